@@ -1,0 +1,51 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { requestId } from 'hono/request-id';
+import { OrioleError } from '../core/index.ts';
+import type { AppDependencies, AppEnvironment } from './context.ts';
+import { errorResponse, toOrioleError } from './error-response.ts';
+import { healthRoutes } from './routes/health.ts';
+import { knowledgeBaseRoutes } from './routes/knowledge-bases.ts';
+
+export interface AppOptions {
+  /** Told about every 5xx with its cause, for the log; clients only see the code. */
+  onServerError?: (error: OrioleError, requestId: string | undefined) => void;
+}
+
+/** The Hono app, runtime-agnostic: Node and Workers entries pass in their dependencies. */
+export function createApp(dependencies: AppDependencies, options: AppOptions = {}): OpenAPIHono<AppEnvironment> {
+  const app = new OpenAPIHono<AppEnvironment>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issues = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+        const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
+        throw new OrioleError('invalid_request', `Invalid request: ${summary.join('; ')}`, { details: { issues } });
+      }
+    },
+  });
+
+  app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
+  app.use('*', async function provideDependencies(context, next) {
+    context.set('dependencies', dependencies);
+    await next();
+  });
+
+  app.route('/', healthRoutes());
+  app.route('/', knowledgeBaseRoutes());
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Oriole API', version: '0.1.0', description: 'Grounded answers with citations over your help docs.' },
+  });
+
+  app.notFound((context) =>
+    errorResponse(context, new OrioleError('not_found', `No route for ${context.req.method} ${context.req.path}`)),
+  );
+  app.onError((error, context) => {
+    const oriole = toOrioleError(error);
+    if (oriole.code === 'internal' || oriole.code === 'migration_failed' || oriole.code === 'upstream_unavailable') {
+      options.onServerError?.(oriole, context.get('requestId'));
+    }
+    return errorResponse(context, oriole);
+  });
+  return app;
+}

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { OrioleError } from './errors.ts';
+
+/**
+ * Configuration is read once, at the edge, from an env-like record and validated
+ * here; nothing else in Oriole reads the environment. A bad value stops start-up
+ * with a message that names the variable.
+ */
+
+export const defaultEmbedder = 'transformers:Xenova/bge-small-en-v1.5';
+export const defaultPort = 8787;
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// or postgresql:// URL');
+
+const embedderSpec = z
+  .string()
+  .regex(
+    /^(transformers:\S+|openai:\S+|use-lite|none)$/,
+    "expected 'transformers:<model>', 'openai:<model>', 'use-lite' or 'none'",
+  );
+
+const llmSpec = z
+  .string()
+  .regex(/^(extractive|openai:\S+)$/, "expected 'extractive' or 'openai:<model>'");
+
+const port = z.coerce
+  .number({ message: 'expected a port number' })
+  .int('expected a whole number')
+  .min(1, 'expected a port from 1 to 65535')
+  .max(65535, 'expected a port from 1 to 65535');
+
+const nonEmpty = z.string().trim().min(1);
+const optionalUrl = z.url({ message: 'expected an http(s) URL' }).optional();
+
+const environmentSchema = z.object({
+  DATABASE_URL: postgresUrl.optional(),
+  ORIOLE_DATA_DIR: nonEmpty.default('./.oriole'),
+  PORT: port.default(defaultPort),
+  HOST: nonEmpty.default('127.0.0.1'),
+  ORIOLE_EMBEDDER: embedderSpec.default(defaultEmbedder),
+  ORIOLE_MODELS_DIR: nonEmpty.optional(),
+  ORIOLE_CACHE_DIR: nonEmpty.optional(),
+  ORIOLE_LLM: llmSpec.default('extractive'),
+  ORIOLE_JUDGE: llmSpec.optional(),
+  OPENAI_API_KEY: nonEmpty.optional(),
+  OPENAI_BASE_URL: optionalUrl,
+  ORIOLE_ADMIN_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
+  ORIOLE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ORIOLE_DEFAULT_KB: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a knowledge-base name')
+    .default('default'),
+  UNSTRUCTURED_API_URL: optionalUrl,
+  UNSTRUCTURED_API_KEY: nonEmpty.optional(),
+});
+
+export interface Config {
+  /** Where the data lives: a PostgreSQL server, or embedded PGlite in a directory. */
+  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  server: { port: number; host: string };
+  embedder: { spec: string; modelsDir: string | undefined; cacheDir: string | undefined };
+  llm: { spec: string; judgeSpec: string | undefined };
+  openai: { apiKey: string | undefined; baseUrl: string | undefined };
+  unstructured: { apiUrl: string | undefined; apiKey: string | undefined };
+  adminKey: string | undefined;
+  logLevel: z.infer<typeof environmentSchema>['ORIOLE_LOG_LEVEL'];
+  defaultKb: string;
+}
+
+export type EnvironmentRecord = Record<string, string | undefined>;
+
+/** Parses and validates configuration; throws `config_invalid` naming every bad variable. */
+export function loadConfig(environment: EnvironmentRecord): Config {
+  const parsed = environmentSchema.safeParse(withoutBlanks(environment));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? 'environment');
+      const value = environment[variable];
+      const shown = value === undefined ? '' : ` (got ${JSON.stringify(redact(variable, value))})`;
+      return `${variable}: ${issue.message}${shown}`;
+    });
+    throw new OrioleError('config_invalid', `Invalid configuration:\n  ${problems.join('\n  ')}`, {
+      details: { variables: parsed.error.issues.map((issue) => String(issue.path[0])) },
+    });
+  }
+  const env = parsed.data;
+  return {
+    database: env.DATABASE_URL
+      ? { kind: 'postgres', url: env.DATABASE_URL }
+      : { kind: 'pglite', dataDir: env.ORIOLE_DATA_DIR },
+    server: { port: env.PORT, host: env.HOST },
+    embedder: { spec: env.ORIOLE_EMBEDDER, modelsDir: env.ORIOLE_MODELS_DIR, cacheDir: env.ORIOLE_CACHE_DIR },
+    llm: { spec: env.ORIOLE_LLM, judgeSpec: env.ORIOLE_JUDGE },
+    openai: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL },
+    unstructured: { apiUrl: env.UNSTRUCTURED_API_URL, apiKey: env.UNSTRUCTURED_API_KEY },
+    adminKey: env.ORIOLE_ADMIN_KEY,
+    logLevel: env.ORIOLE_LOG_LEVEL,
+    defaultKb: env.ORIOLE_DEFAULT_KB,
+  };
+}
+
+/** An exported-but-empty variable (`PORT=`) means "unset", as shells and .env files intend. */
+function withoutBlanks(environment: EnvironmentRecord): EnvironmentRecord {
+  return Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''));
+}
+
+function redact(variable: string, value: string): string {
+  if (/KEY|SECRET|PASSWORD/.test(variable)) return '***';
+  if (variable === 'DATABASE_URL') return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  return value;
+}

@@ -1,0 +1,37 @@
+import { createApp } from '../api/index.ts';
+import { loadConfig } from '../core/index.ts';
+import { openPostgres } from '../db/index.ts';
+
+/**
+ * The Cloudflare Workers composition root: the same Hono app as on Node, with
+ * PostgreSQL reached through Hyperdrive. No filesystem, PGlite or native modules
+ * here. The schema is migrated from Node (`oriole migrate`), never from a request.
+ */
+interface WorkerEnvironment {
+  HYPERDRIVE: { connectionString: string };
+  [variable: string]: unknown;
+}
+
+interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+export default {
+  async fetch(request: Request, environment: WorkerEnvironment, context: ExecutionContext): Promise<Response> {
+    const config = loadConfig(stringBindings(environment));
+    // Hyperdrive pools connections at the edge; a Worker opens a small pool per request.
+    const database = openPostgres({ url: environment.HYPERDRIVE.connectionString, maxConnections: 1 });
+    const app = createApp({ database, defaultEmbedder: config.embedder.spec });
+    try {
+      return await app.fetch(request);
+    } finally {
+      context.waitUntil(database.close());
+    }
+  },
+};
+
+function stringBindings(environment: WorkerEnvironment): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(environment).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+}

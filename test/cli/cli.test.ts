@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quoteIdentifier } from '../../src/db/index.ts';
+import { testDatabaseUrl, uniqueName, withAdminClient } from '../helpers/databases.ts';
+
+const run = promisify(execFile);
+const binary = path.resolve('bin/oriole.js');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function oriole(args: string[], environment: Record<string, string>): Promise<CliResult> {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  try {
+    const { stdout, stderr } = await run(process.execPath, [binary, ...args], {
+      env: { ...inherited, ORIOLE_LOG_LEVEL: 'warn', ...environment },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+interface CliTarget {
+  name: string;
+  setUp(): Promise<Record<string, string>>;
+  tearDown(): Promise<void>;
+}
+
+function pgliteTarget(): CliTarget {
+  let dataDir = '';
+  return {
+    name: 'pglite',
+    async setUp() {
+      dataDir = await mkdtemp(path.join(tmpdir(), 'oriole-cli-'));
+      return { ORIOLE_DATA_DIR: dataDir };
+    },
+    tearDown: () => rm(dataDir, { recursive: true, force: true }),
+  };
+}
+
+function postgresTarget(url: string): CliTarget {
+  const database = uniqueName('oriole_cli');
+  return {
+    name: 'postgres',
+    async setUp() {
+      await withAdminClient(url, (client) => client.query(`CREATE DATABASE ${quoteIdentifier(database)}`));
+      const target = new URL(url);
+      target.pathname = `/${database}`;
+      return { DATABASE_URL: target.toString() };
+    },
+    async tearDown() {
+      await withAdminClient(url, (client) =>
+        client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`),
+      );
+    },
+  };
+}
+
+const targets = [pgliteTarget(), ...(testDatabaseUrl ? [postgresTarget(testDatabaseUrl)] : [])];
+
+describe.each(targets)('the oriole CLI on $name', (target) => {
+  let environment: Record<string, string>;
+  beforeAll(async () => {
+    environment = await target.setUp();
+  });
+  afterAll(() => target.tearDown());
+
+  it('migrates once, then reports the schema up to date', async () => {
+    const first = await oriole(['migrate'], environment);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('Applied 1 migration(s): 001_initial_schema');
+    const second = await oriole(['migrate'], environment);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('Schema is up to date');
+  });
+
+  it('creates, lists and deletes knowledge bases', async () => {
+    expect((await oriole(['kb', 'create', 'help-center', '--embedder', 'none'], environment)).code).toBe(0);
+    const listed = await oriole(['kb', 'list', '--json'], environment);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ name: 'help-center', embedder: 'none', documentCount: 0, chunkCount: 0 }),
+    ]);
+    const human = await oriole(['kb', 'list'], environment);
+    expect(human.stdout).toContain('help-center');
+
+    const deleted = await oriole(['kb', 'delete', 'help-center'], environment);
+    expect(deleted.code).toBe(0);
+    expect((await oriole(['kb', 'list'], environment)).stdout).toContain('No knowledge bases yet');
+  });
+
+  it('fails clearly on an unknown KB, without a stack trace', async () => {
+    const result = await oriole(['kb', 'delete', 'never-was'], environment);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("kb 'never-was' does not exist");
+    expect(result.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+});
+
+describe('the oriole CLI with a bad configuration value', () => {
+  it('refuses to start and names the variable', async () => {
+    const result = await oriole(['kb', 'list'], { PORT: 'eighty', ORIOLE_DATA_DIR: path.join(tmpdir(), 'unused') });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('PORT');
+    expect(result.stderr).toContain('Invalid configuration');
+  });
+
+  it('shows --help for every command', async () => {
+    for (const command of [[], ['serve'], ['ingest'], ['ask'], ['search'], ['eval'], ['migrate'], ['kb', 'list']]) {
+      const result = await oriole([...command, '--help'], {});
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Usage: oriole');
+    }
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, OrioleError } from '../src/core/index.ts';
+
+function configError(environment: Record<string, string>): OrioleError {
+  try {
+    loadConfig(environment);
+  } catch (error) {
+    return error as OrioleError;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('configuration', () => {
+  it('runs on embedded PGlite with no settings at all', () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: './.oriole' });
+    expect(config.server).toEqual({ port: 8787, host: '127.0.0.1' });
+    expect(config.embedder.spec).toBe('transformers:Xenova/bge-small-en-v1.5');
+    expect(config.llm.spec).toBe('extractive');
+    expect(config.defaultKb).toBe('default');
+  });
+
+  it('uses the PostgreSQL server when DATABASE_URL is set', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://oriole@db.internal:5432/oriole', PORT: '9000' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://oriole@db.internal:5432/oriole' });
+    expect(config.server.port).toBe(9000);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).database.kind).toBe('pglite');
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '80.5'],
+    ['DATABASE_URL', 'mysql://localhost/db'],
+    ['ORIOLE_EMBEDDER', 'word2vec'],
+    ['ORIOLE_LLM', 'gpt-4'],
+    ['OPENAI_BASE_URL', 'not a url'],
+    ['ORIOLE_ADMIN_KEY', 'short'],
+    ['ORIOLE_LOG_LEVEL', 'loud'],
+  ])('refuses %s=%s with a message naming the variable', (variable, value) => {
+    const error = configError({ [variable]: value });
+    expect(error).toBeInstanceOf(OrioleError);
+    expect(error.code).toBe('config_invalid');
+    expect(error.message).toContain(variable);
+    expect(error.details).toEqual({ variables: [variable] });
+  });
+
+  it('names every bad variable at once', () => {
+    const error = configError({ PORT: 'x', ORIOLE_LLM: 'y' });
+    expect(error.message).toContain('PORT');
+    expect(error.message).toContain('ORIOLE_LLM');
+  });
+
+  it('never echoes a secret back', () => {
+    const error = configError({ ORIOLE_ADMIN_KEY: 'hunter2', DATABASE_URL: 'mysql://user:s3cret@host/db' });
+    expect(error.message).not.toContain('hunter2');
+    expect(error.message).not.toContain('s3cret');
+  });
+});
