@@ -2,3 +2,6 @@ export { OrioleError, errorCodes, isOrioleError, notFound, invalidRequest } from
 export type { ErrorCode, OrioleErrorOptions } from './errors.ts';
 export { loadConfig, defaultEmbedder, defaultPort } from './config.ts';
 export type { Config, EnvironmentRecord } from './config.ts';
+export type { Block, ParsedDocument, LoaderInput, Loader } from './documents.ts';
+export type { Chunk, ChunkingSettings } from './chunks.ts';
+export type { Embedder } from './embedder.ts';

@@ -1,0 +1,44 @@
+/**
+ * What loaders produce and the chunker consumes: a document as a flat sequence of
+ * structural blocks. Every format (Markdown, HTML, PDF, DOCX, CSV, Unstructured
+ * elements) is mapped to these, so chunking is written once.
+ */
+
+interface BlockBase {
+  /** 1-based page of a paged format (PDF), kept so citations can name the page. */
+  page?: number;
+}
+
+export type Block =
+  | (BlockBase & { kind: 'heading'; level: number; text: string })
+  | (BlockBase & { kind: 'paragraph'; text: string })
+  | (BlockBase & { kind: 'list'; ordered: boolean; items: string[] })
+  | (BlockBase & { kind: 'code'; text: string; language?: string })
+  | (BlockBase & { kind: 'table'; header: string[] | null; rows: string[][] });
+
+export interface ParsedDocument {
+  /** From front matter, <title>/<h1>, PDF/DOCX properties or the first heading; null when none. */
+  title: string | null;
+  /** The canonical MIME type the document was parsed as, e.g. 'text/markdown'. */
+  contentType: string;
+  blocks: Block[];
+  /** Format-specific facts worth keeping (front matter, PDF page count, …); JSON-serialisable. */
+  metadata: Record<string, unknown>;
+  /** A canonical URL when the document names one (front matter `url`, <link rel=canonical>). */
+  url?: string | null;
+}
+
+export interface LoaderInput {
+  /** The document's identity within its KB: a relative POSIX path, a URL or an API-given name. */
+  source: string;
+  bytes: Uint8Array;
+  /** A declared type (upload header, API field); detection by content may override a wrong one. */
+  contentType?: string;
+}
+
+/** One format's parser. Loaders are pure: bytes in, blocks out, no I/O. */
+export interface Loader {
+  /** MIME types this loader parses. */
+  readonly contentTypes: readonly string[];
+  load(input: LoaderInput): Promise<ParsedDocument>;
+}
