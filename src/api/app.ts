@@ -4,6 +4,7 @@ import { OrioleError } from '../core/index.ts';
 import type { AppDependencies, AppEnvironment } from './context.ts';
 import { errorResponse, toOrioleError } from './error-response.ts';
 import { healthRoutes } from './routes/health.ts';
+import { documentRoutes } from './routes/documents.ts';
 import { knowledgeBaseRoutes } from './routes/knowledge-bases.ts';
 
 export interface AppOptions {
@@ -31,6 +32,7 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
 
   app.route('/', healthRoutes());
   app.route('/', knowledgeBaseRoutes());
+  app.route('/', documentRoutes());
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

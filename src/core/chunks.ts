@@ -12,7 +12,7 @@ export interface Chunk {
   pages?: number[];
 }
 
-/** Named, documented chunking settings (docs/ingestion.md explains each). */
+/** Named, documented chunking settings (docs/chunking.md explains each). */
 export interface ChunkingSettings {
   /** A chunk grows up to about this many tokens before a new one starts. */
   targetTokens: number;

@@ -59,6 +59,8 @@ const environmentSchema = z.object({
 export interface Config {
   /** Where the data lives: a PostgreSQL server, or embedded PGlite in a directory. */
   database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  /** Local state: the embedded database (when used) and the model cache by default. */
+  dataDir: string;
   server: { port: number; host: string };
   embedder: { spec: string; modelsDir: string | undefined; cacheDir: string | undefined };
   llm: { spec: string; judgeSpec: string | undefined };
@@ -90,6 +92,7 @@ export function loadConfig(environment: EnvironmentRecord): Config {
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL }
       : { kind: 'pglite', dataDir: env.ORIOLE_DATA_DIR },
+    dataDir: env.ORIOLE_DATA_DIR,
     server: { port: env.PORT, host: env.HOST },
     embedder: { spec: env.ORIOLE_EMBEDDER, modelsDir: env.ORIOLE_MODELS_DIR, cacheDir: env.ORIOLE_CACHE_DIR },
     llm: { spec: env.ORIOLE_LLM, judgeSpec: env.ORIOLE_JUDGE },

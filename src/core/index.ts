@@ -5,3 +5,4 @@ export type { Config, EnvironmentRecord } from './config.ts';
 export type { Block, ParsedDocument, LoaderInput, Loader } from './documents.ts';
 export type { Chunk, ChunkingSettings } from './chunks.ts';
 export type { Embedder } from './embedder.ts';
+export { validateSource, maxSourceLength } from './sources.ts';

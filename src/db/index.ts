@@ -11,6 +11,7 @@ export {
   ensureKnowledgeBase,
   findKnowledgeBase,
   getKnowledgeBase,
+  getKnowledgeBaseById,
   listKnowledgeBases,
   deleteKnowledgeBase,
   knowledgeBaseNamePattern,
@@ -18,3 +19,40 @@ export {
 export type { KnowledgeBase, KnowledgeBaseSummary } from './knowledge-bases.ts';
 export { vectorToSql, vectorFromSql, nearestChunks } from './vectors.ts';
 export type { VectorNeighbour } from './vectors.ts';
+export {
+  findDocumentBySource,
+  getDocument,
+  listDocuments,
+  listSources,
+  findEmbeddingsByHash,
+  replaceDocument,
+  reserveDocument,
+  markDocumentFailed,
+  deleteDocumentById,
+  deleteDocumentsByIds,
+  bumpKnowledgeBaseVersion,
+  claimEmbeddingDimension,
+  isUuid,
+} from './documents.ts';
+export type { StoredDocument, DocumentStatus, ChunkRecord, DocumentRecord, DocumentPage } from './documents.ts';
+export {
+  createIngestJob,
+  getJob,
+  claimNextJob,
+  renewJobLease,
+  releaseJob,
+  finishJob,
+  pendingJobItems,
+  jobItemContent,
+  completeJobItem,
+} from './jobs.ts';
+export type { Job, JobItem, JobItemInput, JobStatus } from './jobs.ts';
+export { writeChunkTerms, searchLexical, lexicalSearchDefaults } from './lexical-index.ts';
+export type { ChunkTerms, LexicalFilters, LexicalSearchInput, LexicalMatch } from './lexical-index.ts';
+export {
+  chunksWithoutEmbedding,
+  countChunksWithoutEmbedding,
+  setChunkEmbeddings,
+  switchKnowledgeBaseEmbedder,
+} from './embeddings.ts';
+export type { ChunkToEmbed } from './embeddings.ts';

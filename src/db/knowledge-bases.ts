@@ -79,6 +79,12 @@ export async function getKnowledgeBase(executor: SqlExecutor, name: string): Pro
   return found;
 }
 
+export async function getKnowledgeBaseById(executor: SqlExecutor, id: string): Promise<KnowledgeBase> {
+  const result = await executor.query<KnowledgeBaseRow>(`SELECT ${columns} FROM knowledge_bases WHERE id = $1`, [id]);
+  if (!result.rows[0]) throw notFound('kb', id);
+  return fromRow(result.rows[0]);
+}
+
 export async function listKnowledgeBases(executor: SqlExecutor): Promise<KnowledgeBaseSummary[]> {
   const result = await executor.query<KnowledgeBaseRow & { document_count: string; chunk_count: string }>(
     `SELECT kb.id, kb.name, kb.embedder, kb.embedding_dim, kb.settings, kb.version, kb.created_at, kb.updated_at,

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, OrioleError, type Config } from '../core/index.ts';
 import { createKnowledgeBase, deleteKnowledgeBase, listKnowledgeBases, type Database } from '../db/index.ts';
+import { runIngest, runReindex, runWorker } from './ingest-command.ts';
 import { createLogger, openMigratedDatabase, startServer } from './node.ts';
 
 /** `oriole`: the command-line interface (DESIGN.md, "CLI"). */
@@ -107,6 +108,68 @@ export function buildProgram(environment: Record<string, string | undefined>): C
       console.log(`Deleted knowledge base '${name}'.`);
     });
 
+  program
+    .command('ingest')
+    .description('load files (recursively) and URLs into a knowledge base; exit code 1 if any failed')
+    .argument('<paths-or-urls...>')
+    .option('--kb <name>', 'knowledge base (created when missing)')
+    .option('--prune', "delete the KB's documents this run did not see")
+    .option('--tag <key=value>', 'tag every document (repeatable)', collectTags, {})
+    .option('--verbose', 'print one line per document')
+    .action(async (targets: string[], options: { kb?: string; prune?: boolean; tag: Record<string, string>; verbose?: boolean }) => {
+      const loaded = config();
+      const logger = createLogger({ logLevel: loaded.logLevel === 'info' ? 'warn' : loaded.logLevel });
+      const { database } = await openMigratedDatabase(loaded, logger);
+      try {
+        const summary = await runIngest(database, loaded, logger, {
+          targets,
+          kb: options.kb ?? loaded.defaultKb,
+          prune: Boolean(options.prune),
+          tags: options.tag,
+          verbose: Boolean(options.verbose),
+        });
+        if (summary.failed > 0) process.exitCode = 1;
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
+    .command('worker')
+    .description('process queued ingestion jobs (POST /documents) until stopped')
+    .action(async () => {
+      const loaded = config();
+      const logger = createLogger(loaded);
+      const { database } = await openMigratedDatabase(loaded, logger);
+      const stop = await runWorker(database, loaded, logger);
+      const shutdown = (signal: string) => {
+        logger.info({ signal }, 'finishing the current document, then stopping');
+        stop().then(
+          () => database.close().then(() => process.exit(0)),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+    });
+
+  program
+    .command('reindex')
+    .description('embed chunks that lack vectors, or re-embed a KB with another embedder')
+    .option('--kb <name>', 'knowledge base')
+    .option('--embedder <spec>', 'switch the KB to this embedder and re-embed everything')
+    .action(async (options: { kb?: string; embedder?: string }) => {
+      const loaded = config();
+      const spec = options.embedder ?? loaded.embedder.spec;
+      await withDatabase(async (database) => {
+        const result = await runReindex(database, { ...loaded, embedder: { ...loaded.embedder, spec } }, options.kb ?? loaded.defaultKb);
+        console.log(
+          `${result.switchedFrom ? `Switched '${options.kb ?? loaded.defaultKb}' from ${result.switchedFrom} to ${spec}; ` : ''}` +
+            `embedded ${result.embedded} chunk(s).`,
+        );
+      });
+    });
+
   addPendingCommands(program);
   return program;
 }
@@ -120,14 +183,6 @@ function addPendingCommands(program: Command): void {
   const pending = (name: string) => () => {
     throw new OrioleError('invalid_request', `'oriole ${name}' is not available in this version yet.`);
   };
-  program
-    .command('ingest')
-    .description('load files (recursively) and URLs into a knowledge base')
-    .argument('<paths-or-urls...>')
-    .option('--kb <name>', 'knowledge base', 'default')
-    .option('--prune', 'delete documents whose source is gone')
-    .option('--tag <key=value...>', 'tag every document')
-    .action(pending('ingest'));
   program
     .command('ask')
     .description('answer a question with citations')
@@ -153,12 +208,6 @@ function addPendingCommands(program: Command): void {
     .option('--fail-under <metric=value...>', 'exit 1 when a metric is below the bound')
     .action(pending('eval'));
   program
-    .command('reindex')
-    .description('embed chunks that lack vectors, or re-embed a KB with another embedder')
-    .option('--kb <name>', 'knowledge base', 'default')
-    .option('--embedder <spec>', 'embedder spec')
-    .action(pending('reindex'));
-  program
     .command('keys')
     .description('manage API keys')
     .command('create')
@@ -166,6 +215,12 @@ function addPendingCommands(program: Command): void {
     .requiredOption('--scope <scope>', 'query | ingest | admin')
     .option('--kb <name>', 'bind the key to one knowledge base')
     .action(pending('keys create'));
+}
+
+function collectTags(value: string, previous: Record<string, string>): Record<string, string> {
+  const match = /^([^=\s]{1,64})=(.{0,256})$/.exec(value);
+  if (!match) throw new InvalidArgumentError('expected key=value');
+  return { ...previous, [match[1]!]: match[2]! };
 }
 
 function parsePort(value: string): number {

@@ -1,10 +1,11 @@
 import { serve, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
-import { createApp } from '../api/index.ts';
+import { createApp, defaultUploadLimits } from '../api/index.ts';
 import type { Config } from '../core/index.ts';
 import { migrate, openPostgres, type Database, type MigrationReport } from '../db/index.ts';
 import { readMigrationFiles } from '../db/migration-files.ts';
 import { openPglite } from '../db/pglite.ts';
+import { createNodeIngestion, startNodeJobWorker } from './ingestion.ts';
 
 /** The Node composition root: turns validated config into running parts. */
 
@@ -45,8 +46,20 @@ export interface RunningServer {
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const { database } = await openMigratedDatabase(config, logger);
+  const ingestion = await createNodeIngestion(config, database, logger);
+  const worker = startNodeJobWorker(ingestion, logger);
   const app = createApp(
-    { database, defaultEmbedder: config.embedder.spec },
+    {
+      database,
+      defaultEmbedder: config.embedder.spec,
+      defaultKb: config.defaultKb,
+      ingestion: {
+        detectContentType: ingestion.detectContentType,
+        isSupported: ingestion.isSupported,
+        onJobQueued: () => worker.notify(),
+        limits: defaultUploadLimits,
+      },
+    },
     { onServerError: (error, requestId) => logger.error({ err: error.cause ?? error, requestId }, error.message) },
   );
   if (!config.adminKey && !isLoopback(config.server.host)) {
@@ -63,12 +76,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
-  logger.info({ url, backend: database.backend }, 'Oriole is listening');
+  logger.info({ url, backend: database.backend, embedder: ingestion.embedderStatus }, 'Oriole is listening');
   return {
     url,
     async close() {
-      // Stop accepting, let in-flight requests finish, then release the database.
+      // Stop accepting, let in-flight requests finish, hand back an unfinished job, then release the database.
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker.stop();
       await database.close();
     },
   };

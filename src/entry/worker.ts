@@ -1,4 +1,5 @@
-import { createApp } from '../api/index.ts';
+import { detectContentType, supportedContentTypes } from '../../ingest/loaders/index.ts';
+import { createApp, defaultUploadLimits } from '../api/index.ts';
 import { loadConfig } from '../core/index.ts';
 import { openPostgres } from '../db/index.ts';
 
@@ -21,7 +22,18 @@ export default {
     const config = loadConfig(stringBindings(environment));
     // Hyperdrive pools connections at the edge; a Worker opens a small pool per request.
     const database = openPostgres({ url: environment.HYPERDRIVE.connectionString, maxConnections: 1 });
-    const app = createApp({ database, defaultEmbedder: config.embedder.spec });
+    const app = createApp({
+      database,
+      defaultEmbedder: config.embedder.spec,
+      defaultKb: config.defaultKb,
+      // Uploads are queued here and processed by Node workers (`oriole worker`), which poll the queue.
+      ingestion: {
+        detectContentType,
+        isSupported: (contentType) => supportedContentTypes.includes(contentType),
+        onJobQueued: () => {},
+        limits: defaultUploadLimits,
+      },
+    });
     try {
       return await app.fetch(request);
     } finally {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/index.ts';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
 import type { Database } from '../../src/db/index.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';
 
-type App = ReturnType<typeof createApp>;
+type App = TestApp;
 
 async function postJson(app: App, path: string, body: unknown): Promise<Response> {
   return app.request(path, {
@@ -26,7 +26,7 @@ describe.each(testBackends())('the HTTP API for knowledge bases on $name', (back
   let app: App;
   beforeAll(async () => {
     database = await openMigrated(backend);
-    app = createApp({ database, defaultEmbedder: 'none' });
+    ({ app } = createTestApp(database, { worker: false }));
   });
   afterAll(() => backend.cleanup());
 
@@ -79,7 +79,7 @@ describe('the HTTP API when the database is gone', () => {
   it('reports 503 upstream_unavailable, and /ready says unavailable', async () => {
     const { openPostgres } = await import('../../src/db/index.ts');
     const database = openPostgres({ url: 'postgres://nobody@127.0.0.1:1/none' });
-    const app = createApp({ database, defaultEmbedder: 'none' });
+    const { app } = createTestApp(database, { worker: false });
     await expectError(await app.request('/kbs'), 503, 'upstream_unavailable');
     const ready = await app.request('/ready');
     expect(ready.status).toBe(503);

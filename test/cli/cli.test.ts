@@ -68,7 +68,7 @@ function postgresTarget(url: string): CliTarget {
 
 const targets = [pgliteTarget(), ...(testDatabaseUrl ? [postgresTarget(testDatabaseUrl)] : [])];
 
-describe.each(targets)('the oriole CLI on $name', (target) => {
+describe.each(targets)('the oriole CLI on $name', { timeout: 120_000 }, (target) => {
   let environment: Record<string, string>;
   beforeAll(async () => {
     environment = await target.setUp();
@@ -78,7 +78,7 @@ describe.each(targets)('the oriole CLI on $name', (target) => {
   it('migrates once, then reports the schema up to date', async () => {
     const first = await oriole(['migrate'], environment);
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain('Applied 1 migration(s): 001_initial_schema');
+    expect(first.stdout).toMatch(/Applied \d+ migration\(s\): 001_initial_schema, /);
     const second = await oriole(['migrate'], environment);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('Schema is up to date');
@@ -107,7 +107,7 @@ describe.each(targets)('the oriole CLI on $name', (target) => {
   });
 });
 
-describe('the oriole CLI with a bad configuration value', () => {
+describe('the oriole CLI with a bad configuration value', { timeout: 120_000 }, () => {
   it('refuses to start and names the variable', async () => {
     const result = await oriole(['kb', 'list'], { PORT: 'eighty', ORIOLE_DATA_DIR: path.join(tmpdir(), 'unused') });
     expect(result.code).toBe(2);

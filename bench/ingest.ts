@@ -1,0 +1,105 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { collectInputs, ingestInputs, planInputs } from '../ingest/pipeline/index.ts';
+import { loadConfig } from '../src/core/index.ts';
+import { ensureKnowledgeBase, migrate, openPostgres, quoteIdentifier, type Database } from '../src/db/index.ts';
+import { readMigrationFiles } from '../src/db/migration-files.ts';
+import { openPglite } from '../src/db/pglite.ts';
+import { createNodeIngestion } from '../src/entry/ingestion.ts';
+
+/**
+ * Ingestion throughput on a real corpus (the shared rhdh-docs-ragas guides, read at
+ * run time, never copied into the project): chunks/s for a first ingest, and the time
+ * of a re-ingest with nothing changed, per backend and embedder.
+ */
+
+const evalsets = path.resolve(process.env.ORIOLE_EVALSETS ?? '../shared/evalsets');
+const embedders = (process.env.BENCH_EMBEDDERS ?? 'none,use-lite').split(',');
+const postgresUrl = process.env.BENCH_DATABASE_URL;
+
+interface Row {
+  backend: string;
+  embedder: string;
+  documents: number;
+  chunks: number;
+  seconds: number;
+  chunksPerSecond: number;
+  unchangedSeconds: number;
+}
+
+export async function benchIngest(): Promise<Row[]> {
+  const corpus = await mkdtemp(path.join(tmpdir(), 'oriole-bench-corpus-'));
+  execFileSync(process.execPath, [path.join(evalsets, 'materialize.mjs'), path.join(evalsets, 'rhdh-docs-ragas'), corpus], {
+    stdio: 'ignore',
+  });
+  const rows: Row[] = [];
+  try {
+    for (const backend of ['pglite', ...(postgresUrl ? ['postgres'] : [])]) {
+      for (const embedder of embedders) {
+        const { database, cleanup } = await openBenchDatabase(backend);
+        try {
+          rows.push(await measure(database, backend, embedder, path.join(corpus, 'docs')));
+        } finally {
+          await cleanup();
+        }
+      }
+    }
+  } finally {
+    await rm(corpus, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+async function measure(database: Database, backend: string, embedder: string, folder: string): Promise<Row> {
+  const config = loadConfig({ ORIOLE_EMBEDDER: embedder });
+  const ingestion = await createNodeIngestion(config, database, pino({ level: 'warn' }));
+  const kb = await ensureKnowledgeBase(database, { name: 'bench', embedder });
+  const run = async () =>
+    ingestInputs(ingestion.context, kb, collectInputs(await planInputs([folder]), ingestion.collect, {}), { prune: false });
+  const first = await run();
+  if (first.failed > 0) throw new Error(`bench ingest failed: ${JSON.stringify(first.failures.slice(0, 3))}`);
+  const second = await run();
+  return {
+    backend,
+    embedder,
+    documents: first.added,
+    chunks: first.chunks,
+    seconds: first.seconds,
+    chunksPerSecond: Math.round(first.chunks / first.seconds),
+    unchangedSeconds: second.seconds,
+  };
+}
+
+async function openBenchDatabase(backend: string): Promise<{ database: Database; cleanup: () => Promise<void> }> {
+  if (backend === 'pglite') {
+    const database = await openPglite();
+    await migrate(database, await readMigrationFiles());
+    return { database, cleanup: () => database.close() };
+  }
+  const schema = `oriole_bench_${process.pid}_${Date.now()}`;
+  const admin = openPostgres({ url: postgresUrl! });
+  await admin.query(`CREATE EXTENSION IF NOT EXISTS vector`);
+  await admin.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
+  const database = openPostgres({ url: postgresUrl!, schema });
+  await migrate(database, await readMigrationFiles());
+  return {
+    database,
+    cleanup: async () => {
+      await database.close();
+      await admin.query(`DROP SCHEMA ${quoteIdentifier(schema)} CASCADE`);
+      await admin.close();
+    },
+  };
+}
+
+export function formatIngestRows(rows: Row[]): string {
+  const header = '| backend | embedder | documents | chunks | first ingest (s) | chunks/s | re-ingest unchanged (s) |';
+  const lines = rows.map(
+    (row) =>
+      `| ${row.backend} | ${row.embedder} | ${row.documents} | ${row.chunks} | ${row.seconds} | ${row.chunksPerSecond} | ${row.unchangedSeconds} |`,
+  );
+  return [header, '|---|---|---|---|---|---|---|', ...lines].join('\n');
+}

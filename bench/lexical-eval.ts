@@ -1,0 +1,458 @@
+/**
+ * Measures the lexical leg on the shared eval sets: chunks each document, indexes the
+ * chunks' terms into an in-memory PGlite, runs every case through `searchLexical`, and
+ * prints doc-level hit@5 and MRR@5 next to the reference figures, with query latency.
+ *
+ *   npx tsx bench/lexical-eval.ts                  the chosen configuration
+ *   npx tsx bench/lexical-eval.ts --variants       every variant of docs/lexical-retrieval.md
+ *   npx tsx bench/lexical-eval.ts --only NAME,…    some variants (names as printed)
+ *
+ * The sets are read from ../shared/evalsets (or ORIOLE_EVALSETS_DIR) at run time and
+ * never copied into the repository.
+ */
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { migrate, openPostgres, quoteIdentifier, searchLexical, writeChunkTerms, type Database } from '../src/db/index.ts';
+import { readMigrationFiles } from '../src/db/migration-files.ts';
+import { openPglite } from '../src/db/pglite.ts';
+import {
+  bm25Defaults,
+  createLexicalTokenizer,
+  englishStopwords,
+  lexicalTokenizerDefaults,
+  termFrequencies,
+  type LexicalTokenizerSettings,
+} from '../src/retrieval/lexical/index.ts';
+
+const evalsetsDirectory = process.env.ORIOLE_EVALSETS_DIR ?? path.resolve(import.meta.dirname, '../../shared/evalsets');
+const sets = [
+  { name: 'rhdh-docs-ragas', reference: { hitAt5: 0.91, mrrAt5: 0.793 } },
+  { name: 'domainrag-ruc', reference: { hitAt5: 0.884, mrrAt5: 0.629 } },
+] as const;
+
+/** The reference chunk size: about 800 characters, cut at paragraph, line or sentence ends. */
+const chunkCharacters = 800;
+/** Chunks fetched per query; doubled until they hold `documentsRanked` documents. */
+const initialChunkLimit = 50;
+const documentsRanked = 5;
+/** Questions timed in --scale runs, and copies of the set made per statement there. */
+const scaleCases = 100;
+const copiesPerStatement = 10;
+
+interface EvalDocument {
+  id: string;
+  title: string;
+  text: string;
+}
+
+interface EvalCase {
+  id: string;
+  question: string;
+  gold_doc_ids: string[];
+}
+
+interface Variant {
+  name: string;
+  tokenizer: LexicalTokenizerSettings;
+  /** Index "title\n\ntext" instead of the text alone. */
+  breadcrumb: boolean;
+  chunker: 'simple' | 'structure';
+  /** Repeated query terms: counted once, or weighted by how often they occur. */
+  queryTerms: 'deduplicated' | 'weighted';
+  k1: number;
+  b: number;
+}
+
+const chosen: Variant = {
+  name: 'chosen',
+  tokenizer: lexicalTokenizerDefaults,
+  breadcrumb: true,
+  chunker: 'simple',
+  queryTerms: 'weighted',
+  ...bm25Defaults,
+};
+
+const questionStopwords = new Set([
+  ...englishStopwords,
+  'what', 'which', 'who', 'whom', 'how', 'when', 'where', 'why', 'can', 'could', 'should', 'am', 'about',
+  'any', 'some', 'our', 'us', 'he', 'she', 'his', 'her', 'there', 'here', 'also', 'just',
+]);
+
+function variants(): Variant[] {
+  const base = chosen;
+  const tokenizer = (changes: Partial<LexicalTokenizerSettings>) => ({ ...base.tokenizer, ...changes });
+  const list: Variant[] = [
+    { ...base, name: 'chosen' },
+    { ...base, name: 'no stemming', tokenizer: tokenizer({ stemming: false }) },
+    { ...base, name: 'no stopwords', tokenizer: tokenizer({ stopwords: new Set() }) },
+    { ...base, name: 'stopwords + question words', tokenizer: tokenizer({ stopwords: questionStopwords }) },
+    { ...base, name: 'chinese bigrams + characters', tokenizer: tokenizer({ han: 'bigrams-and-characters' }) },
+    { ...base, name: 'chinese Intl.Segmenter words', tokenizer: tokenizer({ han: 'words' }) },
+    { ...base, name: 'compounds: parts only', tokenizer: tokenizer({ compounds: 'parts' }) },
+    { ...base, name: 'compounds: whole only', tokenizer: tokenizer({ compounds: 'whole' }) },
+    { ...base, name: 'no title breadcrumb', breadcrumb: false },
+    { ...base, name: 'query terms deduplicated', queryTerms: 'deduplicated' },
+    {
+      ...base,
+      name: 'deduplicated + question words',
+      queryTerms: 'deduplicated',
+      tokenizer: tokenizer({ stopwords: questionStopwords }),
+    },
+    { ...base, name: 'k1 1.2 b 0.75', k1: 1.2, b: 0.75 },
+    { ...base, name: 'k1 1.2 b 0.4', k1: 1.2, b: 0.4 },
+    { ...base, name: 'k1 0.9 b 0.2', k1: 0.9, b: 0.2 },
+    { ...base, name: 'k1 0.9 b 0.6', k1: 0.9, b: 0.6 },
+    { ...base, name: 'k1 0.6 b 0.4', k1: 0.6, b: 0.4 },
+    { ...base, name: 'k1 1.5 b 0.4', k1: 1.5, b: 0.4 },
+  ];
+  if (structureChunkerAvailable()) list.push({ ...base, name: 'structure-aware chunker', chunker: 'structure' });
+  return list;
+}
+
+function structureChunkerAvailable(): boolean {
+  return existsSync(path.resolve(import.meta.dirname, '../ingest/chunking/index.ts'));
+}
+
+async function readJsonLines<T>(file: string): Promise<T[]> {
+  const text = await readFile(file, 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as T);
+}
+
+/** Greedy packing of paragraphs; a paragraph too long is cut at lines, then sentences, then hard. */
+function simpleChunks(text: string): string[] {
+  const units: string[] = [];
+  const split = (piece: string, level: number): void => {
+    const trimmed = piece.trim();
+    if (!trimmed) return;
+    if (trimmed.length <= chunkCharacters) {
+      units.push(trimmed);
+      return;
+    }
+    const separators = [/\n\s*\n/, /\n/, /(?<=[.!?])\s+|(?<=[。！？；])/];
+    const separator = separators[level];
+    if (separator) {
+      for (const part of trimmed.split(separator)) split(part, level + 1);
+      return;
+    }
+    for (let start = 0; start < trimmed.length; start += chunkCharacters) {
+      units.push(trimmed.slice(start, start + chunkCharacters));
+    }
+  };
+  split(text, 0);
+  const chunks: string[] = [];
+  let current = '';
+  for (const unit of units) {
+    if (current && current.length + 1 + unit.length > chunkCharacters) {
+      chunks.push(current);
+      current = '';
+    }
+    current = current ? `${current}\n${unit}` : unit;
+  }
+  if (current) chunks.push(current);
+  return chunks;
+}
+
+type ChunkDocument = (input: unknown) => { text: string; headingPath: string[] }[];
+
+interface ChunkText {
+  text: string;
+  /** Headings above the chunk (structure-aware chunker only), for the breadcrumb. */
+  headingPath: string[];
+}
+let structureChunker: ChunkDocument | undefined;
+
+async function structureChunks(document: EvalDocument): Promise<ChunkText[]> {
+  if (!structureChunker) {
+    const module = (await import(path.resolve(import.meta.dirname, '../ingest/chunking/index.ts'))) as {
+      chunkDocument?: ChunkDocument;
+    };
+    if (!module.chunkDocument) throw new Error('ingest/chunking/index.ts exports no chunkDocument');
+    structureChunker = module.chunkDocument;
+  }
+  const blocks = document.text
+    .split(/\n\s*\n/)
+    .map((paragraph) => paragraph.trim())
+    .filter(Boolean)
+    .map((paragraph) => {
+      const heading = /^(#{1,6})\s+(.*)$/.exec(paragraph);
+      return heading ? { kind: 'heading', level: heading[1]!.length, text: heading[2]! } : { kind: 'paragraph', text: paragraph };
+    });
+  const parsed = { title: document.title, contentType: 'text/markdown', blocks, metadata: {} };
+  return structureChunker(parsed).map((chunk) => ({ text: chunk.text, headingPath: chunk.headingPath }));
+}
+
+/** "Title › Heading › Subheading", without a heading that repeats the title. */
+function breadcrumb(title: string, headingPath: string[]): string {
+  return [title, ...headingPath.filter((heading, index) => index > 0 || heading !== title)].filter(Boolean).join(' › ');
+}
+
+interface IndexedSet {
+  database: Database;
+  kbId: string;
+  /** documents.id → eval document id */
+  documentOf: Map<string, string>;
+  chunkCount: number;
+  indexSeconds: number;
+}
+
+async function indexSet(
+  documents: EvalDocument[],
+  variant: Variant,
+  open: () => Promise<Database> = openPglite,
+): Promise<IndexedSet> {
+  const started = performance.now();
+  const tokenize = createLexicalTokenizer(variant.tokenizer);
+  const database = await open();
+  await migrate(database, await readMigrationFiles());
+  const kb = await database.query<{ id: string }>(
+    `INSERT INTO knowledge_bases (name, embedder) VALUES ('eval', 'none') RETURNING id`,
+  );
+  const kbId = kb.rows[0]!.id;
+  const documentOf = new Map<string, string>();
+  let chunkCount = 0;
+  for (const document of documents) {
+    const pieces =
+      variant.chunker === 'structure'
+        ? await structureChunks(document)
+        : simpleChunks(document.text).map((text) => ({ text, headingPath: [] }));
+    const texts = pieces.map((piece) => piece.text);
+    if (texts.length === 0) continue;
+    await database.transaction(async (transaction) => {
+      const inserted = await transaction.query<{ id: string }>(
+        `INSERT INTO documents (kb_id, source, title, content_type, chunk_count) VALUES ($1, $2, $3, 'text/markdown', $4) RETURNING id`,
+        [kbId, document.id, document.title, texts.length],
+      );
+      const documentId = inserted.rows[0]!.id;
+      documentOf.set(documentId, document.id);
+      const chunks = await transaction.query<{ id: string; ordinal: number }>(
+        `INSERT INTO chunks (document_id, kb_id, ordinal, text, token_count, content_hash)
+         SELECT $1, $2, ordinal - 1, text, 0, hash FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS input(text, hash, ordinal)
+         RETURNING id, ordinal`,
+        [documentId, kbId, texts, texts.map((text) => createHash('sha256').update(text).digest('hex'))],
+      );
+      await writeChunkTerms(
+        transaction,
+        kbId,
+        chunks.rows.map((row) => {
+          const piece = pieces[row.ordinal]!;
+          const indexed = variant.breadcrumb ? `${breadcrumb(document.title, piece.headingPath)}\n\n${piece.text}` : piece.text;
+          return { chunkId: String(row.id), terms: termFrequencies(indexed, tokenize) };
+        }),
+      );
+    });
+    chunkCount += texts.length;
+  }
+  await database.query('ANALYZE');
+  return { database, kbId, documentOf, chunkCount, indexSeconds: (performance.now() - started) / 1000 };
+}
+
+interface Scores {
+  hitAt5: number;
+  mrrAt5: number;
+  p50: number;
+  p95: number;
+}
+
+async function evaluate(indexed: IndexedSet, cases: EvalCase[], variant: Variant): Promise<Scores> {
+  const tokenize = createLexicalTokenizer(variant.tokenizer);
+  let hits = 0;
+  let reciprocalRanks = 0;
+  const latencies: number[] = [];
+  for (const evalCase of cases) {
+    const queryTerms = tokenize(evalCase.question);
+    const terms = variant.queryTerms === 'deduplicated' ? [...new Set(queryTerms)] : queryTerms;
+    let limit = initialChunkLimit;
+    let ranked: string[];
+    for (;;) {
+      const started = performance.now();
+      const matches = await searchLexical(indexed.database, { kbId: indexed.kbId, terms, limit, k1: variant.k1, b: variant.b });
+      if (limit === initialChunkLimit) latencies.push(performance.now() - started);
+      ranked = [...new Set(matches.map((match) => indexed.documentOf.get(match.documentId)!))];
+      if (ranked.length >= documentsRanked || matches.length < limit) break;
+      limit *= 2;
+    }
+    const gold = new Set(evalCase.gold_doc_ids);
+    const rank = ranked.slice(0, documentsRanked).findIndex((id) => gold.has(id));
+    if (rank >= 0) {
+      hits += 1;
+      reciprocalRanks += 1 / (rank + 1);
+    }
+  }
+  latencies.sort((left, right) => left - right);
+  const percentile = (share: number) => latencies[Math.min(latencies.length - 1, Math.floor(share * latencies.length))]!;
+  return { hitAt5: hits / cases.length, mrrAt5: reciprocalRanks / cases.length, p50: percentile(0.5), p95: percentile(0.95) };
+}
+
+/** Variants that share chunks and terms share one index; only query settings differ. */
+function indexKey(variant: Variant): string {
+  return JSON.stringify([{ ...variant.tokenizer, stopwords: [...variant.tokenizer.stopwords] }, variant.breadcrumb, variant.chunker]);
+}
+
+function percentiles(latencies: number[]): { p50: number; p95: number } {
+  const sorted = [...latencies].sort((left, right) => left - right);
+  const at = (share: number) => sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!;
+  return { p50: at(0.5), p95: at(0.95) };
+}
+
+/**
+ * Query latency on a PostgreSQL server at `chunkTarget` chunks: one set indexed as
+ * usual, then its documents, chunks and postings copied server-side until the KB
+ * holds that many chunks (every term's document frequency grows in proportion).
+ * Runs in a schema of its own, dropped at the end.
+ */
+async function scale(url: string, setName: string, chunkTarget: number): Promise<void> {
+  const directory = path.join(evalsetsDirectory, setName);
+  const documents = await readJsonLines<EvalDocument>(path.join(directory, 'docs.jsonl'));
+  const cases = (await readJsonLines<EvalCase>(path.join(directory, 'cases.jsonl'))).slice(0, scaleCases);
+  const schema = `oriole_lexical_scale_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
+  try {
+    const indexed = await indexSet(documents, chosen, async () => openPostgres({ url, schema, maxConnections: 2 }));
+    const { database, kbId } = indexed;
+    try {
+      const baseChunks = indexed.chunkCount;
+      const copies = Math.max(0, Math.ceil(chunkTarget / baseChunks) - 1);
+      const started = performance.now();
+      for (let first = 1; first <= copies; first += copiesPerStatement) {
+        const last = Math.min(copies, first + copiesPerStatement - 1);
+        await database.transaction(async (transaction) => {
+          await transaction.query(
+            `INSERT INTO documents (kb_id, source, title, content_type, chunk_count)
+             SELECT kb_id, source || '#' || copy, title, content_type, chunk_count
+               FROM documents CROSS JOIN generate_series($2::int, $3::int) AS copy
+              WHERE kb_id = $1 AND source NOT LIKE '%#%'`,
+            [kbId, first, last],
+          );
+          await transaction.query(
+            `INSERT INTO chunks (document_id, kb_id, ordinal, text, token_count, content_hash, term_count)
+             SELECT copied.id, c.kb_id, c.ordinal, c.text, c.token_count, c.content_hash, c.term_count
+               FROM chunks c
+               JOIN documents original ON original.id = c.document_id AND original.source NOT LIKE '%#%'
+               JOIN documents copied ON copied.kb_id = $1 AND split_part(copied.source, '#', 1) = original.source
+                AND nullif(split_part(copied.source, '#', 2), '')::int BETWEEN $2 AND $3
+              WHERE c.kb_id = $1`,
+            [kbId, first, last],
+          );
+          await transaction.query(
+            `INSERT INTO chunk_terms (kb_id, term, chunk_id, frequency)
+             SELECT $1, t.term, copy.id, t.frequency
+               FROM chunk_terms t
+               JOIN chunks c ON c.id = t.chunk_id
+               JOIN documents original ON original.id = c.document_id AND original.source NOT LIKE '%#%'
+               JOIN documents copied ON copied.kb_id = $1 AND split_part(copied.source, '#', 1) = original.source
+                AND nullif(split_part(copied.source, '#', 2), '')::int BETWEEN $2 AND $3
+               JOIN chunks copy ON copy.document_id = copied.id AND copy.ordinal = c.ordinal
+              WHERE t.kb_id = $1`,
+            [kbId, first, last],
+          );
+        });
+        process.stderr.write(`\r${setName}: ${((last + 1) * baseChunks).toLocaleString('en')} chunks`);
+      }
+      await database.query('VACUUM ANALYZE');
+      const sizes = await database.query<{ chunks: string; postings: string; size: string }>(
+        `SELECT (SELECT count(*) FROM chunks WHERE kb_id = $1) AS chunks,
+                (SELECT count(*) FROM chunk_terms WHERE kb_id = $1) AS postings,
+                pg_size_pretty(pg_total_relation_size('chunks') + pg_total_relation_size('chunk_terms')) AS size`,
+        [kbId],
+      );
+      const size = sizes.rows[0]!;
+      console.error(`\n${setName}: ${size.chunks} chunks, ${size.postings} postings, ${size.size}, copied in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+
+      const tokenize = createLexicalTokenizer(chosen.tokenizer);
+      const searchTimes: number[] = [];
+      const statisticsTimes: number[] = [];
+      for (const evalCase of cases) {
+        const terms = tokenize(evalCase.question);
+        let begun = performance.now();
+        await searchLexical(database, { kbId, terms, limit: initialChunkLimit });
+        searchTimes.push(performance.now() - begun);
+        begun = performance.now();
+        await database.query(
+          'SELECT count(*)::float8 AS chunk_count, coalesce(avg(term_count), 0)::float8 AS average_length FROM chunks WHERE kb_id = $1',
+          [kbId],
+        );
+        statisticsTimes.push(performance.now() - begun);
+      }
+      const search = percentiles(searchTimes);
+      const statistics = percentiles(statisticsTimes);
+      console.log(
+        `| ${setName} | ${size.chunks} | ${size.postings} | ${search.p50.toFixed(0)} / ${search.p95.toFixed(0)} | ${statistics.p50.toFixed(0)} / ${statistics.p95.toFixed(0)} |`,
+      );
+    } finally {
+      await database.close();
+    }
+  } finally {
+    if (!process.env.ORIOLE_KEEP_TEST_SCHEMAS) await admin.query(`DROP SCHEMA ${quoteIdentifier(schema)} CASCADE`);
+    await admin.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const argumentsGiven = process.argv.slice(2);
+  const scaleAt = argumentsGiven.indexOf('--scale');
+  if (scaleAt >= 0) {
+    const url = process.env.TEST_DATABASE_URL;
+    if (!url) throw new Error('--scale runs on the PostgreSQL server named by TEST_DATABASE_URL');
+    const [setName, chunks] = (argumentsGiven[scaleAt + 1] ?? '').split(':');
+    await scale(url, setName ?? '', Number(chunks));
+    return;
+  }
+  const onlyAt = argumentsGiven.indexOf('--only');
+  const only = onlyAt >= 0 ? new Set(argumentsGiven[onlyAt + 1]?.split(',')) : undefined;
+  const selected = argumentsGiven.includes('--variants') || only
+    ? variants().filter((variant) => !only || only.has(variant.name))
+    : [chosen];
+
+  const results = new Map<string, Map<string, Scores>>();
+  for (const set of sets) {
+    const directory = path.join(evalsetsDirectory, set.name);
+    const documents = await readJsonLines<EvalDocument>(path.join(directory, 'docs.jsonl'));
+    const cases = await readJsonLines<EvalCase>(path.join(directory, 'cases.jsonl'));
+    const groups = new Map<string, Variant[]>();
+    for (const variant of selected) groups.set(indexKey(variant), [...(groups.get(indexKey(variant)) ?? []), variant]);
+    for (const group of groups.values()) {
+      const indexed = await indexSet(documents, group[0]!);
+      console.error(`${set.name}: ${indexed.chunkCount} chunks indexed in ${indexed.indexSeconds.toFixed(1)} s (${group.map((variant) => variant.name).join(', ')})`);
+      try {
+        for (const variant of group) {
+          const scores = await evaluate(indexed, cases, variant);
+          results.set(variant.name, (results.get(variant.name) ?? new Map()).set(set.name, scores));
+          console.error(`  ${variant.name}: hit@5 ${scores.hitAt5.toFixed(3)} MRR@5 ${scores.mrrAt5.toFixed(3)} p50 ${scores.p50.toFixed(1)} ms p95 ${scores.p95.toFixed(1)} ms`);
+        }
+      } finally {
+        await indexed.database.close();
+      }
+    }
+  }
+
+  const format = (value: number) => value.toFixed(3);
+  console.log(`| variant | ${sets.map((set) => `${set.name} hit@5 / MRR@5`).join(' | ')} | latency p50 / p95 (ms) |`);
+  console.log(`|---|${sets.map(() => '---|').join('')}---|`);
+  console.log(
+    `| reference (README) | ${sets.map((set) => `${format(set.reference.hitAt5)} / ${format(set.reference.mrrAt5)}`).join(' | ')} | |`,
+  );
+  for (const variant of selected) {
+    const scores = results.get(variant.name)!;
+    const cells = sets.map((set) => {
+      const score = scores.get(set.name)!;
+      return `${format(score.hitAt5)} / ${format(score.mrrAt5)}`;
+    });
+    const latency = sets.map((set) => {
+      const score = scores.get(set.name)!;
+      return `${score.p50.toFixed(1)} / ${score.p95.toFixed(1)}`;
+    });
+    console.log(`| ${variant.name} | ${cells.join(' | ')} | ${latency.join(' · ')} |`);
+  }
+}
+
+await main();

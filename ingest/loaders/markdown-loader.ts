@@ -1,0 +1,56 @@
+import { fromMarkdown } from 'mdast-util-from-markdown';
+import { frontmatterFromMarkdown } from 'mdast-util-frontmatter';
+import { gfmFromMarkdown } from 'mdast-util-gfm';
+import { frontmatter } from 'micromark-extension-frontmatter';
+import { gfm } from 'micromark-extension-gfm';
+import { parse as parseYaml } from 'yaml';
+import type { Loader, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
+import { contentTypes } from './content-types.ts';
+import { decodeText } from './decode-text.ts';
+import { htmlFragmentToBlocks } from './html-to-document.ts';
+import { mdastToBlocks } from './mdast-to-blocks.ts';
+import { unparseable } from './unparseable.ts';
+
+/**
+ * Markdown with GitHub extensions (tables, task lists, strikethrough) and YAML front
+ * matter. The front matter becomes `metadata`; its `title` (else the first h1) the
+ * title and its `url` or `canonical` the url. HTML inside the Markdown keeps its text.
+ */
+export const markdownLoader: Loader = {
+  contentTypes: [contentTypes.markdown],
+  async load({ source, bytes }: LoaderInput): Promise<ParsedDocument> {
+    const text = decodeText(bytes);
+    if (text === null) throw unparseable(source, 'Markdown', 'not UTF-8 text');
+    const tree = fromMarkdown(text, {
+      extensions: [gfm(), frontmatter(['yaml'])],
+      mdastExtensions: [gfmFromMarkdown(), frontmatterFromMarkdown(['yaml'])],
+    });
+    const yamlNode = tree.children.find((node) => node.type === 'yaml');
+    const metadata = yamlNode ? frontMatter(yamlNode.value, source) : {};
+    const blocks = mdastToBlocks(tree, { htmlToBlocks: htmlFragmentToBlocks });
+    const firstHeading = blocks.find((block) => block.kind === 'heading' && block.level === 1);
+    return {
+      title: nonEmptyString(metadata.title) ?? (firstHeading?.kind === 'heading' ? firstHeading.text : null),
+      contentType: contentTypes.markdown,
+      blocks,
+      metadata,
+      url: nonEmptyString(metadata.url) ?? nonEmptyString(metadata.canonical) ?? null,
+    };
+  },
+};
+
+function frontMatter(yaml: string, source: string): Record<string, unknown> {
+  try {
+    const value: unknown = parseYaml(yaml);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+    // Stored as JSON: dates become ISO strings, anything JSON cannot hold is dropped.
+    return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+  } catch (error) {
+    // Invalid YAML, or a self-referencing alias JSON cannot hold.
+    throw unparseable(source, 'Markdown', `front matter: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function nonEmptyString(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}

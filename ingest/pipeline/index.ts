@@ -1,0 +1,11 @@
+export { ingestDocument, assertEmbedderMatches, defaultIngestLimits } from './ingest-document.ts';
+export type { IngestContext, IngestItem, IngestLimits, IngestOutcome, IngestOutcomeKind } from './ingest-document.ts';
+export { ingestInputs } from './ingest-run.ts';
+export type { IngestSummary, IngestProgress, IngestRunOptions } from './ingest-run.ts';
+export { planInputs, collectInputs, sourceForFile } from './collect-inputs.ts';
+export type { InputEvent, InputPlan, CollectDependencies, WebPage } from './collect-inputs.ts';
+export { startJobWorker, defaultJobWorkerOptions } from './job-worker.ts';
+export type { JobWorker, JobWorkerOptions } from './job-worker.ts';
+export { documentFingerprint, indexText, breadcrumb, pipelineVersion, sha256 } from './fingerprints.ts';
+export { reindexKnowledgeBase } from './reindex.ts';
+export type { ReindexResult } from './reindex.ts';

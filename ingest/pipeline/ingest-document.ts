@@ -1,0 +1,187 @@
+import type { Chunk, Embedder, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
+import { OrioleError, validateSource } from '../../src/core/index.ts';
+import {
+  bumpKnowledgeBaseVersion,
+  claimEmbeddingDimension,
+  findDocumentBySource,
+  findEmbeddingsByHash,
+  replaceDocument,
+  writeChunkTerms,
+  type ChunkRecord,
+  type Database,
+  type KnowledgeBase,
+} from '../../src/db/index.ts';
+import { documentFingerprint, indexText, sha256 } from './fingerprints.ts';
+
+/** Everything ingestion needs from outside, passed in so backends, parsers and embedders plug in. */
+export interface IngestContext {
+  database: Database;
+  parse(input: LoaderInput): Promise<ParsedDocument>;
+  chunk(document: ParsedDocument): Chunk[];
+  termFrequencies(text: string): Map<string, number>;
+  /** null: lexical only (embedder `none`, or a model that could not load). */
+  embedder: Embedder | null;
+  /** The configured embedder spec, compared with the KB's. */
+  embedderSpec: string;
+  /** Chunking settings in effect; part of each document's fingerprint. */
+  chunkingSettings: unknown;
+  limits: IngestLimits;
+}
+
+export interface IngestLimits {
+  /** Largest document accepted, in bytes. */
+  maxDocumentBytes: number;
+  /** More chunks than this from one document is a sign of a bomb, not a help article. */
+  maxChunksPerDocument: number;
+}
+
+export const defaultIngestLimits: IngestLimits = {
+  maxDocumentBytes: 25 * 1024 * 1024,
+  maxChunksPerDocument: 5_000,
+};
+
+export interface IngestItem {
+  source: string;
+  bytes: Uint8Array;
+  contentType?: string;
+  title?: string | null;
+  url?: string | null;
+  metadata?: Record<string, unknown>;
+  tags?: Record<string, string>;
+}
+
+export type IngestOutcomeKind = 'added' | 'updated' | 'unchanged';
+
+export interface IngestOutcome {
+  source: string;
+  documentId: string;
+  outcome: IngestOutcomeKind;
+  chunks: number;
+  /** Chunks embedded by this call (not reused from stored vectors). */
+  embedded: number;
+}
+
+/**
+ * Brings one document of a KB up to date. An unchanged document (same fingerprint
+ * as the stored commit marker) is skipped before parsing; a changed one is parsed,
+ * chunked, embedded where no stored vector has the same text, and swapped in one
+ * transaction.
+ */
+export async function ingestDocument(
+  context: IngestContext,
+  kb: KnowledgeBase,
+  item: IngestItem,
+): Promise<IngestOutcome> {
+  const source = validateSource(item.source);
+  if (item.bytes.byteLength > context.limits.maxDocumentBytes) {
+    throw new OrioleError(
+      'payload_too_large',
+      `${source} is ${item.bytes.byteLength} bytes; the limit is ${context.limits.maxDocumentBytes}`,
+      { details: { source, limit: context.limits.maxDocumentBytes } },
+    );
+  }
+  const tags = item.tags ?? {};
+  // The fingerprint covers the inputs only, so an unchanged document is skipped before parsing.
+  const fingerprint = documentFingerprint({
+    bytes: item.bytes,
+    contentType: item.contentType ?? null,
+    title: item.title ?? null,
+    url: item.url ?? null,
+    tags,
+    metadata: item.metadata ?? {},
+    chunking: context.chunkingSettings,
+  });
+  const existing = await findDocumentBySource(context.database, kb.id, source);
+  if (existing?.contentHash === fingerprint) {
+    return { source, documentId: existing.id, outcome: 'unchanged', chunks: existing.chunkCount, embedded: 0 };
+  }
+
+  const parsed = await context.parse({ source, bytes: item.bytes, ...(item.contentType ? { contentType: item.contentType } : {}) });
+  const title = item.title ?? parsed.title ?? titleFromSource(source);
+  const url = item.url ?? parsed.url ?? (/^https?:\/\//.test(source) ? source : null);
+  const metadata = { ...parsed.metadata, ...(item.metadata ?? {}) };
+  const chunks = context.chunk(parsed);
+  if (chunks.length === 0) {
+    throw new OrioleError('invalid_request', `${source} contains no text to index (a scanned PDF needs OCR first)`, {
+      details: { source, reason: 'no_text' },
+    });
+  }
+  if (chunks.length > context.limits.maxChunksPerDocument) {
+    throw new OrioleError(
+      'payload_too_large',
+      `${source} yields ${chunks.length} chunks; the limit is ${context.limits.maxChunksPerDocument} per document`,
+      { details: { source, limit: context.limits.maxChunksPerDocument } },
+    );
+  }
+  const prepared = chunks.map((chunk) => {
+    const text = indexText(title, chunk);
+    return { chunk, contentHash: sha256(text), terms: context.termFrequencies(text), text };
+  });
+  const { vectors, embedded } = await vectorsFor(context, kb, prepared);
+
+  const records: ChunkRecord[] = prepared.map(({ chunk, contentHash }) => ({
+    ordinal: chunk.ordinal,
+    headingPath: chunk.headingPath,
+    text: chunk.text,
+    tokenCount: chunk.tokenCount,
+    contentHash,
+    metadata: chunk.pages && chunk.pages.length > 0 ? { pages: chunk.pages } : {},
+    embedding: vectors.get(contentHash) ?? null,
+  }));
+  const stored = await context.database.transaction(async (transaction) => {
+    const written = await replaceDocument(
+      transaction,
+      { kbId: kb.id, source, title, url, contentType: parsed.contentType, contentHash: fingerprint, metadata, tags },
+      records,
+    );
+    await writeChunkTerms(
+      transaction,
+      kb.id,
+      written.chunkIds.map((chunkId, index) => ({ chunkId, terms: prepared[index]!.terms })),
+    );
+    await bumpKnowledgeBaseVersion(transaction, kb.id);
+    return written;
+  });
+  return {
+    source,
+    documentId: stored.documentId,
+    outcome: stored.created ? 'added' : 'updated',
+    chunks: records.length,
+    embedded,
+  };
+}
+
+/** Refuses to mix vectors of two embedders in one KB (DESIGN.md: `embedder_mismatch`). */
+export function assertEmbedderMatches(kb: KnowledgeBase, embedderSpec: string): void {
+  if (kb.embedder === embedderSpec) return;
+  throw new OrioleError(
+    'embedder_mismatch',
+    `Knowledge base '${kb.name}' uses embedder '${kb.embedder}', but '${embedderSpec}' is configured. ` +
+      `Set ORIOLE_EMBEDDER=${kb.embedder}, or re-embed the KB with 'oriole reindex --kb ${kb.name} --embedder ${embedderSpec}'.`,
+    { details: { kb: kb.name, kbEmbedder: kb.embedder, configured: embedderSpec } },
+  );
+}
+
+async function vectorsFor(
+  context: IngestContext,
+  kb: KnowledgeBase,
+  prepared: readonly { contentHash: string; text: string }[],
+): Promise<{ vectors: Map<string, number[]>; embedded: number }> {
+  const { embedder } = context;
+  if (!embedder) return { vectors: new Map(), embedded: 0 };
+  const hashes = [...new Set(prepared.map((item) => item.contentHash))];
+  const vectors = await findEmbeddingsByHash(context.database, { kbId: kb.id, hashes });
+  const missing = [...new Map(prepared.filter((item) => !vectors.has(item.contentHash)).map((item) => [item.contentHash, item.text]))];
+  for (let start = 0; start < missing.length; start += embedder.maxBatchSize) {
+    const batch = missing.slice(start, start + embedder.maxBatchSize);
+    const embeddings = await embedder.embedDocuments(batch.map(([, text]) => text));
+    batch.forEach(([hash], index) => vectors.set(hash, embeddings[index]!));
+  }
+  if (missing.length > 0) await claimEmbeddingDimension(context.database, kb.id, embedder.dimension);
+  return { vectors, embedded: missing.length };
+}
+
+function titleFromSource(source: string): string {
+  const last = source.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() ?? source;
+  return decodeURIComponent(last).replace(/\.[a-z0-9]+$/i, '').replace(/[-_]+/g, ' ').trim() || source;
+}

@@ -1,0 +1,7 @@
+export { crawl, assetExtensions, sitemapNestingLimit } from './crawl.ts';
+export { defaultCrawlSettings } from './crawl-settings.ts';
+export type { CrawlOptions, FetchFunction } from './crawl-settings.ts';
+export { isCrawlFailure, crawlSkipReasons } from './crawl-results.ts';
+export type { CrawlFailure, CrawlResult, CrawlSkipReason, CrawlSummary, FetchedPage } from './crawl-results.ts';
+export { isPrivateHost } from './is-private-host.ts';
+export { normalizeUrl } from './normalize-url.ts';

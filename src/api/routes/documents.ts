@@ -1,0 +1,392 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { OrioleError, validateSource } from '../../core/index.ts';
+import {
+  bumpKnowledgeBaseVersion,
+  createIngestJob,
+  deleteDocumentById,
+  ensureKnowledgeBase,
+  getDocument,
+  getJob,
+  getKnowledgeBase,
+  getKnowledgeBaseById,
+  listDocuments,
+  reserveDocument,
+  type Job,
+  type JobItemInput,
+  type KnowledgeBase,
+  type StoredDocument,
+} from '../../db/index.ts';
+import type { AppEnvironment } from '../context.ts';
+import { ErrorSchema, KnowledgeBaseNameSchema, errorResponses } from '../schemas.ts';
+
+const textContentTypes = ['text/markdown', 'text/html', 'text/plain'] as const;
+
+const CreateDocumentSchema = z
+  .object({
+    kb: KnowledgeBaseNameSchema.optional(),
+    source: z.string().min(1).max(1024).openapi({ example: 'billing/refunds.md' }),
+    title: z.string().max(500).optional(),
+    url: z.url().max(2048).optional(),
+    contentType: z.enum(textContentTypes).optional(),
+    content: z.string().min(1),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+    tags: z.record(z.string().max(64), z.string().max(256)).optional(),
+  })
+  .strict()
+  .openapi('CreateDocument');
+
+const QueuedSchema = z
+  .object({
+    jobId: z.string().uuid(),
+    documents: z.array(z.object({ id: z.string().uuid(), source: z.string() })),
+  })
+  .openapi('QueuedDocuments');
+
+const DocumentSchema = z
+  .object({
+    id: z.string(),
+    kb: z.string(),
+    source: z.string(),
+    title: z.string().nullable(),
+    url: z.string().nullable(),
+    contentType: z.string(),
+    status: z.enum(['pending', 'ready', 'failed']),
+    error: z.string().nullable(),
+    chunkCount: z.number().int(),
+    metadata: z.record(z.string(), z.unknown()),
+    tags: z.record(z.string(), z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Document');
+
+const JobSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+    progress: z.object({ done: z.number().int(), total: z.number().int() }),
+    error: z.string().optional(),
+    documents: z
+      .array(
+        z.object({
+          source: z.string(),
+          documentId: z.string().nullable(),
+          status: z.string(),
+          outcome: z.string().nullable(),
+          error: z.string().nullable(),
+        }),
+      )
+      .optional(),
+  })
+  .openapi('Job');
+
+const IdParams = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+const notFoundResponse = { description: 'Unknown id', content: { 'application/json': { schema: ErrorSchema } } };
+
+const createRouteDefinition = createRoute({
+  method: 'post',
+  path: '/documents',
+  summary: 'Queue documents for ingestion (JSON, or multipart/form-data with `file` parts and an optional `kb`)',
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': { schema: CreateDocumentSchema },
+        'multipart/form-data': {
+          schema: z.object({ kb: KnowledgeBaseNameSchema.optional(), file: z.any().openapi({ type: 'string', format: 'binary' }) }),
+        },
+      },
+    },
+  },
+  responses: {
+    202: { description: 'Queued', content: { 'application/json': { schema: QueuedSchema } } },
+    400: errorResponses[400],
+    409: { description: 'Embedder mismatch', content: { 'application/json': { schema: ErrorSchema } } },
+    413: { description: 'Too large', content: { 'application/json': { schema: ErrorSchema } } },
+    415: { description: 'Unsupported type', content: { 'application/json': { schema: ErrorSchema } } },
+    503: errorResponses[503],
+  },
+});
+
+const listRouteDefinition = createRoute({
+  method: 'get',
+  path: '/documents',
+  summary: 'List the documents of a knowledge base',
+  request: {
+    query: z.object({
+      kb: KnowledgeBaseNameSchema.optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+      cursor: z.string().max(200).optional(),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'A page of documents',
+      content: {
+        'application/json': {
+          schema: z.object({ documents: z.array(DocumentSchema), nextCursor: z.string().nullable() }),
+        },
+      },
+    },
+    400: errorResponses[400],
+    404: notFoundResponse,
+  },
+});
+
+const getRouteDefinition = createRoute({
+  method: 'get',
+  path: '/documents/{id}',
+  summary: 'One document',
+  request: { params: IdParams },
+  responses: {
+    200: { description: 'The document', content: { 'application/json': { schema: DocumentSchema } } },
+    404: notFoundResponse,
+  },
+});
+
+const deleteRouteDefinition = createRoute({
+  method: 'delete',
+  path: '/documents/{id}',
+  summary: 'Delete a document; it stops being searched and cited at once',
+  request: { params: IdParams },
+  responses: { 204: { description: 'Deleted' }, 404: notFoundResponse },
+});
+
+const jobRouteDefinition = createRoute({
+  method: 'get',
+  path: '/jobs/{id}',
+  summary: 'An ingestion job and its progress',
+  request: { params: IdParams },
+  responses: {
+    200: { description: 'The job', content: { 'application/json': { schema: JobSchema } } },
+    404: notFoundResponse,
+  },
+});
+
+export function documentRoutes(): OpenAPIHono<AppEnvironment> {
+  const app = new OpenAPIHono<AppEnvironment>();
+
+  app.use('/documents', async function limitUploadSize(context, next) {
+    if (context.req.method !== 'POST') return next();
+    const { maxRequestBytes } = context.get('dependencies').ingestion.limits;
+    return bodyLimit({
+      maxSize: maxRequestBytes,
+      onError: () => {
+        throw new OrioleError('payload_too_large', `The request body is larger than ${maxRequestBytes} bytes`, {
+          details: { limit: maxRequestBytes },
+        });
+      },
+    })(context, next);
+  });
+
+  // Documented from its schemas, but validated by hand: the generated validator knows only one body form.
+  app.openAPIRegistry.registerPath(createRouteDefinition);
+  app.post('/documents', async (context) => {
+    const body = isMultipart(context) ? await multipartUpload(context) : await jsonUpload(context);
+    const queued = await queueDocuments(context, body.kb, body.items);
+    return context.json(queued, 202);
+  });
+
+  app.openapi(listRouteDefinition, async (context) => {
+    const { database, defaultKb } = context.get('dependencies');
+    const query = context.req.valid('query');
+    const kb = await getKnowledgeBase(database, query.kb ?? defaultKb);
+    const page = await listDocuments(database, {
+      kbId: kb.id,
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    });
+    return context.json({ documents: page.documents.map((document) => toResponse(document, kb.name)), nextCursor: page.nextCursor }, 200);
+  });
+
+  app.openapi(getRouteDefinition, async (context) => {
+    const { database } = context.get('dependencies');
+    const document = await getDocument(database, context.req.valid('param').id);
+    const kbName = await kbNameOf(context, document.kbId);
+    return context.json(toResponse(document, kbName), 200);
+  });
+
+  app.openapi(deleteRouteDefinition, async (context) => {
+    const { database } = context.get('dependencies');
+    await database.transaction(async (transaction) => {
+      const { kbId } = await deleteDocumentById(transaction, context.req.valid('param').id);
+      await bumpKnowledgeBaseVersion(transaction, kbId);
+    });
+    return context.body(null, 204);
+  });
+
+  app.openapi(jobRouteDefinition, async (context) => {
+    const { database } = context.get('dependencies');
+    return context.json(toJobResponse(await getJob(database, context.req.valid('param').id)), 200);
+  });
+
+  return app;
+}
+
+interface Upload {
+  kb: string | undefined;
+  items: JobItemInput[];
+}
+
+function isMultipart(context: Context<AppEnvironment>): boolean {
+  return (context.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data');
+}
+
+async function jsonUpload(context: Context<AppEnvironment>): Promise<Upload> {
+  const contentType = (context.req.header('content-type') ?? '').toLowerCase();
+  if (!contentType.startsWith('application/json')) {
+    throw new OrioleError('unsupported_media_type', 'Send application/json or multipart/form-data');
+  }
+  const raw = await context.req.json().catch(() => {
+    throw new OrioleError('invalid_request', 'Malformed JSON in request body');
+  });
+  const parsed = CreateDocumentSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new OrioleError('invalid_request', `Invalid request: ${parsed.error.issues.map(describeIssue).join('; ')}`);
+  }
+  const body = parsed.data;
+  const { ingestion } = context.get('dependencies');
+  const bytes = new TextEncoder().encode(body.content);
+  checkDocumentSize(body.source, bytes.byteLength, ingestion.limits.maxDocumentBytes);
+  const source = validateSource(body.source);
+  const detected = ingestion.detectContentType({ source, bytes, ...(body.contentType ? { declared: body.contentType } : {}) });
+  const resolved = body.contentType ?? detected;
+  if (!resolved || !(textContentTypes as readonly string[]).includes(resolved)) {
+    throw new OrioleError('unsupported_media_type', `JSON uploads take text/markdown, text/html or text/plain content`, {
+      details: { source, detected },
+    });
+  }
+  return {
+    kb: body.kb,
+    items: [
+      {
+        source,
+        content: bytes,
+        contentType: resolved,
+        title: body.title ?? null,
+        url: body.url ?? null,
+        metadata: body.metadata ?? {},
+        tags: body.tags ?? {},
+        documentId: null,
+      },
+    ],
+  };
+}
+
+async function multipartUpload(context: Context<AppEnvironment>): Promise<Upload> {
+  const { ingestion } = context.get('dependencies');
+  const form = await context.req.parseBody({ all: true }).catch(() => {
+    throw new OrioleError('invalid_request', 'Malformed multipart/form-data body');
+  });
+  const kbField = form.kb;
+  if (kbField !== undefined && (typeof kbField !== 'string' || !KnowledgeBaseNameSchema.safeParse(kbField).success)) {
+    throw new OrioleError('invalid_request', "Invalid 'kb' field");
+  }
+  const files = [form.file].flat().filter((part): part is File => part instanceof File);
+  if (files.length === 0) throw new OrioleError('invalid_request', "Attach one or more 'file' parts");
+  if (files.length > ingestion.limits.maxFilesPerRequest) {
+    throw new OrioleError(
+      'payload_too_large',
+      `At most ${ingestion.limits.maxFilesPerRequest} files per request; got ${files.length}`,
+      { details: { limit: ingestion.limits.maxFilesPerRequest } },
+    );
+  }
+  const items: JobItemInput[] = [];
+  for (const file of files) {
+    checkDocumentSize(file.name, file.size, ingestion.limits.maxDocumentBytes);
+    const source = validateSource(file.name);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const declared = file.type && file.type !== 'application/octet-stream' ? file.type : undefined;
+    const contentType = ingestion.detectContentType({ source, bytes, ...(declared ? { declared } : {}) });
+    if (!contentType || !ingestion.isSupported(contentType)) {
+      throw new OrioleError('unsupported_media_type', `${source}: unsupported document type ${contentType ?? '(unknown)'}`, {
+        details: { source, detected: contentType },
+      });
+    }
+    items.push({ source, content: bytes, contentType, title: null, url: null, metadata: {}, tags: {}, documentId: null });
+  }
+  const sources = new Set(items.map((item) => item.source));
+  if (sources.size !== items.length) throw new OrioleError('invalid_request', 'Two files have the same name');
+  return { kb: typeof kbField === 'string' ? kbField : undefined, items };
+}
+
+async function queueDocuments(
+  context: Context<AppEnvironment>,
+  kbName: string | undefined,
+  items: JobItemInput[],
+): Promise<z.infer<typeof QueuedSchema>> {
+  const { database, defaultEmbedder, defaultKb, ingestion } = context.get('dependencies');
+  const kb = await ensureKnowledgeBase(database, { name: kbName ?? defaultKb, embedder: defaultEmbedder });
+  assertWritable(kb, defaultEmbedder);
+  const queued = await database.transaction(async (transaction) => {
+    const documents: { id: string; source: string }[] = [];
+    for (const item of items) {
+      const reserved = await reserveDocument(transaction, {
+        kbId: kb.id,
+        source: item.source,
+        contentType: item.contentType ?? 'application/octet-stream',
+      });
+      item.documentId = reserved.id;
+      documents.push({ id: reserved.id, source: item.source });
+    }
+    const job = await createIngestJob(transaction, { kbId: kb.id, items });
+    return { jobId: job.id, documents };
+  });
+  ingestion.onJobQueued();
+  return queued;
+}
+
+function assertWritable(kb: KnowledgeBase, embedder: string): void {
+  if (kb.embedder === embedder) return;
+  throw new OrioleError(
+    'embedder_mismatch',
+    `Knowledge base '${kb.name}' uses embedder '${kb.embedder}', but this server embeds with '${embedder}'`,
+    { details: { kb: kb.name, kbEmbedder: kb.embedder, configured: embedder } },
+  );
+}
+
+function checkDocumentSize(source: string, size: number, limit: number): void {
+  if (size <= limit) return;
+  throw new OrioleError('payload_too_large', `${source.slice(0, 120)} is ${size} bytes; the limit is ${limit}`, {
+    details: { limit },
+  });
+}
+
+async function kbNameOf(context: Context<AppEnvironment>, kbId: string): Promise<string> {
+  return (await getKnowledgeBaseById(context.get('dependencies').database, kbId)).name;
+}
+
+function describeIssue(issue: { path: PropertyKey[]; message: string }): string {
+  return issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
+}
+
+function toResponse(document: StoredDocument, kb: string): z.infer<typeof DocumentSchema> {
+  return {
+    id: document.id,
+    kb,
+    source: document.source,
+    title: document.title,
+    url: document.url,
+    contentType: document.contentType,
+    status: document.status,
+    error: document.error,
+    chunkCount: document.chunkCount,
+    metadata: document.metadata,
+    tags: document.tags,
+    createdAt: document.createdAt.toISOString(),
+    updatedAt: document.updatedAt.toISOString(),
+  };
+}
+
+function toJobResponse(job: Job): z.infer<typeof JobSchema> {
+  const documents = (job.result as { documents?: z.infer<typeof JobSchema>['documents'] } | null)?.documents;
+  return {
+    id: job.id,
+    status: job.status,
+    progress: job.progress,
+    ...(job.error ? { error: job.error } : {}),
+    ...(documents ? { documents } : {}),
+  };
+}

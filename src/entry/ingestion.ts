@@ -1,0 +1,85 @@
+import { hostname } from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { chunkDocument, defaultChunkingSettings } from '../../ingest/chunking/index.ts';
+import { createFileLoaders, detectContentType } from '../../ingest/loaders/index.ts';
+import {
+  defaultIngestLimits,
+  defaultJobWorkerOptions,
+  startJobWorker,
+  type CollectDependencies,
+  type IngestContext,
+  type JobWorker,
+} from '../../ingest/pipeline/index.ts';
+import { createUnstructuredLoader } from '../../ingest/unstructured/index.ts';
+import { crawl } from '../../ingest/web/index.ts';
+import type { Config } from '../core/index.ts';
+import type { Database } from '../db/index.ts';
+import { loadEmbedder, type EmbedderOptions, type EmbedderStatus } from '../embedders/index.ts';
+import { termFrequencies } from '../retrieval/lexical/index.ts';
+
+/** Ingestion's parts for Node, wired from config: loaders, chunker, terms, embedder. */
+export interface NodeIngestion {
+  context: IngestContext;
+  embedderStatus: EmbedderStatus;
+  collect: CollectDependencies;
+  detectContentType: (input: { source: string; bytes: Uint8Array; declared?: string }) => string | null;
+  isSupported: (contentType: string) => boolean;
+}
+
+export async function createNodeIngestion(config: Config, database: Database, logger: Logger): Promise<NodeIngestion> {
+  const loaders = createFileLoaders({
+    extraLoaders: config.unstructured.apiUrl
+      ? [createUnstructuredLoader({ apiUrl: config.unstructured.apiUrl, ...(config.unstructured.apiKey ? { apiKey: config.unstructured.apiKey } : {}) })]
+      : [],
+  });
+  const { embedder, status } = await loadEmbedder(config.embedder.spec, embedderOptionsFrom(config), (message) =>
+    logger.warn({ embedder: config.embedder.spec }, message),
+  );
+  const detect = (input: { source: string; bytes: Uint8Array; declared?: string }) => detectContentType(input);
+  return {
+    context: {
+      database,
+      parse: (input) => loaders.load(input),
+      chunk: (document) => chunkDocument(document, defaultChunkingSettings),
+      termFrequencies,
+      embedder,
+      embedderSpec: config.embedder.spec,
+      chunkingSettings: defaultChunkingSettings,
+      limits: defaultIngestLimits,
+    },
+    embedderStatus: status,
+    collect: {
+      // The operator typed these URLs, so intranet help sites are fair game here (the API never crawls).
+      crawl: (urls) => crawl(urls, { allowPrivateNetwork: true }),
+      isSupported: ({ source, bytes }) => {
+        const contentType = detect({ source, bytes });
+        return contentType !== null && loaders.supports(contentType);
+      },
+    },
+    detectContentType: detect,
+    isSupported: (contentType) => loaders.supports(contentType),
+  };
+}
+
+export function embedderOptionsFrom(config: Config): EmbedderOptions {
+  return {
+    ...(config.embedder.modelsDir ? { modelsDir: config.embedder.modelsDir } : {}),
+    // Outside node_modules by default, so `npm ci` does not throw downloaded models away.
+    cacheDir: config.embedder.cacheDir ?? path.join(config.dataDir, 'models'),
+    openai: {
+      ...(config.openai.apiKey ? { apiKey: config.openai.apiKey } : {}),
+      ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}),
+    },
+  };
+}
+
+/** A job worker named after this process, logging through the service logger. */
+export function startNodeJobWorker(ingestion: NodeIngestion, logger: Logger): JobWorker {
+  return startJobWorker(ingestion.context, {
+    ...defaultJobWorkerOptions,
+    workerId: `${hostname()}:${process.pid}`,
+    onError: (error, job) => logger.error({ err: error, jobId: job?.id }, 'ingestion job error'),
+    onJobDone: (job, status) => logger.info({ jobId: job.id, status }, 'ingestion job finished'),
+  });
+}

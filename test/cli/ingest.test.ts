@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgres, quoteIdentifier, type Database } from '../../src/db/index.ts';
+import { openPglite } from '../../src/db/pglite.ts';
+import { testDatabaseUrl, uniqueName, withAdminClient } from '../helpers/databases.ts';
+
+const binary = path.resolve('bin/oriole.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function oriole(args: string[], environment: Record<string, string>, killAfterLines?: number): Promise<Run> {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [binary, ...args], {
+      env: { ...inherited, ORIOLE_LOG_LEVEL: 'warn', ORIOLE_EMBEDDER: 'none', ...environment },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data: Buffer) => {
+      stdout += data.toString();
+      // kill -9 in the middle of a run: no chance to finish a transaction or clean up.
+      if (killAfterLines !== undefined && stdout.split('\n').length > killAfterLines) child.kill('SIGKILL');
+    });
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+interface Target {
+  name: string;
+  environment: Record<string, string>;
+  setUp(): Promise<void>;
+  open(): Promise<Database>;
+  tearDown(): Promise<void>;
+}
+
+function pgliteTarget(): Target {
+  const target: Target = {
+    name: 'pglite',
+    environment: {},
+    async setUp() {
+      target.environment.ORIOLE_DATA_DIR = await mkdtemp(path.join(tmpdir(), 'oriole-ingest-cli-'));
+    },
+    open: () => openPglite({ dataDir: target.environment.ORIOLE_DATA_DIR! }),
+    tearDown: () => rm(target.environment.ORIOLE_DATA_DIR!, { recursive: true, force: true }),
+  };
+  return target;
+}
+
+function postgresTarget(url: string): Target {
+  const database = uniqueName('oriole_ingest_cli');
+  const target = new URL(url);
+  target.pathname = `/${database}`;
+  return {
+    name: 'postgres',
+    environment: { DATABASE_URL: target.toString() },
+    async setUp() {
+      await withAdminClient(url, (client) => client.query(`CREATE DATABASE ${quoteIdentifier(database)}`));
+    },
+    open: async () => openPostgres({ url: target.toString() }),
+    async tearDown() {
+      await withAdminClient(url, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`));
+    },
+  };
+}
+
+const targets = [pgliteTarget(), ...(testDatabaseUrl ? [postgresTarget(testDatabaseUrl)] : [])];
+
+describe.each(targets)('oriole ingest on $name', { timeout: 180_000 }, (target) => {
+  let corpus: string;
+  beforeAll(async () => {
+    await target.setUp();
+    corpus = await mkdtemp(path.join(tmpdir(), 'oriole-corpus-'));
+    // Enough articles that a kill lands mid-run.
+    for (let index = 0; index < 120; index++) {
+      const folder = path.join(corpus, `section-${index % 6}`);
+      await mkdir(folder, { recursive: true });
+      await writeFile(
+        path.join(folder, `article-${index}.md`),
+        `# Article ${index}\n\n## Overview\n\n${'This article explains feature number ' + index + '. '.repeat(1)}`.repeat(1) +
+          `\n\n${Array.from({ length: 12 }, (_, line) => `Step ${line + 1} of setting up feature ${index}: open the console and press the button labelled ${line}.`).join(' ')}\n`,
+      );
+    }
+  });
+  afterAll(async () => {
+    await target.tearDown();
+    await rm(corpus, { recursive: true, force: true });
+  });
+
+  it('ingests the sample help docs, then finds them unchanged', async () => {
+    const first = await oriole(['ingest', 'test/fixtures/help-docs', '--kb', 'help'], target.environment);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Ingested into 'help': [1-9]\d* added, 0 updated, 0 unchanged, 0 deleted, 0 failed/);
+    const second = await oriole(['ingest', 'test/fixtures/help-docs', '--kb', 'help'], target.environment);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/0 added, 0 updated, [1-9]\d* unchanged, 0 deleted, 0 failed/);
+    expect(second.stdout).toContain('0 embedded');
+  });
+
+  it('exits 1 when a file fails, naming it, while the others land', async () => {
+    const run = await oriole(['ingest', 'test/fixtures/broken/corrupt.pdf', 'test/fixtures/help-docs/getting-started.md', '--kb', 'mixed'], target.environment);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('failed: corrupt.pdf');
+    expect(run.stdout).toMatch(/1 added, .* 1 failed/);
+  });
+
+  it('leaves no duplicate or half-written document after kill -9, and the rerun repairs it', async () => {
+    const killed = await oriole(['ingest', corpus, '--kb', 'crash', '--verbose'], target.environment, 15);
+    expect(killed.code).toBeNull();
+    expect(killed.stdout).not.toContain('Ingested into');
+
+    const rerun = await oriole(['ingest', corpus, '--kb', 'crash'], target.environment);
+    expect(rerun.code).toBe(0);
+    const [, added, unchanged] = /(\d+) added, 0 updated, (\d+) unchanged/.exec(rerun.stdout) ?? [];
+    expect(Number(added) + Number(unchanged)).toBe(120);
+    expect(Number(unchanged)).toBeGreaterThanOrEqual(14);
+
+    const database = await target.open();
+    try {
+      const documents = await database.query<{ n: string; ready: string; hashed: string }>(
+        `SELECT count(*) AS n, count(*) FILTER (WHERE status = 'ready') AS ready, count(content_hash) AS hashed
+           FROM documents d JOIN knowledge_bases kb ON kb.id = d.kb_id WHERE kb.name = 'crash'`,
+      );
+      expect(documents.rows[0]).toEqual({ n: '120', ready: '120', hashed: '120' });
+      const inconsistent = await database.query(
+        `SELECT d.source FROM documents d
+           LEFT JOIN chunks c ON c.document_id = d.id
+          GROUP BY d.id, d.source, d.chunk_count
+         HAVING count(c.id) <> d.chunk_count OR count(c.id) = 0`,
+      );
+      expect(inconsistent.rows).toEqual([]);
+      const duplicates = await database.query(
+        `SELECT document_id, ordinal FROM chunks GROUP BY document_id, ordinal HAVING count(*) > 1`,
+      );
+      expect(duplicates.rows).toEqual([]);
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -1,0 +1,305 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createKnowledgeBase,
+  lexicalSearchDefaults,
+  searchLexical,
+  writeChunkTerms,
+  type Database,
+  type KnowledgeBase,
+  type LexicalMatch,
+  type SqlExecutor,
+} from '../../src/db/index.ts';
+import { bm25Defaults, lexicalTerms, termFrequencies } from '../../src/retrieval/lexical/index.ts';
+import { openMigrated, testBackends } from '../helpers/databases.ts';
+import { insertDocument } from '../helpers/fixtures.ts';
+
+interface IndexedChunk {
+  chunkId: string;
+  documentId: string;
+  terms: Map<string, number>;
+}
+
+/** Inserts a document and indexes its chunks the way ingestion will. */
+async function indexDocument(
+  executor: SqlExecutor,
+  kbId: string,
+  source: string,
+  texts: string[],
+): Promise<IndexedChunk[]> {
+  const { documentId, chunkIds } = await insertDocument(executor, {
+    kbId,
+    source,
+    chunks: texts.map((text) => ({ text })),
+  });
+  const chunks = chunkIds.map((chunkId, index) => ({ chunkId, documentId, terms: termFrequencies(texts[index]!) }));
+  await writeChunkTerms(executor, kbId, chunks);
+  return chunks;
+}
+
+/** Okapi BM25 written out from its definition, to check the SQL against. */
+function expectedRanking(
+  corpus: IndexedChunk[],
+  queryTerms: string[],
+  settings: { k1: number; b: number } = bm25Defaults,
+): { chunkId: string; score: number }[] {
+  const lengthOf = (chunk: IndexedChunk) => [...chunk.terms.values()].reduce((sum, count) => sum + count, 0);
+  const chunkCount = corpus.length;
+  const averageLength = corpus.reduce((sum, chunk) => sum + lengthOf(chunk), 0) / chunkCount;
+  const scored = corpus.map((chunk) => {
+    let score = 0;
+    for (const term of queryTerms) {
+      const frequency = chunk.terms.get(term) ?? 0;
+      if (frequency === 0) continue;
+      const documentFrequency = corpus.filter((other) => other.terms.has(term)).length;
+      const idf = Math.log(1 + (chunkCount - documentFrequency + 0.5) / (documentFrequency + 0.5));
+      const norm = 1 - settings.b + (settings.b * lengthOf(chunk)) / averageLength;
+      score += (idf * frequency * (settings.k1 + 1)) / (frequency + settings.k1 * norm);
+    }
+    return { chunkId: chunk.chunkId, score };
+  });
+  return scored
+    .filter((entry) => entry.score > 0)
+    .sort((left, right) => right.score - left.score || compareIds(left.chunkId, right.chunkId));
+}
+
+const compareIds = (left: string, right: string) => (BigInt(left) < BigInt(right) ? -1 : BigInt(left) > BigInt(right) ? 1 : 0);
+
+function expectRanking(found: LexicalMatch[], expected: { chunkId: string; score: number }[]): void {
+  expect(found.map((match) => match.chunkId)).toEqual(expected.map((entry) => entry.chunkId));
+  found.forEach((match, index) => expect(match.score).toBeCloseTo(expected[index]!.score, 9));
+}
+
+const corpusTexts = {
+  'install.md': [
+    'Install the Developer Hub operator, then install the Developer Hub instance.',
+    'Installing plugins: plugins are installed from the dynamic plugins configuration.',
+  ],
+  'auth.md': [
+    'Authentication with OAuth2 and Keycloak. Configure the Keycloak realm for the Developer Hub.',
+    'Role-based access control (RBAC) policies for the Developer Hub: permissions for plugins.',
+    'The audit log records every RBAC policy change.',
+  ],
+  'upgrade.md': [
+    'Upgrade Developer Hub v1.7 to v1.8 with the operator. Back up the database before you upgrade, read the release notes, check the plugins, and keep the old configuration until the new version runs.',
+  ],
+  '招生.md': ['中国人民大学2018年高水平艺术团招生简章：甲类降分政策指降至一本线。', '报考条件：符合普通高校招生全国统一考试报考条件。'],
+};
+
+describe.each(testBackends())('lexical index on $name', (backend) => {
+  let database: Database;
+  let kb: KnowledgeBase;
+  let other: KnowledgeBase;
+  const corpus: IndexedChunk[] = [];
+  const documentIds = new Map<string, string>();
+
+  beforeAll(async () => {
+    database = await openMigrated(backend);
+    kb = await createKnowledgeBase(database, { name: 'lexical', embedder: 'none' });
+    other = await createKnowledgeBase(database, { name: 'other', embedder: 'none' });
+    for (const [source, texts] of Object.entries(corpusTexts)) {
+      const chunks = await indexDocument(database, kb.id, source, texts);
+      corpus.push(...chunks);
+      documentIds.set(source, chunks[0]!.documentId);
+    }
+    // Another KB with the same words, more often: it must change neither results nor statistics.
+    await indexDocument(database, other.id, 'decoy.md', [
+      'Keycloak Keycloak Keycloak OAuth2 plugins plugins install install upgrade',
+      'RBAC RBAC audit audit 人民大学 招生 报考条件',
+    ]);
+  });
+  afterAll(() => backend.cleanup());
+
+  it('uses the same BM25 defaults as the retrieval stage', () => {
+    expect(lexicalSearchDefaults).toEqual(bm25Defaults);
+  });
+
+  it('sets term_count to the number of terms of each chunk', async () => {
+    const result = await database.query<{ id: string; term_count: number }>(
+      'SELECT id, term_count FROM chunks WHERE kb_id = $1',
+      [kb.id],
+    );
+    const counts = new Map(result.rows.map((row) => [String(row.id), row.term_count]));
+    for (const chunk of corpus) {
+      expect(counts.get(chunk.chunkId)).toBe([...chunk.terms.values()].reduce((sum, count) => sum + count, 0));
+    }
+  });
+
+  it('ranks and scores exactly as BM25 computed by hand', async () => {
+    const terms = lexicalTerms('How do I install plugins with the operator in Developer Hub?');
+    const found = await searchLexical(database, { kbId: kb.id, terms, limit: 10 });
+    expectRanking(found, expectedRanking(corpus, terms));
+    expect(found.length).toBeGreaterThan(3);
+  });
+
+  it('applies the k1 and b it is given', async () => {
+    const terms = lexicalTerms('upgrade plugins RBAC policy');
+    for (const settings of [{ k1: 1.2, b: 0.75 }, { k1: 0.5, b: 0 }, { k1: 2, b: 1 }]) {
+      const found = await searchLexical(database, { kbId: kb.id, terms, limit: 10, ...settings });
+      expectRanking(found, expectedRanking(corpus, terms, settings));
+    }
+  });
+
+  it('counts a repeated query term once per occurrence', async () => {
+    const found = await searchLexical(database, { kbId: kb.id, terms: ['keycloak', 'keycloak', 'plugin'], limit: 10 });
+    expectRanking(found, expectedRanking(corpus, ['keycloak', 'keycloak', 'plugin']));
+  });
+
+  it('ranks a chunk with a rare term above chunks with a common one (IDF)', async () => {
+    const found = await searchLexical(database, { kbId: kb.id, terms: lexicalTerms('Keycloak Developer Hub'), limit: 10 });
+    // "developer hub" is in most chunks; "keycloak" in one, which wins although the others repeat "hub".
+    expect(found[0]!.chunkId).toBe(corpus[2]!.chunkId);
+    expect(found.length).toBeGreaterThan(3);
+  });
+
+  it('ranks the shorter of two chunks with the same matches first (length normalisation)', async () => {
+    // Chunks 0 (short) and 5 (long) both say "operator" once.
+    const [short, long] = [corpus[0]!, corpus[5]!];
+    expect(short.terms.get('oper')).toBe(1);
+    expect(long.terms.get('oper')).toBe(1);
+    const found = await searchLexical(database, { kbId: kb.id, terms: ['oper'], limit: 10 });
+    expect(found.map((match) => match.chunkId)).toEqual([short.chunkId, long.chunkId]);
+    expect(found[0]!.score).toBeGreaterThan(found[1]!.score);
+    // Without length normalisation they tie, and the lower chunk id comes first.
+    const unnormalised = await searchLexical(database, { kbId: kb.id, terms: ['oper'], limit: 10, b: 0 });
+    expect(unnormalised[0]!.score).toBeCloseTo(unnormalised[1]!.score, 12);
+    expect(unnormalised.map((match) => match.chunkId)).toEqual(
+      [short.chunkId, long.chunkId].sort(compareIds),
+    );
+  });
+
+  it('breaks ties by chunk id', async () => {
+    const tied = await indexDocument(database, kb.id, 'tied.md', ['zebra crossing', 'zebra crossing', 'zebra crossing']);
+    try {
+      const found = await searchLexical(database, { kbId: kb.id, terms: ['zebra'], limit: 3 });
+      expect(found.map((match) => match.chunkId)).toEqual(tied.map((chunk) => chunk.chunkId).sort(compareIds));
+    } finally {
+      await database.query('DELETE FROM documents WHERE source = $1 AND kb_id = $2', ['tied.md', kb.id]);
+    }
+  });
+
+  it('finds a Chinese chunk for a Chinese question', async () => {
+    const terms = lexicalTerms('人民大学高水平艺术团甲类的降分政策是什么？');
+    const found = await searchLexical(database, { kbId: kb.id, terms, limit: 5 });
+    expect(found[0]).toMatchObject({ chunkId: corpus[6]!.chunkId, documentId: documentIds.get('招生.md') });
+    expectRanking(found, expectedRanking(corpus, terms));
+  });
+
+  it('keeps filtered searches filling `limit` from the matching documents', async () => {
+    const terms = lexicalTerms('install plugins');
+    const unfiltered = await searchLexical(database, { kbId: kb.id, terms, limit: 2 });
+    expect(unfiltered.every((match) => match.documentId === documentIds.get('install.md'))).toBe(true);
+
+    const bySource = await searchLexical(database, {
+      kbId: kb.id,
+      terms,
+      limit: 2,
+      filters: { sources: ['auth.md', 'upgrade.md'] },
+    });
+    expect(bySource).toHaveLength(2);
+    const allowed = [documentIds.get('auth.md'), documentIds.get('upgrade.md')];
+    expect(bySource.every((match) => allowed.includes(match.documentId))).toBe(true);
+    // Statistics stay those of the whole KB: filtered scores equal the unfiltered ones.
+    const everything = await searchLexical(database, { kbId: kb.id, terms, limit: 10 });
+    const expected = everything.filter((match) => allowed.includes(match.documentId)).slice(0, 2);
+    expect(bySource).toEqual(expected);
+
+    const byDocument = await searchLexical(database, {
+      kbId: kb.id,
+      terms,
+      limit: 1,
+      filters: { documentIds: [documentIds.get('upgrade.md')!] },
+    });
+    expect(byDocument.map((match) => match.chunkId)).toEqual([corpus[5]!.chunkId]);
+  });
+
+  it('filters by tags', async () => {
+    await database.query('UPDATE documents SET tags = $1 WHERE id = $2', [
+      JSON.stringify({ product: 'rhdh', audience: 'admin' }),
+      documentIds.get('auth.md'),
+    ]);
+    await database.query('UPDATE documents SET tags = $1 WHERE id = $2', [
+      JSON.stringify({ product: 'rhdh', audience: 'developer' }),
+      documentIds.get('install.md'),
+    ]);
+    const terms = lexicalTerms('Developer Hub plugins RBAC');
+    const admin = await searchLexical(database, {
+      kbId: kb.id,
+      terms,
+      limit: 3,
+      filters: { tags: { product: 'rhdh', audience: 'admin' } },
+    });
+    expect(admin).toHaveLength(3);
+    expect(new Set(admin.map((match) => match.documentId))).toEqual(new Set([documentIds.get('auth.md')]));
+
+    const product = await searchLexical(database, { kbId: kb.id, terms, limit: 10, filters: { tags: { product: 'rhdh' } } });
+    expect(new Set(product.map((match) => match.documentId))).toEqual(
+      new Set([documentIds.get('auth.md'), documentIds.get('install.md')]),
+    );
+    const combined = await searchLexical(database, {
+      kbId: kb.id,
+      terms,
+      limit: 10,
+      filters: { tags: { product: 'rhdh' }, sources: ['install.md'] },
+    });
+    expect(new Set(combined.map((match) => match.documentId))).toEqual(new Set([documentIds.get('install.md')]));
+    const none = await searchLexical(database, { kbId: kb.id, terms, limit: 10, filters: { tags: { product: 'other' } } });
+    expect(none).toEqual([]);
+  });
+
+  it('never returns chunks of another knowledge base', async () => {
+    const terms = lexicalTerms('Keycloak OAuth2 plugins install upgrade RBAC audit 人民大学 招生 报考条件');
+    const found = await searchLexical(database, { kbId: kb.id, terms, limit: 50 });
+    const ours = new Set(corpus.map((chunk) => chunk.chunkId));
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((match) => ours.has(match.chunkId))).toBe(true);
+    expectRanking(found, expectedRanking(corpus, terms));
+  });
+
+  it('returns nothing for an empty query or unknown terms', async () => {
+    expect(await searchLexical(database, { kbId: kb.id, terms: [], limit: 5 })).toEqual([]);
+    expect(await searchLexical(database, { kbId: kb.id, terms: lexicalTerms('the of and ?'), limit: 5 })).toEqual([]);
+    expect(await searchLexical(database, { kbId: kb.id, terms: ['nonexistentterm'], limit: 5 })).toEqual([]);
+  });
+
+  it('refuses an invalid limit or BM25 setting', async () => {
+    await expect(searchLexical(database, { kbId: kb.id, terms: ['plugin'], limit: 0 })).rejects.toThrow(/limit/);
+    await expect(searchLexical(database, { kbId: kb.id, terms: ['plugin'], limit: 5, b: 2 })).rejects.toThrow(/BM25/);
+  });
+
+  it('replaces a chunk’s postings when it is indexed again', async () => {
+    const [chunk] = await indexDocument(database, kb.id, 'rewrite.md', ['first version about walruses']);
+    await writeChunkTerms(database, kb.id, [{ chunkId: chunk!.chunkId, terms: termFrequencies('second text on narwhals narwhals') }]);
+    expect(await searchLexical(database, { kbId: kb.id, terms: ['walrus'], limit: 5 })).toEqual([]);
+    const found = await searchLexical(database, { kbId: kb.id, terms: ['narwhal'], limit: 5 });
+    expect(found.map((match) => match.chunkId)).toEqual([chunk!.chunkId]);
+    const stored = await database.query<{ term_count: number }>('SELECT term_count FROM chunks WHERE id = $1', [
+      chunk!.chunkId,
+    ]);
+    expect(stored.rows[0]!.term_count).toBe(4);
+    await database.query('DELETE FROM documents WHERE source = $1 AND kb_id = $2', ['rewrite.md', kb.id]);
+  });
+
+  it('refuses to index a chunk of another knowledge base', async () => {
+    await expect(
+      writeChunkTerms(database, other.id, [{ chunkId: corpus[0]!.chunkId, terms: new Map([['x', 1]]) }]),
+    ).rejects.toThrow(/not in knowledge base/);
+  });
+
+  it('writes more postings than one statement holds', async () => {
+    const { chunkIds } = await insertDocument(database, { kbId: other.id, source: 'large.md', chunks: [{ text: 'large' }, { text: 'more' }] });
+    const terms = (offset: number) => new Map(Array.from({ length: 7_000 }, (_, index) => [`t${offset + index}`, 1 + (index % 3)]));
+    await database.transaction((transaction) =>
+      writeChunkTerms(transaction, other.id, [
+        { chunkId: chunkIds[0]!, terms: terms(0) },
+        { chunkId: chunkIds[1]!, terms: terms(3_500) },
+      ]),
+    );
+    const stored = await database.query<{ postings: string; total: string }>(
+      'SELECT count(*) AS postings, sum(frequency) AS total FROM chunk_terms WHERE chunk_id = ANY($1::bigint[])',
+      [chunkIds],
+    );
+    expect(Number(stored.rows[0]!.postings)).toBe(14_000);
+    const found = await searchLexical(database, { kbId: other.id, terms: ['t4000'], limit: 5 });
+    expect(found.map((match) => match.chunkId).sort(compareIds)).toEqual([...chunkIds].sort(compareIds));
+  });
+});

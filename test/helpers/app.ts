@@ -1,0 +1,59 @@
+import { createFileLoaders, detectContentType } from '../../ingest/loaders/index.ts';
+import { defaultJobWorkerOptions, startJobWorker, type IngestContext, type JobWorker } from '../../ingest/pipeline/index.ts';
+import { createApp, defaultUploadLimits, type UploadLimits } from '../../src/api/index.ts';
+import type { Database } from '../../src/db/index.ts';
+import { testIngestContext } from './ingestion.ts';
+
+export type TestApp = ReturnType<typeof createApp>;
+
+/** The app as `oriole serve` builds it, lexical-only, with a job worker in the same process. */
+export function createTestApp(
+  database: Database,
+  options: { limits?: Partial<UploadLimits>; context?: IngestContext; worker?: boolean } = {},
+): { app: TestApp; worker: JobWorker | undefined; context: IngestContext } {
+  const context = options.context ?? testIngestContext(database, null);
+  const loaders = createFileLoaders();
+  const worker =
+    options.worker === false
+      ? undefined
+      : startJobWorker(context, { ...defaultJobWorkerOptions, pollIntervalMs: 50, workerId: 'test-worker' });
+  const app = createApp({
+    database,
+    defaultEmbedder: context.embedderSpec,
+    defaultKb: 'default',
+    ingestion: {
+      detectContentType: (input) => detectContentType(input),
+      isSupported: (contentType) => loaders.supports(contentType),
+      onJobQueued: () => worker?.notify(),
+      limits: { ...defaultUploadLimits, ...options.limits },
+    },
+  });
+  return { app, worker, context };
+}
+
+export async function postJson(app: TestApp, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return app.request(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+export async function expectError(response: Response, status: number, code: string): Promise<{ message: string }> {
+  const body = (await response.json()) as { error: { code: string; message: string; requestId: string } };
+  if (response.status !== status || body.error?.code !== code) {
+    throw new Error(`expected ${status} ${code}, got ${response.status} ${JSON.stringify(body)}`);
+  }
+  return body.error;
+}
+
+/** Polls GET /jobs/:id until the job is done. */
+export async function waitForJob(app: TestApp, jobId: string, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const job = (await (await app.request(`/jobs/${jobId}`)).json()) as { status: string };
+    if (job.status === 'succeeded' || job.status === 'failed') return job;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`job ${jobId} did not finish in ${timeoutMs} ms`);
+}
