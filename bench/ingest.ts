@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -17,7 +17,11 @@ import { createNodeIngestion } from '../src/entry/ingestion.ts';
  */
 
 const evalsets = path.resolve(process.env.ORIOLE_EVALSETS ?? '../shared/evalsets');
-const embedders = (process.env.BENCH_EMBEDDERS ?? 'none,use-lite').split(',');
+/** `spec[:documents]`: USE lite runs on TF.js's pure-JS CPU backend, so it gets a sample. */
+const embedders = (process.env.BENCH_EMBEDDERS ?? 'none,use-lite:3').split(',').map((entry) => {
+  const [spec, limit] = entry.split(/:(?=\d+$)/);
+  return { spec: spec!, documentLimit: limit ? Number(limit) : Infinity };
+});
 const postgresUrl = process.env.BENCH_DATABASE_URL;
 
 interface Row {
@@ -41,7 +45,8 @@ export async function benchIngest(): Promise<Row[]> {
       for (const embedder of embedders) {
         const { database, cleanup } = await openBenchDatabase(backend);
         try {
-          rows.push(await measure(database, backend, embedder, path.join(corpus, 'docs')));
+          const folder = await sample(path.join(corpus, 'docs'), embedder.documentLimit);
+          rows.push(await measure(database, backend, embedder.spec, folder));
         } finally {
           await cleanup();
         }
@@ -51,6 +56,15 @@ export async function benchIngest(): Promise<Row[]> {
     await rm(corpus, { recursive: true, force: true });
   }
   return rows;
+}
+
+/** The first `limit` documents (by name) in a folder of their own. */
+async function sample(folder: string, limit: number): Promise<string> {
+  if (!Number.isFinite(limit)) return folder;
+  const target = `${folder}-sample-${limit}`;
+  await mkdir(target, { recursive: true });
+  for (const name of (await readdir(folder)).sort().slice(0, limit)) await copyFile(path.join(folder, name), path.join(target, name));
+  return target;
 }
 
 async function measure(database: Database, backend: string, embedder: string, folder: string): Promise<Row> {
@@ -68,7 +82,7 @@ async function measure(database: Database, backend: string, embedder: string, fo
     documents: first.added,
     chunks: first.chunks,
     seconds: first.seconds,
-    chunksPerSecond: Math.round(first.chunks / first.seconds),
+    chunksPerSecond: Math.round((first.chunks / first.seconds) * 10) / 10,
     unchangedSeconds: second.seconds,
   };
 }

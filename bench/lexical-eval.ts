@@ -73,14 +73,14 @@ const chosen: Variant = {
   tokenizer: lexicalTokenizerDefaults,
   breadcrumb: true,
   chunker: 'simple',
-  queryTerms: 'weighted',
+  queryTerms: 'deduplicated',
   ...bm25Defaults,
 };
 
-const questionStopwords = new Set([
-  ...englishStopwords,
+/** The interrogatives in `englishStopwords`; without them it is a plain function-word list. */
+const englishQuestionWords = new Set([
   'what', 'which', 'who', 'whom', 'how', 'when', 'where', 'why', 'can', 'could', 'should', 'am', 'about',
-  'any', 'some', 'our', 'us', 'he', 'she', 'his', 'her', 'there', 'here', 'also', 'just',
+  'any', 'some', 'our', 'us', 'he', 'she', 'his', 'her', 'here', 'also', 'just',
 ]);
 
 function variants(): Variant[] {
@@ -89,26 +89,25 @@ function variants(): Variant[] {
   const list: Variant[] = [
     { ...base, name: 'chosen' },
     { ...base, name: 'no stemming', tokenizer: tokenizer({ stemming: false }) },
-    { ...base, name: 'no stopwords', tokenizer: tokenizer({ stopwords: new Set() }) },
-    { ...base, name: 'stopwords + question words', tokenizer: tokenizer({ stopwords: questionStopwords }) },
-    { ...base, name: 'chinese bigrams + characters', tokenizer: tokenizer({ han: 'bigrams-and-characters' }) },
-    { ...base, name: 'chinese Intl.Segmenter words', tokenizer: tokenizer({ han: 'words' }) },
+    { ...base, name: 'no stopwords', tokenizer: tokenizer({ stopwords: new Set(), spacelessStopwords: [] }) },
+    {
+      ...base,
+      name: 'English stopwords without question words',
+      tokenizer: tokenizer({ stopwords: new Set([...englishStopwords].filter((word) => !englishQuestionWords.has(word))) }),
+    },
+    { ...base, name: 'no Chinese question words', tokenizer: tokenizer({ spacelessStopwords: [] }) },
+    { ...base, name: 'Chinese bigrams + characters', tokenizer: tokenizer({ han: 'bigrams-and-characters' }) },
+    { ...base, name: 'Chinese Intl.Segmenter words', tokenizer: tokenizer({ han: 'words' }) },
     { ...base, name: 'compounds: parts only', tokenizer: tokenizer({ compounds: 'parts' }) },
     { ...base, name: 'compounds: whole only', tokenizer: tokenizer({ compounds: 'whole' }) },
     { ...base, name: 'no title breadcrumb', breadcrumb: false },
-    { ...base, name: 'query terms deduplicated', queryTerms: 'deduplicated' },
-    {
-      ...base,
-      name: 'deduplicated + question words',
-      queryTerms: 'deduplicated',
-      tokenizer: tokenizer({ stopwords: questionStopwords }),
-    },
+    { ...base, name: 'query terms weighted by count', queryTerms: 'weighted' },
     { ...base, name: 'k1 1.2 b 0.75', k1: 1.2, b: 0.75 },
     { ...base, name: 'k1 1.2 b 0.4', k1: 1.2, b: 0.4 },
+    { ...base, name: 'k1 1.5 b 0.4', k1: 1.5, b: 0.4 },
     { ...base, name: 'k1 0.9 b 0.2', k1: 0.9, b: 0.2 },
     { ...base, name: 'k1 0.9 b 0.6', k1: 0.9, b: 0.6 },
     { ...base, name: 'k1 0.6 b 0.4', k1: 0.6, b: 0.4 },
-    { ...base, name: 'k1 1.5 b 0.4', k1: 1.5, b: 0.4 },
   ];
   if (structureChunkerAvailable()) list.push({ ...base, name: 'structure-aware chunker', chunker: 'structure' });
   return list;

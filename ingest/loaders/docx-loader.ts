@@ -1,5 +1,4 @@
 import { Buffer } from 'node:buffer';
-import mammoth from 'mammoth';
 import type { Loader, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
 import { OrioleError } from '../../src/core/index.ts';
 import { contentTypes } from './content-types.ts';
@@ -35,6 +34,8 @@ export function createDocxLoader(limits: DocxLimits = defaultDocxLimits): Loader
       checkArchive(source, bytes, limits);
       let html: string;
       try {
+        // mammoth is loaded on first use, like pdf.js: most runs never see a DOCX.
+        const { default: mammoth } = await import('mammoth');
         const result = await mammoth.convertToHtml(
           // mammoth's Node build reads only `buffer` (`arrayBuffer` is its browser build's input).
           { buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },

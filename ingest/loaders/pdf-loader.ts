@@ -1,4 +1,3 @@
-import { extractTextItems, getDocumentProxy, getMeta } from 'unpdf';
 import type { Block, Loader, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
 import { collapseWhitespace } from './collapse-whitespace.ts';
 import { contentTypes } from './content-types.ts';
@@ -45,6 +44,8 @@ interface Line {
 export const pdfLoader: Loader = {
   contentTypes: [contentTypes.pdf],
   async load({ source, bytes }: LoaderInput): Promise<ParsedDocument> {
+    // pdf.js is loaded on first use: it is large, and most runs and servers never see a PDF.
+    const { extractTextItems, getDocumentProxy, getMeta } = await import('unpdf');
     let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
     try {
       // pdf.js may take over (detach) the buffer it is given; the caller keeps theirs.

@@ -1,10 +1,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, OrioleError, type Config } from '../core/index.ts';
 import { createKnowledgeBase, deleteKnowledgeBase, listKnowledgeBases, type Database } from '../db/index.ts';
-import { runIngest, runReindex, runWorker } from './ingest-command.ts';
-import { createLogger, openMigratedDatabase, startServer } from './node.ts';
+import { createLogger, openMigratedDatabase } from './node.ts';
 
-/** `oriole`: the command-line interface (DESIGN.md, "CLI"). */
+/**
+ * `oriole`: the command-line interface (DESIGN.md, "CLI"). Commands import their
+ * heavy parts (parsers, models, the server) when they run, so `--help` and `kb list`
+ * start fast.
+ */
 
 export function buildProgram(environment: Record<string, string | undefined>): Command {
   const program = new Command('oriole')
@@ -36,6 +39,7 @@ export function buildProgram(environment: Record<string, string | undefined>): C
         server: { port: options.port ?? loaded.server.port, host: options.host ?? loaded.server.host },
       };
       const logger = createLogger(loaded);
+      const { startServer } = await import('./server.ts');
       const server = await startServer(serverConfig, logger);
       console.log(`Oriole is listening on ${server.url}`);
       const stop = (signal: string) => {
@@ -121,6 +125,7 @@ export function buildProgram(environment: Record<string, string | undefined>): C
       const logger = createLogger({ logLevel: loaded.logLevel === 'info' ? 'warn' : loaded.logLevel });
       const { database } = await openMigratedDatabase(loaded, logger);
       try {
+        const { runIngest } = await import('./ingest-command.ts');
         const summary = await runIngest(database, loaded, logger, {
           targets,
           kb: options.kb ?? loaded.defaultKb,
@@ -141,6 +146,7 @@ export function buildProgram(environment: Record<string, string | undefined>): C
       const loaded = config();
       const logger = createLogger(loaded);
       const { database } = await openMigratedDatabase(loaded, logger);
+      const { runWorker } = await import('./ingest-command.ts');
       const stop = await runWorker(database, loaded, logger);
       const shutdown = (signal: string) => {
         logger.info({ signal }, 'finishing the current document, then stopping');
@@ -162,6 +168,7 @@ export function buildProgram(environment: Record<string, string | undefined>): C
       const loaded = config();
       const spec = options.embedder ?? loaded.embedder.spec;
       await withDatabase(async (database) => {
+        const { runReindex } = await import('./ingest-command.ts');
         const result = await runReindex(database, { ...loaded, embedder: { ...loaded.embedder, spec } }, options.kb ?? loaded.defaultKb);
         console.log(
           `${result.switchedFrom ? `Switched '${options.kb ?? loaded.defaultKb}' from ${result.switchedFrom} to ${spec}; ` : ''}` +

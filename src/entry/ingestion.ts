@@ -33,8 +33,10 @@ export async function createNodeIngestion(config: Config, database: Database, lo
       ? [createUnstructuredLoader({ apiUrl: config.unstructured.apiUrl, ...(config.unstructured.apiKey ? { apiKey: config.unstructured.apiKey } : {}) })]
       : [],
   });
-  const { embedder, status } = await loadEmbedder(config.embedder.spec, embedderOptionsFrom(config), (message) =>
-    logger.warn({ embedder: config.embedder.spec }, message),
+  const { embedder, status } = await loadEmbedder(
+    config.embedder.spec,
+    { ...embedderOptionsFrom(config), onProgress: downloadProgressLogger(logger) },
+    (message) => logger.warn({ embedder: config.embedder.spec }, message),
   );
   const detect = (input: { source: string; bytes: Uint8Array; declared?: string }) => detectContentType(input);
   return {
@@ -82,4 +84,15 @@ export function startNodeJobWorker(ingestion: NodeIngestion, logger: Logger): Jo
     onError: (error, job) => logger.error({ err: error, jobId: job?.id }, 'ingestion job error'),
     onJobDone: (job, status) => logger.info({ jobId: job.id, status }, 'ingestion job finished'),
   });
+}
+
+/** Logs a model download every 10 %, not on every chunk of bytes. */
+function downloadProgressLogger(logger: Logger): (event: { file: string; loaded: number; total: number }) => void {
+  const reported = new Map<string, number>();
+  return ({ file, loaded, total }) => {
+    const decile = total > 0 ? Math.floor((loaded / total) * 10) : 0;
+    if ((reported.get(file) ?? -1) >= decile) return;
+    reported.set(file, decile);
+    logger.info({ file, loaded, total }, `downloading model file ${file}: ${decile * 10}%`);
+  };
 }

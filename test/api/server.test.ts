@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/index.ts';
-import { createLogger, startServer, type RunningServer } from '../../src/entry/node.ts';
+import { createLogger } from '../../src/entry/node.ts';
+import { startServer, type RunningServer } from '../../src/entry/server.ts';
 
 describe('the Node server over real HTTP on embedded PGlite', () => {
   let dataDir: string;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteIdentifier } from '../../src/db/index.ts';
-import { testDatabaseUrl, uniqueName, withAdminClient } from '../helpers/databases.ts';
+import { backendSelected, testDatabaseUrl, uniqueName, withAdminClient } from '../helpers/databases.ts';
 
 const run = promisify(execFile);
 const binary = path.resolve('bin/oriole.js');
@@ -66,7 +66,10 @@ function postgresTarget(url: string): CliTarget {
   };
 }
 
-const targets = [pgliteTarget(), ...(testDatabaseUrl ? [postgresTarget(testDatabaseUrl)] : [])];
+const targets = [
+  ...(backendSelected('pglite') ? [pgliteTarget()] : []),
+  ...(backendSelected('postgres') ? [postgresTarget(testDatabaseUrl!)] : []),
+];
 
 describe.each(targets)('the oriole CLI on $name', { timeout: 120_000 }, (target) => {
   let environment: Record<string, string>;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, quoteIdentifier, type Database } from '../../src/db/index.ts';
 import { openPglite } from '../../src/db/pglite.ts';
-import { testDatabaseUrl, uniqueName, withAdminClient } from '../helpers/databases.ts';
+import { backendSelected, testDatabaseUrl, uniqueName, withAdminClient } from '../helpers/databases.ts';
 
 const binary = path.resolve('bin/oriole.js');
 
@@ -72,7 +72,10 @@ function postgresTarget(url: string): Target {
   };
 }
 
-const targets = [pgliteTarget(), ...(testDatabaseUrl ? [postgresTarget(testDatabaseUrl)] : [])];
+const targets = [
+  ...(backendSelected('pglite') ? [pgliteTarget()] : []),
+  ...(backendSelected('postgres') ? [postgresTarget(testDatabaseUrl!)] : []),
+];
 
 describe.each(targets)('oriole ingest on $name', { timeout: 180_000 }, (target) => {
   let corpus: string;

@@ -19,9 +19,20 @@ export interface TestBackend {
 
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined;
 
+/**
+ * ORIOLE_TEST_BACKENDS=postgres narrows a run to the server (CI's second run, after
+ * a full run on PGlite); unset, every available backend runs.
+ */
+export function backendSelected(name: TestBackend['name']): boolean {
+  const selected = process.env.ORIOLE_TEST_BACKENDS?.split(',').map((entry) => entry.trim());
+  if (name === 'postgres' && !testDatabaseUrl) return false;
+  return !selected || selected.includes(name);
+}
+
 export function testBackends(): TestBackend[] {
-  const backends: TestBackend[] = [pgliteBackend()];
-  if (testDatabaseUrl) backends.push(postgresBackend(testDatabaseUrl));
+  const backends: TestBackend[] = [];
+  if (backendSelected('pglite')) backends.push(pgliteBackend());
+  if (backendSelected('postgres')) backends.push(postgresBackend(testDatabaseUrl!));
   return backends;
 }
 

@@ -1,4 +1,5 @@
 import { stemmer } from 'stemmer';
+import { chineseStopwords } from './chinese-stopwords.ts';
 import { englishStopwords } from './english-stopwords.ts';
 
 /**
@@ -12,6 +13,8 @@ export interface LexicalTokenizerSettings {
   stemming: boolean;
   /** Words dropped before stemming; empty keeps every word. */
   stopwords: ReadonlySet<string>;
+  /** Strings cut out of Chinese and Japanese runs before they are split; empty keeps all. */
+  spacelessStopwords: readonly string[];
   /**
    * Chinese and Japanese runs (no spaces between words): overlapping character
    * bigrams, bigrams plus every single character, or the words of
@@ -30,6 +33,7 @@ export interface LexicalTokenizerSettings {
 export const lexicalTokenizerDefaults: LexicalTokenizerSettings = {
   stemming: true,
   stopwords: englishStopwords,
+  spacelessStopwords: chineseStopwords,
   han: 'bigrams',
   compounds: 'whole-and-parts',
   maxTermLength: 64,
@@ -49,6 +53,16 @@ const latinWordPattern = /^[a-z]+$/;
 
 export function createLexicalTokenizer(settings: LexicalTokenizerSettings = lexicalTokenizerDefaults): LexicalTokenizer {
   const segmenter = settings.han === 'words' ? new Intl.Segmenter('zh', { granularity: 'word' }) : undefined;
+  const spacelessStopwordPattern =
+    settings.spacelessStopwords.length > 0
+      ? new RegExp(
+          [...settings.spacelessStopwords]
+            .sort((left, right) => right.length - left.length)
+            .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('|'),
+          'gu',
+        )
+      : undefined;
 
   const addWord = (word: string, terms: string[]): void => {
     if (word.length > settings.maxTermLength || settings.stopwords.has(word)) return;
@@ -66,7 +80,13 @@ export function createLexicalTokenizer(settings: LexicalTokenizerSettings = lexi
     }
   };
 
-  const addSpaceless = (run: string, terms: string[]): void => {
+  const addSpaceless = (text: string, terms: string[]): void => {
+    for (const run of spacelessStopwordPattern ? text.split(spacelessStopwordPattern) : [text]) {
+      if (run) addSpacelessRun(run, terms);
+    }
+  };
+
+  const addSpacelessRun = (run: string, terms: string[]): void => {
     const characters = Array.from(run);
     if (segmenter) {
       for (const segment of segmenter.segment(run)) {

@@ -55,6 +55,17 @@ describe('lexicalTerms', () => {
     expect(lexicalTerms('招生，计划。')).toEqual(['招生', '计划']);
   });
 
+  it('drops English question words', () => {
+    expect(lexicalTerms('What should I configure, and how?')).toEqual(['configur']);
+  });
+
+  it('cuts Chinese question words out before making bigrams', () => {
+    expect(lexicalTerms('金融工程专业的就业方向有哪些？')).toEqual([
+      '金融', '融工', '工程', '程专', '专业', '业的', '的就', '就业', '业方', '方向', '向有',
+    ]);
+    expect(lexicalTerms('招生计划是多少')).toEqual(['招生', '生计', '计划', '划是']);
+  });
+
   it('keeps letters of other scripts', () => {
     expect(lexicalTerms('Größe café Привет')).toEqual(['größe', 'café', 'привет']);
   });
@@ -87,9 +98,11 @@ describe('createLexicalTokenizer', () => {
       ...lexicalTokenizerDefaults,
       stemming: false,
       stopwords: new Set(),
+      spacelessStopwords: [],
       compounds: 'parts',
     });
     expect(tokenize('The plugins of v1.8')).toEqual(['the', 'plugins', 'of', 'v1', '8']);
+    expect(tokenize('有哪些')).toEqual(['有哪', '哪些']);
   });
 });
 

@@ -1,0 +1,60 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { createApp, defaultUploadLimits } from '../api/index.ts';
+import type { Config } from '../core/index.ts';
+import { createNodeIngestion, startNodeJobWorker } from './ingestion.ts';
+import { openMigratedDatabase } from './node.ts';
+
+/** `oriole serve`: the HTTP API with an in-process ingestion worker. */
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const { database } = await openMigratedDatabase(config, logger);
+  const ingestion = await createNodeIngestion(config, database, logger);
+  const worker = startNodeJobWorker(ingestion, logger);
+  const app = createApp(
+    {
+      database,
+      defaultEmbedder: config.embedder.spec,
+      defaultKb: config.defaultKb,
+      ingestion: {
+        detectContentType: ingestion.detectContentType,
+        isSupported: ingestion.isSupported,
+        onJobQueued: () => worker.notify(),
+        limits: defaultUploadLimits,
+      },
+    },
+    { onServerError: (error, requestId) => logger.error({ err: error.cause ?? error, requestId }, error.message) },
+  );
+  if (!config.adminKey && !isLoopback(config.server.host)) {
+    logger.warn(
+      { host: config.server.host },
+      'no API key is configured and the server listens beyond this machine: anyone who can reach it can use it',
+    );
+  }
+  const server = await new Promise<ServerType>((resolve) => {
+    const started: ServerType = serve({ fetch: app.fetch, port: config.server.port, hostname: config.server.host }, () =>
+      resolve(started),
+    );
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+  logger.info({ url, backend: database.backend, embedder: ingestion.embedderStatus }, 'Oriole is listening');
+  return {
+    url,
+    async close() {
+      // Stop accepting, let in-flight requests finish, hand back an unfinished job, then release the database.
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker.stop();
+      await database.close();
+    },
+  };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
