@@ -86,6 +86,18 @@ export async function* collectInputs(
   }
 }
 
+/**
+ * Whether a file found in a folder walk is a document. Any UTF-8 file parses as
+ * plain text, so plain text is taken only from `.txt`-like or extensionless files:
+ * scripts, configs and data (`.ts`, `.json`, `.yaml`) next to the docs stay out.
+ */
+export function isDocumentFile(source: string, contentType: string | null, supports: (type: string) => boolean): boolean {
+  if (contentType === null || !supports(contentType)) return false;
+  if (contentType !== 'text/plain') return true;
+  const extension = /\.([^./]+)$/.exec(source)?.[1]?.toLowerCase();
+  return extension === undefined || extension === 'txt' || extension === 'text';
+}
+
 async function walk(directory: string): Promise<string[]> {
   const files: string[] = [];
   const entries = await readdir(directory, { withFileTypes: true });

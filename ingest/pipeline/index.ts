@@ -2,7 +2,7 @@ export { ingestDocument, assertEmbedderMatches, defaultIngestLimits } from './in
 export type { IngestContext, IngestItem, IngestLimits, IngestOutcome, IngestOutcomeKind } from './ingest-document.ts';
 export { ingestInputs } from './ingest-run.ts';
 export type { IngestSummary, IngestProgress, IngestRunOptions } from './ingest-run.ts';
-export { planInputs, collectInputs, sourceForFile } from './collect-inputs.ts';
+export { planInputs, collectInputs, sourceForFile, isDocumentFile } from './collect-inputs.ts';
 export type { InputEvent, InputPlan, CollectDependencies, WebPage } from './collect-inputs.ts';
 export { startJobWorker, defaultJobWorkerOptions } from './job-worker.ts';
 export type { JobWorker, JobWorkerOptions } from './job-worker.ts';

@@ -6,6 +6,7 @@ import { createFileLoaders, detectContentType } from '../../ingest/loaders/index
 import {
   defaultIngestLimits,
   defaultJobWorkerOptions,
+  isDocumentFile,
   startJobWorker,
   type CollectDependencies,
   type IngestContext,
@@ -54,10 +55,7 @@ export async function createNodeIngestion(config: Config, database: Database, lo
     collect: {
       // The operator typed these URLs, so intranet help sites are fair game here (the API never crawls).
       crawl: (urls) => crawl(urls, { allowPrivateNetwork: true }),
-      isSupported: ({ source, bytes }) => {
-        const contentType = detect({ source, bytes });
-        return contentType !== null && loaders.supports(contentType);
-      },
+      isSupported: ({ source, bytes }) => isDocumentFile(source, detect({ source, bytes }), loaders.supports),
     },
     detectContentType: detect,
     isSupported: (contentType) => loaders.supports(contentType),

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chunkDocument, defaultChunkingSettings } from '../../ingest/chunking/index.ts';
 import { createFileLoaders, detectContentType } from '../../ingest/loaders/index.ts';
-import { defaultIngestLimits, type CollectDependencies, type IngestContext } from '../../ingest/pipeline/index.ts';
+import {
+  defaultIngestLimits,
+  isDocumentFile,
+  type CollectDependencies,
+  type IngestContext,
+} from '../../ingest/pipeline/index.ts';
 import type { Embedder } from '../../src/core/index.ts';
 import type { Database } from '../../src/db/index.ts';
 import { termFrequencies } from '../../src/retrieval/lexical/index.ts';
@@ -34,10 +39,7 @@ export function testCollectDependencies(): CollectDependencies {
     crawl: () => {
       throw new Error('no crawling in this test');
     },
-    isSupported: ({ source, bytes }) => {
-      const contentType = detectContentType({ source, bytes });
-      return contentType !== null && loaders.supports(contentType);
-    },
+    isSupported: ({ source, bytes }) => isDocumentFile(source, detectContentType({ source, bytes }), loaders.supports),
   };
 }
 

@@ -129,3 +129,18 @@ async function kbVersion(database: Database, kbId: string): Promise<number> {
   const result = await database.query<{ version: string }>('SELECT version FROM knowledge_bases WHERE id = $1', [kbId]);
   return Number(result.rows[0]!.version);
 }
+
+describe('which files of a folder are documents', () => {
+  const supports = () => true;
+  it('takes documents and .txt or extensionless text, and leaves scripts and data alone', async () => {
+    const { isDocumentFile } = await import('../../../ingest/pipeline/index.ts');
+    expect(isDocumentFile('guide.md', 'text/markdown', supports)).toBe(true);
+    expect(isDocumentFile('manual.pdf', 'application/pdf', supports)).toBe(true);
+    expect(isDocumentFile('notes.txt', 'text/plain', supports)).toBe(true);
+    expect(isDocumentFile('README', 'text/plain', supports)).toBe(true);
+    expect(isDocumentFile('scripts/build.ts', 'text/plain', supports)).toBe(false);
+    expect(isDocumentFile('config.yaml', 'text/plain', supports)).toBe(false);
+    expect(isDocumentFile('logo.png', 'image/png', () => false)).toBe(false);
+    expect(isDocumentFile('blob.bin', null, supports)).toBe(false);
+  });
+});
