@@ -16,27 +16,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
+import { docx } from './docx-api.ts';
 import type { PDFFont, PDFPage } from 'pdf-lib';
 
-// docx 8 ships declarations whose extensionless re-exports do not resolve under NodeNext
-// (fixed in docx 9), so the little of its API used here is typed locally.
-type Options = Record<string, unknown>;
-type Constructor = new (options: Options) => object;
-interface DocxApi {
-  Document: Constructor;
-  Paragraph: Constructor;
-  TextRun: Constructor;
-  Table: Constructor;
-  TableRow: Constructor;
-  TableCell: Constructor;
-  Packer: { toBuffer(document: object): Promise<Uint8Array> };
-  AlignmentType: { START: string };
-  HeadingLevel: { HEADING_1: string; HEADING_2: string };
-  LevelFormat: { DECIMAL: string };
-  WidthType: { PERCENTAGE: string };
-}
 const { AlignmentType, Document, HeadingLevel, LevelFormat, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } =
-  (await import('docx')) as unknown as DocxApi;
+  docx;
 
 const helpCenterDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'help-center');
 const fixedDate = new Date('2026-07-01T09:00:00Z');
