@@ -6,6 +6,8 @@
  *   npx tsx bench/lexical-eval.ts                  the chosen configuration
  *   npx tsx bench/lexical-eval.ts --variants       every variant of docs/lexical-retrieval.md
  *   npx tsx bench/lexical-eval.ts --only NAME,…    some variants (names as printed)
+ *   TEST_DATABASE_URL=… npx tsx bench/lexical-eval.ts --scale rhdh-docs-ragas:250000
+ *                                                  latency on PostgreSQL with the set copied to that many chunks
  *
  * The sets are read from ../shared/evalsets (or ORIOLE_EVALSETS_DIR) at run time and
  * never copied into the repository.
@@ -14,8 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createHash } from 'node:crypto';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrate, openPostgres, quoteIdentifier, searchLexical, writeChunkTerms, type Database } from '../src/db/index.ts';
 import { readMigrationFiles } from '../src/db/migration-files.ts';

@@ -163,6 +163,9 @@ export async function searchLexical(executor: SqlExecutor, input: LexicalSearchI
   if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > maxLimit) {
     throw new OrioleError('invalid_request', `limit must be an integer from 1 to ${maxLimit}`);
   }
+  if (input.exhaustivePostings !== undefined && !(input.exhaustivePostings >= 1)) {
+    throw new OrioleError('invalid_request', 'exhaustivePostings must be at least 1');
+  }
   const uniqueTerms = [...new Set(input.terms.filter((term) => term.length > 0))];
   if (uniqueTerms.length === 0) return [];
 
@@ -195,14 +198,17 @@ export async function searchLexical(executor: SqlExecutor, input: LexicalSearchI
   if (terms.length === 0) return [];
 
   let budget = input.exhaustivePostings ?? defaultExhaustivePostings;
+  let previousCount = 0;
   for (;;) {
+    // Each attempt takes the rarest terms within the budget, and at least one more than the last.
     let essentialCount = 0;
     let postings = 0;
     while (essentialCount < terms.length) {
       postings += terms[essentialCount]!.documentFrequency;
-      if (essentialCount > 0 && postings > budget) break;
+      if (essentialCount > previousCount && postings > budget) break;
       essentialCount += 1;
     }
+    previousCount = essentialCount;
     const complete = essentialCount === terms.length;
     // What the common terms can add to one chunk at most: tf·(k1+1)/(tf + k1·norm) < k1 + 1.
     const commonBound = terms.slice(essentialCount).reduce((sum, term) => sum + term.idf * (k1 + 1), 0);
