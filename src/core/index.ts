@@ -6,3 +6,22 @@ export type { Block, ParsedDocument, LoaderInput, Loader } from './documents.ts'
 export type { Chunk, ChunkingSettings } from './chunks.ts';
 export type { Embedder } from './embedder.ts';
 export { validateSource, maxSourceLength } from './sources.ts';
+export type {
+  SearchFilters,
+  Passage,
+  RetrievalMode,
+  RetrievalInfo,
+  RetrievalRequest,
+  RetrievalResult,
+  Retriever,
+} from './retrieval.ts';
+export type {
+  ChatTurn,
+  AnswerLanguage,
+  AnswerRequest,
+  Citation,
+  AnswerMode,
+  AnswerTimings,
+  AnswerResponse,
+  AnswerEvent,
+} from './answers.ts';

@@ -1,0 +1,66 @@
+import type { Passage, RetrievalInfo, SearchFilters } from './retrieval.ts';
+
+export interface ChatTurn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** The language an answer is written in: the question's. */
+export type AnswerLanguage = 'en' | 'zh';
+
+export interface AnswerRequest {
+  question: string;
+  kb?: string;
+  history?: ChatTurn[];
+  filters?: SearchFilters;
+  topK?: number;
+  metadata?: { userId?: string; channel?: string };
+}
+
+export interface Citation {
+  /** The marker number `[index]` in the answer text, 1-based. */
+  index: number;
+  documentId: string;
+  chunkId: string;
+  source: string;
+  title: string | null;
+  url: string | null;
+  heading: string | null;
+  page: number | null;
+  /** The span of the passage that supports the cited sentence (or its opening). */
+  snippet: string;
+  score: number;
+  /** Whether the cited passage was checked to support the sentences citing it. */
+  supported: boolean;
+}
+
+export type AnswerMode = 'generative' | 'extractive';
+
+export interface AnswerTimings {
+  retrievalMs: number;
+  generationMs: number;
+  totalMs: number;
+}
+
+export interface AnswerResponse {
+  answerId: string;
+  answer: string;
+  grounded: boolean;
+  abstained: boolean;
+  reason?: string;
+  citations: Citation[];
+  mode: AnswerMode;
+  model: string;
+  kbVersion: number;
+  timings: AnswerTimings;
+  /** How retrieval ran (mode, embedder, query rewrite). */
+  retrieval: RetrievalInfo;
+}
+
+/** Events of a streamed answer, in order: sources, delta/citation…, then done or error. */
+export type AnswerEvent =
+  | { type: 'sources'; passages: Passage[] }
+  | { type: 'delta'; text: string }
+  | { type: 'citation'; citation: Citation }
+  | { type: 'done'; response: AnswerResponse }
+  | { type: 'error'; code: string; message: string };
