@@ -12,6 +12,7 @@ export type {
   RetrievalMode,
   RetrievalInfo,
   RetrievalRequest,
+  RetrievalKnowledgeBase,
   RetrievalResult,
   Retriever,
 } from './retrieval.ts';

@@ -48,8 +48,15 @@ export interface RetrievalInfo {
   vectorMs: number;
 }
 
+/** The KB a retrieval runs on, as stored: its id and the embedder its vectors came from. */
+export interface RetrievalKnowledgeBase {
+  id: string;
+  name: string;
+  embedder: string;
+}
+
 export interface RetrievalRequest {
-  kbId: string;
+  kb: RetrievalKnowledgeBase;
   query: string;
   topK: number;
   filters?: SearchFilters;

@@ -56,3 +56,7 @@ export {
   switchKnowledgeBaseEmbedder,
 } from './embeddings.ts';
 export type { ChunkToEmbed } from './embeddings.ts';
+export { loadPassages, loadFollowingChunks } from './passages.ts';
+export type { StoredPassage } from './passages.ts';
+export { logAnswer, findLoggedAnswer } from './answers.ts';
+export type { AnswerLogEntry, LoggedAnswer } from './answers.ts';

@@ -1,0 +1,201 @@
+import { performance } from 'node:perf_hooks';
+import { OrioleError } from '../core/index.ts';
+import type { Embedder, Passage, RetrievalMode, RetrievalRequest, RetrievalResult, Retriever, SearchFilters } from '../core/index.ts';
+import { loadFollowingChunks, loadPassages, nearestChunks, searchLexical, type Database, type StoredPassage } from '../db/index.ts';
+import { diversifyByDocument, reciprocalRankFusion } from './fusion.ts';
+import { lexicalTerms } from './lexical/index.ts';
+
+export interface HybridRetrieverSettings {
+  /** Chunks each leg returns before fusion. */
+  candidatesPerLeg: number;
+  /** RRF's k. */
+  rrfK: number;
+  /** Chunks of one document among the first picks (diversity). */
+  maxChunksPerDocument: number;
+  /**
+   * A passage shorter than this many characters, or ending in ':' (a list's lead-in),
+   * gets the next chunk of its document appended, so "To reset your password:" comes
+   * with its steps.
+   */
+  expandBelowCharacters: number;
+}
+
+export const defaultHybridRetrieverSettings: HybridRetrieverSettings = {
+  candidatesPerLeg: 50,
+  rrfK: 60,
+  maxChunksPerDocument: 2,
+  expandBelowCharacters: 160,
+};
+
+export interface HybridRetrieverDependencies {
+  database: Database;
+  /** The embedder for query vectors; null runs lexical-only. */
+  embedder: Embedder | null;
+  /** Why there is no embedder (the model could not be loaded), reported with each result. */
+  embedderWarning?: string;
+  settings?: Partial<HybridRetrieverSettings>;
+}
+
+interface LegHit {
+  chunkId: string;
+  documentId: string;
+  score: number;
+}
+
+/**
+ * The product's retriever: a lexical leg (BM25 over the KB's postings) and, when the
+ * KB's embedder is loaded, a vector leg (HNSW cosine), run concurrently, fused by
+ * reciprocal rank, diversified per document, with short lead-in passages expanded.
+ */
+export function createHybridRetriever(dependencies: HybridRetrieverDependencies): Retriever {
+  const settings = { ...defaultHybridRetrieverSettings, ...dependencies.settings };
+  return {
+    async retrieve(request: RetrievalRequest): Promise<RetrievalResult> {
+      const { kb, topK } = request;
+      if (!Number.isInteger(topK) || topK < 1 || topK > 100) {
+        throw new OrioleError('invalid_request', 'topK must be an integer from 1 to 100');
+      }
+      const embedder = usableEmbedder(dependencies.embedder, kb.embedder);
+      const queryTerms = [...new Set(lexicalTerms(request.query))];
+      const candidates = Math.max(settings.candidatesPerLeg, topK * 2);
+
+      const lexicalLeg = timed(() => lexicalHits(dependencies.database, kb.id, queryTerms, candidates, request.filters));
+      const vectorLeg = timed(() =>
+        embedder ? vectorHits(dependencies.database, embedder, kb.id, request.query, candidates, request.filters) : Promise.resolve(null),
+      );
+      const [lexical, vector] = await Promise.all([lexicalLeg, vectorLeg]);
+
+      const legs = [lexical.value, vector.value].filter((leg): leg is LegHit[] => leg !== null);
+      const fused = fuse(legs, settings.rrfK);
+      const diverse = diversifyByDocument(fused, topK, settings.maxChunksPerDocument);
+      const lexicalScores = new Map(lexical.value.map((hit) => [hit.chunkId, hit.score]));
+      const vectorScores = new Map((vector.value ?? []).map((hit) => [hit.chunkId, hit.score]));
+
+      const stored = await loadPassages(dependencies.database, kb.id, diverse.map((hit) => hit.chunkId));
+      const passages = diverse
+        .map((hit): Passage | null => {
+          const passage = stored.get(hit.chunkId);
+          if (!passage) return null; // deleted between search and load
+          return {
+            ...passage,
+            score: hit.score,
+            ...(lexicalScores.has(hit.chunkId) ? { lexicalScore: lexicalScores.get(hit.chunkId)! } : {}),
+            ...(vectorScores.has(hit.chunkId) ? { vectorSimilarity: vectorScores.get(hit.chunkId)! } : {}),
+          };
+        })
+        .filter((passage): passage is Passage => passage !== null);
+      const expanded = await expandLeadIns(dependencies.database, passages, settings.expandBelowCharacters);
+
+      const mode: RetrievalMode = embedder ? (queryTerms.length > 0 ? 'hybrid' : 'vector') : 'lexical';
+      const warning = embedder ? undefined : (dependencies.embedderWarning ?? lexicalOnlyReason(kb.embedder, dependencies.embedder));
+      return {
+        passages: expanded,
+        info: {
+          mode,
+          embedder: embedder ? embedder.id : null,
+          ...(warning ? { warning } : {}),
+          query: request.query,
+          queryTerms,
+          matchedTerms: termsFoundIn(queryTerms, expanded),
+          lexicalMs: lexical.ms,
+          vectorMs: vector.ms,
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The embedder when it produced the KB's vectors. A KB recorded with another model
+ * cannot be searched with this one: its vectors would be compared with vectors of
+ * another space (DESIGN.md: refused until `oriole reindex`).
+ */
+function usableEmbedder(embedder: Embedder | null, kbEmbedder: string): Embedder | null {
+  if (kbEmbedder === 'none') return null;
+  if (!embedder) return null;
+  if (embedder.id !== kbEmbedder) {
+    throw new OrioleError(
+      'embedder_mismatch',
+      `This knowledge base was embedded with '${kbEmbedder}', but the service runs '${embedder.id}'. ` +
+        `Run 'oriole reindex --embedder ${embedder.id}' or configure ORIOLE_EMBEDDER=${kbEmbedder}.`,
+      { details: { kbEmbedder, configured: embedder.id } },
+    );
+  }
+  return embedder;
+}
+
+function lexicalOnlyReason(kbEmbedder: string, embedder: Embedder | null): string | undefined {
+  if (kbEmbedder === 'none') return undefined;
+  if (!embedder) return `Embedder '${kbEmbedder}' is not loaded: keyword (lexical) search only.`;
+  return undefined;
+}
+
+async function lexicalHits(
+  database: Database,
+  kbId: string,
+  terms: string[],
+  limit: number,
+  filters: SearchFilters | undefined,
+): Promise<LegHit[]> {
+  if (terms.length === 0) return [];
+  const matches = await searchLexical(database, { kbId, terms, limit, ...(filters ? { filters } : {}) });
+  return matches.map((match) => ({ chunkId: match.chunkId, documentId: match.documentId, score: match.score }));
+}
+
+async function vectorHits(
+  database: Database,
+  embedder: Embedder,
+  kbId: string,
+  query: string,
+  limit: number,
+  filters: SearchFilters | undefined,
+): Promise<LegHit[]> {
+  const vector = await embedder.embedQuery(query);
+  const neighbours = await nearestChunks(database, { kbId, vector, limit, ...(filters ? { filters } : {}) });
+  return neighbours.map((neighbour) => ({
+    chunkId: neighbour.chunkId,
+    documentId: neighbour.documentId,
+    score: 1 - neighbour.distance,
+  }));
+}
+
+/** One leg passes through with its own scores; two are fused by rank. */
+function fuse(legs: LegHit[][], rrfK: number): LegHit[] {
+  if (legs.length === 1) return legs[0]!;
+  const documents = new Map(legs.flat().map((hit) => [hit.chunkId, hit.documentId]));
+  const fused = reciprocalRankFusion(legs.map((leg) => ({ chunkIds: leg.map((hit) => hit.chunkId) })), rrfK);
+  return [...fused]
+    .map(([chunkId, score]) => ({ chunkId, documentId: documents.get(chunkId)!, score }))
+    .sort((left, right) => right.score - left.score || compareIds(left.chunkId, right.chunkId));
+}
+
+function compareIds(left: string, right: string): number {
+  return Number(BigInt(left) - BigInt(right));
+}
+
+async function expandLeadIns(database: Database, passages: Passage[], belowCharacters: number): Promise<Passage[]> {
+  const leadIns = passages.filter((passage) => passage.text.length < belowCharacters || /[:：]\s*$/.test(passage.text));
+  if (leadIns.length === 0) return passages;
+  const following = await loadFollowingChunks(database, leadIns.map(({ documentId, ordinal }) => ({ documentId, ordinal })));
+  const retrieved = new Set(passages.map((passage) => passage.chunkId));
+  return passages.map((passage) => {
+    const next: StoredPassage | undefined = following.get(`${passage.documentId}:${passage.ordinal}`);
+    if (!next || retrieved.has(next.chunkId) || !leadIns.includes(passage)) return passage;
+    return { ...passage, text: `${passage.text}\n\n${next.text}` };
+  });
+}
+
+function termsFoundIn(terms: readonly string[], passages: readonly Passage[]): string[] {
+  if (terms.length === 0 || passages.length === 0) return [];
+  const found = new Set<string>();
+  for (const passage of passages) {
+    for (const term of lexicalTerms([passage.title ?? '', ...passage.headingPath, passage.text].join('\n'))) found.add(term);
+  }
+  return terms.filter((term) => found.has(term));
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: Math.round((performance.now() - started) * 10) / 10 };
+}
