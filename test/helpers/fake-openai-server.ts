@@ -1,0 +1,391 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A real HTTP server on 127.0.0.1 speaking the OpenAI Chat Completions protocol
+ * (`POST /v1/chat/completions`, streamed or not, and `GET /v1/models`), with a
+ * deterministic "model" so answers can be asserted:
+ *
+ * - the passages are the `[n] …` blocks of the system and user messages (a block runs
+ *   to the next `[n]` line, a blank line before a `Question:` label, or the message end);
+ * - the question is the last user message (its `Question:`/`问题：` part when it also
+ *   carries passages);
+ * - the reply is the first sentence of the passage sharing the most content words with
+ *   the question (English words, Chinese character bigrams), followed by ` [n]`;
+ * - with no shared content word the reply is `I don't know.`, or `我不知道。` when the
+ *   question contains Han characters.
+ *
+ * Failures and slowness are scripted with `setBehaviour`, and every request is recorded,
+ * including whether the client went away before the response was complete.
+ */
+
+export interface FakeOpenAiBehaviour {
+  /** Wait this long before the first byte of the response (status line included). */
+  delayMs?: number;
+  /** Streaming: after the first content chunk, wait this long before sending the rest. */
+  stallAfterFirstChunkMs?: number;
+  /** Streaming: pause between chunks (default 0; chunks are still written separately). */
+  chunkDelayMs?: number;
+  /**
+   * Answer the next `times` chat requests (default: all of them) with this HTTP status and
+   * an OpenAI-style error body, or drop the connection without a response (`'connection-reset'`).
+   */
+  failWith?: { status: number | 'connection-reset'; times?: number; message?: string };
+  /** Appended to every reply, e.g. ' See also [9].' to cite a passage that does not exist. */
+  extraText?: string;
+  /** Reply with exactly this text (plus `extraText`) instead of the passage-picking model. */
+  fixedReply?: string;
+}
+
+export interface RecordedOpenAiRequest {
+  method: string;
+  /** Path and query, e.g. '/v1/chat/completions'. */
+  path: string;
+  /** The parsed JSON body, or null for a body-less or non-JSON request. */
+  body: ChatCompletionRequestBody | null;
+  headers: IncomingHttpHeaders;
+  receivedAt: number;
+  /** True once the client closed the connection before the response was complete. */
+  clientAborted: boolean;
+  /** True once the response was completely written. */
+  completed: boolean;
+}
+
+export interface ChatCompletionRequestBody {
+  model?: string;
+  messages?: Array<{ role: string; content: unknown }>;
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean } | null;
+  [key: string]: unknown;
+}
+
+export interface FakeOpenAiServer {
+  /** Base URL ending in `/v1`, as OPENAI_BASE_URL would be set. */
+  url: string;
+  requests: RecordedOpenAiRequest[];
+  /** Replaces the behaviour and restarts the `failWith.times` count. */
+  setBehaviour(behaviour: FakeOpenAiBehaviour): void;
+  close(): Promise<void>;
+}
+
+export interface FakeOpenAiServerOptions {
+  behaviour?: FakeOpenAiBehaviour;
+  /** Listed by GET /v1/models. */
+  models?: string[];
+}
+
+export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {}): Promise<FakeOpenAiServer> {
+  const requests: RecordedOpenAiRequest[] = [];
+  const models = options.models ?? ['fake-model'];
+  let behaviour: FakeOpenAiBehaviour = options.behaviour ?? {};
+  let failuresSent = 0;
+
+  const server = createServer((request, response) => {
+    void handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent && !response.destroyed) {
+        sendJson(response, 500, errorBody(`fake server error: ${String(error)}`, 'server_error'));
+      } else {
+        response.destroy();
+      }
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const raw = await readBody(request);
+    let body: ChatCompletionRequestBody | null = null;
+    try {
+      body = raw === '' ? null : (JSON.parse(raw) as ChatCompletionRequestBody);
+    } catch {
+      body = null;
+    }
+    const recorded: RecordedOpenAiRequest = {
+      method: request.method ?? '',
+      path: request.url ?? '',
+      body,
+      headers: request.headers,
+      receivedAt: performance.now(),
+      clientAborted: false,
+      completed: false,
+    };
+    requests.push(recorded);
+    const gone = new AbortController();
+    response.on('close', () => {
+      recorded.completed = response.writableFinished;
+      recorded.clientAborted = !response.writableFinished;
+      gone.abort();
+    });
+
+    const path = (request.url ?? '').split('?')[0];
+    if (request.method === 'GET' && path === '/v1/models') {
+      return sendJson(response, 200, {
+        object: 'list',
+        data: models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'oriole-tests' })),
+      });
+    }
+    if (request.method !== 'POST' || path !== '/v1/chat/completions') {
+      return sendJson(response, 404, errorBody(`Unknown request URL: ${request.method} ${path}`, 'invalid_request_error'));
+    }
+    if (body === null || !Array.isArray(body.messages) || typeof body.model !== 'string') {
+      return sendJson(response, 400, errorBody("'model' and 'messages' are required", 'invalid_request_error'));
+    }
+
+    const current = behaviour;
+    if (!(await sleep(current.delayMs ?? 0, gone.signal))) return;
+
+    const failure = current.failWith;
+    if (failure !== undefined && failuresSent < (failure.times ?? Number.POSITIVE_INFINITY)) {
+      failuresSent += 1;
+      if (failure.status === 'connection-reset') {
+        request.socket.destroy();
+        return;
+      }
+      return sendJson(response, failure.status, failureBody(failure.status, failure.message, request.headers.authorization));
+    }
+
+    const reply = (current.fixedReply ?? fakeModelReply(body.messages)) + (current.extraText ?? '');
+    const id = `chatcmpl-${randomUUID()}`;
+    const created = Math.floor(Date.now() / 1000);
+    const usage = {
+      prompt_tokens: countTokens(body.messages.map((message) => textOf(message.content)).join(' ')),
+      completion_tokens: countTokens(reply),
+      total_tokens: 0,
+    };
+    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+
+    if (body.stream !== true) {
+      return sendJson(response, 200, {
+        id,
+        object: 'chat.completion',
+        created,
+        model: body.model,
+        system_fingerprint: null,
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: reply, refusal: null },
+            logprobs: null,
+            finish_reason: 'stop',
+          },
+        ],
+        usage,
+      });
+    }
+
+    const includeUsage = body.stream_options?.include_usage === true;
+    const chunk = (delta: Record<string, unknown>, finishReason: string | null) => ({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model: body.model,
+      system_fingerprint: null,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      ...(includeUsage ? { usage: null } : {}),
+    });
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+    });
+    const send = (data: unknown) => response.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+
+    send(chunk({ role: 'assistant', content: '' }, null));
+    const pieces = streamPieces(reply);
+    for (const [index, piece] of pieces.entries()) {
+      if (gone.signal.aborted) return;
+      send(chunk({ content: piece }, null));
+      const pause = index === 0 ? (current.stallAfterFirstChunkMs ?? current.chunkDelayMs ?? 0) : (current.chunkDelayMs ?? 0);
+      if (!(await sleep(pause, gone.signal))) return;
+    }
+    send(chunk({}, 'stop'));
+    if (includeUsage) {
+      send({ id, object: 'chat.completion.chunk', created, model: body.model, system_fingerprint: null, choices: [], usage });
+    }
+    send('[DONE]');
+    response.end();
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    setBehaviour(next) {
+      behaviour = next;
+      failuresSent = 0;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The deterministic "model": see the file comment. */
+export function fakeModelReply(messages: Array<{ role: string; content: unknown }>): string {
+  const passages = messages
+    .filter((message) => message.role === 'system' || message.role === 'developer' || message.role === 'user')
+    .flatMap((message) => passagesIn(textOf(message.content)));
+  const lastUser = [...messages].reverse().find((message) => message.role === 'user');
+  const question = questionIn(lastUser === undefined ? '' : textOf(lastUser.content));
+  const chinese = /\p{Script=Han}/u.test(question);
+  const questionWords = contentWords(question);
+
+  let best: { index: number; text: string; shared: number } | undefined;
+  for (const passage of passages) {
+    const words = contentWords(passage.text);
+    let shared = 0;
+    for (const word of questionWords) if (words.has(word)) shared += 1;
+    if (shared > 0 && (best === undefined || shared > best.shared)) best = { ...passage, shared };
+  }
+  if (best === undefined) return chinese ? '我不知道。' : "I don't know.";
+  return `${firstSentence(best.text)} [${best.index}]`;
+}
+
+interface FakePassage {
+  index: number;
+  text: string;
+}
+
+const markerLine = /^\[(\d+)\][ \t]*/;
+const questionLabel = /^\s*(question|user question|问题)\s*[:：]/i;
+/** Header lines a prompt may put above a passage's text; not part of the answer. */
+const metadataLine = /^\s*(source|title|url|heading|section|document|来源|标题)\s*[:：]/i;
+
+function passagesIn(text: string): FakePassage[] {
+  const passages: FakePassage[] = [];
+  let current: { index: number; lines: string[] } | undefined;
+  const finish = () => {
+    if (current === undefined) return;
+    const body = current.lines.filter((line) => !metadataLine.test(line)).join('\n').trim();
+    if (body !== '') passages.push({ index: current.index, text: body });
+    current = undefined;
+  };
+  for (const line of text.split(/\r?\n/)) {
+    const marker = markerLine.exec(line);
+    if (marker) {
+      finish();
+      current = { index: Number(marker[1]), lines: [line.slice(marker[0].length)] };
+    } else if (questionLabel.test(line) || /^\s*(<\/|---|###)/.test(line)) {
+      finish();
+    } else {
+      current?.lines.push(line);
+    }
+  }
+  finish();
+  return passages;
+}
+
+function questionIn(text: string): string {
+  const lines = text.split(/\r?\n/);
+  const labelled = lines.findIndex((line) => questionLabel.test(line));
+  if (labelled >= 0) {
+    return [lines[labelled]!.replace(questionLabel, ''), ...lines.slice(labelled + 1)].join('\n').trim();
+  }
+  if (lines.some((line) => markerLine.test(line))) {
+    // Passages and question in one message with no label: the question is what no passage holds.
+    const last = lines.filter((line) => line.trim() !== '').at(-1) ?? '';
+    return markerLine.test(last) ? '' : last.trim();
+  }
+  return text.trim();
+}
+
+const stopwords = new Set(
+  (
+    'a an and are as at be been but by can could did do does doing for from had has have how i if in into is it its ' +
+    'me my no not of on or our so than that the their them then there these they this to too us was we were what when ' +
+    'where which who whom why will with would you your yours about after before more most some such only own same ' +
+    'should shall may might must just also any all each other over under again further once here both few very'
+  ).split(' '),
+);
+
+function contentWords(text: string): Set<string> {
+  const words = new Set<string>();
+  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    if (word.length >= 2 && !stopwords.has(word)) words.add(word);
+  }
+  for (const run of text.match(/\p{Script=Han}+/gu) ?? []) {
+    const characters = [...run];
+    if (characters.length === 1) words.add(run);
+    for (let index = 0; index + 1 < characters.length; index += 1) words.add(characters[index]! + characters[index + 1]!);
+  }
+  return words;
+}
+
+function firstSentence(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const match = /^.*?(?:[.!?](?=\s|$)|[。！？])/u.exec(flat);
+  return (match ? match[0] : flat).trim();
+}
+
+/** Words with their trailing space, and Chinese in runs of up to three characters, so streaming is visible. */
+function streamPieces(text: string): string[] {
+  return text.match(/\p{Script=Han}{1,3}|[^\s\p{Script=Han}]+\s*|\s+/gu) ?? [text];
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part: unknown) =>
+        typeof part === 'object' && part !== null && 'text' in part && typeof part.text === 'string' ? part.text : '',
+      )
+      .join('');
+  }
+  return '';
+}
+
+function countTokens(text: string): number {
+  return (text.match(/\p{Script=Han}|[^\s\p{Script=Han}]+/gu) ?? []).length;
+}
+
+function errorBody(message: string, type: string, code: string | null = null) {
+  return { error: { message, type, param: null, code } };
+}
+
+/** Like OpenAI's 401, the message echoes the key it was given; callers must not pass it on. */
+function failureBody(status: number, message: string | undefined, authorization: string | undefined) {
+  if (message !== undefined) return errorBody(message, status >= 500 ? 'server_error' : 'invalid_request_error');
+  if (status === 401) {
+    const key = authorization?.replace(/^Bearer\s+/i, '') ?? '';
+    return errorBody(`Incorrect API key provided: ${key}.`, 'invalid_request_error', 'invalid_api_key');
+  }
+  if (status === 429) return errorBody('Rate limit reached for requests', 'requests', 'rate_limit_exceeded');
+  if (status === 404) return errorBody('The model does not exist or you do not have access to it.', 'invalid_request_error', 'model_not_found');
+  if (status >= 500) return errorBody('The server had an error while processing your request.', 'server_error');
+  return errorBody(`Request failed with status ${status}`, 'invalid_request_error');
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  if (response.destroyed) return;
+  response.writeHead(status, { 'Content-Type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let raw = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (raw += chunk));
+    request.on('end', () => resolve(raw));
+    request.on('error', reject);
+  });
+}
+
+/** Resolves true after the pause, or false as soon as the client is gone. */
+function sleep(milliseconds: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  if (milliseconds <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, milliseconds);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
