@@ -18,6 +18,8 @@ export interface HybridRetrieverSettings {
    * with its steps.
    */
   expandBelowCharacters: number;
+  /** Legs to run; both by default. Evaluations switch one off to measure the other. */
+  legs: { lexical: boolean; vector: boolean };
 }
 
 export const defaultHybridRetrieverSettings: HybridRetrieverSettings = {
@@ -25,6 +27,7 @@ export const defaultHybridRetrieverSettings: HybridRetrieverSettings = {
   rrfK: 60,
   maxChunksPerDocument: 2,
   expandBelowCharacters: 160,
+  legs: { lexical: true, vector: true },
 };
 
 export interface HybridRetrieverDependencies {
@@ -55,11 +58,16 @@ export function createHybridRetriever(dependencies: HybridRetrieverDependencies)
       if (!Number.isInteger(topK) || topK < 1 || topK > 100) {
         throw new OrioleError('invalid_request', 'topK must be an integer from 1 to 100');
       }
-      const embedder = usableEmbedder(dependencies.embedder, kb.embedder);
+      const embedder = settings.legs.vector ? usableEmbedder(dependencies.embedder, kb.embedder) : null;
       const queryTerms = [...new Set(lexicalTerms(request.query))];
+      const searchedTerms = settings.legs.lexical ? queryTerms : [];
       const candidates = Math.max(settings.candidatesPerLeg, topK * 2);
 
-      const lexicalLeg = timed(() => lexicalHits(dependencies.database, kb.id, queryTerms, candidates, request.filters));
+      const lexicalLeg = timed(() =>
+        settings.legs.lexical
+          ? lexicalHits(dependencies.database, kb.id, searchedTerms, candidates, request.filters)
+          : Promise.resolve(null),
+      );
       const vectorLeg = timed(() =>
         embedder ? vectorHits(dependencies.database, embedder, kb.id, request.query, candidates, request.filters) : Promise.resolve(null),
       );
@@ -68,7 +76,7 @@ export function createHybridRetriever(dependencies: HybridRetrieverDependencies)
       const legs = [lexical.value, vector.value].filter((leg): leg is LegHit[] => leg !== null);
       const fused = fuse(legs, settings.rrfK);
       const diverse = diversifyByDocument(fused, topK, settings.maxChunksPerDocument);
-      const lexicalScores = new Map(lexical.value.map((hit) => [hit.chunkId, hit.score]));
+      const lexicalScores = new Map((lexical.value ?? []).map((hit) => [hit.chunkId, hit.score]));
       const vectorScores = new Map((vector.value ?? []).map((hit) => [hit.chunkId, hit.score]));
 
       const stored = await loadPassages(dependencies.database, kb.id, diverse.map((hit) => hit.chunkId));
@@ -86,8 +94,8 @@ export function createHybridRetriever(dependencies: HybridRetrieverDependencies)
         .filter((passage): passage is Passage => passage !== null);
       const expanded = await expandLeadIns(dependencies.database, passages, settings.expandBelowCharacters);
 
-      const mode: RetrievalMode = embedder ? (queryTerms.length > 0 ? 'hybrid' : 'vector') : 'lexical';
-      const warning = embedder ? undefined : (dependencies.embedderWarning ?? lexicalOnlyReason(kb.embedder, dependencies.embedder));
+      const mode: RetrievalMode = embedder ? (searchedTerms.length > 0 ? 'hybrid' : 'vector') : 'lexical';
+      const warning = embedder || !settings.legs.vector ? undefined : (dependencies.embedderWarning ?? lexicalOnlyReason(kb.embedder, dependencies.embedder));
       return {
         passages: expanded,
         info: {

@@ -54,6 +54,11 @@ export const tinyBertVocabulary: readonly string[] = [
 export interface TinyBertOptions {
   /** Also write onnx/model_quantized.onnx (weights rounded to 8-bit steps); default true. */
   quantized?: boolean;
+  /**
+   * Groups of vocabulary words that share one vector, the way a trained model places
+   * synonyms together: texts that say "fee" and "price" then embed close.
+   */
+  synonyms?: readonly (readonly string[])[];
 }
 
 /** Writes config, tokenizer and ONNX graph(s) under `dir/<modelId>/`, as `ORIOLE_MODELS_DIR` expects. */
@@ -65,6 +70,7 @@ export async function writeTinyBertModel(
   const modelDir = path.join(dir, ...modelId.split('/'));
   await mkdir(path.join(modelDir, 'onnx'), { recursive: true });
   const wordEmbeddings = embeddingTable(tinyBertVocabulary.length, 1);
+  for (const group of options.synonyms ?? []) shareVector(wordEmbeddings, group);
   // Special tokens appear in every text; small vectors keep them from dominating the average.
   const specialRows = wordEmbeddings.subarray(0, specialTokens.length * tinyBertHiddenSize);
   specialRows.set(specialRows.map((value) => value * 0.05));
@@ -240,6 +246,16 @@ function embeddingTable(rows: number, seed: number): Float32Array {
     table[index] = ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
   }
   return table;
+}
+
+function shareVector(table: Float32Array, words: readonly string[]): void {
+  const rows = words.map((word) => {
+    const row = tinyBertVocabulary.indexOf(word);
+    if (row < 0) throw new Error(`'${word}' is not in the tiny model's vocabulary`);
+    return row;
+  });
+  const first = table.slice(rows[0]! * tinyBertHiddenSize, (rows[0]! + 1) * tinyBertHiddenSize);
+  for (const row of rows.slice(1)) table.set(first, row * tinyBertHiddenSize);
 }
 
 /** What int8 quantisation does to weights: 255 evenly spaced levels across the range. */
