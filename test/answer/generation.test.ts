@@ -91,7 +91,9 @@ describe('LLM generation against a local OpenAI-compatible server', () => {
 
   it('times out waiting for the first byte with upstream_unavailable, and cancels the request', async () => {
     server.setBehaviour({ delayMs: 3_000 });
+    const started = Date.now();
     const error = await failure(collect(streamGeneration(model(), messagesFor('refunds'), { ...fast, timeoutMs: 200 })));
+    expect(Date.now() - started).toBeLessThan(2_500);
     expect(error.code).toBe('upstream_unavailable');
     expect(error.message).toContain('The language model timed out');
     expect(error.details).toMatchObject({ reason: 'timeout', phase: 'total' });
@@ -137,6 +139,26 @@ describe('LLM generation against a local OpenAI-compatible server', () => {
     server.setBehaviour({ failWith: { status: 429, times: 1 } });
     expect(await generateText(model(), messagesFor('refunds'), fast)).toContain('[1]');
     expect(server.requests).toHaveLength(2);
+  });
+
+  it('waits as long as Retry-After asks, unless that would overrun the deadline', async () => {
+    server.setBehaviour({ failWith: { status: 429, times: 1, retryAfterMs: 150 } });
+    expect(await generateText(model(), messagesFor('refunds'), fast)).toContain('[1]');
+    expect(server.requests[1]!.receivedAt - server.requests[0]!.receivedAt).toBeGreaterThanOrEqual(140);
+
+    server.requests.length = 0;
+    server.setBehaviour({ failWith: { status: 429, times: 1, retryAfterMs: 60_000 } });
+    const error = await failure(generateText(model(), messagesFor('refunds'), { ...fast, timeoutMs: 2_000 }));
+    expect(error.details).toMatchObject({ reason: 'http_status', status: 429, attempts: 1 });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("reports the HTTP client's own request timeout as a timeout", async () => {
+    server.setBehaviour({ delayMs: 3_000 });
+    const impatient = createChatModel('openai:fake-model', { baseUrl: server.url, timeoutMs: 200 });
+    const error = await failure(generateText(impatient, messagesFor('refunds'), fast));
+    expect(error.details).toMatchObject({ reason: 'timeout', phase: 'request' });
+    expect(server.requests).toHaveLength(1);
   });
 
   it('gives up after maxAttempts on persistent 503s', async () => {

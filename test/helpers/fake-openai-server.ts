@@ -29,9 +29,10 @@ export interface FakeOpenAiBehaviour {
   chunkDelayMs?: number;
   /**
    * Answer the next `times` chat requests (default: all of them) with this HTTP status and
-   * an OpenAI-style error body, or drop the connection without a response (`'connection-reset'`).
+   * an OpenAI-style error body (with a `retry-after-ms` header when `retryAfterMs` is given),
+   * or drop the connection without a response (`'connection-reset'`).
    */
-  failWith?: { status: number | 'connection-reset'; times?: number; message?: string };
+  failWith?: { status: number | 'connection-reset'; times?: number; message?: string; retryAfterMs?: number };
   /** Appended to every reply, e.g. ' See also [9].' to cite a passage that does not exist. */
   extraText?: string;
   /** Reply with exactly this text (plus `extraText`) instead of the passage-picking model. */
@@ -140,7 +141,8 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
         request.socket.destroy();
         return;
       }
-      return sendJson(response, failure.status, failureBody(failure.status, failure.message, request.headers.authorization));
+      const headers = failure.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(failure.retryAfterMs) };
+      return sendJson(response, failure.status, failureBody(failure.status, failure.message, request.headers.authorization), headers);
     }
 
     const reply = (current.fixedReply ?? fakeModelReply(body.messages)) + (current.extraText ?? '');
@@ -357,9 +359,9 @@ function failureBody(status: number, message: string | undefined, authorization:
   return errorBody(`Request failed with status ${status}`, 'invalid_request_error');
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (response.destroyed) return;
-  response.writeHead(status, { 'Content-Type': 'application/json' });
+  response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }
 

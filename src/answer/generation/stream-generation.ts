@@ -80,6 +80,8 @@ export async function* streamGeneration(
         if (deadline.signal.aborted) throw timeoutError(options.timeoutMs, 'total', tokensYielded, error);
         if (firstTokenExpired) throw timeoutError(options.firstTokenTimeoutMs!, 'first_token', false, error);
         if (error instanceof OrioleError) throw error;
+        // The HTTP client's own per-request limit (createChatModel's timeoutMs).
+        if (isTimeoutError(error)) throw timeoutError(undefined, 'request', tokensYielded, error);
         failure = describeFailure(error);
       } finally {
         clearTimeout(firstTokenTimer);
@@ -156,12 +158,20 @@ function describeFailure(error: unknown): UpstreamFailure {
   };
 }
 
-function timeoutError(timeoutMs: number, phase: 'total' | 'first_token', partial: boolean, cause: unknown): OrioleError {
-  const what = phase === 'first_token' ? 'without sending a first token' : 'before finishing its answer';
-  return new OrioleError('upstream_unavailable', `The language model timed out after ${timeoutMs} ms ${what}`, {
-    details: { reason: 'timeout', phase, timeoutMs, partial },
+type TimeoutPhase = 'total' | 'first_token' | 'request';
+
+function timeoutError(timeoutMs: number | undefined, phase: TimeoutPhase, partial: boolean, cause: unknown): OrioleError {
+  const after = timeoutMs === undefined ? '' : ` after ${timeoutMs} ms`;
+  const what = { total: 'before finishing its answer', first_token: 'without sending a first token', request: 'before answering the request' }[phase];
+  return new OrioleError('upstream_unavailable', `The language model timed out${after} ${what}`, {
+    details: { reason: 'timeout', phase, ...(timeoutMs === undefined ? {} : { timeoutMs }), partial },
     cause,
   });
+}
+
+/** The openai client's APIConnectionTimeoutError, which LangChain re-throws as an Error named TimeoutError. */
+function isTimeoutError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || error.constructor.name === 'APIConnectionTimeoutError');
 }
 
 function attemptsNote(attempts: number): string {
@@ -185,7 +195,7 @@ function upstreamMessage(error: unknown): string {
 function isNetworkError(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
     const name = current.constructor.name;
-    if (name === 'APIConnectionError' || name === 'APIConnectionTimeoutError') return true;
+    if (name === 'APIConnectionError') return true;
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && retryableNetworkCodes.has(code)) return true;
     // undici: a response body cut off mid-way ("terminated", "other side closed").
