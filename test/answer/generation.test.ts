@@ -78,6 +78,24 @@ describe('LLM generation against a local OpenAI-compatible server', () => {
     expect(await generateText(model(), messagesFor('火星天气'), fast)).toBe('我不知道。');
   });
 
+  it('reads passages with a header line and the question after a label, as the answer prompt sends them', async () => {
+    const prompt = [
+      'Passages:',
+      '',
+      '[1] Billing › Refunds (source: billing/refunds.md)',
+      'Refunds are issued within 5 business days. Contact billing for exceptions.',
+      '',
+      '[2] 账单 › 退款 (source: zh/billing/refunds.md)',
+      '退款会在5个工作日内退回。如有例外请联系我们。',
+      '',
+      'Question: How long do refunds take?',
+    ].join('\n');
+    const messages = [new SystemMessage('Cite passages as [n]. Reply "I don\'t know" otherwise.'), new HumanMessage(prompt)];
+    expect(await generateText(model(), messages, fast)).toBe('Refunds are issued within 5 business days. [1]');
+    const chinese = [messages[0]!, new HumanMessage(prompt.replace('How long do refunds take?', '退款要多久？'))];
+    expect(await generateText(model(), chinese, fast)).toBe('退款会在5个工作日内退回。 [2]');
+  });
+
   it('generateText joins the stream; invoke() uses the non-streaming endpoint', async () => {
     server.setBehaviour({ extraText: ' See also [9].' });
     expect(await generateText(model(), messagesFor('How do I reset my password?'), fast)).toBe(

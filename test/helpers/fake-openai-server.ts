@@ -8,11 +8,14 @@ import type { AddressInfo } from 'node:net';
  * deterministic "model" so answers can be asserted:
  *
  * - the passages are the `[n] …` blocks of the system and user messages (a block runs
- *   to the next `[n]` line, a blank line before a `Question:` label, or the message end);
+ *   to the next `[n]` line, a `Question:` label, or the message end); a `[n]` line that is
+ *   not a sentence and has text below it, like `[2] Refunds › Timing (source: refunds.md)`,
+ *   is the passage's header: matched against, never quoted;
  * - the question is the last user message (its `Question:`/`问题：` part when it also
  *   carries passages);
  * - the reply is the first sentence of the passage sharing the most content words with
- *   the question (English words, Chinese character bigrams), followed by ` [n]`;
+ *   the question (English words, Chinese character bigrams), followed by ` [n]`; a Chinese
+ *   question is answered from a Chinese passage when one matches;
  * - with no shared content word the reply is `I don't know.`, or `我不知道。` when the
  *   question contains Han characters.
  *
@@ -141,7 +144,8 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
         request.socket.destroy();
         return;
       }
-      const headers = failure.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(failure.retryAfterMs) };
+      const headers: Record<string, string> =
+        failure.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(failure.retryAfterMs) };
       return sendJson(response, failure.status, failureBody(failure.status, failure.message, request.headers.authorization), headers);
     }
 
@@ -231,23 +235,31 @@ export function fakeModelReply(messages: Array<{ role: string; content: unknown 
     .flatMap((message) => passagesIn(textOf(message.content)));
   const lastUser = [...messages].reverse().find((message) => message.role === 'user');
   const question = questionIn(lastUser === undefined ? '' : textOf(lastUser.content));
-  const chinese = /\p{Script=Han}/u.test(question);
+  const chinese = hasHan(question);
   const questionWords = contentWords(question);
 
-  let best: { index: number; text: string; shared: number } | undefined;
-  for (const passage of passages) {
-    const words = contentWords(passage.text);
-    let shared = 0;
-    for (const word of questionWords) if (words.has(word)) shared += 1;
-    if (shared > 0 && (best === undefined || shared > best.shared)) best = { ...passage, shared };
-  }
+  const scored = passages
+    .map((passage) => {
+      const words = contentWords(passage.matchText);
+      let shared = 0;
+      for (const word of questionWords) if (words.has(word)) shared += 1;
+      return { ...passage, shared };
+    })
+    .filter((passage) => passage.shared > 0);
+  // A Chinese question is answered from a Chinese passage when one matches at all.
+  const candidates = chinese && scored.some((passage) => hasHan(passage.text)) ? scored.filter((passage) => hasHan(passage.text)) : scored;
+  let best: (typeof candidates)[number] | undefined;
+  for (const passage of candidates) if (best === undefined || passage.shared > best.shared) best = passage;
   if (best === undefined) return chinese ? '我不知道。' : "I don't know.";
   return `${firstSentence(best.text)} [${best.index}]`;
 }
 
 interface FakePassage {
   index: number;
+  /** What the answer is taken from: the passage without its header line. */
   text: string;
+  /** What the question is matched against: header and text. */
+  matchText: string;
 }
 
 const markerLine = /^\[(\d+)\][ \t]*/;
@@ -260,8 +272,12 @@ function passagesIn(text: string): FakePassage[] {
   let current: { index: number; lines: string[] } | undefined;
   const finish = () => {
     if (current === undefined) return;
-    const body = current.lines.filter((line) => !metadataLine.test(line)).join('\n').trim();
-    if (body !== '') passages.push({ index: current.index, text: body });
+    const lines = current.lines.filter((line) => !metadataLine.test(line));
+    const [first = '', ...rest] = lines;
+    // `[n] Title › Heading (source: …)` above the text is a header when it is not a sentence itself.
+    const header = rest.some((line) => line.trim() !== '') && !/[.!?。！？]\s*$/u.test(first) ? first : undefined;
+    const body = (header === undefined ? lines : rest).join('\n').trim();
+    if (body !== '') passages.push({ index: current.index, text: body, matchText: `${header ?? ''}\n${body}` });
     current = undefined;
   };
   for (const line of text.split(/\r?\n/)) {
@@ -313,6 +329,10 @@ function contentWords(text: string): Set<string> {
     for (let index = 0; index + 1 < characters.length; index += 1) words.add(characters[index]! + characters[index + 1]!);
   }
   return words;
+}
+
+function hasHan(text: string): boolean {
+  return /\p{Script=Han}/u.test(text);
 }
 
 function firstSentence(text: string): string {
