@@ -24,10 +24,17 @@ export interface LexicalSearchInput {
   k1?: number;
   b?: number;
   /**
-   * Postings scored in full before the rarest-terms-first pruning starts; results are
-   * exact either way. Only tests and benchmarks set it.
+   * Postings (summed over the query's terms) scored exhaustively; above it, each
+   * term's best postings are read first (see `searchLexical`). Only tests and
+   * benchmarks set it.
    */
   exhaustivePostings?: number;
+  /**
+   * Postings read per term, best impact first, when the query has more than
+   * `exhaustivePostings`; results are exact when no term has more. Only tests and
+   * benchmarks set it.
+   */
+  postingsPerTerm?: number;
 }
 
 export interface LexicalMatch {
@@ -52,13 +59,24 @@ const maxTermBytes = 1_000;
 const maxLimit = 10_000;
 const utf8 = new TextEncoder();
 /**
- * Postings a query scores in full before pruning: a query whose terms have fewer
- * (every query on a KB of a few thousand chunks) is scored exhaustively; above it,
- * the rarest terms' postings are scored first and the common terms only for the
- * chunks that can still reach the top (docs/lexical-retrieval.md, "Scale").
+ * Postings a query scores in full: a query whose terms have fewer (every query on a
+ * KB of a few thousand chunks) is scored exhaustively; above it, each term's best
+ * postings are read first (docs/lexical-retrieval.md, "Scale").
  */
 const defaultExhaustivePostings = 20_000;
-/** Each pruned attempt that cannot prove its result takes this many times more postings. */
+/**
+ * Postings read per term, by descending impact, on the large-KB path. 1,000 keeps a
+ * query's reads bounded (about 10 ms for six terms at 100k chunks on PostgreSQL)
+ * while a rare term's list, which decides most rankings, is read whole.
+ */
+const defaultPostingsPerTerm = 1_000;
+/**
+ * Candidates rescored exactly on the large-KB path: the best by their impact
+ * estimate, `rescoredPerResult` per requested row and at least `minimumRescored`.
+ */
+const rescoredPerResult = 4;
+const minimumRescored = 200;
+/** Each exact pruned attempt that cannot prove its result takes this many times more postings. */
 const exhaustivePostingsGrowth = 8;
 /**
  * Scores are rounded to 1e-9: a float sum depends on the order rows reach it, which
@@ -109,22 +127,27 @@ export async function writeChunkTerms(executor: SqlExecutor, kbId: string, chunk
   let terms: string[] = [];
   let postingChunkIds: string[] = [];
   let frequencies: number[] = [];
+  let chunkLengths: number[] = [];
+  // lexical_impact (migration 004) orders each term's postings for searches on large KBs.
   const flush = async (): Promise<void> => {
     if (terms.length === 0) return;
     await executor.query(
-      `INSERT INTO chunk_terms (kb_id, term, chunk_id, frequency)
-       SELECT $1, term, chunk_id, frequency FROM unnest($2::text[], $3::bigint[], $4::integer[]) AS input(term, chunk_id, frequency)`,
-      [kbId, terms, postingChunkIds, frequencies],
+      `INSERT INTO chunk_terms (kb_id, term, chunk_id, frequency, impact)
+       SELECT $1, term, chunk_id, frequency, lexical_impact(frequency, chunk_length)
+         FROM unnest($2::text[], $3::bigint[], $4::integer[], $5::integer[]) AS input(term, chunk_id, frequency, chunk_length)`,
+      [kbId, terms, postingChunkIds, frequencies, chunkLengths],
     );
     terms = [];
     postingChunkIds = [];
     frequencies = [];
+    chunkLengths = [];
   };
-  for (const chunk of chunks) {
+  for (const [index, chunk] of chunks.entries()) {
     for (const [term, frequency] of chunk.terms) {
       terms.push(term);
       postingChunkIds.push(chunk.chunkId);
       frequencies.push(frequency);
+      chunkLengths.push(termCounts[index]!);
       if (terms.length >= postingsPerStatement) await flush();
     }
   }
@@ -142,17 +165,18 @@ interface TermStatistics {
  * first, ties broken by chunk id:
  *   idf(t) = ln(1 + (N − df + 0.5) / (df + 0.5))
  *   score  = Σ idf(t) · tf · (k1 + 1) / (tf + k1 · (1 − b + b · dl / avgdl))
- * N and avgdl come from the KB's row in lexical_statistics, df from counting each
- * term's postings on the primary key of chunk_terms, and scores are computed in SQL
- * at query time. Filters restrict the chunks, not the statistics, so a filtered score
- * equals the unfiltered one and `limit` rows come back whenever that many match.
+ * N and avgdl come from the KB's row in lexical_statistics, df from lexical_terms,
+ * and scores are computed in SQL at query time. Filters restrict the chunks, not the
+ * statistics, so a filtered score equals the unfiltered one and `limit` rows come
+ * back whenever that many match.
  *
- * Large KBs: when the query's terms have more postings than `exhaustivePostings`,
- * the rarest terms ("essential") are scored first; a common term can add at most
- * idf·(k1 + 1) to a chunk, so once the essential scores show `limit` chunks that no
- * chunk with common terms alone can reach, only the chunks that can still reach the
- * top are completed with the common terms (MaxScore). When that cannot be shown,
- * more terms become essential, up to all of them: the result is always exact.
+ * Small queries (postings ≤ `exhaustivePostings`) are scored exhaustively. Above
+ * that, each term's `postingsPerTerm` best postings by stored impact are read, the
+ * chunks they name are ranked by their impact sum, and the best of them are rescored
+ * exactly. This is exact when no term has more postings than that; otherwise a chunk
+ * that holds only the common terms of a query, none of them among its best postings,
+ * can be missed. When filters leave fewer than `limit` of those candidates, an exact
+ * search (rarest terms first, MaxScore) answers instead.
  */
 export async function searchLexical(executor: SqlExecutor, input: LexicalSearchInput): Promise<LexicalMatch[]> {
   const k1 = input.k1 ?? lexicalSearchDefaults.k1;
@@ -166,38 +190,90 @@ export async function searchLexical(executor: SqlExecutor, input: LexicalSearchI
   if (input.exhaustivePostings !== undefined && !(input.exhaustivePostings >= 1)) {
     throw new OrioleError('invalid_request', 'exhaustivePostings must be at least 1');
   }
+  if (input.postingsPerTerm !== undefined && !(Number.isInteger(input.postingsPerTerm) && input.postingsPerTerm >= 1)) {
+    throw new OrioleError('invalid_request', 'postingsPerTerm must be a positive integer');
+  }
   const uniqueTerms = [...new Set(input.terms.filter((term) => term.length > 0))];
   if (uniqueTerms.length === 0) return [];
 
+  const { terms, averageLength } = await termStatistics(executor, input.kbId, uniqueTerms);
+  if (terms.length === 0) return [];
+  const scoring = { terms, k1, b, averageLength };
+
+  const exhaustivePostings = input.exhaustivePostings ?? defaultExhaustivePostings;
+  const postings = terms.reduce((sum, term) => sum + term.documentFrequency, 0);
+  if (postings <= exhaustivePostings) {
+    const outcome = await scoreChunks(executor, input, { ...scoring, essentialCount: terms.length, commonBound: 0 });
+    return outcome.matches;
+  }
+  const postingsPerTerm = Math.max(input.postingsPerTerm ?? defaultPostingsPerTerm, input.limit);
+  const truncated = terms.some((term) => term.documentFrequency > postingsPerTerm);
+  const rescored = truncated ? Math.max(minimumRescored, input.limit * rescoredPerResult) : null;
+  const found = await scoreBestPostings(executor, input, { ...scoring, postingsPerTerm, rescored });
+  if (!truncated || found.length === input.limit) return found;
+  return exactSearch(executor, input, scoring, exhaustivePostings);
+}
+
+interface TermStatistics {
+  term: string;
+  documentFrequency: number;
+  idf: number;
+}
+
+interface Scoring {
+  /** Rarest first; only terms that occur in the KB. */
+  terms: TermStatistics[];
+  k1: number;
+  b: number;
+  averageLength: number;
+}
+
+/** df and idf of each term (rarest first) and the KB's average chunk length: one statement, no counting. */
+async function termStatistics(
+  executor: SqlExecutor,
+  kbId: string,
+  uniqueTerms: string[],
+): Promise<{ terms: TermStatistics[]; averageLength: number }> {
   const statistics = await executor.query<{
     term: string;
     document_frequency: string;
     idf: number;
     average_length: number;
   }>(
-    `SELECT q.term, df.document_frequency, totals.average_length,
-            ln(1 + (greatest(totals.chunk_count, df.document_frequency) - df.document_frequency + 0.5)
-                   / (df.document_frequency + 0.5)) AS idf
-       FROM unnest($2::text[]) AS q(term)
-      CROSS JOIN LATERAL (
-        SELECT count(*) AS document_frequency FROM chunk_terms WHERE kb_id = $1 AND term = q.term
-      ) AS df
+    `SELECT t.term, t.document_frequency, totals.average_length,
+            ln(1 + (greatest(totals.chunk_count, t.document_frequency) - t.document_frequency + 0.5)
+                   / (t.document_frequency + 0.5)) AS idf
+       FROM lexical_terms t
       CROSS JOIN (
         SELECT coalesce(max(chunk_count), 0)::float8 AS chunk_count,
                coalesce(max(term_total::float8 / nullif(chunk_count, 0)), 0) AS average_length
           FROM lexical_statistics WHERE kb_id = $1
-      ) AS totals`,
-    [input.kbId, uniqueTerms],
+      ) AS totals
+      WHERE t.kb_id = $1 AND t.term = ANY($2::text[]) AND t.document_frequency > 0`,
+    [kbId, uniqueTerms],
   );
-  const averageLength = Number(statistics.rows[0]?.average_length ?? 0);
   // Rarest first: the highest idf, so the highest possible contribution, and the fewest postings.
-  const terms: TermStatistics[] = statistics.rows
+  const terms = statistics.rows
     .map((row) => ({ term: row.term, documentFrequency: Number(row.document_frequency), idf: Number(row.idf) }))
-    .filter((term) => term.documentFrequency > 0)
     .sort((left, right) => left.documentFrequency - right.documentFrequency || (left.term < right.term ? -1 : 1));
-  if (terms.length === 0) return [];
+  return { terms, averageLength: Number(statistics.rows[0]?.average_length ?? 0) };
+}
 
-  let budget = input.exhaustivePostings ?? defaultExhaustivePostings;
+/**
+ * Exact top `limit` on a large KB: the rarest terms are scored first; a common term
+ * adds at most idf·(k1 + 1) to a chunk, so once the essential scores show `limit`
+ * chunks that no chunk with common terms alone can reach, only the chunks that can
+ * still reach the top are completed with the common terms (MaxScore). When that
+ * cannot be shown, more terms become essential, up to all of them.
+ */
+async function exactSearch(
+  executor: SqlExecutor,
+  input: LexicalSearchInput,
+  scoring: Scoring,
+  exhaustivePostings: number,
+): Promise<LexicalMatch[]> {
+  const { terms, k1 } = scoring;
+  let budget = exhaustivePostings;
   let previousCount = 0;
   for (;;) {
     // Each attempt takes the rarest terms within the budget, and at least one more than the last.
@@ -212,20 +288,111 @@ export async function searchLexical(executor: SqlExecutor, input: LexicalSearchI
     const complete = essentialCount === terms.length;
     // What the common terms can add to one chunk at most: tf·(k1+1)/(tf + k1·norm) < k1 + 1.
     const commonBound = terms.slice(essentialCount).reduce((sum, term) => sum + term.idf * (k1 + 1), 0);
-    const outcome = await scoreChunks(executor, input, { terms, essentialCount, commonBound, k1, b, averageLength });
+    const outcome = await scoreChunks(executor, input, { ...scoring, essentialCount, commonBound });
     if (complete || outcome.proven) return outcome.matches;
     budget *= exhaustivePostingsGrowth;
   }
 }
 
-interface ScoringPlan {
-  terms: TermStatistics[];
+/** `c.…` / `d.…` conditions for the filters, their values appended to `values`. */
+function filterConditions(filters: LexicalFilters, values: unknown[]): { conditions: string[]; joinsDocuments: boolean } {
+  const conditions: string[] = [];
+  if (filters.documentIds) {
+    values.push(filters.documentIds);
+    conditions.push(`c.document_id = ANY($${values.length}::uuid[])`);
+  }
+  if (filters.sources) {
+    values.push(filters.sources);
+    conditions.push(`d.source = ANY($${values.length}::text[])`);
+  }
+  if (filters.tags && Object.keys(filters.tags).length > 0) {
+    values.push(JSON.stringify(filters.tags));
+    conditions.push(`d.tags @> $${values.length}::jsonb`);
+  }
+  return { conditions, joinsDocuments: conditions.some((condition) => condition.startsWith('d.')) };
+}
+
+const bm25Contribution = (idf: string, frequency: string, lengthPenalty: string, k1: string) =>
+  `${idf} * ${frequency} * (${k1} + 1) / (${frequency} + ${lengthPenalty})`;
+
+/**
+ * The large-KB path, one statement: each term's `postingsPerTerm` best postings by
+ * impact (an index range scan of chunk_terms_impact_idx that stops early), their
+ * chunks ranked by Σ idf·impact, filters applied, the best `rescored` of them (all
+ * when `rescored` is null) scored with exact BM25, the top `limit` returned.
+ */
+async function scoreBestPostings(
+  executor: SqlExecutor,
+  input: LexicalSearchInput,
+  plan: Scoring & { postingsPerTerm: number; rescored: number | null },
+): Promise<LexicalMatch[]> {
+  const values: unknown[] = [
+    input.kbId,
+    plan.terms.map((term) => term.term),
+    plan.terms.map((term) => term.idf),
+    plan.k1,
+    plan.b,
+    plan.averageLength,
+    plan.postingsPerTerm,
+    plan.rescored,
+    input.limit,
+  ];
+  const { conditions, joinsDocuments } = filterConditions(input.filters ?? {}, values);
+  // Filters apply before the shortlist, so a filtered query rescores its best allowed candidates.
+  const allowed =
+    conditions.length === 0
+      ? `SELECT chunk_id, estimate FROM candidates`
+      : `SELECT k.chunk_id, k.estimate FROM candidates k JOIN chunks c ON c.id = k.chunk_id
+           ${joinsDocuments ? 'JOIN documents d ON d.id = c.document_id' : ''}
+          WHERE ${conditions.join(' AND ')}`;
+  const result = await executor.query<{ id: string; document_id: string; score: number }>(
+    `WITH weights AS (
+       SELECT term, idf FROM unnest($2::text[], $3::float8[]) AS w(term, idf)
+     ),
+     best_postings AS MATERIALIZED (
+       SELECT top.chunk_id, w.idf * top.impact AS estimate
+         FROM weights w
+        CROSS JOIN LATERAL (
+          SELECT p.chunk_id, p.impact FROM chunk_terms p
+           WHERE p.kb_id = $1 AND p.term = w.term
+           ORDER BY p.impact DESC, p.chunk_id
+           LIMIT $7
+        ) AS top
+     ),
+     candidates AS MATERIALIZED (
+       SELECT chunk_id, sum(estimate) AS estimate FROM best_postings GROUP BY chunk_id
+     ),
+     allowed AS MATERIALIZED (${allowed}),
+     shortlist AS MATERIALIZED (
+       SELECT chunk_id FROM allowed ORDER BY estimate DESC, chunk_id LIMIT $8
+     ),
+     scored AS (
+       SELECT c.id, c.document_id,
+              round(sum(${bm25Contribution('w.idf', 'p.frequency', 'length_penalty.value', '$4::float8')}) * ${scoreScale}) / ${scoreScale} AS score
+         FROM shortlist s
+         JOIN chunks c ON c.id = s.chunk_id
+        CROSS JOIN LATERAL (
+          SELECT $4::float8 * (1 - $5::float8 + $5::float8 *
+                   CASE WHEN $6::float8 > 0 THEN c.term_count / $6::float8 ELSE 1 END) AS value
+        ) AS length_penalty
+        CROSS JOIN weights w
+        -- LIMIT 1 keeps this a primary-key probe per (candidate, term), never a scan of a term's postings.
+        CROSS JOIN LATERAL (
+          SELECT frequency FROM chunk_terms
+           WHERE kb_id = $1 AND term = w.term AND chunk_id = c.id LIMIT 1
+        ) AS p
+        GROUP BY c.id, c.document_id
+     )
+     SELECT id, document_id, score FROM scored ORDER BY score DESC, id LIMIT $9`,
+    values,
+  );
+  return result.rows.map((row) => ({ chunkId: String(row.id), documentId: row.document_id, score: Number(row.score) }));
+}
+
+interface ScoringPlan extends Scoring {
   /** The first `essentialCount` terms are scored for every chunk that has them. */
   essentialCount: number;
   commonBound: number;
-  k1: number;
-  b: number;
-  averageLength: number;
 }
 
 async function scoreChunks(
@@ -245,23 +412,9 @@ async function scoreChunks(
     plan.commonBound + pruningSlack,
     plan.essentialCount === plan.terms.length,
   ];
-  const conditions: string[] = [];
-  const filters = input.filters ?? {};
-  if (filters.documentIds) {
-    values.push(filters.documentIds);
-    conditions.push(`c.document_id = ANY($${values.length}::uuid[])`);
-  }
-  if (filters.sources) {
-    values.push(filters.sources);
-    conditions.push(`d.source = ANY($${values.length}::text[])`);
-  }
-  if (filters.tags && Object.keys(filters.tags).length > 0) {
-    values.push(JSON.stringify(filters.tags));
-    conditions.push(`d.tags @> $${values.length}::jsonb`);
-  }
-  const joinsDocuments = conditions.some((condition) => condition.startsWith('d.'));
+  const { conditions, joinsDocuments } = filterConditions(input.filters ?? {}, values);
   const contribution = (idf: string, frequency: string, lengthPenalty: string) =>
-    `${idf} * ${frequency} * ($5::float8 + 1) / (${frequency} + ${lengthPenalty})`;
+    bm25Contribution(idf, frequency, lengthPenalty, '$5::float8');
 
   // $9: the most the common terms can add, plus slack. $10: every term is essential,
   // so every candidate survives and the statement is plain exhaustive BM25.
