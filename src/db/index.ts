@@ -18,7 +18,7 @@ export {
 } from './knowledge-bases.ts';
 export type { KnowledgeBase, KnowledgeBaseSummary } from './knowledge-bases.ts';
 export { vectorToSql, vectorFromSql, nearestChunks } from './vectors.ts';
-export type { VectorNeighbour } from './vectors.ts';
+export type { VectorNeighbour, VectorFilters, VectorSearchInput } from './vectors.ts';
 export {
   findDocumentBySource,
   getDocument,
@@ -60,3 +60,4 @@ export { loadPassages, loadFollowingChunks } from './passages.ts';
 export type { StoredPassage } from './passages.ts';
 export { logAnswer, findLoggedAnswer } from './answers.ts';
 export type { AnswerLogEntry, LoggedAnswer } from './answers.ts';
+export { termsPresentInKnowledgeBase } from './term-presence.ts';

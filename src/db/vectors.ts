@@ -1,6 +1,6 @@
 import pgvector from 'pgvector';
 import { OrioleError } from '../core/index.ts';
-import type { SqlExecutor } from './database.ts';
+import type { Database } from './database.ts';
 
 /** pgvector's text form, `[0.1,0.2,…]`, which both backends accept as a parameter. */
 export function vectorToSql(vector: readonly number[]): string {
@@ -21,30 +21,107 @@ export interface VectorNeighbour {
   distance: number;
 }
 
+/** Which chunks a vector search may return; the same semantics as `LexicalFilters`. */
+export interface VectorFilters {
+  documentIds?: string[];
+  /** Documents whose `source` is one of these. */
+  sources?: string[];
+  /** Documents whose tags contain every one of these key/value pairs (`documents.tags @> …`). */
+  tags?: Record<string, string>;
+}
+
+export interface VectorSearchInput {
+  kbId: string;
+  vector: readonly number[];
+  limit: number;
+  filters?: VectorFilters;
+}
+
+const maxLimit = 10_000;
+const maxDimension = 16_000;
 /**
- * The `limit` chunks of a KB nearest to `vector` by cosine distance. The dimension
- * is written into the SQL as a literal so the planner can match the partial HNSW
- * index of that dimension (a parameter would hide it).
+ * HNSW candidate list per query: at least pgvector's default of 40, and twice the
+ * rows asked for so the top `limit` is drawn from a wider beam. pgvector caps it at 1000.
  */
-export async function nearestChunks(
-  executor: SqlExecutor,
-  input: { kbId: string; vector: readonly number[]; limit: number },
-): Promise<VectorNeighbour[]> {
+const minimumEfSearch = 40;
+const maximumEfSearch = 1_000;
+const efSearchPerResult = 2;
+
+/**
+ * The `limit` chunks of a KB nearest to `vector` by cosine distance, nearest first.
+ *
+ * The dimension is written into the SQL as a literal so the planner can match the
+ * partial HNSW index of that dimension (a parameter would hide it). The search runs
+ * in a transaction of its own with `hnsw.ef_search` sized to `limit` and
+ * `hnsw.iterative_scan = relaxed_order` (pgvector ≥ 0.8): when filters reject most
+ * of the nearest rows, the index scan goes on until `limit` rows pass (up to
+ * pgvector's `hnsw.max_scan_tuples`, 20,000 by default) instead of returning fewer.
+ * Relaxed order may return rows slightly out of order; they are re-sorted by
+ * distance here.
+ */
+export async function nearestChunks(database: Database, input: VectorSearchInput): Promise<VectorNeighbour[]> {
   const dimension = input.vector.length;
-  if (!Number.isInteger(dimension) || dimension < 1 || dimension > 16000) {
+  if (!Number.isInteger(dimension) || dimension < 1 || dimension > maxDimension) {
     throw new OrioleError('invalid_request', `Unsupported vector dimension ${dimension}`);
   }
-  const result = await executor.query<{ id: string; document_id: string; distance: number }>(
-    `SELECT id, document_id, embedding::vector(${dimension}) <=> $2::vector(${dimension}) AS distance
-       FROM chunks
-      WHERE kb_id = $1 AND embedding_dim = ${dimension}
-      ORDER BY embedding::vector(${dimension}) <=> $2::vector(${dimension})
-      LIMIT $3`,
-    [input.kbId, vectorToSql(input.vector), input.limit],
-  );
-  return result.rows.map((row) => ({
-    chunkId: String(row.id),
-    documentId: row.document_id,
-    distance: Number(row.distance),
-  }));
+  if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > maxLimit) {
+    throw new OrioleError('invalid_request', `limit must be an integer from 1 to ${maxLimit}`);
+  }
+  const values: unknown[] = [input.kbId, vectorToSql(input.vector), input.limit];
+  const conditions = filterConditions(input.filters ?? {}, values);
+  const efSearch = Math.min(maximumEfSearch, Math.max(minimumEfSearch, efSearchPerResult * input.limit));
+  const rows = await database.transaction(async (transaction) => {
+    // set_config(…, true) is SET LOCAL: the settings end with this transaction, whatever the pool does next.
+    await transaction.query(
+      `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
+      [String(efSearch)],
+    );
+    const result = await transaction.query<{ id: string; document_id: string; distance: number }>(
+      nearestChunksSql(dimension, conditions),
+      values,
+    );
+    return result.rows;
+  });
+  return rows.map((row) => ({ chunkId: String(row.id), documentId: row.document_id, distance: Number(row.distance) }));
+}
+
+/**
+ * The statement of `nearestChunks`. The
+ * filters become `document_id = ANY(ARRAY(…))`, computed once before the index scan,
+ * so the plan stays an ordered HNSW scan with a filter rather than a join.
+ */
+function nearestChunksSql(dimension: number, conditions: string[]): string {
+  const distance = `embedding::vector(${dimension}) <=> $2::vector(${dimension})`;
+  return `WITH nearest AS MATERIALIZED (
+       SELECT id, document_id, ${distance} AS distance
+         FROM chunks
+        WHERE kb_id = $1 AND embedding_dim = ${dimension}${conditions.map((condition) => ` AND ${condition}`).join('')}
+        ORDER BY ${distance}
+        LIMIT $3
+     )
+     SELECT id, document_id, distance FROM nearest ORDER BY distance, id`;
+}
+
+/** Conditions on `chunks` for the filters, their values appended to `values`. */
+function filterConditions(filters: VectorFilters, values: unknown[]): string[] {
+  const conditions: string[] = [];
+  if (filters.documentIds) {
+    values.push(filters.documentIds);
+    conditions.push(`document_id = ANY($${values.length}::uuid[])`);
+  }
+  const documentConditions: string[] = [];
+  if (filters.sources) {
+    values.push(filters.sources);
+    documentConditions.push(`source = ANY($${values.length}::text[])`);
+  }
+  if (filters.tags && Object.keys(filters.tags).length > 0) {
+    values.push(JSON.stringify(filters.tags));
+    documentConditions.push(`tags @> $${values.length}::jsonb`);
+  }
+  if (documentConditions.length > 0) {
+    conditions.push(
+      `document_id = ANY(ARRAY(SELECT id FROM documents WHERE kb_id = $1 AND ${documentConditions.join(' AND ')}))`,
+    );
+  }
+  return conditions;
 }

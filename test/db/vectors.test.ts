@@ -59,27 +59,145 @@ describe.each(testBackends())('vectors on $name', (backend) => {
     found.forEach((row, index) => expect(row.distance).toBeCloseTo(expected[index]!.distance, 4));
   });
 
-  it('finds the same nearest rows through the HNSW index of its dimension', async () => {
-    const query = seededUnitVector(7, dimension);
-    const { plan, found } = await database.transaction(async (transaction) => {
-      // Rule out every plan but an ordered index scan, so the HNSW index is what answers.
-      await transaction.query('SET LOCAL enable_seqscan = off');
-      await transaction.query('SET LOCAL enable_bitmapscan = off');
-      await transaction.query('SET LOCAL enable_sort = off');
-      const explained = await transaction.query<{ 'QUERY PLAN': string }>(
-        `EXPLAIN SELECT id FROM chunks WHERE kb_id = $1 AND embedding_dim = ${dimension}
-          ORDER BY embedding::vector(${dimension}) <=> $2::vector(${dimension}) LIMIT 5`,
-        [kb.id, `[${query.join(',')}]`],
-      );
-      const rows = await nearestChunks(transaction, { kbId: kb.id, vector: query, limit: 5 });
-      return { plan: explained.rows.map((row) => row['QUERY PLAN']).join('\n'), found: rows };
+  /** The database, with every statement nearestChunks runs in its transaction recorded. */
+  function recording(): { database: Database; statements: { text: string; values: readonly unknown[] }[] } {
+    const statements: { text: string; values: readonly unknown[] }[] = [];
+    const wrapped: Database = {
+      backend: database.backend,
+      query: (text, values) => database.query(text, values),
+      transaction: (work) =>
+        database.transaction((transaction) =>
+          work({
+            query: (text, values) => {
+              statements.push({ text, values: values ?? [] });
+              return transaction.query(text, values);
+            },
+          }),
+        ),
+      close: () => database.close(),
+    };
+    return { database: wrapped, statements };
+  }
+
+  async function planOf(statement: { text: string; values: readonly unknown[] }, settings: string[]): Promise<string> {
+    return database.transaction(async (transaction) => {
+      for (const setting of settings) await transaction.query(setting);
+      const explained = await transaction.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.text}`, statement.values);
+      return explained.rows.map((row) => row['QUERY PLAN']).join('\n');
     });
-    expect(plan).toContain('chunks_embedding_384_idx');
-    const expected = [...vectors.entries()]
+  }
+
+  const exactNearest = (query: number[], allowed: (id: string) => boolean, limit: number) =>
+    [...vectors.entries()]
+      .filter(([id]) => allowed(id))
       .map(([id, vector]) => ({ id, distance: cosineDistance(query, vector) }))
       .sort((left, right) => left.distance - right.distance)
-      .slice(0, 5);
-    expect(found.map((row) => row.chunkId)).toEqual(expected.map((row) => row.id));
+      .slice(0, limit);
+
+  it('answers through the HNSW index of its dimension, with ef_search and iterative scans set', async () => {
+    const query = seededUnitVector(7, dimension);
+    const { database: recorded, statements } = recording();
+    const found = await nearestChunks(recorded, { kbId: kb.id, vector: query, limit: 5 });
+    expect(found.map((row) => row.chunkId)).toEqual(exactNearest(query, () => true, 5).map((row) => row.id));
+
+    const [settings, search] = statements;
+    expect(settings!.text).toContain('hnsw.iterative_scan');
+    expect(settings!.values).toEqual(['40']);
+    // Rule out every plan but an ordered index scan, so the plan shows the index can answer this exact statement.
+    const plan = await planOf(search!, ['SET LOCAL enable_seqscan = off', 'SET LOCAL enable_bitmapscan = off']);
+    expect(plan).toContain('chunks_embedding_384_idx');
+
+    const filtered = recording();
+    await nearestChunks(filtered.database, { kbId: kb.id, vector: query, limit: 5, filters: { sources: ['many.md'] } });
+    const filteredPlan = await planOf(filtered.statements[1]!, ['SET LOCAL enable_seqscan = off', 'SET LOCAL enable_bitmapscan = off']);
+    expect(filteredPlan).toContain('chunks_embedding_384_idx');
+  });
+
+  it('sizes ef_search to the limit', async () => {
+    const { database: recorded, statements } = recording();
+    const found = await nearestChunks(recorded, { kbId: kb.id, vector: seededUnitVector(3, dimension), limit: 60 });
+    expect(found).toHaveLength(60);
+    expect(statements[0]!.values).toEqual(['120']);
+    const distances = found.map((row) => row.distance);
+    expect(distances).toEqual([...distances].sort((left, right) => left - right));
+  });
+
+  describe('with filters that reject most chunks', () => {
+    const filteredRows = 200;
+    const allowedEvery = 10;
+    let filteredKb: KnowledgeBase;
+    const filteredVectors = new Map<string, number[]>();
+    const allowedIds = new Set<string>();
+    const documentIds: string[] = [];
+
+    beforeAll(async () => {
+      filteredKb = await createKnowledgeBase(database, { name: 'filtered', embedder: 'test:384' });
+      // 200 chunks in 20 documents of 10; the filters below allow one document in ten, 20 chunks.
+      for (let documentIndex = 0; documentIndex < filteredRows / 10; documentIndex += 1) {
+        const chunks = Array.from({ length: 10 }, (_, offset) => ({
+          text: `filtered ${documentIndex}.${offset}`,
+          embedding: seededUnitVector(1_000 + documentIndex * 10 + offset, dimension),
+        }));
+        const source = documentIndex % allowedEvery === 0 ? `allowed/${documentIndex}.md` : `other/${documentIndex}.md`;
+        const { documentId, chunkIds } = await insertDocument(database, { kbId: filteredKb.id, source, chunks });
+        documentIds.push(documentId);
+        chunkIds.forEach((id, index) => {
+          filteredVectors.set(id, chunks[index]!.embedding);
+          if (source.startsWith('allowed/')) allowedIds.add(id);
+        });
+        if (source.startsWith('allowed/')) {
+          await database.query('UPDATE documents SET tags = $1 WHERE id = $2', [JSON.stringify({ audience: 'admin' }), documentId]);
+        }
+      }
+      await database.query('ANALYZE chunks');
+    });
+
+    const nearestAllowed = (query: number[], limit: number) =>
+      [...filteredVectors.entries()]
+        .filter(([id]) => allowedIds.has(id))
+        .map(([id, vector]) => ({ id, distance: cosineDistance(query, vector) }))
+        .sort((left, right) => left.distance - right.distance)
+        .slice(0, limit)
+        .map((row) => row.id);
+
+    it('still returns `limit` rows, nearest first, by source, tags or document', async () => {
+      const query = seededUnitVector(4242, dimension);
+      const sources = ['allowed/0.md', 'allowed/10.md'];
+      const documents = [documentIds[0]!, documentIds[10]!];
+      for (const filters of [{ sources }, { tags: { audience: 'admin' } }, { documentIds: documents }]) {
+        const found = await nearestChunks(database, { kbId: filteredKb.id, vector: query, limit: 10, filters });
+        expect(found).toHaveLength(10);
+        expect(found.every((row) => allowedIds.has(row.chunkId))).toBe(true);
+        // 20 rows pass the filter; HNSW may miss one, but the order is always by distance.
+        const distances = found.map((row) => row.distance);
+        expect(distances).toEqual([...distances].sort((left, right) => left - right));
+        const overlap = found.filter((row) => nearestAllowed(query, 10).includes(row.chunkId)).length;
+        expect(overlap).toBeGreaterThanOrEqual(9);
+      }
+    });
+
+    it('returns every matching row when fewer than `limit` match', async () => {
+      const found = await nearestChunks(database, {
+        kbId: filteredKb.id,
+        vector: seededUnitVector(5, dimension),
+        limit: 50,
+        filters: { sources: ['allowed/0.md', 'allowed/10.md'] },
+      });
+      expect(found.map((row) => row.chunkId).sort()).toEqual([...allowedIds].sort());
+      const none = await nearestChunks(database, {
+        kbId: filteredKb.id,
+        vector: seededUnitVector(5, dimension),
+        limit: 5,
+        filters: { tags: { audience: 'nobody' } },
+      });
+      expect(none).toEqual([]);
+    });
+  });
+
+  it('refuses an invalid limit', async () => {
+    await expect(nearestChunks(database, { kbId: kb.id, vector: seededUnitVector(1, dimension), limit: 0 })).rejects.toThrow(
+      /limit/,
+    );
   });
 
   it('refuses a vector whose dimension does not match its declared one', async () => {
