@@ -1,0 +1,392 @@
+import type { AnswerLanguage, Passage } from '../core/index.ts';
+import { lexicalTerms } from '../retrieval/index.ts';
+import { detectLanguage } from './language.ts';
+import { splitTextUnits } from './sentences.ts';
+import { isGenericHanCharacter, isHanTerm, topicWeight } from './key-terms.ts';
+
+/** Tuning of the extractive reader; each value is explained where it is used. */
+export const extractiveDefaults = {
+  /** Passages read, from the top of the ranking. */
+  maxPassages: 5,
+  /** Prose sentences in an answer. */
+  maxSentences: 3,
+  /** Length of an answer made of sentences. */
+  maxCharacters: 600,
+  /** A step list is kept whole up to this length: half a procedure misleads more than a long answer. */
+  maxListCharacters: 900,
+};
+export type ExtractiveOptions = Partial<typeof extractiveDefaults>;
+
+/** A question term found only in the title or headings above a sentence counts this much. */
+const headingTermCredit = 0.6;
+/** Score added for the top passage, shrinking with rank (÷ rank + 1): retrieval already ranked them. */
+const rankPriorWeight = 0.08;
+/**
+ * Score added to a step list answering a how-to question: one under a heading that
+ * names part of the question and that, with its heading, covers this share of the
+ * question's terms found anywhere in the passages.
+ */
+const stepListBonus = 0.25;
+const stepListCoverage = 0.6;
+/**
+ * Score added to a sentence stating what the question asks for: a duration for "how
+ * long", a price for "how much", a number for "how many".
+ */
+const answerTypeBonus = 0.15;
+/** Score added to the sentence right after the best one: it usually completes it. */
+const continuationBonus = 0.1;
+/** Further sentences are kept only when they score this share of the best one's score… */
+const followerScoreShare = 0.6;
+/** …and cover at least this share of the question's weighted terms. */
+const followerMinCoverage = 0.2;
+/** A sentence whose terms are mostly (this share) in the sentences already chosen repeats them. */
+const redundantTermShare = 0.7;
+/** Prose units with fewer content terms are headings or fragments, not answers. */
+const minSentenceTerms = 3;
+
+const answerTypes: Array<{ question: RegExp; answer: RegExp }> = [
+  {
+    question: /\bhow long\b|\bhow soon\b|多久|多长时间|几天/iu,
+    answer: /\d+\s*(?:[–-]\s*\d+\s*)?(?:business |working )?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b|\d+\s*(?:秒|分钟|小时|天|个工作日|工作日|周|个月|年)/iu,
+  },
+  {
+    question: /\bhow much\b|\bcost|\bprice|\bpricing\b|\bfee|多少钱|价格|费用|收费/iu,
+    answer: /[$€£¥]\s?\d|\d\s*(?:usd|eur|dollars?|美元|元)/iu,
+  },
+  { question: /\bhow many\b|\blimit|\bmaximum\b|\bmax\b|多少|几个|上限|最多/iu, answer: /\d/u },
+];
+
+const howToQuestion =
+  /^\s*(?:steps?\b|where (?:do|can) i\b|can i\b|is it possible\b|i (?:forgot|lost|can'?t|cannot)\b)|\b(?:how (?:do|does|can|to|should|would)|what (?:should|do) i do|what now|steps? to)\b|如何|怎么|怎样|步骤|方法|忘记|忘了|办法/iu;
+
+export interface ExtractiveSentence {
+  /** The sentence or step list as it stands in the passage, without a marker. */
+  text: string;
+  /** 0-based position of its passage in the passages given. */
+  passageIndex: number;
+  /** Its selection score (coverage, rank prior and bonuses). */
+  score: number;
+  /** Its weighted coverage of the question's terms, in [0,1]. */
+  coverage: number;
+  kind: ExtractiveUnitKind;
+}
+
+/** A prose sentence, one list item, a whole step list, or a table row spelled out with its column names. */
+export type ExtractiveUnitKind = 'sentence' | 'list-item' | 'step-list' | 'table-row';
+
+export interface ExtractiveAnswer {
+  /** The answer, each sentence or step list ending with the `[n]` of its passage (1-based); empty when nothing matched. */
+  text: string;
+  language: AnswerLanguage;
+  /** The chosen sentences in answer order. */
+  sentences: ExtractiveSentence[];
+  /** Their scores, in answer order. */
+  scores: number[];
+  /**
+   * The best sentence's weighted coverage of the question's terms, in [0,1]: how
+   * much of what was asked the best evidence speaks about. Low means abstain.
+   */
+  confidence: number;
+}
+
+interface Candidate {
+  text: string;
+  passageIndex: number;
+  rank: number;
+  position: number;
+  terms: Set<string>;
+  contextTerms: Set<string>;
+  kind: ExtractiveUnitKind;
+}
+
+/**
+ * The answer without a model: the sentences (or the one step list) of the top passages
+ * that best cover the question, rarer question terms counting more, near-duplicates
+ * from overlapping chunks dropped, each ending with its passage's `[n]` marker so the
+ * text goes through resolveCitations like a model's.
+ */
+export function extractiveAnswer(question: string, passages: readonly Passage[], options: ExtractiveOptions = {}): ExtractiveAnswer {
+  const settings = { ...extractiveDefaults, ...options };
+  const language = detectLanguage(question);
+  const allQuestionTerms = [...new Set(lexicalTerms(question))];
+  const howTo = howToQuestion.test(question);
+  const candidates = dedupeCandidates(
+    readablePassages(passages, language, settings.maxPassages).flatMap(({ passage, passageIndex }, rank) =>
+      passageCandidates(passage, passageIndex, rank, language, settings.maxListCharacters, howTo),
+    ),
+  );
+  const empty: ExtractiveAnswer = { text: '', language, sentences: [], scores: [], confidence: 0 };
+  const questionTerms = withoutStraddlingBigrams(allQuestionTerms, candidates);
+  if (questionTerms.length === 0 || candidates.length === 0) return empty;
+
+  const profile = questionProfile(question, questionTerms, candidates, howTo);
+  const scored = candidates
+    .map((candidate) => scoreCandidate(candidate, profile))
+    .sort((left, right) => right.sentence.score - left.sentence.score);
+  const best = scored[0]!;
+  if (best.sentence.coverage === 0) return empty;
+
+  const chosen = chooseSentences(best, scored, settings);
+  const sentences = orderForReading(chosen).map((entry) => entry.sentence);
+  return {
+    text: composeAnswer(sentences, language),
+    language,
+    sentences,
+    scores: sentences.map((sentence) => sentence.score),
+    confidence: best.sentence.coverage,
+  };
+}
+
+/** The top passages in the question's language (all of them when none is). */
+function readablePassages(passages: readonly Passage[], language: AnswerLanguage, maxPassages: number) {
+  const top = passages.slice(0, maxPassages).map((passage, passageIndex) => ({ passage, passageIndex }));
+  const sameLanguage = top.filter(({ passage }) => detectLanguage(passage.text) === language);
+  return sameLanguage.length > 0 ? sameLanguage : top;
+}
+
+function passageCandidates(
+  passage: Passage,
+  passageIndex: number,
+  rank: number,
+  language: AnswerLanguage,
+  maxListCharacters: number,
+  howTo: boolean,
+): Candidate[] {
+  const headingTerms = new Set(lexicalTerms([passage.title ?? '', ...passage.headingPath, passage.heading ?? ''].join('\n')));
+  const units = splitTextUnits(passage.text, language);
+  const candidates: Candidate[] = [];
+  const make = (text: string, position: number, kind: ExtractiveUnitKind, context = ''): Candidate => ({
+    text,
+    passageIndex,
+    rank,
+    position,
+    terms: new Set(lexicalTerms(text)),
+    contextTerms: new Set([...headingTerms, ...lexicalTerms(context)]),
+    kind,
+  });
+  units.forEach((unit, position) => {
+    if (unit.kind === 'sentence') {
+      const isFragment = lexicalTerms(unit.text).length < minSentenceTerms || /[:：]$/u.test(unit.text);
+      if (!isFragment) candidates.push(make(unit.text, position, 'sentence'));
+    } else if (unit.kind === 'list-item') {
+      candidates.push(make(unit.text, position, 'list-item'));
+    }
+  });
+  // A step list answers how to do something; other questions get its items one by one.
+  for (const list of howTo ? stepLists(units) : []) {
+    const text = list.items.join('\n');
+    if (text.length <= maxListCharacters) candidates.push(make(text, list.position, 'step-list', list.leadIn));
+  }
+  for (const row of spelledOutTableRows(units)) candidates.push(make(row.text, row.position, 'table-row', row.header));
+  return candidates;
+}
+
+/**
+ * Table rows as sentences a reader can follow without the table: "Growth: Monthly
+ * billing $299 per month; Annual billing $2,990 per year; …". The first row of a
+ * table is its header.
+ */
+function spelledOutTableRows(units: ReturnType<typeof splitTextUnits>) {
+  const rows: Array<{ text: string; position: number; header: string }> = [];
+  let header: string[] | undefined;
+  units.forEach((unit, position) => {
+    const previous = units[position - 1];
+    if (unit.kind !== 'table-row') return;
+    const cells = unit.text.replace(/^\s*\||\|\s*$/g, '').split('|').map((cell) => cell.trim());
+    if (previous?.kind !== 'table-row' || previous.block !== unit.block || !header) {
+      header = cells;
+      return;
+    }
+    const columns = header;
+    const values = cells
+      .slice(1)
+      .map((value, column) => (value && value !== '–' && value !== '-' ? `${columns[column + 1] ?? ''} ${value}`.trim() : ''))
+      .filter(Boolean);
+    if (cells[0] && values.length > 0) rows.push({ text: `${cells[0]}: ${values.join('; ')}.`, position, header: columns.join(' ') });
+  });
+  return rows;
+}
+
+/** Runs of two or more list items, with the sentence that introduces them. */
+function stepLists(units: ReturnType<typeof splitTextUnits>) {
+  const lists: Array<{ items: string[]; position: number; leadIn: string }> = [];
+  units.forEach((unit, position) => {
+    if (unit.kind !== 'list-item') return;
+    const previous = units[position - 1];
+    if (previous?.kind === 'list-item' && previous.block === unit.block) {
+      lists.at(-1)!.items.push(unit.text);
+    } else {
+      lists.push({ items: [unit.text], position, leadIn: previous?.kind === 'sentence' ? previous.text : '' });
+    }
+  });
+  return lists.filter((list) => list.items.length >= 2);
+}
+
+/**
+ * Chinese questions become overlapping bigrams, and those straddling two words ("码了"
+ * in "忘记密码了") occur in no document. One found in no candidate whose characters
+ * both belong to bigrams that are found is such an artifact, not a missing topic.
+ */
+function withoutStraddlingBigrams(questionTerms: string[], candidates: Candidate[]): string[] {
+  const found = (term: string) => candidates.some((candidate) => candidate.terms.has(term) || candidate.contextTerms.has(term));
+  const foundHan = questionTerms.filter((term) => isHanTerm(term) && found(term));
+  return questionTerms.filter((term) => {
+    if (!isHanTerm(term) || found(term)) return true;
+    return !Array.from(term).every((character) => isGenericHanCharacter(character) || foundHan.some((other) => other.includes(character)));
+  });
+}
+
+// Overlapping chunks repeat sentences; the copy in the better-ranked passage stays.
+function dedupeCandidates(candidates: Candidate[]): Candidate[] {
+  const seen = new Set<string>();
+  return candidates.filter((candidate) => {
+    const key = candidate.text.replace(/\s+/g, ' ').toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function questionProfile(question: string, questionTerms: string[], candidates: Candidate[], howTo: boolean): QuestionProfile {
+  const weights = termWeights(questionTerms, candidates);
+  let reachableWeight = 0;
+  for (const [term, weight] of weights) {
+    if (candidates.some((candidate) => candidate.terms.has(term) || candidate.contextTerms.has(term))) reachableWeight += weight;
+  }
+  return {
+    weights,
+    reachableWeight,
+    howTo,
+    answerPatterns: answerTypes.filter((type) => type.question.test(question)).map((type) => type.answer),
+  };
+}
+
+/**
+ * Rarer question terms count more: a term in few of the candidate sentences names
+ * what the question is about ("refund"), one in most of them is background ("plan").
+ */
+function termWeights(questionTerms: string[], candidates: Candidate[]): Map<string, number> {
+  const weights = new Map<string, number>();
+  for (const term of questionTerms) {
+    const frequency = candidates.filter((candidate) => candidate.terms.has(term)).length;
+    weights.set(term, topicWeight(term) * Math.log(1 + (candidates.length + 1) / (frequency + 0.5)));
+  }
+  return weights;
+}
+
+interface QuestionProfile {
+  weights: Map<string, number>;
+  /** The summed weight of the question terms some candidate contains. */
+  reachableWeight: number;
+  howTo: boolean;
+  /** What a sentence answering the question contains (a duration, a price), if the question says. */
+  answerPatterns: RegExp[];
+}
+
+function scoreCandidate(candidate: Candidate, question: QuestionProfile) {
+  let total = 0;
+  let covered = 0;
+  let coveredWithHeadings = 0;
+  let headingMatches = 0;
+  for (const [term, weight] of question.weights) {
+    total += weight;
+    if (candidate.terms.has(term)) covered += weight;
+    else if (candidate.contextTerms.has(term)) covered += weight * headingTermCredit;
+    if (candidate.terms.has(term) || candidate.contextTerms.has(term)) coveredWithHeadings += weight;
+    if (candidate.contextTerms.has(term)) headingMatches += 1;
+  }
+  const coverage = covered / total;
+  const answersHowTo =
+    candidate.kind === 'step-list' &&
+    question.howTo &&
+    headingMatches > 0 &&
+    coveredWithHeadings >= question.reachableWeight * stepListCoverage;
+  const statesAnswer = question.answerPatterns.some((pattern) => pattern.test(candidate.text));
+  const score =
+    coverage +
+    rankPriorWeight / (candidate.rank + 1) +
+    (answersHowTo ? stepListBonus : 0) +
+    (statesAnswer && coverage > 0 ? answerTypeBonus : 0);
+  const sentence: ExtractiveSentence = {
+    text: candidate.text,
+    passageIndex: candidate.passageIndex,
+    score,
+    coverage,
+    kind: candidate.kind,
+  };
+  return { candidate, sentence };
+}
+
+type Scored = ReturnType<typeof scoreCandidate>;
+
+/** The best sentence or step list, then sentences that add to it, within the length limits. */
+function chooseSentences(best: Scored, scored: Scored[], settings: typeof extractiveDefaults): Scored[] {
+  if (best.candidate.kind === 'step-list') return [best];
+  const chosen = [best];
+  let length = best.sentence.text.length;
+  const chosenTerms = new Set(best.candidate.terms);
+  const followers = scored
+    .slice(1)
+    // Prose answers take no loose list items: a step out of its list reads as a non sequitur.
+    .filter((entry) => entry.candidate.kind !== 'step-list')
+    .filter((entry) => entry.candidate.kind !== 'list-item' || best.candidate.kind === 'list-item')
+    .map((entry) => (continues(entry, best) ? withBonus(entry, continuationBonus) : entry))
+    .sort((left, right) => right.sentence.score - left.sentence.score);
+  for (const entry of followers) {
+    if (chosen.length >= settings.maxSentences) break;
+    if (entry.sentence.score < best.sentence.score * followerScoreShare) break;
+    if (entry.sentence.coverage < followerMinCoverage && !continues(entry, best)) continue;
+    if (length + entry.sentence.text.length + 1 > settings.maxCharacters) continue;
+    if (repeats(entry.candidate.terms, chosenTerms)) continue;
+    chosen.push(entry);
+    length += entry.sentence.text.length + 1;
+    for (const term of entry.candidate.terms) chosenTerms.add(term);
+  }
+  return chosen;
+}
+
+function continues(entry: Scored, best: Scored): boolean {
+  return entry.candidate.passageIndex === best.candidate.passageIndex && entry.candidate.position === best.candidate.position + 1;
+}
+
+function withBonus(entry: Scored, bonus: number): Scored {
+  return { ...entry, sentence: { ...entry.sentence, score: entry.sentence.score + bonus } };
+}
+
+function repeats(terms: Set<string>, chosenTerms: Set<string>): boolean {
+  if (terms.size === 0) return true;
+  let shared = 0;
+  for (const term of terms) if (chosenTerms.has(term)) shared += 1;
+  return shared / terms.size >= redundantTermShare;
+}
+
+/** Passages in the order of their best sentence; within a passage, its own order. */
+function orderForReading(chosen: Scored[]): Scored[] {
+  const passageOrder = [...new Set(chosen.map((entry) => entry.candidate.passageIndex))];
+  return [...chosen].sort(
+    (left, right) =>
+      passageOrder.indexOf(left.candidate.passageIndex) - passageOrder.indexOf(right.candidate.passageIndex) ||
+      left.candidate.position - right.candidate.position,
+  );
+}
+
+function composeAnswer(sentences: ExtractiveSentence[], language: AnswerLanguage): string {
+  const separator = language === 'zh' ? '' : ' ';
+  let text = '';
+  sentences.forEach((sentence, position) => {
+    const marked = withMarker(sentence.text, sentence.passageIndex + 1, language);
+    const previous = sentences[position - 1];
+    if (!previous) text = marked;
+    else if (sentence.kind === 'step-list' || previous.kind === 'step-list') text += `\n\n${marked}`;
+    else if (sentence.kind === 'sentence' && previous.kind === 'sentence') text += `${separator}${marked}`;
+    else text += `\n${marked}`;
+  });
+  return text;
+}
+
+/** "…only once [1]." / "…有效[1]。": the marker goes before the final punctuation. */
+function withMarker(text: string, marker: number, language: AnswerLanguage): string {
+  const space = language === 'zh' ? '' : ' ';
+  const match = /^([\s\S]*?)([.!?。！？])$/u.exec(text.trimEnd());
+  return match ? `${match[1]}${space}[${marker}]${match[2]}` : `${text.trimEnd()}${space}[${marker}]`;
+}
