@@ -1,8 +1,11 @@
-// Answers: the pure reader and checkers (language, sentences, support, citations,
-// extractive reader, abstention, follow-ups, prompts), then orchestration and generation.
+// Answers: the orchestration (answer-service), the pure reader and checkers, and LLM generation.
+export { createAnswerService, defaultAnswerSettings } from './answer-service.ts';
+export type { AnswerService, AnswerServiceDependencies, AnswerSettings, SearchRequest } from './answer-service.ts';
+export { createMarkerRewriter } from './stream-markers.ts';
+export type { RewrittenDelta } from './stream-markers.ts';
+export * from './generation/index.ts';
 export { detectLanguage } from './language.ts';
 export { splitSentences, splitTextUnits } from './sentences.ts';
-export type { TextUnit, TextUnitKind } from './sentences.ts';
 export { supportScore, supportingSpan, supportThreshold } from './support.ts';
 export { resolveCitations } from './citations.ts';
 export type { ResolvedAnswer, ResolvedSentence } from './citations.ts';

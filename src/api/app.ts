@@ -6,6 +6,9 @@ import { errorResponse, toOrioleError } from './error-response.ts';
 import { healthRoutes } from './routes/health.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { knowledgeBaseRoutes } from './routes/knowledge-bases.ts';
+import { answerRoutes } from './routes/answers.ts';
+import { searchRoutes } from './routes/search.ts';
+import { chatCompletionRoutes } from './routes/chat-completions.ts';
 
 export interface AppOptions {
   /** Told about every 5xx with its cause, for the log; clients only see the code. */
@@ -33,6 +36,9 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   app.route('/', healthRoutes());
   app.route('/', knowledgeBaseRoutes());
   app.route('/', documentRoutes());
+  app.route('/', searchRoutes());
+  app.route('/', answerRoutes());
+  app.route('/', chatCompletionRoutes());
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

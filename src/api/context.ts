@@ -1,3 +1,4 @@
+import type { AnswerService } from '../answer/index.ts';
 import type { Database } from '../db/index.ts';
 
 /** What the API needs from the outside world; composition roots build it. */
@@ -8,6 +9,8 @@ export interface AppDependencies {
   /** The knowledge base a request that names none uses. */
   defaultKb: string;
   ingestion: IngestionDependencies;
+  /** Search and answers over the KBs (retriever, reader or LLM, answers log). */
+  answers: AnswerService;
 }
 
 export interface IngestionDependencies {

@@ -45,3 +45,94 @@ export const errorResponses = {
   400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorSchema } } },
   503: { description: 'Storage unavailable', content: { 'application/json': { schema: ErrorSchema } } },
 } as const;
+
+export const SearchFiltersSchema = z
+  .object({
+    sources: z.array(z.string().min(1).max(2048)).min(1).max(200).optional().openapi({ example: ['billing/refunds.md'] }),
+    tags: z
+      .record(z.string().min(1).max(64), z.string().max(256))
+      .refine((tags) => Object.keys(tags).length <= 20, 'at most 20 tags')
+      .optional()
+      .openapi({ example: { product: 'sdk' } }),
+  })
+  .strict()
+  .openapi('SearchFilters');
+
+export const PassageSchema = z
+  .object({
+    chunkId: z.string(),
+    documentId: z.string(),
+    source: z.string(),
+    title: z.string().nullable(),
+    url: z.string().nullable(),
+    heading: z.string().nullable(),
+    text: z.string(),
+    score: z.number(),
+  })
+  .openapi('Passage');
+
+export const RetrievalInfoSchema = z
+  .object({
+    mode: z.enum(['hybrid', 'lexical', 'vector']),
+    embedder: z.string().nullable(),
+    warning: z.string().optional(),
+    query: z.string().openapi({ description: 'The searched query: the question, or its standalone rewrite for a follow-up' }),
+    queryTerms: z.array(z.string()),
+    matchedTerms: z.array(z.string()),
+    lexicalMs: z.number(),
+    vectorMs: z.number(),
+  })
+  .openapi('RetrievalInfo');
+
+export const CitationSchema = z
+  .object({
+    index: z.number().int().openapi({ description: 'The marker [index] in the answer text' }),
+    documentId: z.string(),
+    chunkId: z.string(),
+    source: z.string(),
+    title: z.string().nullable(),
+    url: z.string().nullable(),
+    heading: z.string().nullable(),
+    page: z.number().int().nullable(),
+    snippet: z.string(),
+    score: z.number(),
+    supported: z.boolean().openapi({ description: 'Whether the passage was checked to support the sentences citing it' }),
+  })
+  .openapi('Citation');
+
+export const ChatTurnSchema = z
+  .object({ role: z.enum(['user', 'assistant']), content: z.string().min(1).max(8000) })
+  .strict()
+  .openapi('ChatTurn');
+
+export const AnswerRequestSchema = z
+  .object({
+    question: z.string().trim().min(1).max(4000).openapi({ example: 'How do I reset my password?' }),
+    kb: KnowledgeBaseNameSchema.optional(),
+    history: z.array(ChatTurnSchema).max(50).optional(),
+    filters: SearchFiltersSchema.optional(),
+    topK: z.number().int().min(1).max(20).optional(),
+    stream: z.boolean().optional().openapi({ description: 'Stream server-sent events (also with Accept: text/event-stream)' }),
+    metadata: z
+      .object({ userId: z.string().max(256).optional(), channel: z.string().max(64).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .openapi('AnswerRequest');
+
+export const AnswerResponseSchema = z
+  .object({
+    answerId: z.string(),
+    answer: z.string(),
+    grounded: z.boolean(),
+    abstained: z.boolean(),
+    reason: z.string().optional(),
+    citations: z.array(CitationSchema),
+    mode: z.enum(['generative', 'extractive']),
+    model: z.string(),
+    kbVersion: z.number().int(),
+    timings: z.object({ retrievalMs: z.number(), generationMs: z.number(), totalMs: z.number() }),
+    retrieval: RetrievalInfoSchema,
+  })
+  .openapi('AnswerResponse');

@@ -177,6 +177,35 @@ export function buildProgram(environment: Record<string, string | undefined>): C
       });
     });
 
+  program
+    .command('ask')
+    .description('answer a question with citations')
+    .argument('<question>')
+    .option('--kb <name>', 'knowledge base')
+    .option('--json', 'print the /answer response body')
+    .action(async (question: string, options: { kb?: string; json?: boolean }) => {
+      const logger = createLogger({ logLevel: 'warn' });
+      await withDatabase(async (database, loaded) => {
+        const { runAsk } = await import('./query-commands.ts');
+        await runAsk(database, loaded, logger, { question, kb: options.kb ?? loaded.defaultKb, json: Boolean(options.json) });
+      });
+    });
+
+  program
+    .command('search')
+    .description('print the top passages for a query with scores')
+    .argument('<query>')
+    .option('--kb <name>', 'knowledge base')
+    .option('--k <n>', 'number of passages (1-50)', parseTopK, 5)
+    .option('--json', 'print JSON: the /search response body')
+    .action(async (query: string, options: { kb?: string; k: number; json?: boolean }) => {
+      const logger = createLogger({ logLevel: 'warn' });
+      await withDatabase(async (database, loaded) => {
+        const { runSearch } = await import('./query-commands.ts');
+        await runSearch(database, loaded, logger, { query, kb: options.kb ?? loaded.defaultKb, k: options.k, json: Boolean(options.json) });
+      });
+    });
+
   addPendingCommands(program);
   return program;
 }
@@ -190,21 +219,6 @@ function addPendingCommands(program: Command): void {
   const pending = (name: string) => () => {
     throw new OrioleError('invalid_request', `'oriole ${name}' is not available in this version yet.`);
   };
-  program
-    .command('ask')
-    .description('answer a question with citations')
-    .argument('<question>')
-    .option('--kb <name>', 'knowledge base', 'default')
-    .option('--json', 'print the /answer response body')
-    .action(pending('ask'));
-  program
-    .command('search')
-    .description('print the top passages for a query with scores')
-    .argument('<query>')
-    .option('--kb <name>', 'knowledge base', 'default')
-    .option('--k <n>', 'number of passages', '5')
-    .option('--json', 'print JSON')
-    .action(pending('search'));
   program
     .command('eval')
     .description('run an eval set and write reports')
@@ -222,6 +236,12 @@ function addPendingCommands(program: Command): void {
     .requiredOption('--scope <scope>', 'query | ingest | admin')
     .option('--kb <name>', 'bind the key to one knowledge base')
     .action(pending('keys create'));
+}
+
+function parseTopK(value: string): number {
+  const k = Number(value);
+  if (!Number.isInteger(k) || k < 1 || k > 50) throw new InvalidArgumentError('expected an integer from 1 to 50');
+  return k;
 }
 
 function collectTags(value: string, previous: Record<string, string>): Record<string, string> {

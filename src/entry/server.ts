@@ -1,8 +1,9 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp, defaultUploadLimits } from '../api/index.ts';
-import type { Config } from '../core/index.ts';
-import { createNodeIngestion, startNodeJobWorker } from './ingestion.ts';
+import type { Config, Embedder } from '../core/index.ts';
+import { createAnswering } from './answering.ts';
+import { createNodeIngestion, startNodeJobWorker, type NodeIngestion } from './ingestion.ts';
 import { openMigratedDatabase } from './node.ts';
 
 /** `oriole serve`: the HTTP API with an in-process ingestion worker. */
@@ -26,6 +27,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         onJobQueued: () => worker.notify(),
         limits: defaultUploadLimits,
       },
+      answers: createAnswering(config, database, embedderFor(ingestion), logger),
     },
     { onServerError: (error, requestId) => logger.error({ err: error.cause ?? error, requestId }, error.message) },
   );
@@ -53,6 +55,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await database.close();
     },
   };
+}
+
+/** The loaded embedder, or why there is none, for retrieval to use and report. */
+export function embedderFor(ingestion: NodeIngestion): { embedder: Embedder | null; warning?: string } {
+  const status = ingestion.embedderStatus;
+  return { embedder: ingestion.context.embedder, ...(status.lexicalOnly && !status.ready ? { warning: status.message } : {}) };
 }
 
 function isLoopback(host: string): boolean {

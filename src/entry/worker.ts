@@ -2,6 +2,7 @@ import { detectContentType, supportedContentTypes } from '../../ingest/loaders/i
 import { createApp, defaultUploadLimits } from '../api/index.ts';
 import { loadConfig } from '../core/index.ts';
 import { openPostgres } from '../db/index.ts';
+import { createAnswering } from './answering.ts';
 
 /**
  * The Cloudflare Workers composition root: the same Hono app as on Node, with
@@ -33,6 +34,8 @@ export default {
         onJobQueued: () => {},
         limits: defaultUploadLimits,
       },
+      // No in-process model on Workers: keyword search, and the configured LLM or the extractive reader.
+      answers: createAnswering(config, database, { embedder: null, warning: 'No embedding model runs on Workers: keyword search only.' }),
     });
     try {
       return await app.fetch(request);

@@ -1,7 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import { OrioleError } from '../core/index.ts';
 import type { Embedder, Passage, RetrievalMode, RetrievalRequest, RetrievalResult, Retriever, SearchFilters } from '../core/index.ts';
-import { loadFollowingChunks, loadPassages, nearestChunks, searchLexical, type Database, type StoredPassage } from '../db/index.ts';
+import {
+  loadFollowingChunks,
+  loadPassages,
+  nearestChunks,
+  searchLexical,
+  termsPresentInKnowledgeBase,
+  type Database,
+  type StoredPassage,
+} from '../db/index.ts';
 import { diversifyByDocument, reciprocalRankFusion } from './fusion.ts';
 import { lexicalTerms } from './lexical/index.ts';
 
@@ -71,7 +79,11 @@ export function createHybridRetriever(dependencies: HybridRetrieverDependencies)
       const vectorLeg = timed(() =>
         embedder ? vectorHits(dependencies.database, embedder, kb.id, request.query, candidates, request.filters) : Promise.resolve(null),
       );
-      const [lexical, vector] = await Promise.all([lexicalLeg, vectorLeg]);
+      const [lexical, vector, presentTerms] = await Promise.all([
+        lexicalLeg,
+        vectorLeg,
+        termsPresentInKnowledgeBase(dependencies.database, kb.id, queryTerms),
+      ]);
 
       const legs = [lexical.value, vector.value].filter((leg): leg is LegHit[] => leg !== null);
       const fused = fuse(legs, settings.rrfK);
@@ -104,7 +116,7 @@ export function createHybridRetriever(dependencies: HybridRetrieverDependencies)
           ...(warning ? { warning } : {}),
           query: request.query,
           queryTerms,
-          matchedTerms: termsFoundIn(queryTerms, expanded),
+          matchedTerms: queryTerms.filter((term) => presentTerms.has(term)),
           lexicalMs: lexical.ms,
           vectorMs: vector.ms,
         },
@@ -191,15 +203,6 @@ async function expandLeadIns(database: Database, passages: Passage[], belowChara
     if (!next || retrieved.has(next.chunkId) || !leadIns.includes(passage)) return passage;
     return { ...passage, text: `${passage.text}\n\n${next.text}` };
   });
-}
-
-function termsFoundIn(terms: readonly string[], passages: readonly Passage[]): string[] {
-  if (terms.length === 0 || passages.length === 0) return [];
-  const found = new Set<string>();
-  for (const passage of passages) {
-    for (const term of lexicalTerms([passage.title ?? '', ...passage.headingPath, passage.text].join('\n'))) found.add(term);
-  }
-  return terms.filter((term) => found.has(term));
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {

@@ -1,7 +1,10 @@
 import { createFileLoaders, detectContentType } from '../../ingest/loaders/index.ts';
 import { defaultJobWorkerOptions, startJobWorker, type IngestContext, type JobWorker } from '../../ingest/pipeline/index.ts';
 import { createApp, defaultUploadLimits, type UploadLimits } from '../../src/api/index.ts';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { createAnswerService, type AnswerSettings } from '../../src/answer/index.ts';
 import type { Database } from '../../src/db/index.ts';
+import { createHybridRetriever } from '../../src/retrieval/index.ts';
 import { testIngestContext } from './ingestion.ts';
 
 export type TestApp = ReturnType<typeof createApp>;
@@ -9,7 +12,14 @@ export type TestApp = ReturnType<typeof createApp>;
 /** The app as `oriole serve` builds it, lexical-only, with a job worker in the same process. */
 export function createTestApp(
   database: Database,
-  options: { limits?: Partial<UploadLimits>; context?: IngestContext; worker?: boolean } = {},
+  options: {
+    limits?: Partial<UploadLimits>;
+    context?: IngestContext;
+    worker?: boolean;
+    /** An LLM (a ChatOpenAI on the fake OpenAI server); none answers extractively. */
+    chatModel?: { model: BaseChatModel; name: string };
+    answerSettings?: Partial<AnswerSettings>;
+  } = {},
 ): { app: TestApp; worker: JobWorker | undefined; context: IngestContext } {
   const context = options.context ?? testIngestContext(database, null);
   const loaders = createFileLoaders();
@@ -27,6 +37,14 @@ export function createTestApp(
       onJobQueued: () => worker?.notify(),
       limits: { ...defaultUploadLimits, ...options.limits },
     },
+    answers: createAnswerService({
+      database,
+      retriever: createHybridRetriever({ database, embedder: context.embedder }),
+      chatModel: options.chatModel?.model ?? null,
+      modelName: options.chatModel?.name ?? 'extractive',
+      defaultKb: 'default',
+      ...(options.answerSettings ? { settings: options.answerSettings } : {}),
+    }),
   });
   return { app, worker, context };
 }

@@ -251,7 +251,7 @@ export function fakeModelReply(messages: Array<{ role: string; content: unknown 
   let best: (typeof candidates)[number] | undefined;
   for (const passage of candidates) if (best === undefined || passage.shared > best.shared) best = passage;
   if (best === undefined) return chinese ? '我不知道。' : "I don't know.";
-  return `${firstSentence(best.text)} [${best.index}]`;
+  return `${bestSentence(best.text, questionWords)} [${best.index}]`;
 }
 
 interface FakePassage {
@@ -335,10 +335,24 @@ function hasHan(text: string): boolean {
   return /\p{Script=Han}/u.test(text);
 }
 
-function firstSentence(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  const match = /^.*?(?:[.!?](?=\s|$)|[。！？])/u.exec(flat);
-  return (match ? match[0] : flat).trim();
+/** The passage sentence (list numbering stripped) sharing most words with the question; the first on ties. */
+function bestSentence(text: string, questionWords: Set<string>): string {
+  const sentences = text
+    .split(/\n+|(?<=[.!?])\s+|(?<=[。！？])/u)
+    .map((sentence) => sentence.replace(/^\s*(?:[-*+]|\d+[.)]|#+)\s*/, '').trim())
+    .filter((sentence) => /\p{Script=Han}{4}|(?:\S+\s+){2}\S+/u.test(sentence));
+  let best = sentences[0] ?? text.trim();
+  let bestShared = -1;
+  for (const sentence of sentences) {
+    const words = contentWords(sentence);
+    let shared = 0;
+    for (const word of questionWords) if (words.has(word)) shared += 1;
+    if (shared > bestShared) {
+      best = sentence;
+      bestShared = shared;
+    }
+  }
+  return best;
 }
 
 /** Words with their trailing space, and Chinese in runs of up to three characters, so streaming is visible. */

@@ -1,0 +1,87 @@
+import type { Passage } from '../core/index.ts';
+
+/** What one chunk of streamed model text becomes once its markers are checked. */
+export interface RewrittenDelta {
+  /** Text safe to show: markers renumbered as the final answer numbers them, invalid ones gone. */
+  text: string;
+  /** Citation indexes used for the first time in this delta, with their passage positions (0-based). */
+  newCitations: Array<{ index: number; passageIndex: number }>;
+}
+
+// The longest text a marker can be: "[^123, 45, 6]" and some slack for spaces.
+const maxMarkerLength = 24;
+const markerBody = /^(?:\[\^?\d{1,3}(?:\s*[,，、]\s*\^?\d{1,3})*\]|【\d{1,3}(?:\s*[,，、]\s*\d{1,3})*】)$/u;
+// A prefix that can still grow into a marker.
+const markerPrefix = /^(?:\[\^?(?:\d{1,3}(?:\s*[,，、]\s*\^?\d{0,3})*)?|【(?:\d{1,3}(?:\s*[,，、]\s*\d{0,3})*)?)$/u;
+
+/**
+ * Rewrites a model's streamed text so what reaches the client never shows a marker to
+ * a passage that was not retrieved, and numbers citations the way `resolveCitations`
+ * does for the final answer: by first appearance, one number per document. Text that
+ * might be the start of a marker ("[1") is held back until it is decided. Code spans
+ * are passed through untouched, as `resolveCitations` leaves them.
+ */
+export function createMarkerRewriter(passages: readonly Passage[]) {
+  const citationOfDocument = new Map<string, number>();
+  let pending = '';
+  let inCode = false;
+
+  const renumber = (marker: string, newCitations: RewrittenDelta['newCitations']): string => {
+    const indexes: number[] = [];
+    for (const match of marker.matchAll(/\d+/g)) {
+      const passageIndex = Number(match[0]) - 1;
+      const passage = passages[passageIndex];
+      if (!passage) continue;
+      let index = citationOfDocument.get(passage.documentId);
+      if (index === undefined) {
+        index = citationOfDocument.size + 1;
+        citationOfDocument.set(passage.documentId, index);
+        newCitations.push({ index, passageIndex });
+      }
+      if (!indexes.includes(index)) indexes.push(index);
+    }
+    return indexes.map((index) => `[${index}]`).join('');
+  };
+
+  const process = (text: string, final: boolean): RewrittenDelta => {
+    const newCitations: RewrittenDelta['newCitations'] = [];
+    let output = '';
+    let buffer = pending + text;
+    pending = '';
+    while (buffer.length > 0) {
+      const character = buffer[0]!;
+      if (character === '`') {
+        inCode = !inCode;
+        output += character;
+        buffer = buffer.slice(1);
+        continue;
+      }
+      if (inCode || (character !== '[' && character !== '【')) {
+        output += character;
+        buffer = buffer.slice(1);
+        continue;
+      }
+      const close = buffer.search(/[\]】]/u);
+      if (close >= 0 && close < maxMarkerLength) {
+        const candidate = buffer.slice(0, close + 1);
+        if (markerBody.test(candidate)) {
+          output += renumber(candidate, newCitations);
+          buffer = buffer.slice(close + 1);
+          continue;
+        }
+      } else if (!final && buffer.length < maxMarkerLength && markerPrefix.test(buffer)) {
+        pending = buffer; // maybe a marker: wait for the rest
+        break;
+      }
+      output += character;
+      buffer = buffer.slice(1);
+    }
+    return { text: output, newCitations };
+  };
+
+  return {
+    push: (text: string): RewrittenDelta => process(text, false),
+    /** Releases held-back text at the end of the stream. */
+    flush: (): RewrittenDelta => process('', true),
+  };
+}

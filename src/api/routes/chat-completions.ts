@@ -1,0 +1,210 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { OrioleError } from '../../core/index.ts';
+import type { AnswerRequest, AnswerResponse, ChatTurn, Citation } from '../../core/index.ts';
+import { listKnowledgeBases } from '../../db/index.ts';
+import type { AppEnvironment } from '../context.ts';
+import { toOrioleError } from '../error-response.ts';
+import { CitationSchema, ErrorSchema, errorResponses } from '../schemas.ts';
+
+// OpenAI's content may be a string or a list of parts; only text parts carry a question.
+const ContentSchema = z.union([
+  z.string().max(8000),
+  z.array(z.object({ type: z.string(), text: z.string().max(8000).optional() }).passthrough()).max(50),
+]);
+
+const ChatCompletionRequestSchema = z
+  .object({
+    model: z.string().min(1).max(64).openapi({ description: 'The knowledge base to answer from', example: 'default' }),
+    messages: z
+      .array(
+        z
+          .object({
+            role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
+            content: ContentSchema.nullable().optional(),
+          })
+          .passthrough(),
+      )
+      .min(1)
+      .max(100),
+    stream: z.boolean().optional(),
+    user: z.string().max(256).optional(),
+  })
+  // Sampling parameters (temperature, max_tokens…) are accepted and ignored: the answer is grounded, not sampled.
+  .passthrough()
+  .openapi('ChatCompletionRequest');
+
+const ChatCompletionSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('chat.completion'),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z.array(
+      z.object({
+        index: z.number().int(),
+        message: z.object({ role: z.literal('assistant'), content: z.string() }),
+        finish_reason: z.literal('stop'),
+      }),
+    ),
+    usage: z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() }),
+    citations: z.array(CitationSchema),
+  })
+  .openapi('ChatCompletion');
+
+const chatRoute = createRoute({
+  method: 'post',
+  path: '/v1/chat/completions',
+  summary: 'OpenAI-compatible chat: `model` names the knowledge base',
+  description:
+    'The last user message is the question and earlier turns are its history. The grounded answer comes back as the ' +
+    'assistant message with its numbered sources appended, and in an extra `citations` field (on the last chunk when streamed).',
+  request: { body: { required: true, content: { 'application/json': { schema: ChatCompletionRequestSchema } } } },
+  responses: {
+    200: {
+      description: 'A chat completion (or chat.completion.chunk events when `stream` is true)',
+      content: { 'application/json': { schema: ChatCompletionSchema }, 'text/event-stream': { schema: z.string() } },
+    },
+    400: errorResponses[400],
+    404: { description: 'No knowledge base of that name', content: { 'application/json': { schema: ErrorSchema } } },
+    503: errorResponses[503],
+  },
+});
+
+const modelsRoute = createRoute({
+  method: 'get',
+  path: '/v1/models',
+  summary: 'OpenAI-compatible model list: one model per knowledge base',
+  responses: {
+    200: {
+      description: 'The knowledge bases as models',
+      content: {
+        'application/json': {
+          schema: z.object({
+            object: z.literal('list'),
+            data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string() })),
+          }),
+        },
+      },
+    },
+    503: errorResponses[503],
+  },
+});
+
+type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
+
+export function chatCompletionRoutes(): OpenAPIHono<AppEnvironment> {
+  const app = new OpenAPIHono<AppEnvironment>();
+  app.openapi(modelsRoute, async (context) => {
+    const { database } = context.get('dependencies');
+    const kbs = await listKnowledgeBases(database);
+    const data = kbs.map((kb) => ({ id: kb.name, object: 'model' as const, created: seconds(kb.createdAt), owned_by: 'oriole' }));
+    return context.json({ object: 'list' as const, data }, 200);
+  });
+  app.openapi(chatRoute, async (context) => {
+    const body = context.req.valid('json');
+    const request = answerRequestFrom(body);
+    if (body.stream) return streamCompletion(context, request, body.model) as never;
+    const { answers } = context.get('dependencies');
+    const response = await answers.answer(request, context.req.raw.signal);
+    return context.json(
+      {
+        id: `chatcmpl-${response.answerId}`,
+        object: 'chat.completion' as const,
+        created: seconds(new Date()),
+        model: body.model,
+        choices: [{ index: 0, message: { role: 'assistant' as const, content: withSources(response) }, finish_reason: 'stop' as const }],
+        usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+        citations: response.citations,
+      },
+      200,
+    );
+  });
+  return app;
+}
+
+/** The last user message is the question; earlier user and assistant turns are its history. */
+function answerRequestFrom(body: ChatCompletionRequest): AnswerRequest {
+  const turns = body.messages
+    .filter((message) => message.role === 'user' || message.role === 'assistant')
+    .map((message) => ({ role: message.role as ChatTurn['role'], content: textOf(message.content) }))
+    .filter((turn) => turn.content.length > 0);
+  const last = turns.at(-1);
+  if (!last || last.role !== 'user') {
+    throw new OrioleError('invalid_request', 'messages must end with a user message holding the question');
+  }
+  return {
+    question: last.content.slice(0, 4000),
+    kb: body.model,
+    history: turns.slice(0, -1).slice(-20),
+    ...(body.user ? { metadata: { userId: body.user, channel: 'openai-compatible' } } : { metadata: { channel: 'openai-compatible' } }),
+  };
+}
+
+function textOf(content: ChatCompletionRequest['messages'][number]['content']): string {
+  if (typeof content === 'string') return content.trim();
+  if (!content) return '';
+  return content
+    .map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : ''))
+    .join('\n')
+    .trim();
+}
+
+/** The answer with its numbered sources, for chat UIs that only show the message text. */
+function withSources(response: AnswerResponse): string {
+  if (response.citations.length === 0) return response.answer;
+  return `${response.answer}\n\n${sourcesFooter(response.citations)}`;
+}
+
+function sourcesFooter(citations: Citation[]): string {
+  const lines = citations.map((citation) => {
+    const label = [citation.title ?? citation.source, citation.heading && citation.heading !== citation.title ? citation.heading : null]
+      .filter(Boolean)
+      .join(' › ');
+    return `[${citation.index}] ${label}${citation.url ? ` (${citation.url})` : ` (${citation.source})`}`;
+  });
+  return `Sources:\n${lines.join('\n')}`;
+}
+
+async function streamCompletion(context: Context<AppEnvironment>, request: AnswerRequest, model: string): Promise<Response> {
+  const { answers } = context.get('dependencies');
+  const disconnected = new AbortController();
+  context.req.raw.signal.addEventListener('abort', () => disconnected.abort(), { once: true });
+  const events = answers.stream(request, disconnected.signal);
+  const first = await events.next(); // errors before the first event are plain HTTP errors
+  const id = `chatcmpl-${crypto.randomUUID()}`;
+  const created = seconds(new Date());
+  const chunk = (delta: Record<string, unknown>, finishReason: 'stop' | null, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra });
+  return streamSSE(context, async (stream) => {
+    stream.onAbort(() => disconnected.abort());
+    try {
+      await stream.writeSSE({ data: chunk({ role: 'assistant', content: '' }, null) });
+      const pending = first.done ? [] : [first.value];
+      const all = (async function* () {
+        yield* pending;
+        yield* events;
+      })();
+      for await (const event of all) {
+        if (stream.aborted) break;
+        if (event.type === 'delta') await stream.writeSSE({ data: chunk({ content: event.text }, null) });
+        if (event.type === 'done') {
+          const footer = event.response.citations.length > 0 ? `\n\n${sourcesFooter(event.response.citations)}` : '';
+          await stream.writeSSE({ data: chunk(footer ? { content: footer } : {}, 'stop', { citations: event.response.citations }) });
+        }
+      }
+      await stream.writeSSE({ data: '[DONE]' });
+    } catch (error) {
+      if (disconnected.signal.aborted) return;
+      const oriole = toOrioleError(error);
+      await stream.writeSSE({ data: JSON.stringify({ error: { code: oriole.code, message: oriole.message } }) });
+    } finally {
+      if (stream.aborted) await events.return(undefined);
+    }
+  });
+}
+
+function seconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}

@@ -1,0 +1,16 @@
+import type { SqlExecutor } from './database.ts';
+
+/**
+ * Which of `terms` occur anywhere in KB `kbId`: one primary-key probe per term. A
+ * question term no chunk contains is usually its subject ("Bitcoin"), the strongest
+ * sign that the KB cannot answer it.
+ */
+export async function termsPresentInKnowledgeBase(executor: SqlExecutor, kbId: string, terms: readonly string[]): Promise<Set<string>> {
+  if (terms.length === 0) return new Set();
+  const result = await executor.query<{ term: string }>(
+    `SELECT q.term FROM unnest($2::text[]) AS q(term)
+      WHERE EXISTS (SELECT 1 FROM chunk_terms p WHERE p.kb_id = $1 AND p.term = q.term)`,
+    [kbId, [...new Set(terms)]],
+  );
+  return new Set(result.rows.map((row) => row.term));
+}

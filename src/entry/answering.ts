@@ -1,0 +1,35 @@
+import type { Logger } from 'pino';
+import { createAnswerService, createChatModel, type AnswerService } from '../answer/index.ts';
+import type { Config, Embedder } from '../core/index.ts';
+import type { Database } from '../db/index.ts';
+import { createHybridRetriever } from '../retrieval/index.ts';
+
+/** Search and answers wired from config: the hybrid retriever over `database`, and the LLM or the extractive reader. */
+export function createAnswering(
+  config: Config,
+  database: Database,
+  embedder: { embedder: Embedder | null; warning?: string },
+  logger?: Pick<Logger, 'warn'>,
+): AnswerService {
+  const retriever = createHybridRetriever({
+    database,
+    embedder: embedder.embedder,
+    ...(embedder.warning ? { embedderWarning: embedder.warning } : {}),
+  });
+  const chatModel =
+    config.llm.spec === 'extractive'
+      ? null
+      : createChatModel(config.llm.spec, {
+          ...(config.openai.apiKey ? { apiKey: config.openai.apiKey } : {}),
+          ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}),
+        });
+  return createAnswerService({
+    database,
+    retriever,
+    chatModel,
+    modelName: config.llm.spec,
+    defaultKb: config.defaultKb,
+    onGenerationFailure: (error) =>
+      logger?.warn({ err: error, llm: config.llm.spec }, 'the language model failed; answering extractively instead'),
+  });
+}
