@@ -40,7 +40,7 @@ export interface RetrievalInfo {
   warning?: string;
   /** The query that was searched: the question, or its standalone rewrite. */
   query: string;
-  /** The query's lexical terms that match at least one chunk of the KB. */
+  /** The query's lexical terms that occur in at least one chunk of the KB. */
   matchedTerms: string[];
   /** All of the query's lexical terms. */
   queryTerms: string[];
