@@ -139,9 +139,9 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
 
 /** The top passages in the question's language (all of them when none is). */
 function readablePassages(passages: readonly Passage[], language: AnswerLanguage, maxPassages: number) {
-  const top = passages.slice(0, maxPassages).map((passage, passageIndex) => ({ passage, passageIndex }));
-  const sameLanguage = top.filter(({ passage }) => detectLanguage(passage.text) === language);
-  return sameLanguage.length > 0 ? sameLanguage : top;
+  const all = passages.map((passage, passageIndex) => ({ passage, passageIndex }));
+  const sameLanguage = all.filter(({ passage }) => detectLanguage(passage.text) === language);
+  return (sameLanguage.length > 0 ? sameLanguage : all).slice(0, maxPassages);
 }
 
 function passageCandidates(
@@ -166,7 +166,8 @@ function passageCandidates(
   });
   units.forEach((unit, position) => {
     if (unit.kind === 'sentence') {
-      const isFragment = lexicalTerms(unit.text).length < minSentenceTerms || /[:：]$/u.test(unit.text);
+      // Headings, lead-ins ("If you still have nothing after that:") and the article's own questions answer nothing.
+      const isFragment = lexicalTerms(unit.text).length < minSentenceTerms || /[:：?？]$/u.test(unit.text);
       if (!isFragment) candidates.push(make(unit.text, position, 'sentence'));
     } else if (unit.kind === 'list-item') {
       candidates.push(make(unit.text, position, 'list-item'));
@@ -387,6 +388,6 @@ function composeAnswer(sentences: ExtractiveSentence[], language: AnswerLanguage
 /** "…only once [1]." / "…有效[1]。": the marker goes before the final punctuation. */
 function withMarker(text: string, marker: number, language: AnswerLanguage): string {
   const space = language === 'zh' ? '' : ' ';
-  const match = /^([\s\S]*?)([.!?。！？])$/u.exec(text.trimEnd());
+  const match = /^([\s\S]*?)([.!?;。！？；])$/u.exec(text.trimEnd());
   return match ? `${match[1]}${space}[${marker}]${match[2]}` : `${text.trimEnd()}${space}[${marker}]`;
 }
