@@ -57,6 +57,21 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     });
 
   program
+    .command('demo')
+    .description('ingest the bundled sample help center and serve the API (npm run demo)')
+    .option('--port <port>', 'port to listen on (PORT)', parsePort)
+    .action(async (options: { port?: number }) => {
+      const loaded = config();
+      const demoConfig = { ...loaded, server: { ...loaded.server, port: options.port ?? loaded.server.port } };
+      const logger = createLogger({ logLevel: loaded.logLevel === 'info' ? 'warn' : loaded.logLevel });
+      const { runDemo } = await import('./demo.ts');
+      const server = await runDemo(demoConfig, logger);
+      const stop = () => server.close().then(() => process.exit(0), () => process.exit(1));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+
+  program
     .command('migrate')
     .description('apply database migrations')
     .action(async () => {

@@ -1,0 +1,45 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../core/index.ts';
+import { runIngest } from './ingest-command.ts';
+import { openMigratedDatabase } from './node.ts';
+import { startServer, type RunningServer } from './server.ts';
+
+/** The sample help center shipped with the project (articles written for it, English and Chinese). */
+export const sampleHelpCenter = path.resolve(import.meta.dirname, '../../examples/help-center');
+
+/**
+ * `npm run demo`: ingests the sample help center into the configured store (the
+ * embedded one by default) and serves the API, then prints requests to try. Runs
+ * offline: without the embedding model it says so and searches by keywords.
+ */
+export async function runDemo(config: Config, logger: Logger): Promise<RunningServer> {
+  const { database } = await openMigratedDatabase(config, logger);
+  try {
+    await runIngest(database, config, logger, {
+      targets: [sampleHelpCenter],
+      kb: config.defaultKb,
+      prune: true,
+      tags: {},
+      verbose: false,
+    });
+  } finally {
+    // PGlite allows one process per data directory: the server opens it again.
+    await database.close();
+  }
+  const server = await startServer(config, logger);
+  const kb = config.defaultKb === 'default' ? '' : `, "kb": "${config.defaultKb}"`;
+  console.log(
+    [
+      '',
+      `Oriole is serving the sample help center on ${server.url} (Ctrl-C stops it). Try:`,
+      '',
+      `  curl -s ${server.url}/answer -H 'Content-Type: application/json' -d '{"question": "How do I reset my password?"${kb}}'`,
+      `  curl -s ${server.url}/answer -H 'Content-Type: application/json' -d '{"question": "如何重置密码？"${kb}}'`,
+      `  curl -N ${server.url}/answer -H 'Content-Type: application/json' -d '{"question": "Can I get a refund on an annual plan?", "stream": true${kb}}'`,
+      '',
+      `API reference: ${server.url}/openapi.json`,
+    ].join('\n'),
+  );
+  return server;
+}
