@@ -26,6 +26,12 @@ describe('configuration', () => {
     expect(config.server.port).toBe(9000);
   });
 
+  it('bounds LLM waits so a slow model falls back to the extractive answer', () => {
+    expect(loadConfig({}).llm).toMatchObject({ timeoutMs: 60_000, firstTokenTimeoutMs: 20_000 });
+    // The first token cannot be awaited longer than the whole answer.
+    expect(loadConfig({ ORIOLE_LLM_TIMEOUT_MS: '5000' }).llm).toMatchObject({ timeoutMs: 5_000, firstTokenTimeoutMs: 5_000 });
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).database.kind).toBe('pglite');
   });
@@ -37,6 +43,8 @@ describe('configuration', () => {
     ['DATABASE_URL', 'mysql://localhost/db'],
     ['ORIOLE_EMBEDDER', 'word2vec'],
     ['ORIOLE_LLM', 'gpt-4'],
+    ['ORIOLE_LLM_TIMEOUT_MS', 'soon'],
+    ['ORIOLE_LLM_FIRST_TOKEN_TIMEOUT_MS', '5'],
     ['OPENAI_BASE_URL', 'not a url'],
     ['ORIOLE_ADMIN_KEY', 'short'],
     ['ORIOLE_LOG_LEVEL', 'loud'],

@@ -32,6 +32,11 @@ const port = z.coerce
   .max(65535, 'expected a port from 1 to 65535');
 
 const nonEmpty = z.string().trim().min(1);
+const milliseconds = z.coerce
+  .number({ message: 'expected milliseconds' })
+  .int('expected a whole number of milliseconds')
+  .min(100, 'expected at least 100 ms')
+  .max(600_000, 'expected at most 600000 ms (10 minutes)');
 const optionalUrl = z.url({ message: 'expected an http(s) URL' }).optional();
 
 const environmentSchema = z.object({
@@ -44,6 +49,10 @@ const environmentSchema = z.object({
   ORIOLE_CACHE_DIR: nonEmpty.optional(),
   ORIOLE_LLM: llmSpec.default('extractive'),
   ORIOLE_JUDGE: llmSpec.optional(),
+  // Past these the extractive answer is served instead (docs/generation.md). A local
+  // model's first request after loading can take many seconds, hence the generous defaults.
+  ORIOLE_LLM_TIMEOUT_MS: milliseconds.default(60_000),
+  ORIOLE_LLM_FIRST_TOKEN_TIMEOUT_MS: milliseconds.default(20_000),
   OPENAI_API_KEY: nonEmpty.optional(),
   OPENAI_BASE_URL: optionalUrl,
   ORIOLE_ADMIN_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
@@ -63,7 +72,7 @@ export interface Config {
   dataDir: string;
   server: { port: number; host: string };
   embedder: { spec: string; modelsDir: string | undefined; cacheDir: string | undefined };
-  llm: { spec: string; judgeSpec: string | undefined };
+  llm: { spec: string; judgeSpec: string | undefined; timeoutMs: number; firstTokenTimeoutMs: number };
   openai: { apiKey: string | undefined; baseUrl: string | undefined };
   unstructured: { apiUrl: string | undefined; apiKey: string | undefined };
   adminKey: string | undefined;
@@ -95,7 +104,12 @@ export function loadConfig(environment: EnvironmentRecord): Config {
     dataDir: env.ORIOLE_DATA_DIR,
     server: { port: env.PORT, host: env.HOST },
     embedder: { spec: env.ORIOLE_EMBEDDER, modelsDir: env.ORIOLE_MODELS_DIR, cacheDir: env.ORIOLE_CACHE_DIR },
-    llm: { spec: env.ORIOLE_LLM, judgeSpec: env.ORIOLE_JUDGE },
+    llm: {
+      spec: env.ORIOLE_LLM,
+      judgeSpec: env.ORIOLE_JUDGE,
+      timeoutMs: env.ORIOLE_LLM_TIMEOUT_MS,
+      firstTokenTimeoutMs: Math.min(env.ORIOLE_LLM_FIRST_TOKEN_TIMEOUT_MS, env.ORIOLE_LLM_TIMEOUT_MS),
+    },
     openai: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL },
     unstructured: { apiUrl: env.UNSTRUCTURED_API_URL, apiKey: env.UNSTRUCTURED_API_KEY },
     adminKey: env.ORIOLE_ADMIN_KEY,

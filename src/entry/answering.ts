@@ -29,6 +29,7 @@ export function createAnswering(
     chatModel,
     modelName: config.llm.spec,
     defaultKb: config.defaultKb,
+    settings: { generationTimeoutMs: config.llm.timeoutMs, firstTokenTimeoutMs: config.llm.firstTokenTimeoutMs },
     onGenerationFailure: (error) =>
       logger?.warn({ err: error, llm: config.llm.spec }, 'the language model failed; answering extractively instead'),
   });
