@@ -69,9 +69,12 @@ export function createMarkerRewriter(passages: readonly Passage[]) {
           buffer = buffer.slice(close + 1);
           continue;
         }
-      } else if (!final && buffer.length < maxMarkerLength && markerPrefix.test(buffer)) {
-        pending = buffer; // maybe a marker: wait for the rest
-        break;
+      } else if (buffer.length < maxMarkerLength && markerPrefix.test(buffer)) {
+        if (final && /\d/.test(buffer)) break; // a marker cut off by the end of the stream
+        if (!final) {
+          pending = buffer; // maybe a marker: wait for the rest
+          break;
+        }
       }
       output += character;
       buffer = buffer.slice(1);
