@@ -102,6 +102,29 @@ describe.each(targets)('the oriole CLI on $name', { timeout: 120_000 }, (target)
     expect((await oriole(['kb', 'list'], environment)).stdout).toContain('No knowledge bases yet');
   });
 
+  it('answers and searches from the command line, as text and as JSON', async () => {
+    const withoutModel = { ...environment, ORIOLE_EMBEDDER: 'none' };
+    expect((await oriole(['ingest', 'test/fixtures/help-docs', '--kb', 'cli-answers'], withoutModel)).code).toBe(0);
+
+    const asked = await oriole(['ask', 'How do I reset my password?', '--kb', 'cli-answers'], withoutModel);
+    expect(asked.code).toBe(0);
+    expect(asked.stdout).toMatch(/\[1\]/);
+    expect(asked.stdout).toMatch(/Sources:\n {2}\[1\] .*reset-password/);
+
+    const json = JSON.parse((await oriole(['ask', 'How do I reset my password?', '--kb', 'cli-answers', '--json'], withoutModel)).stdout);
+    expect(json).toMatchObject({ abstained: false, mode: 'extractive' });
+    expect(json.citations[0].source).toMatch(/reset-password/);
+
+    const searched = await oriole(['search', 'refund', '--kb', 'cli-answers', '--k', '2', '--json'], withoutModel);
+    const results = JSON.parse(searched.stdout).results as Array<{ source: string; score: number }>;
+    expect(results).toHaveLength(2);
+    expect(results[0]!.source).toBe('billing/refunds.html');
+
+    const badK = await oriole(['search', 'refund', '--k', '500'], withoutModel);
+    expect(badK.code).not.toBe(0);
+    expect(badK.stderr).toContain('1 to 50');
+  });
+
   it('fails clearly on an unknown KB, without a stack trace', async () => {
     const result = await oriole(['kb', 'delete', 'never-was'], environment);
     expect(result.code).toBe(1);
