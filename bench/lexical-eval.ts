@@ -12,50 +12,37 @@
  * The sets are read from ../shared/evalsets (or ORIOLE_EVALSETS_DIR) at run time and
  * never copied into the repository.
  */
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrate, openPostgres, quoteIdentifier, searchLexical, writeChunkTerms, type Database } from '../src/db/index.ts';
-import { readMigrationFiles } from '../src/db/migration-files.ts';
-import { openPglite } from '../src/db/pglite.ts';
+import { openPostgres, quoteIdentifier, searchLexical } from '../src/db/index.ts';
 import {
   bm25Defaults,
   createLexicalTokenizer,
   englishStopwords,
   lexicalTokenizerDefaults,
-  termFrequencies,
   type LexicalTokenizerSettings,
 } from '../src/retrieval/lexical/index.ts';
+import {
+  documentsRanked,
+  evalsetsDirectory,
+  goldRank,
+  indexSet,
+  percentiles,
+  readJsonLines,
+  sets,
+  structureChunkerAvailable,
+  type EvalCase,
+  type EvalDocument,
+  type IndexedSet,
+} from './eval-sets.ts';
 
-const evalsetsDirectory = process.env.ORIOLE_EVALSETS_DIR ?? path.resolve(import.meta.dirname, '../../shared/evalsets');
-const sets = [
-  { name: 'rhdh-docs-ragas', reference: { hitAt5: 0.91, mrrAt5: 0.793 } },
-  { name: 'domainrag-ruc', reference: { hitAt5: 0.884, mrrAt5: 0.629 } },
-] as const;
-
-/** The reference chunk size: about 800 characters, cut at paragraph, line or sentence ends. */
-const chunkCharacters = 800;
 /** Chunks fetched per query; doubled until they hold `documentsRanked` documents. */
 const initialChunkLimit = 50;
-const documentsRanked = 5;
 /** Questions timed in --scale runs, and copies of the set made per statement there. */
 const scaleCases = 100;
 const copiesPerStatement = 10;
-
-interface EvalDocument {
-  id: string;
-  title: string;
-  text: string;
-}
-
-interface EvalCase {
-  id: string;
-  question: string;
-  gold_doc_ids: string[];
-}
 
 interface Variant {
   name: string;
@@ -114,146 +101,6 @@ function variants(): Variant[] {
   return list;
 }
 
-function structureChunkerAvailable(): boolean {
-  return existsSync(path.resolve(import.meta.dirname, '../ingest/chunking/index.ts'));
-}
-
-async function readJsonLines<T>(file: string): Promise<T[]> {
-  const text = await readFile(file, 'utf8');
-  return text
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as T);
-}
-
-/** Greedy packing of paragraphs; a paragraph too long is cut at lines, then sentences, then hard. */
-function simpleChunks(text: string): string[] {
-  const units: string[] = [];
-  const split = (piece: string, level: number): void => {
-    const trimmed = piece.trim();
-    if (!trimmed) return;
-    if (trimmed.length <= chunkCharacters) {
-      units.push(trimmed);
-      return;
-    }
-    const separators = [/\n\s*\n/, /\n/, /(?<=[.!?])\s+|(?<=[。！？；])/];
-    const separator = separators[level];
-    if (separator) {
-      for (const part of trimmed.split(separator)) split(part, level + 1);
-      return;
-    }
-    for (let start = 0; start < trimmed.length; start += chunkCharacters) {
-      units.push(trimmed.slice(start, start + chunkCharacters));
-    }
-  };
-  split(text, 0);
-  const chunks: string[] = [];
-  let current = '';
-  for (const unit of units) {
-    if (current && current.length + 1 + unit.length > chunkCharacters) {
-      chunks.push(current);
-      current = '';
-    }
-    current = current ? `${current}\n${unit}` : unit;
-  }
-  if (current) chunks.push(current);
-  return chunks;
-}
-
-type ChunkDocument = (input: unknown) => { text: string; headingPath: string[] }[];
-
-interface ChunkText {
-  text: string;
-  /** Headings above the chunk (structure-aware chunker only), for the breadcrumb. */
-  headingPath: string[];
-}
-let structureChunker: ChunkDocument | undefined;
-
-async function structureChunks(document: EvalDocument): Promise<ChunkText[]> {
-  if (!structureChunker) {
-    const module = (await import(path.resolve(import.meta.dirname, '../ingest/chunking/index.ts'))) as {
-      chunkDocument?: ChunkDocument;
-    };
-    if (!module.chunkDocument) throw new Error('ingest/chunking/index.ts exports no chunkDocument');
-    structureChunker = module.chunkDocument;
-  }
-  const blocks = document.text
-    .split(/\n\s*\n/)
-    .map((paragraph) => paragraph.trim())
-    .filter(Boolean)
-    .map((paragraph) => {
-      const heading = /^(#{1,6})\s+(.*)$/.exec(paragraph);
-      return heading ? { kind: 'heading', level: heading[1]!.length, text: heading[2]! } : { kind: 'paragraph', text: paragraph };
-    });
-  const parsed = { title: document.title, contentType: 'text/markdown', blocks, metadata: {} };
-  return structureChunker(parsed).map((chunk) => ({ text: chunk.text, headingPath: chunk.headingPath }));
-}
-
-/** "Title › Heading › Subheading", without a heading that repeats the title. */
-function breadcrumb(title: string, headingPath: string[]): string {
-  return [title, ...headingPath.filter((heading, index) => index > 0 || heading !== title)].filter(Boolean).join(' › ');
-}
-
-interface IndexedSet {
-  database: Database;
-  kbId: string;
-  /** documents.id → eval document id */
-  documentOf: Map<string, string>;
-  chunkCount: number;
-  indexSeconds: number;
-}
-
-async function indexSet(
-  documents: EvalDocument[],
-  variant: Variant,
-  open: () => Promise<Database> = openPglite,
-): Promise<IndexedSet> {
-  const started = performance.now();
-  const tokenize = createLexicalTokenizer(variant.tokenizer);
-  const database = await open();
-  await migrate(database, await readMigrationFiles());
-  const kb = await database.query<{ id: string }>(
-    `INSERT INTO knowledge_bases (name, embedder) VALUES ('eval', 'none') RETURNING id`,
-  );
-  const kbId = kb.rows[0]!.id;
-  const documentOf = new Map<string, string>();
-  let chunkCount = 0;
-  for (const document of documents) {
-    const pieces =
-      variant.chunker === 'structure'
-        ? await structureChunks(document)
-        : simpleChunks(document.text).map((text) => ({ text, headingPath: [] }));
-    const texts = pieces.map((piece) => piece.text);
-    if (texts.length === 0) continue;
-    await database.transaction(async (transaction) => {
-      const inserted = await transaction.query<{ id: string }>(
-        `INSERT INTO documents (kb_id, source, title, content_type, chunk_count) VALUES ($1, $2, $3, 'text/markdown', $4) RETURNING id`,
-        [kbId, document.id, document.title, texts.length],
-      );
-      const documentId = inserted.rows[0]!.id;
-      documentOf.set(documentId, document.id);
-      const chunks = await transaction.query<{ id: string; ordinal: number }>(
-        `INSERT INTO chunks (document_id, kb_id, ordinal, text, token_count, content_hash)
-         SELECT $1, $2, ordinal - 1, text, 0, hash FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS input(text, hash, ordinal)
-         RETURNING id, ordinal`,
-        [documentId, kbId, texts, texts.map((text) => createHash('sha256').update(text).digest('hex'))],
-      );
-      await writeChunkTerms(
-        transaction,
-        kbId,
-        chunks.rows.map((row) => {
-          const piece = pieces[row.ordinal]!;
-          const indexed = variant.breadcrumb ? `${breadcrumb(document.title, piece.headingPath)}\n\n${piece.text}` : piece.text;
-          return { chunkId: String(row.id), terms: termFrequencies(indexed, tokenize) };
-        }),
-      );
-    });
-    chunkCount += texts.length;
-  }
-  await database.query('ANALYZE');
-  return { database, kbId, documentOf, chunkCount, indexSeconds: (performance.now() - started) / 1000 };
-}
-
 interface Scores {
   hitAt5: number;
   mrrAt5: number;
@@ -285,11 +132,10 @@ async function evaluate(indexed: IndexedSet, cases: EvalCase[], variant: Variant
       if (ranked.length >= documentsRanked || matches.length < limit) break;
       limit *= 2;
     }
-    const gold = new Set(evalCase.gold_doc_ids);
-    const rank = ranked.slice(0, documentsRanked).findIndex((id) => gold.has(id));
-    if (rank >= 0) {
+    const rank = goldRank(ranked, evalCase.gold_doc_ids);
+    if (rank > 0) {
       hits += 1;
-      reciprocalRanks += 1 / (rank + 1);
+      reciprocalRanks += 1 / rank;
     }
   }
   latencies.sort((left, right) => left - right);
@@ -300,12 +146,6 @@ async function evaluate(indexed: IndexedSet, cases: EvalCase[], variant: Variant
 /** Variants that share chunks and terms share one index; only query settings differ. */
 function indexKey(variant: Variant): string {
   return JSON.stringify([{ ...variant.tokenizer, stopwords: [...variant.tokenizer.stopwords] }, variant.breadcrumb, variant.chunker]);
-}
-
-function percentiles(latencies: number[]): { p50: number; p95: number } {
-  const sorted = [...latencies].sort((left, right) => left - right);
-  const at = (share: number) => sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!;
-  return { p50: at(0.5), p95: at(0.95) };
 }
 
 /**
