@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createKnowledgeBase,
   lexicalSearchDefaults,
+  migrate,
   searchLexical,
   writeChunkTerms,
   type Database,
@@ -10,6 +11,7 @@ import {
   type SqlExecutor,
 } from '../../src/db/index.ts';
 import { bm25Defaults, lexicalTerms, termFrequencies } from '../../src/retrieval/lexical/index.ts';
+import { readMigrationFiles } from '../../src/db/migration-files.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';
 import { insertDocument } from '../helpers/fixtures.ts';
 
@@ -144,7 +146,7 @@ describe.each(testBackends())('lexical index on $name', (backend) => {
     expectRanking(found, expectedRanking(corpus, ['keycloak', 'plugin']));
   });
 
-  it('gives the exact ranking when it prunes common terms', async () => {
+  it('gives the exact ranking on the impact-ordered path when no term has more postings than it reads', async () => {
     const questions = [
       'How do I install plugins with the operator in Developer Hub?',
       'Keycloak Developer Hub plugins',
@@ -161,7 +163,7 @@ describe.each(testBackends())('lexical index on $name', (backend) => {
     }
   });
 
-  it('completes only the chunks that can still reach the top', async () => {
+  it('answers a large query in two statements: statistics, then one scoring pass', async () => {
     const statements: string[] = [];
     const recording: SqlExecutor = {
       query: (text, values) => {
@@ -169,11 +171,40 @@ describe.each(testBackends())('lexical index on $name', (backend) => {
         return database.query(text, values);
       },
     };
-    // "keycloak" is in one chunk; "developer" and "hub" in most: one pruned pass proves the winner.
     const terms = lexicalTerms('Keycloak Developer Hub');
-    const found = await searchLexical(recording, { kbId: kb.id, terms, limit: 1, exhaustivePostings: 1 });
+    const found = await searchLexical(recording, { kbId: kb.id, terms, limit: 1, exhaustivePostings: 1, postingsPerTerm: 2 });
     expectRanking(found, expectedRanking(corpus, terms).slice(0, 1));
     expect(statements).toHaveLength(2);
+    expect(statements[1]).toContain('best_postings');
+  });
+
+  it('rescores exactly the candidates it finds among each term’s best postings', async () => {
+    // "develop" and "hub" are in 6 chunks, "keycloak", "plugin" and "instal" in fewer: only 2 postings
+    // of each are read, so the common terms are cut short.
+    for (const question of ['Keycloak Developer Hub', 'install plugins Developer Hub', 'upgrade plugins RBAC policy Developer Hub']) {
+      const terms = lexicalTerms(question);
+      const expected = expectedRanking(corpus, terms);
+      const found = await searchLexical(database, { kbId: kb.id, terms, limit: 3, exhaustivePostings: 1, postingsPerTerm: 2 });
+      expect(found).toHaveLength(3);
+      // Every score is the chunk's exact BM25 score, with the KB's true N, avgdl and df.
+      for (const match of found) {
+        expect(match.score).toBeCloseTo(expected.find((entry) => entry.chunkId === match.chunkId)!.score, 8);
+      }
+      // The best chunk holds the rarest terms, whose postings were read whole.
+      expect(found[0]!.chunkId).toBe(expected[0]!.chunkId);
+    }
+  });
+
+  it('falls back to the exact search when filters reject the best postings', async () => {
+    const terms = lexicalTerms('install plugins Developer Hub operator');
+    const allowed = documentIds.get('upgrade.md')!;
+    const expected = expectedRanking(corpus, terms).filter((entry) =>
+      corpus.some((chunk) => chunk.chunkId === entry.chunkId && chunk.documentId === allowed),
+    );
+    const filters = { sources: ['upgrade.md'] };
+    const found = await searchLexical(database, { kbId: kb.id, terms, limit: 3, filters, exhaustivePostings: 1, postingsPerTerm: 1 });
+    expectRanking(found, expected.slice(0, 3));
+    expect(found).toHaveLength(1);
   });
 
   it('ranks a chunk with a rare term above chunks with a common one (IDF)', async () => {
@@ -353,6 +384,58 @@ describe.each(testBackends())('lexical index on $name', (backend) => {
     expect(found.map((match) => match.chunkId).sort(compareIds)).toEqual([...chunkIds].sort(compareIds));
   });
 
+  it('keeps each term’s document frequency in lexical_terms and each posting’s impact', async () => {
+    const mismatches = async () => {
+      const result = await database.query<{ kb_id: string; term: string; stored: string | null; actual: string | null }>(
+        `SELECT coalesce(s.kb_id, a.kb_id) AS kb_id, coalesce(s.term, a.term) AS term,
+                s.document_frequency AS stored, a.document_frequency AS actual
+           FROM lexical_terms s
+           FULL JOIN (SELECT kb_id, term, count(*) AS document_frequency FROM chunk_terms GROUP BY kb_id, term) a
+             ON a.kb_id = s.kb_id AND a.term = s.term
+          WHERE s.document_frequency IS DISTINCT FROM a.document_frequency`,
+      );
+      return result.rows;
+    };
+    const staleImpacts = async () => {
+      const result = await database.query<{ stale: string }>(
+        `SELECT count(*) AS stale FROM chunk_terms p JOIN chunks c ON c.id = p.chunk_id
+          WHERE p.impact IS DISTINCT FROM lexical_impact(p.frequency, c.term_count)`,
+      );
+      return Number(result.rows[0]!.stale);
+    };
+    expect(await mismatches()).toEqual([]);
+    expect(await staleImpacts()).toBe(0);
+
+    const extra = await createKnowledgeBase(database, { name: 'frequencies', embedder: 'none' });
+    const [first] = await indexDocument(database, extra.id, 'a.md', ['alpha beta beta', 'alpha gamma']);
+    await indexDocument(database, extra.id, 'b.md', ['alpha delta']);
+    const frequencyOf = async (term: string) => {
+      const result = await database.query<{ document_frequency: string }>(
+        'SELECT document_frequency FROM lexical_terms WHERE kb_id = $1 AND term = $2',
+        [extra.id, term],
+      );
+      return result.rows[0] ? Number(result.rows[0].document_frequency) : 0;
+    };
+    expect(await frequencyOf('alpha')).toBe(3);
+    // Indexing a chunk again is idempotent; rewriting it moves its terms.
+    await writeChunkTerms(database, extra.id, [first!]);
+    expect(await frequencyOf('alpha')).toBe(3);
+    await writeChunkTerms(database, extra.id, [{ chunkId: first!.chunkId, terms: new Map([['epsilon', 2]]) }]);
+    expect([await frequencyOf('alpha'), await frequencyOf('beta'), await frequencyOf('epsilon')]).toEqual([2, 0, 1]);
+    // A posting written without an impact gets it from its chunk.
+    await database.query(`INSERT INTO chunk_terms (kb_id, term, chunk_id, frequency) VALUES ($1, 'zeta', $2, 1)`, [
+      extra.id,
+      first!.chunkId,
+    ]);
+    expect(await frequencyOf('zeta')).toBe(1);
+    expect(await staleImpacts()).toBe(0);
+    await database.query('DELETE FROM documents WHERE kb_id = $1 AND source = $2', [extra.id, 'b.md']);
+    expect([await frequencyOf('alpha'), await frequencyOf('delta')]).toEqual([1, 0]);
+    expect(await mismatches()).toEqual([]);
+    await database.query('DELETE FROM knowledge_bases WHERE id = $1', [extra.id]);
+    expect(await mismatches()).toEqual([]);
+  });
+
   it('keeps each KB’s chunk count and total length current in lexical_statistics', async () => {
     const totals = async () => {
       const result = await database.query<{ kb_id: string; chunk_count: string; term_total: string; actual: boolean }>(
@@ -380,5 +463,55 @@ describe.each(testBackends())('lexical index on $name', (backend) => {
     rows = await totals();
     expect(rows.map((row) => row.kb_id)).not.toContain(extra.id);
     expect(rows.every((row) => row.actual)).toBe(true);
+  });
+});
+
+describe.each(testBackends())('migration 004 on $name', (backend) => {
+  afterAll(() => backend.cleanup());
+
+  it('backfills document frequencies and impacts of the postings written before it', async () => {
+    const database = await backend.open();
+    const migrations = await readMigrationFiles();
+    await migrate(database, migrations.filter((migration) => migration.id <= 3));
+    const kb = await createKnowledgeBase(database, { name: 'before', embedder: 'none' });
+    const texts = ['alpha beta beta gamma', 'alpha delta', 'beta beta beta beta epsilon alpha'];
+    const { chunkIds } = await insertDocument(database, { kbId: kb.id, source: 'old.md', chunks: texts.map((text) => ({ text })) });
+    // Postings as writeChunkTerms wrote them before migration 004: no impact column.
+    for (const [index, chunkId] of chunkIds.entries()) {
+      const terms = termFrequencies(texts[index]!);
+      const length = [...terms.values()].reduce((sum, count) => sum + count, 0);
+      await database.query('UPDATE chunks SET term_count = $2 WHERE id = $1', [chunkId, length]);
+      for (const [term, frequency] of terms) {
+        await database.query('INSERT INTO chunk_terms (kb_id, term, chunk_id, frequency) VALUES ($1, $2, $3, $4)', [
+          kb.id,
+          term,
+          chunkId,
+          frequency,
+        ]);
+      }
+    }
+
+    const report = await migrate(database, migrations);
+    expect(report.applied).toEqual(['004_lexical_impacts']);
+    const frequencies = await database.query<{ term: string; document_frequency: string }>(
+      'SELECT term, document_frequency FROM lexical_terms WHERE kb_id = $1 ORDER BY term',
+      [kb.id],
+    );
+    expect(Object.fromEntries(frequencies.rows.map((row) => [row.term, Number(row.document_frequency)]))).toEqual({
+      alpha: 3,
+      beta: 2,
+      delta: 1,
+      epsilon: 1,
+      gamma: 1,
+    });
+    // impact = tf·2.2 / (tf + 1.2·(0.6 + 0.4·dl/100)): "beta" in the third chunk, tf 4, dl 6.
+    const impact = await database.query<{ impact: number }>(
+      `SELECT impact FROM chunk_terms WHERE chunk_id = $1 AND term = 'beta'`,
+      [chunkIds[2]],
+    );
+    expect(impact.rows[0]!.impact).toBeCloseTo((4 * 2.2) / (4 + 1.2 * (0.6 + (0.4 * 6) / 100)), 5);
+    const searched = await searchLexical(database, { kbId: kb.id, terms: ['beta', 'alpha'], limit: 3, exhaustivePostings: 1 });
+    expect(searched.map((match) => match.chunkId)).toEqual([chunkIds[2], chunkIds[0], chunkIds[1]]);
+    await database.close();
   });
 });
