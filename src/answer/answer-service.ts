@@ -94,7 +94,8 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
           ...(signal ? { signal } : {}),
         });
         const cleaned = rewritten.trim().replace(/^["“「]|["”」]$/g, '');
-        if (cleaned.length > 0 && cleaned.length <= question.length * 4 + 200) return cleaned;
+        const usable = cleaned.length > 0 && cleaned.length <= question.length * 4 + 300 && !isModelDecline(cleaned, detectLanguage(question));
+        if (usable) return cleaned;
       } catch (error) {
         if (signal?.aborted) throw error;
         if (isOrioleError(error)) dependencies.onGenerationFailure?.(error);

@@ -161,6 +161,21 @@ describe.each(testBackends())('POST /answer over the sample help center on $name
     expect(body.citations.map((citation) => citation.source)).toContain('billing/refund-policy.md');
   });
 
+  it('asks the LLM to rewrite a follow-up when there is one', async () => {
+    const history = [
+      { role: 'user', content: 'How do I get a refund for a monthly plan?' },
+      { role: 'assistant', content: 'Monthly plans can be refunded within 14 days of the charge [1].' },
+    ];
+    const before = fake.requests.length;
+    const body = await ask(generative, { question: 'And for annual plans?', history });
+    const rewriteRequest = fake.requests
+      .slice(before)
+      .find((request) => JSON.stringify(request.body?.messages ?? []).includes('Standalone question:'));
+    expect(rewriteRequest).toBeDefined();
+    expect(body.retrieval.query).toBe('How do I get a refund for a monthly plan? And for annual plans?');
+    expect(body.citations.map((citation) => citation.source)).toContain('billing/refund-policy.md');
+  });
+
   it('restricts answers to the filtered sources', async () => {
     const body = await ask(extractive, { question: 'How do I reset my password?', filters: { sources: ['zh/reset-password.md'] } });
     expect(body.citations.every((citation) => citation.source === 'zh/reset-password.md')).toBe(true);

@@ -230,6 +230,8 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
 
 /** The deterministic "model": see the file comment. */
 export function fakeModelReply(messages: Array<{ role: string; content: unknown }>): string {
+  const rewrite = followUpRewrite(messages);
+  if (rewrite !== undefined) return rewrite;
   const passages = messages
     .filter((message) => message.role === 'system' || message.role === 'developer' || message.role === 'user')
     .flatMap((message) => passagesIn(textOf(message.content)));
@@ -252,6 +254,20 @@ export function fakeModelReply(messages: Array<{ role: string; content: unknown 
   for (const passage of candidates) if (best === undefined || passage.shared > best.shared) best = passage;
   if (best === undefined) return chinese ? '我不知道。' : "I don't know.";
   return `${bestSentence(best.text, questionWords)} [${best.index}]`;
+}
+
+/**
+ * A follow-up rewrite request ("Conversation: … Last message: … Standalone question:"):
+ * the "model" joins the last earlier user question and the follow-up, which is enough
+ * to carry the subject over.
+ */
+function followUpRewrite(messages: Array<{ role: string; content: unknown }>): string | undefined {
+  const lastUser = [...messages].reverse().find((message) => message.role === 'user');
+  const text = lastUser === undefined ? '' : textOf(lastUser.content);
+  if (!/Standalone question:\s*$/.test(text)) return undefined;
+  const followUp = /Last message:\s*(.+)/.exec(text)?.[1]?.trim() ?? '';
+  const earlier = [...text.matchAll(/^User:\s*(.+)$/gm)].at(-1)?.[1]?.trim() ?? '';
+  return `${earlier} ${followUp}`.trim();
 }
 
 interface FakePassage {
