@@ -71,7 +71,9 @@ describe.each(testBackends())('the HTTP API for knowledge bases on $name', (back
   it('serves an OpenAPI document that lists its routes', async () => {
     const document = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: object };
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/health', '/ready', '/kbs', '/kbs/{name}']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/health', '/ready', '/kbs', '/kbs/{name}', '/search', '/answer', '/v1/chat/completions', '/v1/models']),
+    );
   });
 });
 
@@ -83,6 +85,8 @@ describe('the HTTP API when the database is gone', () => {
     await expectError(await app.request('/kbs'), 503, 'upstream_unavailable');
     const ready = await app.request('/ready');
     expect(ready.status).toBe(503);
+    await expectError(await postJson(app, '/answer', { question: 'How do I reset my password?' }), 503, 'upstream_unavailable');
+    await expectError(await postJson(app, '/search', { query: 'password' }), 503, 'upstream_unavailable');
     expect(await ready.json()).toMatchObject({ status: 'unavailable' });
     await database.close();
   });
