@@ -20,6 +20,8 @@ import {
   boostProximity,
   fuseDocumentLeg,
   rerankByDocumentScore,
+  rerankCandidates,
+  rerankingDefaults,
   searchWithFeedback,
   type CandidateSearch,
   type DocumentMatch,
@@ -62,11 +64,10 @@ interface Variant {
 }
 
 const proximity = { weight: 0.3, window: 1 };
-const chosenAggregation = { method: 'max-plus-next', weight: 0.3, depth: 3 } as const;
 
 const chosen: Variant = {
-  name: 'chosen: max + 0.3·next two',
-  rank: ({ candidates }) => rerankByDocumentScore(candidates, chosenAggregation),
+  name: 'chosen: phrase 0.3 + breadcrumb 0.5 + max + 0.2·next four',
+  rank: ({ candidates, terms }) => rerankCandidates(candidates, terms),
 };
 
 function variants(): Variant[] {
@@ -75,8 +76,9 @@ function variants(): Variant[] {
     { name: 'max + 0.5·second', rank: ({ candidates }) => rerankByDocumentScore(candidates, { method: 'max-plus-next', weight: 0.5, depth: 2 }) },
     { name: 'max + 0.3·second', rank: ({ candidates }) => rerankByDocumentScore(candidates, { method: 'max-plus-next', weight: 0.3, depth: 2 }) },
     { name: 'max + 0.2·next two', rank: ({ candidates }) => rerankByDocumentScore(candidates, { method: 'max-plus-next', weight: 0.2, depth: 3 }) },
-    chosen,
+    { name: 'max + 0.3·next two', rank: ({ candidates }) => rerankByDocumentScore(candidates, { method: 'max-plus-next', weight: 0.3, depth: 3 }) },
     { name: 'max + 0.5·next two', rank: ({ candidates }) => rerankByDocumentScore(candidates, { method: 'max-plus-next', weight: 0.5, depth: 3 }) },
+    { name: 'max + 0.2·next four', rank: ({ candidates }) => rerankByDocumentScore(candidates, rerankingDefaults.aggregation) },
     { name: 'max + 0.3·next four', rank: ({ candidates }) => rerankByDocumentScore(candidates, { method: 'max-plus-next', weight: 0.3, depth: 5 }) },
     { name: 'sum of top 2', rank: ({ candidates }) => rerankByDocumentScore(candidates, { method: 'sum-top', depth: 2 }) },
     { name: 'sum of top 3', rank: ({ candidates }) => rerankByDocumentScore(candidates, { method: 'sum-top', depth: 3 }) },
@@ -99,21 +101,42 @@ function variants(): Variant[] {
     },
     { name: 'breadcrumb match ×(1 + 0.25·share)', rank: ({ candidates, terms }) => boostHeadingMatches(candidates, terms, 0.25) },
     { name: 'breadcrumb match ×(1 + 0.5·share)', rank: ({ candidates, terms }) => boostHeadingMatches(candidates, terms, 0.5) },
+    { name: 'breadcrumb match ×(1 + 1·share)', rank: ({ candidates, terms }) => boostHeadingMatches(candidates, terms, 1) },
+    { name: 'phrase: adjacent pairs ×(1 + 0.3·share)', rank: ({ candidates, terms }) => boostProximity(candidates, terms, proximity) },
     {
-      name: 'proximity: adjacent pairs ×(1 + 0.3·share), top 50',
-      rank: ({ candidates, terms }) => [...boostProximity(candidates.slice(0, 50), terms, proximity), ...candidates.slice(50)],
-    },
-    {
-      name: 'proximity: pairs within 3 ×(1 + 0.3·share), top 50',
-      rank: ({ candidates, terms }) => [
-        ...boostProximity(candidates.slice(0, 50), terms, { ...proximity, window: 3 }),
-        ...candidates.slice(50),
-      ],
+      name: 'phrase: pairs within 3 ×(1 + 0.3·share)',
+      rank: ({ candidates, terms }) => boostProximity(candidates, terms, { ...proximity, window: 3 }),
     },
     {
       name: 'RM3: 10 chunks, 10 terms, 0.3 expanded',
       rank: ({ candidates, terms, search }) =>
         searchWithFeedback(candidates, terms, search, { feedbackChunks: 10, expansionTerms: 10, expandedWeight: 0.3, limit: candidateLimit }),
+    },
+    chosen,
+    {
+      name: 'chosen on 50 candidates',
+      rank: ({ candidates, terms }) => rerankCandidates(candidates.slice(0, 50), terms),
+    },
+    {
+      name: 'chosen without phrase',
+      rank: ({ candidates, terms }) => rerankCandidates(candidates, terms, { ...rerankingDefaults, proximity: null }),
+    },
+    {
+      name: 'chosen without breadcrumb boost',
+      rank: ({ candidates, terms }) => rerankCandidates(candidates, terms, { ...rerankingDefaults, headingWeight: 0 }),
+    },
+    {
+      name: 'chosen without aggregation',
+      rank: ({ candidates, terms }) => rerankCandidates(candidates, terms, { ...rerankingDefaults, aggregation: { method: 'max' } }),
+    },
+    {
+      name: 'chosen with breadcrumb 1',
+      rank: ({ candidates, terms }) => rerankCandidates(candidates, terms, { ...rerankingDefaults, headingWeight: 1 }),
+    },
+    {
+      name: 'chosen with max + 0.3·next two',
+      rank: ({ candidates, terms }) =>
+        rerankCandidates(candidates, terms, { ...rerankingDefaults, aggregation: { method: 'max-plus-next', weight: 0.3, depth: 3 } }),
     },
   ];
 }

@@ -11,3 +11,5 @@ export { adjacentTermPairs, boostProximity } from './proximity-boost.ts';
 export type { ProximitySettings } from './proximity-boost.ts';
 export { feedbackTerms, searchWithFeedback } from './pseudo-relevance-feedback.ts';
 export type { FeedbackSettings } from './pseudo-relevance-feedback.ts';
+export { rerankCandidates, rerankingDefaults } from './rerank-candidates.ts';
+export type { RerankingSettings } from './rerank-candidates.ts';
