@@ -17,7 +17,15 @@ describe('configuration', () => {
     expect(config.server).toEqual({ port: 8787, host: '127.0.0.1' });
     expect(config.embedder.spec).toBe('transformers:Xenova/bge-small-en-v1.5');
     expect(config.llm.spec).toBe('extractive');
+    expect(config.reranker).toEqual({ spec: 'none' });
     expect(config.defaultKb).toBe('default');
+  });
+
+  it('takes a transformers cross-encoder as ORIOLE_RERANKER', () => {
+    expect(loadConfig({ ORIOLE_RERANKER: 'transformers:Xenova/ms-marco-MiniLM-L-6-v2' }).reranker).toEqual({
+      spec: 'transformers:Xenova/ms-marco-MiniLM-L-6-v2',
+    });
+    expect(loadConfig({ ORIOLE_RERANKER: 'none' }).reranker.spec).toBe('none');
   });
 
   it('uses the PostgreSQL server when DATABASE_URL is set', () => {
@@ -42,6 +50,8 @@ describe('configuration', () => {
     ['PORT', '80.5'],
     ['DATABASE_URL', 'mysql://localhost/db'],
     ['ORIOLE_EMBEDDER', 'word2vec'],
+    ['ORIOLE_RERANKER', 'openai:rerank-1'],
+    ['ORIOLE_RERANKER', 'transformers:'],
     ['ORIOLE_LLM', 'gpt-4'],
     ['ORIOLE_LLM_TIMEOUT_MS', 'soon'],
     ['ORIOLE_LLM_FIRST_TOKEN_TIMEOUT_MS', '5'],

@@ -75,6 +75,11 @@ export const RetrievalInfoSchema = z
   .object({
     mode: z.enum(['hybrid', 'lexical', 'vector']),
     embedder: z.string().nullable(),
+    reranker: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: 'The cross-encoder that reordered the candidates, or null when none ran' }),
     warning: z.string().optional(),
     query: z.string().openapi({ description: 'The searched query: the question, or its standalone rewrite for a follow-up' }),
     queryTerms: z.array(z.string()),

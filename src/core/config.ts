@@ -8,6 +8,8 @@ import { OrioleError } from './errors.ts';
  */
 
 export const defaultEmbedder = 'transformers:Xenova/bge-small-en-v1.5';
+/** Off by default: no reranker model has been measured on the eval sets yet (docs/retrieval.md). */
+export const defaultReranker = 'none';
 export const defaultPort = 8787;
 
 const postgresUrl = z
@@ -20,6 +22,8 @@ const embedderSpec = z
     /^(transformers:\S+|openai:\S+|use-lite|none)$/,
     "expected 'transformers:<model>', 'openai:<model>', 'use-lite' or 'none'",
   );
+
+const rerankerSpec = z.string().regex(/^(transformers:\S+|none)$/, "expected 'transformers:<model>' or 'none'");
 
 const llmSpec = z
   .string()
@@ -47,6 +51,7 @@ const environmentSchema = z.object({
   ORIOLE_EMBEDDER: embedderSpec.default(defaultEmbedder),
   ORIOLE_MODELS_DIR: nonEmpty.optional(),
   ORIOLE_CACHE_DIR: nonEmpty.optional(),
+  ORIOLE_RERANKER: rerankerSpec.default(defaultReranker),
   ORIOLE_LLM: llmSpec.default('extractive'),
   ORIOLE_JUDGE: llmSpec.optional(),
   // Past these the extractive answer is served instead (docs/generation.md). A local
@@ -72,6 +77,8 @@ export interface Config {
   dataDir: string;
   server: { port: number; host: string };
   embedder: { spec: string; modelsDir: string | undefined; cacheDir: string | undefined };
+  /** The cross-encoder that reorders retrieval's best candidates, or 'none'; models load like the embedder's. */
+  reranker: { spec: string };
   llm: { spec: string; judgeSpec: string | undefined; timeoutMs: number; firstTokenTimeoutMs: number };
   openai: { apiKey: string | undefined; baseUrl: string | undefined };
   unstructured: { apiUrl: string | undefined; apiKey: string | undefined };
@@ -104,6 +111,7 @@ export function loadConfig(environment: EnvironmentRecord): Config {
     dataDir: env.ORIOLE_DATA_DIR,
     server: { port: env.PORT, host: env.HOST },
     embedder: { spec: env.ORIOLE_EMBEDDER, modelsDir: env.ORIOLE_MODELS_DIR, cacheDir: env.ORIOLE_CACHE_DIR },
+    reranker: { spec: env.ORIOLE_RERANKER },
     llm: {
       spec: env.ORIOLE_LLM,
       judgeSpec: env.ORIOLE_JUDGE,

@@ -21,7 +21,10 @@ export interface Passage {
   /** 0-based position of the chunk in its document. */
   ordinal: number;
   text: string;
-  /** The fused retrieval score; higher is better, comparable only within one result. */
+  /**
+   * The fused retrieval score, or the reranker's relevance score when one ran; higher is
+   * better, comparable only within one result.
+   */
   score: number;
   /** BM25 score of the lexical leg, when it found the chunk. */
   lexicalScore?: number;
@@ -36,6 +39,8 @@ export interface RetrievalInfo {
   mode: RetrievalMode;
   /** The KB's embedder spec, or null when the vector leg did not run. */
   embedder: string | null;
+  /** The cross-encoder that reordered the candidates ('transformers:<model>'), or null when none ran. */
+  reranker?: string | null;
   /** Why the vector leg did not run ("embedder unavailable: …"), when it did not. */
   warning?: string;
   /** The query that was searched: the question, or its standalone rewrite. */

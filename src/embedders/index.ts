@@ -8,3 +8,9 @@ export type { ModelProfile } from './model-profile.ts';
 // Web-standard only, for the Workers composition root (the in-process models are Node-only).
 export { createOpenAIEmbedder, defaultOpenAIEmbedderSettings } from './openai-embedder.ts';
 export type { OpenAIEmbedderOptions, OpenAIEmbedderSettings } from './openai-embedder.ts';
+// Shared with the transformers reranker (src/rerankers), which loads models the same way.
+export { fetchWithTimeouts } from './fetch-with-timeouts.ts';
+export type { FetchTimeouts } from './fetch-with-timeouts.ts';
+export { createSerialQueue } from './serial-queue.ts';
+export type { SerialQueue } from './serial-queue.ts';
+export { describeError } from './model-load-error.ts';

@@ -1,20 +1,25 @@
 import type { Logger } from 'pino';
 import { createAnswerService, createChatModel, type AnswerService } from '../answer/index.ts';
-import type { Config, Embedder } from '../core/index.ts';
+import type { Config, Embedder, Reranker } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
 import { createHybridRetriever } from '../retrieval/index.ts';
 
-/** Search and answers wired from config: the hybrid retriever over `database`, and the LLM or the extractive reader. */
+/**
+ * Search and answers wired from config: the hybrid retriever over `database` with the
+ * loaded models (the embedder, or why there is none; the reranker, if any), and the LLM
+ * or the extractive reader.
+ */
 export function createAnswering(
   config: Config,
   database: Database,
-  embedder: { embedder: Embedder | null; warning?: string },
+  models: { embedder: Embedder | null; warning?: string; reranker?: Reranker | null },
   logger?: Pick<Logger, 'warn'>,
 ): AnswerService {
   const retriever = createHybridRetriever({
     database,
-    embedder: embedder.embedder,
-    ...(embedder.warning ? { embedderWarning: embedder.warning } : {}),
+    embedder: models.embedder,
+    ...(models.warning ? { embedderWarning: models.warning } : {}),
+    reranker: models.reranker ?? null,
   });
   const chatModel =
     config.llm.spec === 'extractive'

@@ -2,10 +2,14 @@ import type { Logger } from 'pino';
 import type { AnswerResponse, Config, Embedder, Passage, RetrievalInfo } from '../core/index.ts';
 import { getKnowledgeBase, type Database } from '../db/index.ts';
 import { loadEmbedder } from '../embedders/index.ts';
+import { loadReranker } from '../rerankers/index.ts';
 import { createAnswering } from './answering.ts';
 import { embedderOptionsFrom } from './ingestion.ts';
 
-/** The answering service for one CLI command, loading the embedder only when the KB has vectors to search. */
+/**
+ * The answering service for one CLI command, loading the embedder only when the KB has
+ * vectors to search, and the configured reranker (if any) after it.
+ */
 async function answeringFor(database: Database, config: Config, kbName: string, logger: Logger) {
   const kb = await getKnowledgeBase(database, kbName);
   let embedder: { embedder: Embedder | null; warning?: string } = { embedder: null };
@@ -13,7 +17,11 @@ async function answeringFor(database: Database, config: Config, kbName: string, 
     const loaded = await loadEmbedder(kb.embedder, embedderOptionsFrom(config), (message) => logger.warn(message));
     embedder = { embedder: loaded.embedder, ...(loaded.embedder ? {} : { warning: `Embedder '${kb.embedder}' is not loaded: keyword search only.` }) };
   }
-  return createAnswering(config, database, embedder, logger);
+  // After the embedder: both configure transformers.js's one global environment while loading.
+  const { reranker } = await loadReranker(config.reranker.spec, embedderOptionsFrom(config), (message) =>
+    logger.warn({ reranker: config.reranker.spec }, message),
+  );
+  return createAnswering(config, database, { ...embedder, reranker }, logger);
 }
 
 export async function runAsk(

@@ -1,9 +1,10 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp, defaultUploadLimits } from '../api/index.ts';
-import type { Config, Embedder } from '../core/index.ts';
+import type { Config, Embedder, Reranker } from '../core/index.ts';
+import { loadReranker, type RerankerStatus } from '../rerankers/index.ts';
 import { createAnswering } from './answering.ts';
-import { createNodeIngestion, startNodeJobWorker, type NodeIngestion } from './ingestion.ts';
+import { createNodeIngestion, embedderOptionsFrom, startNodeJobWorker, type NodeIngestion } from './ingestion.ts';
 import { openMigratedDatabase } from './node.ts';
 
 /** `oriole serve`: the HTTP API with an in-process ingestion worker. */
@@ -15,6 +16,8 @@ export interface RunningServer {
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const { database } = await openMigratedDatabase(config, logger);
   const ingestion = await createNodeIngestion(config, database, logger);
+  // After the embedder: both configure transformers.js's one global environment while loading.
+  const { reranker, status: rerankerStatus } = await loadConfiguredReranker(config, logger);
   const worker = startNodeJobWorker(ingestion, logger);
   const app = createApp(
     {
@@ -27,7 +30,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         onJobQueued: () => worker.notify(),
         limits: defaultUploadLimits,
       },
-      answers: createAnswering(config, database, embedderFor(ingestion), logger),
+      answers: createAnswering(config, database, { ...embedderFor(ingestion), reranker }, logger),
     },
     { onServerError: (error, requestId) => logger.error({ err: error.cause ?? error, requestId }, error.message) },
   );
@@ -45,7 +48,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
-  logger.info({ url, backend: database.backend, embedder: ingestion.embedderStatus }, 'Oriole is listening');
+  logger.info(
+    { url, backend: database.backend, embedder: ingestion.embedderStatus, reranker: rerankerStatus },
+    'Oriole is listening',
+  );
   return {
     url,
     async close() {
@@ -61,6 +67,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 export function embedderFor(ingestion: NodeIngestion): { embedder: Embedder | null; warning?: string } {
   const status = ingestion.embedderStatus;
   return { embedder: ingestion.context.embedder, ...(status.lexicalOnly && !status.ready ? { warning: status.message } : {}) };
+}
+
+/**
+ * ORIOLE_RERANKER's model, loaded once at start, or null: by configuration ('none'), or
+ * because it cannot be loaded (offline and not cached), which is logged as a warning
+ * while search keeps its fused order.
+ */
+async function loadConfiguredReranker(
+  config: Config,
+  logger: Pick<Logger, 'info' | 'warn'>,
+): Promise<{ reranker: Reranker | null; status: RerankerStatus }> {
+  if (config.reranker.spec !== 'none') logger.info({ reranker: config.reranker.spec }, 'loading the reranker model');
+  return loadReranker(config.reranker.spec, embedderOptionsFrom(config), (message) =>
+    logger.warn({ reranker: config.reranker.spec }, message),
+  );
 }
 
 function isLoopback(host: string): boolean {

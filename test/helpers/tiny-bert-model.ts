@@ -89,7 +89,7 @@ export async function writeTinyBertModel(
   ]);
 }
 
-function config(): Record<string, unknown> {
+function config(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     architectures: ['BertModel'],
     model_type: 'bert',
@@ -103,6 +103,7 @@ function config(): Record<string, unknown> {
     vocab_size: tinyBertVocabulary.length,
     pad_token_id: 0,
     layer_norm_eps: 1e-12,
+    ...overrides,
   };
 }
 
@@ -262,4 +263,152 @@ function shareVector(table: Float32Array, words: readonly string[]): void {
 function roundTo8Bits(values: Float32Array): Float32Array {
   const scale = values.reduce((largest, value) => Math.max(largest, Math.abs(value)), 0) / 127;
   return values.map((value) => Math.round(value / scale) * scale);
+}
+
+export interface TinyCrossEncoderOptions {
+  /** 1: one relevance logit per pair (ms-marco style); 2: [not relevant, relevant] logits. Default 1. */
+  labels?: 1 | 2;
+  /** Groups of vocabulary words the model treats as one, as a trained reranker knows synonyms. */
+  synonyms?: readonly (readonly string[])[];
+  /** Also write onnx/model_quantized.onnx (the same graph); default true. */
+  quantized?: boolean;
+}
+
+/**
+ * A tiny BERT-shaped cross-encoder (`BertForSequenceClassification`), written like a Hub
+ * repo under `dir/<modelId>/`. It reads the [CLS] query [SEP] passage [SEP] pair the
+ * tokenizer makes, tells the segments apart by token_type_ids, and scores the pair by
+ * how many whole vocabulary words (synonyms counted as one) the passage shares with the
+ * query: the relevance logit is the dot product of the two segments' bags of words.
+ * Special tokens, single letters, punctuation and subwords count for nothing, so an
+ * unknown word spelled out letter by letter matches nothing. Not trained, but ordered
+ * the way a test can predict: a passage using the query's words outscores one that
+ * does not.
+ */
+export async function writeTinyCrossEncoderModel(
+  dir: string,
+  modelId = 'oriole-test/tiny-cross-encoder',
+  options: TinyCrossEncoderOptions = {},
+): Promise<void> {
+  const labels = options.labels ?? 1;
+  const modelDir = path.join(dir, ...modelId.split('/'));
+  await mkdir(path.join(modelDir, 'onnx'), { recursive: true });
+  const graph = crossEncoderBytes(wordIndicators(options.synonyms ?? []), labels);
+  const id2label = labels === 1 ? { 0: 'LABEL_0' } : { 0: 'not_relevant', 1: 'relevant' };
+  const label2id = Object.fromEntries(Object.entries(id2label).map(([index, label]) => [label, Number(index)]));
+  await Promise.all([
+    writeFile(
+      path.join(modelDir, 'config.json'),
+      JSON.stringify(config({ architectures: ['BertForSequenceClassification'], num_labels: labels, id2label, label2id }), null, 2),
+    ),
+    writeFile(path.join(modelDir, 'tokenizer.json'), JSON.stringify(tokenizer(), null, 2)),
+    writeFile(path.join(modelDir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig(), null, 2)),
+    writeFile(path.join(modelDir, 'onnx', 'model.onnx'), graph),
+    options.quantized === false ? Promise.resolve() : writeFile(path.join(modelDir, 'onnx', 'model_quantized.onnx'), graph),
+  ]);
+}
+
+/** A [vocabulary, words] table: each whole word's row is one-hot at its group's column; other tokens' rows are zero. */
+function wordIndicators(synonyms: readonly (readonly string[])[]): { table: Float32Array; width: number } {
+  const column = new Map(words.map((word, index) => [word, index]));
+  for (const group of synonyms) {
+    for (const word of group) {
+      if (!column.has(word)) throw new Error(`'${word}' is not in the tiny model's vocabulary`);
+      column.set(word, column.get(group[0]!)!);
+    }
+  }
+  const width = words.length;
+  const table = new Float32Array(tinyBertVocabulary.length * width);
+  tinyBertVocabulary.forEach((token, row) => {
+    const wordColumn = column.get(token);
+    if (wordColumn !== undefined) table[row * width + wordColumn] = 1;
+  });
+  return { table, width };
+}
+
+/**
+ * input_ids, attention_mask, token_type_ids → per-segment bags of words (type 0: the
+ * query, type 1: the passage) → logits [batch, labels]: the bags' dot product, or
+ * [-dot/2, dot/2] for two labels, whose softmax is the sigmoid of the dot product.
+ */
+function crossEncoderBytes(indicators: { table: Float32Array; width: number }, labels: 1 | 2): Uint8Array {
+  const { TensorProto, AttributeProto } = onnx;
+  const batchBySequence = [{ dimParam: 'batch_size' }, { dimParam: 'sequence_length' }];
+  const int64Input = (name: string) => ({
+    name,
+    type: { tensorType: { elemType: TensorProto.DataType.INT64, shape: { dim: batchBySequence } } },
+  });
+  const floatTensor = (name: string, dims: number[], values: Float32Array) => ({
+    name,
+    dims,
+    dataType: TensorProto.DataType.FLOAT,
+    rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+  });
+  const int64Tensor = (name: string, values: number[]) => {
+    const data = BigInt64Array.from(values.map(BigInt));
+    return { name, dims: [values.length], dataType: TensorProto.DataType.INT64, rawData: new Uint8Array(data.buffer) };
+  };
+  const node = (opType: string, inputs: string[], output: string, attribute: object[] = []) => ({
+    opType,
+    input: inputs,
+    output: [output],
+    name: output,
+    attribute,
+  });
+  const toFloat = [{ name: 'to', type: AttributeProto.AttributeType.INT, i: TensorProto.DataType.FLOAT }];
+  const keepDims = (value: 0 | 1) => [{ name: 'keepdims', type: AttributeProto.AttributeType.INT, i: value }];
+  const scoring =
+    labels === 1
+      ? [node('Identity', ['dot'], 'logits')]
+      : [
+          node('Mul', ['dot', 'half'], 'half_dot'),
+          node('Neg', ['half_dot'], 'negative_half_dot'),
+          node('Concat', ['negative_half_dot', 'half_dot'], 'logits', [
+            { name: 'axis', type: AttributeProto.AttributeType.INT, i: 1 },
+          ]),
+        ];
+
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: 'oriole-test',
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'tiny_cross_encoder',
+      input: [int64Input('input_ids'), int64Input('attention_mask'), int64Input('token_type_ids')],
+      output: [
+        {
+          name: 'logits',
+          type: {
+            tensorType: {
+              elemType: TensorProto.DataType.FLOAT,
+              shape: { dim: [{ dimParam: 'batch_size' }, { dimValue: labels }] },
+            },
+          },
+        },
+      ],
+      initializer: [
+        floatTensor('word_indicators', [tinyBertVocabulary.length, indicators.width], indicators.table),
+        floatTensor('half', [1], Float32Array.of(0.5)),
+        int64Tensor('last_axis', [-1]),
+        int64Tensor('sequence_axis', [1]),
+      ],
+      node: [
+        node('Cast', ['attention_mask'], 'mask', toFloat),
+        node('Cast', ['token_type_ids'], 'segment', toFloat),
+        node('Mul', ['mask', 'segment'], 'passage_weight'),
+        node('Sub', ['mask', 'passage_weight'], 'query_weight'),
+        node('Unsqueeze', ['query_weight', 'last_axis'], 'query_weight_3d'),
+        node('Unsqueeze', ['passage_weight', 'last_axis'], 'passage_weight_3d'),
+        node('Gather', ['word_indicators', 'input_ids'], 'token_words'),
+        node('Mul', ['token_words', 'query_weight_3d'], 'query_words'),
+        node('Mul', ['token_words', 'passage_weight_3d'], 'passage_words'),
+        node('ReduceSum', ['query_words', 'sequence_axis'], 'query_bag', keepDims(0)),
+        node('ReduceSum', ['passage_words', 'sequence_axis'], 'passage_bag', keepDims(0)),
+        node('Mul', ['query_bag', 'passage_bag'], 'shared_words'),
+        node('ReduceSum', ['shared_words', 'last_axis'], 'dot', keepDims(1)),
+        ...scoring,
+      ],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
 }
