@@ -70,10 +70,13 @@ export async function nearestChunks(database: Database, input: VectorSearchInput
   const values: unknown[] = [input.kbId, vectorToSql(input.vector), input.limit];
   const conditions = filterConditions(input.filters ?? {}, values);
   const efSearch = Math.min(maximumEfSearch, Math.max(minimumEfSearch, efSearchPerResult * input.limit));
+  const iterative = await supportsIterativeScans(database);
   const rows = await database.transaction(async (transaction) => {
     // set_config(…, true) is SET LOCAL: the settings end with this transaction, whatever the pool does next.
     await transaction.query(
-      `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
+      iterative
+        ? `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`
+        : `SELECT set_config('hnsw.ef_search', $1, true)`,
       [String(efSearch)],
     );
     const result = await transaction.query<{ id: string; document_id: string; distance: number }>(
@@ -83,6 +86,28 @@ export async function nearestChunks(database: Database, input: VectorSearchInput
     return result.rows;
   });
   return rows.map((row) => ({ chunkId: String(row.id), documentId: row.document_id, distance: Number(row.distance) }));
+}
+
+const iterativeScanSupport = new WeakMap<Database, Promise<boolean>>();
+
+/**
+ * pgvector 0.7 (which DESIGN.md still supports) has no iterative scans: there a
+ * filtered query gets the larger ef_search only, and may return fewer rows. Asked
+ * once per database.
+ */
+function supportsIterativeScans(database: Database): Promise<boolean> {
+  let known = iterativeScanSupport.get(database);
+  if (!known) {
+    known = database
+      .query<{ version: string }>(`SELECT extversion AS version FROM pg_extension WHERE extname = 'vector'`)
+      .then((result) => {
+        const [major = 0, minor = 0] = (result.rows[0]?.version ?? '0.0').split('.').map(Number);
+        return major > 0 || minor >= 8;
+      });
+    known.catch(() => iterativeScanSupport.delete(database));
+    iterativeScanSupport.set(database, known);
+  }
+  return known;
 }
 
 /**
