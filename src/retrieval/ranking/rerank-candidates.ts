@@ -17,8 +17,9 @@ export interface RerankingSettings {
 
 /**
  * Measured on both eval sets (docs/lexical-retrieval.md, "Ranking beyond BM25") over the
- * top 100 BM25 chunks; each part helps both sets on its own, and neighbouring values
- * (heading weight 0.5–1, next-chunk weight 0.2–0.3 over 2–4 chunks) score within 0.01.
+ * top 50–100 BM25 chunks; each part helps at least one set and harms neither, and
+ * neighbouring values (heading weight 0.5–1, next-chunk weight 0.2–0.3 over 2–4 chunks)
+ * score within about 0.015 MRR@5.
  */
 export const rerankingDefaults: RerankingSettings = Object.freeze({
   proximity: Object.freeze({ weight: 0.3, window: 1 }),
@@ -27,8 +28,8 @@ export const rerankingDefaults: RerankingSettings = Object.freeze({
 });
 
 /**
- * Reranks first-stage chunk candidates (best first, ~100, with `text`, `title` and
- * `headingPath`) for a query's lexical terms, in their query order with repeats:
+ * Reranks first-stage chunk candidates (best first, the top 50 of the lexical leg, with
+ * `text`, `title` and `headingPath`) for a query's lexical terms, in their query order with repeats:
  * a phrase bonus, then the breadcrumb boost (both multiply the score, so their order
  * does not matter), then document-level aggregation, which lifts every chunk of a
  * document that has several good chunks. Documents rank by their first chunk in the
