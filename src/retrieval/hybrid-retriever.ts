@@ -21,6 +21,7 @@ import {
 } from '../db/index.ts';
 import { diversifyByDocument, reciprocalRankFusion } from './fusion.ts';
 import { lexicalTerms } from './lexical/index.ts';
+import { rerankCandidates, rerankingDefaults, type RerankingSettings } from './ranking/index.ts';
 
 export interface HybridRetrieverSettings {
   /** Chunks each leg returns before fusion. */
@@ -38,11 +39,17 @@ export interface HybridRetrieverSettings {
   /** Legs to run; both by default. Evaluations switch one off to measure the other. */
   legs: { lexical: boolean; vector: boolean };
   /**
-   * Fused hits the reranker (when there is one) scores, at least topK: a cross-encoder
-   * reads every pair in full, so it runs on the head of the fusion only. 20 pairs are
-   * two model runs of a MiniLM-sized reranker.
+   * How the lexical leg's candidates are reordered before fusion: phrase bonus,
+   * breadcrumb boost and document aggregation (docs/lexical-retrieval.md, "Ranking
+   * beyond BM25"); null keeps plain BM25 order.
    */
-  rerankCandidates: number;
+  lexicalRanking: RerankingSettings | null;
+  /**
+   * Fused hits the cross-encoder (when there is one) scores, at least topK: it reads
+   * every pair in full, so it runs on the head of the fusion only. 20 pairs are two
+   * model runs of a MiniLM-sized reranker.
+   */
+  crossEncoderCandidates: number;
 }
 
 export const defaultHybridRetrieverSettings: HybridRetrieverSettings = {
@@ -51,7 +58,8 @@ export const defaultHybridRetrieverSettings: HybridRetrieverSettings = {
   maxChunksPerDocument: 2,
   expandBelowCharacters: 160,
   legs: { lexical: true, vector: true },
-  rerankCandidates: 20,
+  lexicalRanking: rerankingDefaults,
+  crossEncoderCandidates: 20,
 };
 
 export interface HybridRetrieverDependencies {
@@ -105,16 +113,22 @@ export function createHybridRetriever(dependencies: HybridRetrieverDependencies)
         termsPresentInKnowledgeBase(dependencies.database, kb.id, queryTerms),
       ]);
 
-      const legs = [lexical.value, vector.value].filter((leg): leg is LegHit[] => leg !== null);
+      const passages = createPassageCache(dependencies.database, kb.id);
+      const lexicalRanked =
+        lexical.value && settings.lexicalRanking
+          ? await rankLexicalCandidates(lexical.value, lexicalTerms(request.query), settings.lexicalRanking, passages)
+          : lexical.value;
+      const legs = [lexicalRanked, vector.value].filter((leg): leg is LegHit[] => leg !== null);
       const fused = fuse(legs, settings.rrfK);
-      const rerankPool = fused.slice(0, Math.max(settings.rerankCandidates, topK));
-      const reranked = reranker ? await rerank(dependencies.database, reranker, kb.id, request.query, rerankPool) : null;
-      const diverse = diversifyByDocument(reranked?.hits ?? fused, topK, settings.maxChunksPerDocument);
+      const crossEncoded = reranker
+        ? await crossEncode(reranker, request.query, fused.slice(0, Math.max(settings.crossEncoderCandidates, topK)), passages)
+        : null;
+      const diverse = diversifyByDocument(crossEncoded ?? fused, topK, settings.maxChunksPerDocument);
       const lexicalScores = new Map((lexical.value ?? []).map((hit) => [hit.chunkId, hit.score]));
       const vectorScores = new Map((vector.value ?? []).map((hit) => [hit.chunkId, hit.score]));
 
-      const stored = reranked?.stored ?? (await loadPassages(dependencies.database, kb.id, diverse.map((hit) => hit.chunkId)));
-      const passages = diverse
+      const stored = await passages.load(diverse.map((hit) => hit.chunkId));
+      const picked = diverse
         .map((hit): Passage | null => {
           const passage = stored.get(hit.chunkId);
           if (!passage) return null; // deleted between search and load
@@ -126,7 +140,7 @@ export function createHybridRetriever(dependencies: HybridRetrieverDependencies)
           };
         })
         .filter((passage): passage is Passage => passage !== null);
-      const expanded = await expandLeadIns(dependencies.database, passages, settings.expandBelowCharacters);
+      const expanded = await expandLeadIns(dependencies.database, picked, settings.expandBelowCharacters);
 
       const mode: RetrievalMode = embedder ? (searchedTerms.length > 0 ? 'hybrid' : 'vector') : 'lexical';
       const warning = embedder || !settings.legs.vector ? undefined : (dependencies.embedderWarning ?? lexicalOnlyReason(kb.embedder, dependencies.embedder));
@@ -207,19 +221,45 @@ async function vectorHits(
  * (ties keep the fused order). It reads what a reader sees first: the title and heading
  * above the chunk, then its text.
  */
-async function rerank(
-  database: Database,
-  reranker: Reranker,
-  kbId: string,
-  query: string,
-  candidates: LegHit[],
-): Promise<{ hits: LegHit[]; stored: Map<string, StoredPassage> }> {
-  if (candidates.length === 0) return { hits: [], stored: new Map() };
-  const stored = await loadPassages(database, kbId, candidates.map((hit) => hit.chunkId));
+/** Stored passages loaded once per retrieval, whichever step asks first. */
+function createPassageCache(database: Database, kbId: string) {
+  const loaded = new Map<string, StoredPassage>();
+  return {
+    async load(chunkIds: readonly string[]): Promise<Map<string, StoredPassage>> {
+      const missing = chunkIds.filter((chunkId) => !loaded.has(chunkId));
+      for (const [chunkId, passage] of await loadPassages(database, kbId, missing)) loaded.set(chunkId, passage);
+      return loaded;
+    },
+  };
+}
+
+type PassageCache = ReturnType<typeof createPassageCache>;
+
+/** The lexical candidates reordered by phrase, breadcrumb and document evidence, still in BM25 units. */
+async function rankLexicalCandidates(
+  hits: LegHit[],
+  queryTerms: string[],
+  ranking: RerankingSettings,
+  passages: PassageCache,
+): Promise<LegHit[]> {
+  if (hits.length === 0) return hits;
+  const stored = await passages.load(hits.map((hit) => hit.chunkId));
+  const candidates = hits
+    .filter((hit) => stored.has(hit.chunkId)) // deleted between search and load
+    .map((hit) => {
+      const passage = stored.get(hit.chunkId)!;
+      return { ...hit, text: passage.text, title: passage.title ?? undefined, headingPath: passage.headingPath, ordinal: passage.ordinal };
+    });
+  return rerankCandidates(candidates, queryTerms, ranking).map(({ chunkId, documentId, score }) => ({ chunkId, documentId, score }));
+}
+
+/** The head of the fusion reordered by the cross-encoder's scores. */
+async function crossEncode(reranker: Reranker, query: string, candidates: LegHit[], passages: PassageCache): Promise<LegHit[]> {
+  if (candidates.length === 0) return [];
+  const stored = await passages.load(candidates.map((hit) => hit.chunkId));
   const present = candidates.filter((hit) => stored.has(hit.chunkId)); // deleted between search and load
   const scores = await reranker.rerank(query, present.map((hit) => rerankText(stored.get(hit.chunkId)!)));
-  const hits = present.map((hit, index) => ({ ...hit, score: scores[index]! })).sort((left, right) => right.score - left.score);
-  return { hits, stored };
+  return present.map((hit, index) => ({ ...hit, score: scores[index]! })).sort((left, right) => right.score - left.score);
 }
 
 function rerankText(passage: StoredPassage): string {

@@ -76,7 +76,7 @@ describe.each(testBackends())('reranking retrieval candidates on $name', (backen
     expect(reranked.passages[0]!.lexicalScore).toBeGreaterThan(0);
   });
 
-  it('reranks only the first rerankCandidates fused hits, and at least topK', async () => {
+  it('reranks only the first crossEncoderCandidates fused hits, and at least topK', async () => {
     const calls: number[] = [];
     const counting: Reranker = {
       id: reranker.id,
@@ -85,7 +85,7 @@ describe.each(testBackends())('reranking retrieval candidates on $name', (backen
         return reranker.rerank(text, texts);
       },
     };
-    const narrow = createHybridRetriever({ database, embedder: null, reranker: counting, settings: { rerankCandidates: 2 } });
+    const narrow = createHybridRetriever({ database, embedder: null, reranker: counting, settings: { crossEncoderCandidates: 2 } });
     const top = await narrow.retrieve({ kb, query, topK: 1 });
     expect(calls).toEqual([2]);
     // The third fused hit is not among the two candidates, so it cannot win.
