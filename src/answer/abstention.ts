@@ -1,7 +1,7 @@
 import type { AnswerLanguage, Passage } from '../core/index.ts';
 import { lexicalTerms } from '../retrieval/index.ts';
 import type { ResolvedSentence } from './citations.ts';
-import { isGenericHanCharacter, isHanTerm, topicWeight } from './key-terms.ts';
+import { correctedSpelling, isGenericHanCharacter, isHanTerm, topicWeight } from './key-terms.ts';
 import { claimText } from './support.ts';
 
 export type AbstentionReason = 'no_passages' | 'low_coverage' | 'unsupported' | 'model_declined';
@@ -116,9 +116,11 @@ export function questionCoverage(
   let covered = 0;
   const terms = [...new Set(questionTerms)];
   for (const term of terms.filter((candidate) => !isHanTerm(candidate))) {
-    const weight = topicWeight(term) * (matched.has(term) ? 1 : unmatchedTermWeight);
+    // A term no chunk contains but a passage term is a likely spelling of counts as that term.
+    const corrected = matched.has(term) ? undefined : correctedSpelling(term, passageTerms);
+    const weight = topicWeight(corrected ?? term) * (matched.has(term) || corrected ? 1 : unmatchedTermWeight);
     total += weight;
-    if (passageTerms.has(term)) covered += weight;
+    if (passageTerms.has(term) || corrected) covered += weight;
   }
   const hanTerms = terms.filter(isHanTerm);
   const characters = new Set(hanTerms.flatMap((term) => Array.from(term)).filter((character) => !isGenericHanCharacter(character)));

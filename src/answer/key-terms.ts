@@ -36,3 +36,52 @@ export function topicWeight(term: string): number {
   if (isHanTerm(term) && Array.from(term).every(isGenericHanCharacter)) return genericTermWeight;
   return 1;
 }
+
+/**
+ * A misspelled question term ("disconect", "plugn", "envirn") occurs in no chunk of the
+ * KB; one within this many edits of a passage term, per this many characters of its
+ * length, is taken as that term. Terms shorter than minMisspeltTermLength are too short
+ * to tell a typo from another word ("ios" and "io").
+ */
+export const misspellingEditsPerCharacters = 6;
+export const minMisspeltTermLength = 5;
+
+/**
+ * The term of `vocabulary` that `term` most likely misspells: the closest within
+ * misspellingEdits edits sharing its first letter, or undefined. Han terms are not
+ * spelled, so never match.
+ */
+export function correctedSpelling(term: string, vocabulary: Iterable<string>): string | undefined {
+  if (term.length < minMisspeltTermLength || isHanTerm(term)) return undefined;
+  const maxEdits = Math.max(1, Math.floor(term.length / misspellingEditsPerCharacters));
+  let best: string | undefined;
+  let bestEdits = maxEdits + 1;
+  for (const candidate of vocabulary) {
+    if (candidate[0] !== term[0] || Math.abs(candidate.length - term.length) > maxEdits) continue;
+    const edits = editDistance(term, candidate, bestEdits);
+    if (edits < bestEdits) [best, bestEdits] = [candidate, edits];
+  }
+  return best;
+}
+
+/** Edits (insertions, deletions, substitutions, swaps of neighbours) from one to the other, or `bound` once it is known to reach it. */
+function editDistance(left: string, right: string, bound: number): number {
+  let beforePrevious: number[] = [];
+  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+  for (let row = 1; row <= left.length; row++) {
+    const current = [row];
+    let rowMinimum = row;
+    for (let column = 1; column <= right.length; column++) {
+      const substitution = previous[column - 1]! + (left[row - 1] === right[column - 1] ? 0 : 1);
+      let value = Math.min(substitution, previous[column]! + 1, current[column - 1]! + 1);
+      const swapped = row > 1 && column > 1 && left[row - 1] === right[column - 2] && left[row - 2] === right[column - 1];
+      if (swapped) value = Math.min(value, beforePrevious[column - 2]! + 1);
+      current.push(value);
+      rowMinimum = Math.min(rowMinimum, value);
+    }
+    if (rowMinimum >= bound) return bound;
+    beforePrevious = previous;
+    previous = current;
+  }
+  return Math.min(previous[right.length]!, bound);
+}

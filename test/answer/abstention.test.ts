@@ -55,6 +55,13 @@ describe('decideAbstention on the sample help center', () => {
     expect(decide(question)).toMatchObject({ abstain: true, reason: expect.stringMatching(/^(low_coverage|no_passages)$/) });
   });
 
+  it.each(['How do I reset my pasword?', 'How do I turn on two-factor authentcation?', 'How long are mesages kept on the Starter plan?'])(
+    'answers %j despite the misspelling, read as the passage word it is one edit from',
+    (question) => {
+      expect(decide(question)).toMatchObject({ abstain: false });
+    },
+  );
+
   it('abstains with no_passages when nothing was retrieved', () => {
     expect(decideAbstention({ questionTerms: ['bluetooth'], matchedTerms: [], passages: [] })).toMatchObject({
       abstain: true,
