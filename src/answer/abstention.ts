@@ -23,6 +23,13 @@ export const coveragePassages = 3;
  */
 export const unmatchedTermWeight = 2;
 /**
+ * A question needs its top passages to cover at most this much key-term weight (a topic
+ * term weighs 1): a long, chatty question ("so my team was having this big problem with
+ * …") is answered when the passages cover as much as a short one needs, whatever share
+ * of its persona and chat words they lack.
+ */
+export const maxCountedTermWeight = 12;
+/**
  * With a vector leg, a top passage at least this similar to the question is taken as a
  * paraphrase match: the question then needs only minCoverageWithCloseVector.
  * Calibrated for bge-small cosines, where unrelated help text scores about 0.6–0.75.
@@ -97,9 +104,10 @@ export function decideAbstention(evidence: AbstentionEvidence): AbstentionDecisi
 /**
  * The weighted share of the question's key terms that occur in the top passages
  * (titles and headings included). Generic question words weigh little, terms absent
- * from the whole KB much. Chinese is compared by character: question bigrams that
- * straddle two words ("码了" in "忘记密码了") never occur in documents, but each of
- * their characters is covered by a real word's bigram.
+ * from the whole KB much, and at most maxCountedTermWeight of the question's weight
+ * is asked for. Chinese is compared by character: question bigrams that straddle two
+ * words ("码了" in "忘记密码了") never occur in documents, but each of their characters
+ * is covered by a real word's bigram.
  */
 export function questionCoverage(
   questionTerms: readonly string[],
@@ -130,7 +138,7 @@ export function questionCoverage(
     total += weight;
     if (containing.some((term) => passageTerms.has(term))) covered += weight;
   }
-  return total === 0 ? 0 : covered / total;
+  return total === 0 ? 0 : covered / Math.min(total, maxCountedTermWeight);
 }
 
 function supportedClaimShare(sentences: readonly ResolvedSentence[]): number {

@@ -83,8 +83,11 @@ export interface ExtractiveAnswer {
   /** Their scores, in answer order. */
   scores: number[];
   /**
-   * The best sentence's weighted coverage of the question's terms, in [0,1]: how
-   * much of what was asked the best evidence speaks about. Low means abstain.
+   * The best sentence's weighted coverage of the question's terms that the passages
+   * contain, in [0,1]: how much of what the passages say about the question the best
+   * evidence speaks about. Low means abstain. Terms no passage contains are the
+   * key-term check's business (decideAbstention): counting them here too declined long
+   * chatty questions twice over.
    */
   confidence: number;
 }
@@ -133,7 +136,7 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
     language,
     sentences,
     scores: sentences.map((sentence) => sentence.score),
-    confidence: best.sentence.coverage,
+    confidence: Math.min(1, (best.sentence.coverage * profile.totalWeight) / profile.reachableWeight),
   };
 }
 
@@ -256,6 +259,7 @@ function questionProfile(question: string, questionTerms: string[], candidates: 
   }
   return {
     weights,
+    totalWeight: [...weights.values()].reduce((sum, weight) => sum + weight, 0),
     reachableWeight,
     howTo,
     answerPatterns: answerTypes.filter((type) => type.question.test(question)).map((type) => type.answer),
@@ -277,6 +281,8 @@ function termWeights(questionTerms: string[], candidates: Candidate[]): Map<stri
 
 interface QuestionProfile {
   weights: Map<string, number>;
+  /** The summed weight of all question terms. */
+  totalWeight: number;
   /** The summed weight of the question terms some candidate contains. */
   reachableWeight: number;
   howTo: boolean;

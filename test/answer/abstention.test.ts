@@ -62,6 +62,12 @@ describe('decideAbstention on the sample help center', () => {
     },
   );
 
+  it('answers a long chatty question when the passages cover as much of it as a short one needs', () => {
+    const question =
+      'Hi, my colleagues are freaking out because the password reset email never arrives in their inbox, even after waiting ten minutes, what should they check first?';
+    expect(decide(question)).toMatchObject({ abstain: false });
+  });
+
   it('abstains with no_passages when nothing was retrieved', () => {
     expect(decideAbstention({ questionTerms: ['bluetooth'], matchedTerms: [], passages: [] })).toMatchObject({
       abstain: true,
