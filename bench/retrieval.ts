@@ -30,6 +30,8 @@ import {
 } from '../src/db/index.ts';
 import { readMigrationFiles } from '../src/db/migration-files.ts';
 import { openPglite } from '../src/db/pglite.ts';
+import type { Embedder } from '../src/core/index.ts';
+import { createHybridRetriever } from '../src/retrieval/index.ts';
 import { lexicalTerms, termFrequencies } from '../src/retrieval/lexical/index.ts';
 
 const evalsetsDirectory = path.resolve(
@@ -69,8 +71,13 @@ export interface RetrievalRow {
 export async function benchRetrieval(): Promise<RetrievalRow[]> {
   const corpus = await loadCorpus();
   const rows: RetrievalRow[] = [];
-  rows.push(...(await benchBackend('pglite', corpus, [10_000])));
-  if (postgresUrl) rows.push(...(await benchBackend('postgres', corpus, [10_000, 100_000])));
+  // ORIOLE_BENCH_CHUNKS=10000 (comma-separated sizes) and ORIOLE_BENCH_BACKENDS=postgres narrow a run while iterating.
+  const sizes = (process.env.ORIOLE_BENCH_CHUNKS ?? '').split(',').filter(Boolean).map(Number);
+  const backends = (process.env.ORIOLE_BENCH_BACKENDS ?? 'pglite,postgres').split(',');
+  if (backends.includes('pglite')) rows.push(...(await benchBackend('pglite', corpus, sizes.length > 0 ? sizes : [10_000])));
+  if (postgresUrl && backends.includes('postgres')) {
+    rows.push(...(await benchBackend('postgres', corpus, sizes.length > 0 ? sizes : [10_000, 100_000])));
+  }
   return rows;
 }
 
@@ -96,6 +103,7 @@ async function benchBackend(backend: 'pglite' | 'postgres', corpus: Corpus, targ
       const postings = Number(size.rows[0]!.postings);
       log(`${backend}: ${chunks} chunks, ${postings} postings, built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
       const timings = await timeQueries(database, kb.id, corpus);
+      Object.assign(timings, await timeRetriever(database, { id: kb.id, name: kb.name, embedder: kb.embedder }, corpus));
       for (const [measure, latencies] of Object.entries(timings)) {
         rows.push({ backend, corpus: corpus.name, chunks, postings, measure, ...percentiles(latencies) });
       }
@@ -227,6 +235,7 @@ async function timeQueries(database: Database, kbId: string, corpus: Corpus): Pr
   });
   const timings = {
     'searchLexical (limit 50)': [] as number[],
+    'searchLexical, impact path forced': [] as number[],
     'nearestChunks (limit 50)': [] as number[],
     'nearestChunks, sources filter': [] as number[],
     'both legs concurrently': [] as number[],
@@ -247,6 +256,9 @@ async function timeQueries(database: Database, kbId: string, corpus: Corpus): Pr
       if (record) into.push(performance.now() - started);
     };
     await time(timings['searchLexical (limit 50)'], () => lexical(query));
+    await time(timings['searchLexical, impact path forced'], () =>
+      searchLexical(database, { kbId, terms: query.terms, limit: resultLimit, exhaustivePostings: 1 }),
+    );
     await time(timings['nearestChunks (limit 50)'], () => vector(query, false));
     await time(timings['nearestChunks, sources filter'], async () => {
       const found = await vector(query, true);
@@ -255,6 +267,41 @@ async function timeQueries(database: Database, kbId: string, corpus: Corpus): Pr
       }
     });
     await time(timings['both legs concurrently'], () => Promise.all([lexical(query), vector(query, false)]));
+  }
+  return timings;
+}
+
+/**
+ * The product's retriever end to end, as /search and /answer run it (topK 5): both legs,
+ * the lexical reranking of 50 candidates, fusion, diversity and passage loading. The
+ * query vector comes from a stand-in embedder returning random unit vectors, as the
+ * stored ones are: this measures the database and ranking work, not a model.
+ */
+async function timeRetriever(
+  database: Database,
+  kb: { id: string; name: string; embedder: string },
+  corpus: Corpus,
+): Promise<Record<string, number[]>> {
+  const random = seededRandom(11);
+  const randomVectors: Embedder = {
+    id: kb.embedder,
+    dimension,
+    maxBatchSize: 1,
+    embedDocuments: async (texts) => texts.map(() => unitVector(random)),
+    embedQuery: async () => unitVector(random),
+  };
+  const variants = {
+    'retriever, lexical only (topK 5)': createHybridRetriever({ database, embedder: null }),
+    'retriever, hybrid (topK 5)': createHybridRetriever({ database, embedder: randomVectors }),
+  };
+  const timings: Record<string, number[]> = {};
+  for (const [name, retriever] of Object.entries(variants)) {
+    timings[name] = [];
+    for (let index = 0; index < warmupQueries + timedQueries; index += 1) {
+      const started = performance.now();
+      await retriever.retrieve({ kb, query: corpus.questions[index % corpus.questions.length]!, topK: 5 });
+      if (index >= warmupQueries) timings[name].push(performance.now() - started);
+    }
   }
   return timings;
 }
@@ -282,7 +329,9 @@ async function openBenchDatabase(backend: string): Promise<{ database: Database;
     database,
     cleanup: async () => {
       await database.close();
-      await admin.query(`DROP SCHEMA ${quoteIdentifier(schema)} CASCADE`);
+      // ORIOLE_BENCH_KEEP=1 leaves the schema for EXPLAIN ANALYZE by hand.
+      if (process.env.ORIOLE_BENCH_KEEP) log(`kept schema ${schema}`);
+      else await admin.query(`DROP SCHEMA ${quoteIdentifier(schema)} CASCADE`);
       await admin.close();
     },
   };
