@@ -14,3 +14,16 @@ export type { FetchTimeouts } from './fetch-with-timeouts.ts';
 export { createSerialQueue } from './serial-queue.ts';
 export type { SerialQueue } from './serial-queue.ts';
 export { describeError } from './model-load-error.ts';
+export {
+  cachedModelDtype,
+  configureTransformersLibrary,
+  fallbackDtype,
+  isMissingModelFile,
+  libraryCacheDir,
+  localModelDtype,
+  modelFileByDtype,
+  preferredDtype,
+  requiredModelFiles,
+  transformersLibraryLoads,
+} from './transformers-library.ts';
+export type { ModelSource } from './transformers-library.ts';

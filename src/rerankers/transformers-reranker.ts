@@ -1,10 +1,21 @@
-import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { AutoModelForSequenceClassification, AutoTokenizer, env, LogLevel } from '@huggingface/transformers';
+import { AutoModelForSequenceClassification, AutoTokenizer, env } from '@huggingface/transformers';
 import type { DataType, PreTrainedModel, PreTrainedTokenizer, ProgressInfo, Tensor } from '@huggingface/transformers';
 import { OrioleError } from '../core/index.ts';
 import type { Reranker } from '../core/index.ts';
-import { createSerialQueue, describeError, fetchWithTimeouts } from '../embedders/index.ts';
+import {
+  cachedModelDtype,
+  configureTransformersLibrary,
+  createSerialQueue,
+  describeError,
+  fallbackDtype,
+  isMissingModelFile,
+  libraryCacheDir,
+  localModelDtype,
+  modelFileByDtype,
+  preferredDtype,
+  transformersLibraryLoads,
+} from '../embedders/index.ts';
 import type { RerankerOptions } from './reranker-options.ts';
 
 /**
@@ -36,23 +47,9 @@ export const defaultTransformersRerankerSettings: TransformersRerankerSettings =
   maxBatchSize: 16,
 };
 
-const preferredDtype: DataType = 'q8';
-const fallbackDtype: DataType = 'fp32';
-/** How transformers.js names each dtype's file (src/utils/dtypes.js, DEFAULT_DTYPE_SUFFIX_MAPPING). */
-const modelFileByDtype: Partial<Record<DataType, string>> = {
-  q8: 'onnx/model_quantized.onnx',
-  fp32: 'onnx/model.onnx',
-};
-const requiredFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
 const probeText = 'relevance probe';
 const noRerankerFix = 'Or set ORIOLE_RERANKER=none to search without reranking.';
 
-/**
- * transformers.js keeps its settings in one global `env`: loads configured differently
- * must not interleave. The entry points load the embedder first and this after it.
- */
-const libraryLoads = createSerialQueue();
-const libraryCacheDir = env.cacheDir;
 
 export async function createTransformersReranker(
   modelId: string,
@@ -60,7 +57,7 @@ export async function createTransformersReranker(
   settings: TransformersRerankerSettings = defaultTransformersRerankerSettings,
 ): Promise<Reranker> {
   const spec = `transformers:${modelId}`;
-  const { tokenizer, model } = await libraryLoads.run(() => loadModel(spec, modelId, options, settings));
+  const { tokenizer, model } = await transformersLibraryLoads.run(() => loadModel(spec, modelId, options, settings));
   const runs = createSerialQueue();
 
   async function rerank(query: string, texts: string[]): Promise<number[]> {
@@ -110,8 +107,8 @@ async function loadModel(
   settings: TransformersRerankerSettings,
 ): Promise<{ tokenizer: PreTrainedTokenizer; model: PreTrainedModel }> {
   const localOnly = options.modelsDir !== undefined;
-  configureLibrary(options, settings);
-  const cached = localOnly ? undefined : await cachedDtype(modelId, env.cacheDir);
+  configureTransformersLibrary(options, settings);
+  const cached = localOnly ? undefined : await cachedModelDtype(modelId, env.cacheDir);
   const dtypes = localOnly ? [await localDtype(spec, modelId, options)] : cached ? [cached] : [preferredDtype, fallbackDtype];
   const shared = {
     local_files_only: localOnly,
@@ -138,65 +135,17 @@ async function loadModel(
     } catch (error) {
       const isLastAttempt = attempt === dtypes.length - 1;
       // Not every repository publishes quantised weights; then the fp32 file is the model.
-      if (!isLastAttempt && isMissingFile(error, modelFileByDtype[dtype])) continue;
+      if (!isLastAttempt && isMissingModelFile(error, modelFileByDtype[dtype])) continue;
       throw rerankerLoadError(spec, describeError(error), fixFor(modelId, options), error);
     }
   }
   throw rerankerLoadError(spec, 'no model file could be loaded', fixFor(modelId, options));
 }
 
-function configureLibrary(options: RerankerOptions, settings: TransformersRerankerSettings): void {
-  env.logLevel = LogLevel.ERROR;
-  env.fetch = fetchWithTimeouts(options.fetch ?? globalThis.fetch, settings);
-  env.remoteHost = settings.hubUrl;
-  env.useFSCache = true;
-  env.cacheDir = options.cacheDir ?? libraryCacheDir;
-  if (options.modelsDir !== undefined) {
-    env.localModelPath = options.modelsDir;
-    env.allowLocalModels = true;
-    env.allowRemoteModels = false;
-  } else {
-    env.allowLocalModels = false;
-    env.allowRemoteModels = true;
-  }
-}
 
-async function localDtype(spec: string, modelId: string, options: RerankerOptions): Promise<DataType> {
-  const modelDir = path.join(options.modelsDir!, modelId);
-  for (const file of requiredFiles) {
-    if (!(await exists(path.join(modelDir, file)))) {
-      throw rerankerLoadError(spec, `${path.join(modelDir, file)} does not exist`, fixFor(modelId, options));
-    }
-  }
-  const dtype = await dtypeOnDisk(modelDir);
-  if (dtype) return dtype;
-  const expected = [preferredDtype, fallbackDtype].map((candidate) => modelFileByDtype[candidate]).join(' or ');
-  throw rerankerLoadError(spec, `${modelDir} has no ${expected}`, fixFor(modelId, options));
-}
 
-/** A complete model in the download cache loads with no request to the Hub. */
-async function cachedDtype(modelId: string, cacheDir: string | null): Promise<DataType | undefined> {
-  if (!cacheDir) return undefined;
-  const modelDir = path.join(cacheDir, modelId);
-  for (const file of requiredFiles) if (!(await exists(path.join(modelDir, file)))) return undefined;
-  return dtypeOnDisk(modelDir);
-}
 
-async function dtypeOnDisk(modelDir: string): Promise<DataType | undefined> {
-  for (const dtype of [preferredDtype, fallbackDtype]) {
-    if (await exists(path.join(modelDir, modelFileByDtype[dtype]!))) return dtype;
-  }
-  return undefined;
-}
 
-function isMissingFile(error: unknown, file: string | undefined): boolean {
-  return (
-    file !== undefined &&
-    error instanceof Error &&
-    error.name === 'ModelFileNotFoundError' &&
-    error.message.includes(file.split('/').pop()!)
-  );
-}
 
 /** "This reranker cannot be used right now", with the reason and the fix; the service then runs without it. */
 function rerankerLoadError(spec: string, reason: string, fix: string, cause?: unknown): OrioleError {
@@ -220,11 +169,9 @@ function fixFor(modelId: string, options: RerankerOptions): string {
   );
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
+/** With ORIOLE_MODELS_DIR, the files on disk decide: q8 when present, otherwise fp32. */
+async function localDtype(spec: string, modelId: string, options: RerankerOptions): Promise<DataType> {
+  const found = await localModelDtype(path.join(options.modelsDir!, modelId));
+  if ('problem' in found) throw rerankerLoadError(spec, found.problem, fixFor(modelId, options));
+  return found.dtype;
 }
