@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { collectInputs, ingestInputs, planInputs } from '../../ingest/pipeline/index.ts';
+import { collectInputs, ingestInputs, planInputs, type IngestContext } from '../../ingest/pipeline/index.ts';
 import { createChatModel } from '../../src/answer/index.ts';
 import { ensureKnowledgeBase, type Database } from '../../src/db/index.ts';
 import { createTestApp, expectError, postJson, type TestApp } from '../helpers/app.ts';
@@ -42,6 +42,15 @@ async function readEvents(response: Response): Promise<Array<{ event: string; da
     });
 }
 
+/** The sample help center in KB 'default', lexical-only, as `npm run demo` serves it. */
+async function ingestHelpCenter(database: Database): Promise<IngestContext> {
+  const context = testIngestContext(database, null);
+  const kb = await ensureKnowledgeBase(database, { name: 'default', embedder: 'none' });
+  const plan = await planInputs([path.resolve('examples/help-center')]);
+  await ingestInputs(context, kb, collectInputs(plan, testCollectDependencies(), {}), { prune: false });
+  return context;
+}
+
 describe.each(testBackends())('POST /answer over the sample help center on $name', (backend) => {
   let database: Database;
   let fake: FakeOpenAiServer;
@@ -51,10 +60,7 @@ describe.each(testBackends())('POST /answer over the sample help center on $name
 
   beforeAll(async () => {
     database = await openMigrated(backend);
-    const context = testIngestContext(database, null);
-    const kb = await ensureKnowledgeBase(database, { name: 'default', embedder: 'none' });
-    const plan = await planInputs([path.resolve('examples/help-center')]);
-    await ingestInputs(context, kb, collectInputs(plan, testCollectDependencies(), {}), { prune: false });
+    const context = await ingestHelpCenter(database);
     fake = await startFakeOpenAiServer();
     const model = (timeoutMs?: number) => createChatModel('openai:fake-model', { baseUrl: fake.url, ...(timeoutMs ? { timeoutMs } : {}) });
     extractive = createTestApp(database, { context, worker: false }).app;
@@ -196,10 +202,7 @@ describe.each(testBackends())('POST /search on $name', (backend) => {
   let app: TestApp;
   beforeAll(async () => {
     database = await openMigrated(backend);
-    const context = testIngestContext(database, null);
-    const kb = await ensureKnowledgeBase(database, { name: 'default', embedder: 'none' });
-    const plan = await planInputs([path.resolve('examples/help-center')]);
-    await ingestInputs(context, kb, collectInputs(plan, testCollectDependencies(), {}), { prune: false });
+    const context = await ingestHelpCenter(database);
     app = createTestApp(database, { context, worker: false }).app;
   }, 120_000);
   afterAll(() => backend.cleanup());
@@ -232,10 +235,7 @@ describe.each(testBackends())('the OpenAI-compatible API with the official opena
 
   beforeAll(async () => {
     database = await openMigrated(backend);
-    const context = testIngestContext(database, null);
-    const kb = await ensureKnowledgeBase(database, { name: 'default', embedder: 'none' });
-    const plan = await planInputs([path.resolve('examples/help-center')]);
-    await ingestInputs(context, kb, collectInputs(plan, testCollectDependencies(), {}), { prune: false });
+    const context = await ingestHelpCenter(database);
     fake = await startFakeOpenAiServer();
     const { app } = createTestApp(database, {
       context,
