@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { OrioleError } from '../core/index.ts';
 import type { AppDependencies, AppEnvironment } from './context.ts';
@@ -9,6 +10,9 @@ import { knowledgeBaseRoutes } from './routes/knowledge-bases.ts';
 import { answerRoutes } from './routes/answers.ts';
 import { searchRoutes } from './routes/search.ts';
 import { chatCompletionRoutes } from './routes/chat-completions.ts';
+
+/** Largest body of /answer, /search and /v1/chat/completions: 50 history turns of 8,000 characters fit. */
+export const maxQueryBodyBytes = 1024 * 1024;
 
 export interface AppOptions {
   /** Told about every 5xx with its cause, for the log; clients only see the code. */
@@ -32,6 +36,21 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
     context.set('dependencies', dependencies);
     await next();
   });
+
+  // Questions and queries are small: a larger body is refused before it is read whole.
+  for (const path of ['/answer', '/search', '/v1/chat/completions']) {
+    app.use(
+      path,
+      bodyLimit({
+        maxSize: maxQueryBodyBytes,
+        onError: () => {
+          throw new OrioleError('payload_too_large', `The request body is larger than ${maxQueryBodyBytes} bytes`, {
+            details: { limit: maxQueryBodyBytes },
+          });
+        },
+      }),
+    );
+  }
 
   app.route('/', healthRoutes());
   app.route('/', knowledgeBaseRoutes());

@@ -1,5 +1,11 @@
 import { z } from '@hono/zod-openapi';
 
+/**
+ * Text that reaches the database (questions are logged): PostgreSQL text cannot hold
+ * NUL, so a NUL is refused here as malformed input rather than failing the insert.
+ */
+export const cleanText = () => z.string().refine((text) => !text.includes('\u0000'), 'must not contain NUL characters');
+
 export const ErrorSchema = z
   .object({
     error: z.object({
@@ -48,9 +54,9 @@ export const errorResponses = {
 
 export const SearchFiltersSchema = z
   .object({
-    sources: z.array(z.string().min(1).max(2048)).min(1).max(200).optional().openapi({ example: ['billing/refunds.md'] }),
+    sources: z.array(cleanText().min(1).max(2048)).min(1).max(200).optional().openapi({ example: ['billing/refunds.md'] }),
     tags: z
-      .record(z.string().min(1).max(64), z.string().max(256))
+      .record(cleanText().min(1).max(64), cleanText().max(256))
       .refine((tags) => Object.keys(tags).length <= 20, 'at most 20 tags')
       .optional()
       .openapi({ example: { product: 'sdk' } }),
@@ -106,20 +112,20 @@ export const CitationSchema = z
   .openapi('Citation');
 
 export const ChatTurnSchema = z
-  .object({ role: z.enum(['user', 'assistant']), content: z.string().min(1).max(8000) })
+  .object({ role: z.enum(['user', 'assistant']), content: cleanText().min(1).max(8000) })
   .strict()
   .openapi('ChatTurn');
 
 export const AnswerRequestSchema = z
   .object({
-    question: z.string().trim().min(1).max(4000).openapi({ example: 'How do I reset my password?' }),
+    question: cleanText().trim().min(1).max(4000).openapi({ example: 'How do I reset my password?' }),
     kb: KnowledgeBaseNameSchema.optional(),
     history: z.array(ChatTurnSchema).max(50).optional(),
     filters: SearchFiltersSchema.optional(),
     topK: z.number().int().min(1).max(20).optional(),
     stream: z.boolean().optional().openapi({ description: 'Stream server-sent events (also with Accept: text/event-stream)' }),
     metadata: z
-      .object({ userId: z.string().max(256).optional(), channel: z.string().max(64).optional() })
+      .object({ userId: cleanText().max(256).optional(), channel: cleanText().max(64).optional() })
       .strict()
       .optional(),
   })

@@ -194,6 +194,14 @@ describe.each(testBackends())('POST /answer over the sample help center on $name
     await expectError(await postJson(extractive, '/answer', '{"question":'), 400, 'invalid_request');
     await expectError(await postJson(extractive, '/answer', { question: 'hi', kb: 'nope' }), 404, 'not_found');
     await expectError(await postJson(extractive, '/answer', { question: 'hi', kb: 'nope', stream: true }), 404, 'not_found');
+    // PostgreSQL text cannot hold NUL, and questions are logged: refused up front, not a 500.
+    await expectError(await postJson(extractive, '/answer', { question: 'reset password\u0000' }), 400, 'invalid_request');
+    await expectError(await postJson(extractive, '/search', { query: '\u0000' }), 400, 'invalid_request');
+    const chatWithNul = { model: 'default', messages: [{ role: 'user', content: 'hi\u0000' }] };
+    await expectError(await postJson(extractive, '/v1/chat/completions', chatWithNul), 400, 'invalid_request');
+    const huge = { question: 'hi', history: [{ role: 'user', content: 'x'.repeat(2_000_000) }] };
+    await expectError(await postJson(extractive, '/answer', huge), 413, 'payload_too_large');
+    expect((await postJson(extractive, '/answer', { question: 'How do I reset my password?' })).status).toBe(200);
   });
 });
 

@@ -6,12 +6,12 @@ import type { AnswerRequest, AnswerResponse, ChatTurn, Citation } from '../../co
 import { listKnowledgeBases } from '../../db/index.ts';
 import type { AppEnvironment } from '../context.ts';
 import { toOrioleError } from '../error-response.ts';
-import { CitationSchema, ErrorSchema, errorResponses } from '../schemas.ts';
+import { CitationSchema, cleanText, ErrorSchema, errorResponses } from '../schemas.ts';
 
 // OpenAI's content may be a string or a list of parts; only text parts carry a question.
 const ContentSchema = z.union([
-  z.string().max(8000),
-  z.array(z.object({ type: z.string(), text: z.string().max(8000).optional() }).passthrough()).max(50),
+  cleanText().max(8000),
+  z.array(z.object({ type: z.string(), text: cleanText().max(8000).optional() }).passthrough()).max(50),
 ]);
 
 const ChatCompletionRequestSchema = z
@@ -29,7 +29,7 @@ const ChatCompletionRequestSchema = z
       .min(1)
       .max(100),
     stream: z.boolean().optional(),
-    user: z.string().max(256).optional(),
+    user: cleanText().max(256).optional(),
   })
   // Sampling parameters (temperature, max_tokens…) are accepted and ignored: the answer is grounded, not sampled.
   .passthrough()

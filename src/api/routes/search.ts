@@ -1,11 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Passage } from '../../core/index.ts';
 import type { AppEnvironment } from '../context.ts';
-import { ErrorSchema, KnowledgeBaseNameSchema, PassageSchema, RetrievalInfoSchema, SearchFiltersSchema, errorResponses } from '../schemas.ts';
+import { cleanText, ErrorSchema, KnowledgeBaseNameSchema, PassageSchema, RetrievalInfoSchema, SearchFiltersSchema, errorResponses } from '../schemas.ts';
 
 const SearchRequestSchema = z
   .object({
-    query: z.string().trim().min(1).max(4000).openapi({ example: 'refund annual plan' }),
+    query: cleanText().trim().min(1).max(4000).openapi({ example: 'refund annual plan' }),
     kb: KnowledgeBaseNameSchema.optional(),
     topK: z.number().int().min(1).max(50).optional().openapi({ description: 'Passages to return; default 10' }),
     filters: SearchFiltersSchema.optional(),
