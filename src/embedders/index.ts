@@ -21,6 +21,7 @@ export {
   isMissingModelFile,
   libraryCacheDir,
   localModelDtype,
+  modelFilesFix,
   modelFileByDtype,
   preferredDtype,
   requiredModelFiles,

@@ -12,8 +12,8 @@ import {
   configureTransformersLibrary,
   fallbackDtype,
   isMissingModelFile,
-  libraryCacheDir,
   localModelDtype,
+  modelFilesFix,
   modelFileByDtype,
   preferredDtype,
   transformersLibraryLoads,
@@ -44,7 +44,6 @@ export const defaultTransformersEmbedderSettings: TransformersEmbedderSettings =
 };
 
 const dimensionProbeText = 'dimension probe';
-
 
 export async function createTransformersEmbedder(
   modelId: string,
@@ -124,21 +123,8 @@ async function loadPipeline(
   throw modelLoadError(spec, 'no model file could be loaded', fixFor(modelId, options));
 }
 
-
-
-
-
-
 function fixFor(modelId: string, options: EmbedderOptions): string {
-  const layout = `config.json, tokenizer.json, tokenizer_config.json and onnx/model_quantized.onnx (or onnx/model.onnx)`;
-  if (options.modelsDir !== undefined) {
-    return `ORIOLE_MODELS_DIR is set, so nothing is downloaded: put ${layout} under ${path.join(options.modelsDir, modelId)}/. ${lexicalOnlyFix}`;
-  }
-  const cache = options.cacheDir ?? libraryCacheDir;
-  return (
-    `It is downloaded once from the Hugging Face Hub and cached${cache ? ` in ${cache}` : ''}; on a machine without network access, ` +
-    `set ORIOLE_MODELS_DIR and put ${layout} under <ORIOLE_MODELS_DIR>/${modelId}/. ${lexicalOnlyFix}`
-  );
+  return modelFilesFix(modelId, options, lexicalOnlyFix);
 }
 
 /** With ORIOLE_MODELS_DIR, the files on disk decide: q8 when present, otherwise fp32. */

@@ -77,6 +77,19 @@ export async function cachedModelDtype(modelId: string, cacheDir: string | null)
   return dtypeOnDisk(modelDir);
 }
 
+/** Where a model's files must go, for load errors: the models directory, or the cache after a download; then `otherwise`. */
+export function modelFilesFix(modelId: string, source: ModelSource, otherwise: string): string {
+  const layout = `config.json, tokenizer.json, tokenizer_config.json and onnx/model_quantized.onnx (or onnx/model.onnx)`;
+  if (source.modelsDir !== undefined) {
+    return `ORIOLE_MODELS_DIR is set, so nothing is downloaded: put ${layout} under ${path.join(source.modelsDir, modelId)}/. ${otherwise}`;
+  }
+  const cache = source.cacheDir ?? libraryCacheDir;
+  return (
+    `It is downloaded once from the Hugging Face Hub and cached${cache ? ` in ${cache}` : ''}; on a machine without network access, ` +
+    `set ORIOLE_MODELS_DIR and put ${layout} under <ORIOLE_MODELS_DIR>/${modelId}/. ${otherwise}`
+  );
+}
+
 /** Whether a load failed only because the repository lacks this dtype's file. */
 export function isMissingModelFile(error: unknown, file: string | undefined): boolean {
   return (

@@ -10,8 +10,8 @@ import {
   describeError,
   fallbackDtype,
   isMissingModelFile,
-  libraryCacheDir,
   localModelDtype,
+  modelFilesFix,
   modelFileByDtype,
   preferredDtype,
   transformersLibraryLoads,
@@ -49,7 +49,6 @@ export const defaultTransformersRerankerSettings: TransformersRerankerSettings =
 
 const probeText = 'relevance probe';
 const noRerankerFix = 'Or set ORIOLE_RERANKER=none to search without reranking.';
-
 
 export async function createTransformersReranker(
   modelId: string,
@@ -142,11 +141,6 @@ async function loadModel(
   throw rerankerLoadError(spec, 'no model file could be loaded', fixFor(modelId, options));
 }
 
-
-
-
-
-
 /** "This reranker cannot be used right now", with the reason and the fix; the service then runs without it. */
 function rerankerLoadError(spec: string, reason: string, fix: string, cause?: unknown): OrioleError {
   const model = spec.replace(/^transformers:/, '');
@@ -158,15 +152,7 @@ function rerankerLoadError(spec: string, reason: string, fix: string, cause?: un
 }
 
 function fixFor(modelId: string, options: RerankerOptions): string {
-  const layout = `config.json, tokenizer.json, tokenizer_config.json and onnx/model_quantized.onnx (or onnx/model.onnx)`;
-  if (options.modelsDir !== undefined) {
-    return `ORIOLE_MODELS_DIR is set, so nothing is downloaded: put ${layout} under ${path.join(options.modelsDir, modelId)}/. ${noRerankerFix}`;
-  }
-  const cache = options.cacheDir ?? libraryCacheDir;
-  return (
-    `It is downloaded once from the Hugging Face Hub and cached${cache ? ` in ${cache}` : ''}; on a machine without network access, ` +
-    `set ORIOLE_MODELS_DIR and put ${layout} under <ORIOLE_MODELS_DIR>/${modelId}/. ${noRerankerFix}`
-  );
+  return modelFilesFix(modelId, options, noRerankerFix);
 }
 
 /** With ORIOLE_MODELS_DIR, the files on disk decide: q8 when present, otherwise fp32. */
