@@ -164,11 +164,8 @@ function tokenizerConfig(): Record<string, unknown> {
   };
 }
 
-/**
- * input_ids, token_type_ids → word + type embedding per token; plus the masked
- * mean over the sequence; padding positions zeroed → last_hidden_state.
- */
-function modelBytes(wordEmbeddings: Float32Array, typeEmbeddings: Float32Array): Uint8Array {
+/** The ONNX protobuf builders both tiny graphs are written with. */
+function onnxBuilders() {
   const { TensorProto, AttributeProto } = onnx;
   const batchBySequence = [{ dimParam: 'batch_size' }, { dimParam: 'sequence_length' }];
   const int64Input = (name: string) => ({
@@ -192,6 +189,15 @@ function modelBytes(wordEmbeddings: Float32Array, typeEmbeddings: Float32Array):
     name: output,
     attribute,
   });
+  return { TensorProto, AttributeProto, batchBySequence, int64Input, floatTensor, int64Tensor, node };
+}
+
+/**
+ * input_ids, token_type_ids → word + type embedding per token; plus the masked
+ * mean over the sequence; padding positions zeroed → last_hidden_state.
+ */
+function modelBytes(wordEmbeddings: Float32Array, typeEmbeddings: Float32Array): Uint8Array {
+  const { TensorProto, AttributeProto, batchBySequence, int64Input, floatTensor, int64Tensor, node } = onnxBuilders();
 
   const model = onnx.ModelProto.create({
     irVersion: 8,
@@ -332,29 +338,7 @@ function wordIndicators(synonyms: readonly (readonly string[])[]): { table: Floa
  * [-dot/2, dot/2] for two labels, whose softmax is the sigmoid of the dot product.
  */
 function crossEncoderBytes(indicators: { table: Float32Array; width: number }, labels: 1 | 2): Uint8Array {
-  const { TensorProto, AttributeProto } = onnx;
-  const batchBySequence = [{ dimParam: 'batch_size' }, { dimParam: 'sequence_length' }];
-  const int64Input = (name: string) => ({
-    name,
-    type: { tensorType: { elemType: TensorProto.DataType.INT64, shape: { dim: batchBySequence } } },
-  });
-  const floatTensor = (name: string, dims: number[], values: Float32Array) => ({
-    name,
-    dims,
-    dataType: TensorProto.DataType.FLOAT,
-    rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
-  });
-  const int64Tensor = (name: string, values: number[]) => {
-    const data = BigInt64Array.from(values.map(BigInt));
-    return { name, dims: [values.length], dataType: TensorProto.DataType.INT64, rawData: new Uint8Array(data.buffer) };
-  };
-  const node = (opType: string, inputs: string[], output: string, attribute: object[] = []) => ({
-    opType,
-    input: inputs,
-    output: [output],
-    name: output,
-    attribute,
-  });
+  const { TensorProto, AttributeProto, int64Input, floatTensor, int64Tensor, node } = onnxBuilders();
   const toFloat = [{ name: 'to', type: AttributeProto.AttributeType.INT, i: TensorProto.DataType.FLOAT }];
   const keepDims = (value: 0 | 1) => [{ name: 'keepdims', type: AttributeProto.AttributeType.INT, i: value }];
   const scoring =
