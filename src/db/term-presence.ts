@@ -1,7 +1,8 @@
 import type { SqlExecutor } from './database.ts';
 
 /**
- * Which of `terms` occur anywhere in KB `kbId`: one primary-key probe per term. A
+ * Which of `terms` occur anywhere in KB `kbId`: one probe per term of the KB's
+ * document-frequency table (migration 004), the table BM25 already reads. A
  * question term no chunk contains is usually its subject ("Bitcoin"), the strongest
  * sign that the KB cannot answer it.
  */
@@ -9,7 +10,7 @@ export async function termsPresentInKnowledgeBase(executor: SqlExecutor, kbId: s
   if (terms.length === 0) return new Set();
   const result = await executor.query<{ term: string }>(
     `SELECT q.term FROM unnest($2::text[]) AS q(term)
-      WHERE EXISTS (SELECT 1 FROM chunk_terms p WHERE p.kb_id = $1 AND p.term = q.term)`,
+      WHERE EXISTS (SELECT 1 FROM lexical_terms t WHERE t.kb_id = $1 AND t.term = q.term AND t.document_frequency > 0)`,
     [kbId, [...new Set(terms)]],
   );
   return new Set(result.rows.map((row) => row.term));
