@@ -14,7 +14,6 @@
  *   npx tsx bench/retrieval.ts            or as part of `npm run bench`
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
@@ -31,6 +30,7 @@ import {
 import { readMigrationFiles } from '../src/db/migration-files.ts';
 import { openPglite } from '../src/db/pglite.ts';
 import type { Embedder } from '../src/core/index.ts';
+import { percentiles, readJsonLines, simpleChunks } from './eval-sets.ts';
 import { createHybridRetriever } from '../src/retrieval/index.ts';
 import { lexicalTerms, termFrequencies } from '../src/retrieval/lexical/index.ts';
 
@@ -42,7 +42,6 @@ const dimension = 384;
 const resultLimit = 50;
 const timedQueries = 100;
 const warmupQueries = 10;
-const chunkCharacters = 800;
 /** Copies of the base corpus made per INSERT … SELECT while growing the KB. */
 const copiesPerStatement = 8;
 
@@ -343,38 +342,13 @@ async function loadCorpus(): Promise<Corpus> {
     log(`no eval sets at ${evalsetsDirectory}: generated text with a Zipfian vocabulary`);
     return generatedCorpus();
   }
-  const readLines = async <T>(file: string): Promise<T[]> =>
-    (await readFile(path.join(directory, file), 'utf8'))
-      .split('\n')
-      .filter((line) => line.trim())
-      .map((line) => JSON.parse(line) as T);
-  const documents = await readLines<{ id: string; title: string; text: string }>('docs.jsonl');
-  const cases = await readLines<{ question: string }>('cases.jsonl');
+  const documents = await readJsonLines<{ id: string; title: string; text: string }>(path.join(directory, 'docs.jsonl'));
+  const cases = await readJsonLines<{ question: string }>(path.join(directory, 'cases.jsonl'));
   return {
     name: 'rhdh-docs-ragas',
-    documents: documents.map((document) => ({ source: document.id, title: document.title, chunks: packParagraphs(document.text) })),
+    documents: documents.map((document) => ({ source: document.id, title: document.title, chunks: simpleChunks(document.text) })),
     questions: cases.map((evalCase) => evalCase.question),
   };
-}
-
-/** Paragraphs packed greedily into ~800-character chunks (a long paragraph is cut at sentence ends). */
-function packParagraphs(text: string): string[] {
-  const units = text
-    .split(/\n\s*\n/)
-    .flatMap((paragraph) => (paragraph.length <= chunkCharacters ? [paragraph] : paragraph.split(/(?<=[.!?])\s+/)))
-    .map((unit) => unit.trim())
-    .filter(Boolean);
-  const chunks: string[] = [];
-  let current = '';
-  for (const unit of units) {
-    if (current && current.length + 1 + unit.length > chunkCharacters) {
-      chunks.push(current);
-      current = '';
-    }
-    current = current ? `${current}\n${unit}` : unit;
-  }
-  if (current) chunks.push(current);
-  return chunks;
 }
 
 /** 30 documents of 50 chunks of ~120 words drawn from a Zipfian (s = 1.1) vocabulary of 20,000 words. */
@@ -421,12 +395,6 @@ function unitVector(random: () => number): number[] {
   const vector = Array.from({ length: dimension }, () => random() - 0.5);
   const norm = Math.hypot(...vector);
   return vector.map((value) => value / norm);
-}
-
-function percentiles(latencies: number[]): { p50: number; p95: number } {
-  const sorted = [...latencies].sort((left, right) => left - right);
-  const at = (share: number) => sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!;
-  return { p50: at(0.5), p95: at(0.95) };
 }
 
 function log(message: string): void {
