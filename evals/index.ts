@@ -1,4 +1,5 @@
-// Evals: pure metrics now; datasets, the runner and reports (`oriole eval`) build on them.
+// Evals: cases in, scored rows and a report out. Pure metrics and scoring, the runner
+// (over any answer service), run comparison and gates, and report rendering.
 export {
   abstentionPrecisionRecall,
   answerTokens,
@@ -11,5 +12,28 @@ export {
   recallAtK,
   reciprocalRankAtK,
   tokenF1,
+  tokenRecall,
 } from './metrics.ts';
 export type { AbstentionCase, AbstentionScores } from './metrics.ts';
+export { evalCaseLimits, evalCaseSchema, parseEvalCases, referenceText, validateEvalCases } from './cases.ts';
+export {
+  citationValidity,
+  classifyFailure,
+  scoreAnsweredCase,
+  supportedSentenceShare,
+  unscoredMetrics,
+  wrongAnswerThreshold,
+} from './scoring.ts';
+export type { AnsweredCase, JudgeScores } from './scoring.ts';
+export { countRows, summarizeRows } from './summary.ts';
+export { defaultEvalOptions, runEval } from './runner.ts';
+export type { EvalRunOptions } from './runner.ts';
+export { checkGates, compareReports, parseGate, regressionTolerance } from './compare.ts';
+export type { Gate } from './compare.ts';
+export { failureKinds, lowerIsBetter, metricNames } from './types.ts';
+export type * from './types.ts';
+export { renderHtmlReport, renderMarkdownReport } from './report/index.ts';
+export { createLlmJudge, defaultJudgeTimeoutMs } from './judge.ts';
+export type { LlmJudgeOptions } from './judge.ts';
+export { evalGenerationDefaults, formatJsonl, generateEvalCases } from './generate.ts';
+export type { DraftPassage, GenerateEvalCasesInput } from './generate.ts';

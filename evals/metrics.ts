@@ -37,6 +37,25 @@ export function tokenF1(prediction: string, reference: string): number {
   const predicted = answerTokens(prediction);
   const expected = answerTokens(reference);
   if (predicted.length === 0 || expected.length === 0) return predicted.length === expected.length ? 1 : 0;
+  const shared = sharedTokenCount(predicted, expected);
+  if (shared === 0) return 0;
+  const precision = shared / predicted.length;
+  const recall = shared / expected.length;
+  return (2 * precision * recall) / (precision + recall);
+}
+
+/**
+ * Share of the reference's tokens (with multiplicity, normalised as in tokenF1) that the
+ * prediction contains: whether a long answer states the reference, however much else it
+ * says. 1 for an empty reference.
+ */
+export function tokenRecall(prediction: string, reference: string): number {
+  const expected = answerTokens(reference);
+  if (expected.length === 0) return 1;
+  return sharedTokenCount(answerTokens(prediction), expected) / expected.length;
+}
+
+function sharedTokenCount(predicted: readonly string[], expected: readonly string[]): number {
   const remaining = new Map<string, number>();
   for (const token of expected) remaining.set(token, (remaining.get(token) ?? 0) + 1);
   let shared = 0;
@@ -47,10 +66,7 @@ export function tokenF1(prediction: string, reference: string): number {
       remaining.set(token, count - 1);
     }
   }
-  if (shared === 0) return 0;
-  const precision = shared / predicted.length;
-  const recall = shared / expected.length;
-  return (2 * precision * recall) / (precision + recall);
+  return shared;
 }
 
 /** The first k distinct documents of a ranking, each at its first rank. */

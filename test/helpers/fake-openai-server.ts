@@ -19,6 +19,18 @@ import type { AddressInfo } from 'node:net';
  * - with no shared content word the reply is `I don't know.`, or `我不知道。` when the
  *   question contains Han characters.
  *
+ * Eval prompts (evals/judge.ts, evals/generate.ts) are recognised by their system
+ * message's first sentence and answered in JSON, as meaningfully as word overlap allows
+ * ("fact words": content words plus numbers, Chinese character bigrams):
+ *
+ * - correctness: the share of the reference answer's fact words found in the candidate
+ *   answer, and 0 when both state numbers but share none (a contradiction);
+ * - claims: the answer's sentences, markers removed, declines ("I don't know") left out;
+ * - claim verdicts: a claim is supported when more than half its fact words appear in
+ *   the passages;
+ * - a drafted eval case: a question about the passage's heading (or its first sentence
+ *   when it has none), answered by the passage's first sentence.
+ *
  * Failures and slowness are scripted with `setBehaviour`, and every request is recorded,
  * including whether the client went away before the response was complete.
  */
@@ -230,6 +242,8 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
 
 /** The deterministic "model": see the file comment. */
 export function fakeModelReply(messages: Array<{ role: string; content: unknown }>): string {
+  const evalTask = evalTaskReply(messages);
+  if (evalTask !== undefined) return evalTask;
   const rewrite = followUpRewrite(messages);
   if (rewrite !== undefined) return rewrite;
   const passages = messages
@@ -268,6 +282,89 @@ function followUpRewrite(messages: Array<{ role: string; content: unknown }>): s
   const followUp = /Last message:\s*(.+)/.exec(text)?.[1]?.trim() ?? '';
   const earlier = [...text.matchAll(/^User:\s*(.+)$/gm)].at(-1)?.[1]?.trim() ?? '';
   return `${earlier} ${followUp}`.trim();
+}
+
+/** The judge's and the eval-case drafter's prompts, told apart by their system message's first sentence. */
+function evalTaskReply(messages: Array<{ role: string; content: unknown }>): string | undefined {
+  const system = messages
+    .filter((message) => message.role === 'system' || message.role === 'developer')
+    .map((message) => textOf(message.content))
+    .join('\n');
+  const lastUser = [...messages].reverse().find((message) => message.role === 'user');
+  const user = lastUser === undefined ? '' : textOf(lastUser.content);
+  if (/You compare a candidate answer with a reference answer/.test(system)) return correctnessReply(user);
+  if (/You break an answer .* into atomic claims/.test(system)) return claimsReply(user);
+  if (/You check claims against numbered passages/.test(system)) return verdictsReply(user);
+  if (/You write test questions for a help center/.test(system)) return draftReply(user);
+  return undefined;
+}
+
+/** Fenced, as models often reply, so the judge's lenient parsing is exercised. */
+function correctnessReply(user: string): string {
+  const reference = factWords(tagged(user, 'reference_answer'));
+  const answer = factWords(tagged(user, 'candidate_answer'));
+  const found = [...reference].filter((word) => answer.has(word)).length;
+  const numbersOf = (words: Set<string>) => [...words].filter((word) => /^\d+$/.test(word));
+  const referenceNumbers = numbersOf(reference);
+  const answerNumbers = numbersOf(answer);
+  const contradicts =
+    referenceNumbers.length > 0 && answerNumbers.length > 0 && !referenceNumbers.some((number) => answer.has(number));
+  const score = contradicts || reference.size === 0 ? 0 : Math.round((found / reference.size) * 100) / 100;
+  const reason = contradicts ? 'The numbers differ from the reference.' : `${found} of ${reference.size} reference terms are stated.`;
+  return `\`\`\`json\n${JSON.stringify({ score, reason })}\n\`\`\``;
+}
+
+/** With a lead-in sentence, as models often reply. */
+function claimsReply(user: string): string {
+  const answer = tagged(user, 'answer').replace(/\s*\[\d+\]/g, '');
+  const claims = sentencesOf(answer).filter((sentence) => !/^(?:I don't know|我不知道)/i.test(sentence));
+  return `Here are the claims:\n${JSON.stringify(claims)}`;
+}
+
+function verdictsReply(user: string): string {
+  const passages = factWords(tagged(user, 'passages'));
+  let claims: unknown;
+  try {
+    claims = JSON.parse(tagged(user, 'claims'));
+  } catch {
+    claims = [];
+  }
+  const verdicts = (Array.isArray(claims) ? claims : []).map((claim) => {
+    const words = [...factWords(String(claim))];
+    const present = words.filter((word) => passages.has(word)).length;
+    return { claim: String(claim), reason: `${present} of ${words.length} terms in the passages`, supported: present * 2 > words.length };
+  });
+  return JSON.stringify(verdicts);
+}
+
+function draftReply(user: string): string {
+  const passage = tagged(user, 'passage');
+  const heading = tagged(user, 'heading');
+  const [first] = sentencesOf(passage);
+  if (first === undefined) return JSON.stringify({ question: '', answer: '' });
+  const chinese = hasHan(passage);
+  const topic = (heading || first).replace(/[.。!！?？]+$/u, '');
+  const question = chinese ? `关于“${topic}”需要知道什么？` : `What should I know about ${topic}?`;
+  return JSON.stringify({ question, answer: first });
+}
+
+/** The text between `<tag>` and `</tag>`, or ''. */
+function tagged(text: string, tag: string): string {
+  return new RegExp(`<${tag}>\\n?([\\s\\S]*?)\\n?</${tag}>`).exec(text)?.[1]?.trim() ?? '';
+}
+
+function sentencesOf(text: string): string[] {
+  return text
+    .split(/\n+|(?<=[.!?])\s+|(?<=[。！？])/u)
+    .map((sentence) => sentence.replace(/^\s*(?:[-*+]|\d+[.)]|#+)\s*/, '').trim())
+    .filter((sentence) => /\p{Script=Han}{2}|\p{L}{2}/u.test(sentence));
+}
+
+/** Content words and numbers of any length: a fact's "5" matters as much as its "refund". */
+function factWords(text: string): Set<string> {
+  const words = contentWords(text);
+  for (const number of text.match(/\d+/g) ?? []) words.add(number);
+  return words;
 }
 
 interface FakePassage {

@@ -1,0 +1,45 @@
+import { abstentionPrecisionRecall, meanOf, percentile } from './metrics.ts';
+import { failureKinds, type CaseMetrics, type EvalReport, type EvalRow, type EvalSummary, type FailureKind } from './types.ts';
+
+/**
+ * The report's summary from its rows. Each metric is the mean over the cases that define
+ * it (null when none does): retrieval over answerable cases with gold sources, token F1
+ * and correctness over answerable cases with a reference, faithfulness over answered
+ * cases. Errored cases are counted, never scored.
+ */
+export function summarizeRows(rows: readonly EvalRow[]): EvalSummary {
+  const scored = rows.filter((row) => row.failure !== 'error');
+  const mean = (metric: keyof CaseMetrics) => meanOf(scored.map((row) => row.metrics[metric]));
+  const abstention = abstentionPrecisionRecall(scored.map((row) => ({ shouldAbstain: !row.answerable, abstained: row.abstained })));
+  const latencies = scored.map((row) => row.latencyMs);
+  return {
+    'retrieval.hit_at_k': mean('hitAtK'),
+    'retrieval.recall_at_k': mean('recallAtK'),
+    'retrieval.mrr': mean('reciprocalRank'),
+    'retrieval.ndcg_at_k': mean('ndcgAtK'),
+    'answer.token_f1': mean('tokenF1'),
+    'answer.correctness': mean('correctness'),
+    'citations.precision': mean('citationPrecision'),
+    'citations.recall': mean('citationRecall'),
+    'citations.validity': mean('citationValidity'),
+    faithfulness: mean('faithfulness'),
+    'abstention.precision': abstention.precision,
+    'abstention.recall': abstention.recall,
+    'latency.p50_ms': percentile(latencies, 50),
+    'latency.p95_ms': percentile(latencies, 95),
+  };
+}
+
+export function countRows(rows: readonly EvalRow[]): EvalReport['counts'] {
+  const failures = Object.fromEntries(failureKinds.map((kind) => [kind, 0])) as Record<FailureKind, number>;
+  for (const row of rows) if (row.failure) failures[row.failure] += 1;
+  const answerable = rows.filter((row) => row.answerable).length;
+  return {
+    cases: rows.length,
+    answerable,
+    unanswerable: rows.length - answerable,
+    passed: rows.filter((row) => row.failure === null).length,
+    errors: failures.error,
+    failures,
+  };
+}
