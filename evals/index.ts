@@ -37,3 +37,5 @@ export { createLlmJudge, defaultJudgeTimeoutMs } from './judge.ts';
 export type { LlmJudgeOptions } from './judge.ts';
 export { evalGenerationDefaults, formatJsonl, generateEvalCases } from './generate.ts';
 export type { DraftPassage, GenerateEvalCasesInput } from './generate.ts';
+export { defaultEvalWorkerOptions, evalJobPayloadSchema, startEvalWorker } from './eval-worker.ts';
+export type { EvalJobPayload, EvalWorkerDependencies, EvalWorkerOptions } from './eval-worker.ts';

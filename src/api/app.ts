@@ -10,6 +10,7 @@ import { knowledgeBaseRoutes } from './routes/knowledge-bases.ts';
 import { answerRoutes } from './routes/answers.ts';
 import { searchRoutes } from './routes/search.ts';
 import { chatCompletionRoutes } from './routes/chat-completions.ts';
+import { evalRoutes } from './routes/evals.ts';
 
 /** Largest body of /answer, /search and /v1/chat/completions: 50 history turns of 8,000 characters fit. */
 export const maxQueryBodyBytes = 1024 * 1024;
@@ -58,6 +59,7 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   app.route('/', searchRoutes());
   app.route('/', answerRoutes());
   app.route('/', chatCompletionRoutes());
+  app.route('/', evalRoutes());
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

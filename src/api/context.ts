@@ -11,6 +11,13 @@ export interface AppDependencies {
   ingestion: IngestionDependencies;
   /** Search and answers over the KBs (retriever, reader or LLM, answers log). */
   answers: AnswerService;
+  evals: EvalDependencies;
+}
+
+/** Eval runs (POST /evals) are queued jobs; a worker, not the request, runs them. */
+export interface EvalDependencies {
+  /** Told when an eval was queued, so a worker in this process starts on it at once. */
+  onJobQueued(): void;
 }
 
 export interface IngestionDependencies {

@@ -45,8 +45,20 @@ export {
   pendingJobItems,
   jobItemContent,
   completeJobItem,
+  updateJobProgress,
 } from './jobs.ts';
-export type { Job, JobItem, JobItemInput, JobStatus } from './jobs.ts';
+export type { Job, JobItem, JobItemInput, JobKind, JobStatus } from './jobs.ts';
+export {
+  saveEvalSet,
+  getEvalSet,
+  getEvalSetSummary,
+  listEvalSets,
+  deleteEvalSet,
+  createEvalJob,
+  getEvalJob,
+  evalSetNamePattern,
+} from './eval-sets.ts';
+export type { EvalSet, EvalSetSummary } from './eval-sets.ts';
 export { writeChunkTerms, searchLexical, lexicalSearchDefaults } from './lexical-index.ts';
 export type { ChunkTerms, LexicalFilters, LexicalSearchInput, LexicalMatch } from './lexical-index.ts';
 export {
@@ -61,3 +73,5 @@ export type { StoredPassage } from './passages.ts';
 export { logAnswer, findLoggedAnswer } from './answers.ts';
 export type { AnswerLogEntry, LoggedAnswer } from './answers.ts';
 export { termsPresentInKnowledgeBase } from './term-presence.ts';
+export { sampleChunkTexts } from './eval-sources.ts';
+export type { EvalSourcePassage } from './eval-sources.ts';

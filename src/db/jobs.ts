@@ -4,10 +4,13 @@ import { isUuid } from './documents.ts';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
+/** What a job does; each kind has its own workers (ingestion, evals). */
+export type JobKind = 'ingest' | 'eval';
+
 export interface Job {
   id: string;
   kbId: string;
-  kind: 'ingest' | 'eval';
+  kind: JobKind;
   status: JobStatus;
   payload: Record<string, unknown>;
   result: Record<string, unknown> | null;
@@ -38,10 +41,10 @@ export interface JobItem extends Omit<JobItemInput, 'content'> {
   error: string | null;
 }
 
-interface JobRow {
+export interface JobRow {
   id: string;
   kb_id: string;
-  kind: 'ingest' | 'eval';
+  kind: JobKind;
   status: JobStatus;
   payload: Record<string, unknown>;
   result: Record<string, unknown> | null;
@@ -54,7 +57,7 @@ interface JobRow {
   finished_at: Date | null;
 }
 
-const jobColumns =
+export const jobColumns =
   'id, kb_id, kind, status, payload, result, progress_done, progress_total, error, attempts, created_at, updated_at, finished_at';
 
 export async function createIngestJob(
@@ -65,7 +68,7 @@ export async function createIngestJob(
     `INSERT INTO jobs (kb_id, kind, progress_total) VALUES ($1, 'ingest', $2) RETURNING ${jobColumns}`,
     [input.kbId, input.items.length],
   );
-  const job = fromRow(created.rows[0]!);
+  const job = jobFromRow(created.rows[0]!);
   for (const [ordinal, item] of input.items.entries()) {
     await transaction.query(
       `INSERT INTO job_items (job_id, ordinal, document_id, source, content, content_type, title, url, metadata, tags)
@@ -92,17 +95,17 @@ export async function getJob(executor: SqlExecutor, id: string): Promise<Job> {
     ? await executor.query<JobRow>(`SELECT ${jobColumns} FROM jobs WHERE id = $1`, [id])
     : { rows: [] };
   if (!result.rows[0]) throw notFound('job', id);
-  return fromRow(result.rows[0]);
+  return jobFromRow(result.rows[0]);
 }
 
 /**
- * Claims the oldest runnable job: a queued one, or a running one whose worker's
- * lease lapsed (the worker died). SKIP LOCKED lets any number of workers share
- * the queue without waiting on each other.
+ * Claims the oldest runnable job of one of `kinds` (every kind when omitted): a queued
+ * one, or a running one whose worker's lease lapsed (the worker died). SKIP LOCKED lets
+ * any number of workers share the queue without waiting on each other.
  */
 export async function claimNextJob(
   executor: SqlExecutor,
-  input: { workerId: string; leaseSeconds: number },
+  input: { workerId: string; leaseSeconds: number; kinds?: readonly JobKind[] },
 ): Promise<Job | undefined> {
   const result = await executor.query<JobRow>(
     `UPDATE jobs
@@ -110,15 +113,16 @@ export async function claimNextJob(
             attempts = attempts + 1, updated_at = now()
       WHERE id = (
         SELECT id FROM jobs
-         WHERE (status = 'queued' AND run_after <= now())
-            OR (status = 'running' AND locked_until < now())
+         WHERE ((status = 'queued' AND run_after <= now())
+                OR (status = 'running' AND locked_until < now()))
+           AND ($3::text[] IS NULL OR kind = ANY($3::text[]))
          ORDER BY created_at
          LIMIT 1
          FOR UPDATE SKIP LOCKED)
       RETURNING ${jobColumns}`,
-    [input.workerId, input.leaseSeconds],
+    [input.workerId, input.leaseSeconds, input.kinds ? [...input.kinds] : null],
   );
-  return result.rows[0] ? fromRow(result.rows[0]) : undefined;
+  return result.rows[0] ? jobFromRow(result.rows[0]) : undefined;
 }
 
 /** Extends a running job's lease; false when another worker has taken it over. */
@@ -141,6 +145,18 @@ export async function releaseJob(executor: SqlExecutor, input: { jobId: string; 
             updated_at = now()
       WHERE id = $1 AND locked_by = $2 AND status = 'running'`,
     [input.jobId, input.workerId],
+  );
+}
+
+/** Records how far a running job got; ignored once another worker holds the job. */
+export async function updateJobProgress(
+  executor: SqlExecutor,
+  input: { jobId: string; workerId: string; done: number; total: number },
+): Promise<void> {
+  await executor.query(
+    `UPDATE jobs SET progress_done = $3, progress_total = $4, updated_at = now()
+      WHERE id = $1 AND locked_by = $2 AND status = 'running'`,
+    [input.jobId, input.workerId, input.done, input.total],
   );
 }
 
@@ -232,7 +248,7 @@ function fromItemRow(row: JobItemRow): JobItem {
   };
 }
 
-function fromRow(row: JobRow): Job {
+export function jobFromRow(row: JobRow): Job {
   return {
     id: row.id,
     kbId: String(row.kb_id),

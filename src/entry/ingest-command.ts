@@ -12,7 +12,11 @@ import {
 import { OrioleError, type Config } from '../core/index.ts';
 import { ensureKnowledgeBase, getKnowledgeBase, type Database } from '../db/index.ts';
 import { createEmbedder } from '../embedders/index.ts';
-import { createNodeIngestion, embedderOptionsFrom, startNodeJobWorker } from './ingestion.ts';
+import { loadReranker } from '../rerankers/index.ts';
+import { createAnswering } from './answering.ts';
+import { startNodeEvalWorker } from './eval-jobs.ts';
+import { createNodeIngestion, embedderFor, embedderOptionsFrom, startNodeJobWorker } from './ingestion.ts';
+import { createConfiguredJudge } from './judge.ts';
 
 export interface IngestCommand {
   targets: string[];
@@ -76,10 +80,19 @@ function printSummary(summary: IngestSummary, kb: string): void {
 
 /** `oriole worker`: returns a function that stops it gracefully. */
 export async function runWorker(database: Database, config: Config, logger: Logger): Promise<() => Promise<void>> {
+  const judge = createConfiguredJudge(config);
   const ingestion = await createNodeIngestion(config, database, logger);
+  const { reranker } = await loadReranker(config.reranker.spec, embedderOptionsFrom(config), (message) =>
+    logger.warn({ reranker: config.reranker.spec }, message),
+  );
   const worker = startNodeJobWorker(ingestion, logger);
+  // Evals queued through an API without a worker of its own (Cloudflare Workers) run here.
+  const answers = createAnswering(config, database, { ...embedderFor(ingestion), reranker }, logger);
+  const evalWorker = startNodeEvalWorker(config, { database, answers, judge }, logger);
   logger.info({ backend: database.backend, embedder: ingestion.embedderStatus }, 'worker started');
-  return () => worker.stop();
+  return async () => {
+    await Promise.all([worker.stop(), evalWorker.stop()]);
+  };
 }
 
 /** `oriole reindex`: fills missing vectors; with another embedder, switches the KB to it first. */

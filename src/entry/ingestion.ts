@@ -14,7 +14,7 @@ import {
 } from '../../ingest/pipeline/index.ts';
 import { createUnstructuredLoader } from '../../ingest/unstructured/index.ts';
 import { crawl } from '../../ingest/web/index.ts';
-import type { Config } from '../core/index.ts';
+import type { Config, Embedder } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
 import { loadEmbedder, type EmbedderOptions, type EmbedderStatus } from '../embedders/index.ts';
 import { termFrequencies } from '../retrieval/lexical/index.ts';
@@ -60,6 +60,12 @@ export async function createNodeIngestion(config: Config, database: Database, lo
     detectContentType: detect,
     isSupported: (contentType) => loaders.supports(contentType),
   };
+}
+
+/** The loaded embedder, or why there is none, for retrieval to use and report. */
+export function embedderFor(ingestion: NodeIngestion): { embedder: Embedder | null; warning?: string } {
+  const status = ingestion.embedderStatus;
+  return { embedder: ingestion.context.embedder, ...(status.lexicalOnly && !status.ready ? { warning: status.message } : {}) };
 }
 
 export function embedderOptionsFrom(config: Config): EmbedderOptions {

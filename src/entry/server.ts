@@ -1,24 +1,31 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp, defaultUploadLimits } from '../api/index.ts';
-import type { Config, Embedder, Reranker } from '../core/index.ts';
+import type { Config, Reranker } from '../core/index.ts';
 import { loadReranker, type RerankerStatus } from '../rerankers/index.ts';
 import { createAnswering } from './answering.ts';
-import { createNodeIngestion, embedderOptionsFrom, startNodeJobWorker, type NodeIngestion } from './ingestion.ts';
+import { startNodeEvalWorker } from './eval-jobs.ts';
+import { createNodeIngestion, embedderFor, embedderOptionsFrom, startNodeJobWorker } from './ingestion.ts';
+import { createConfiguredJudge } from './judge.ts';
 import { openMigratedDatabase } from './node.ts';
 
-/** `oriole serve`: the HTTP API with an in-process ingestion worker. */
+/** `oriole serve`: the HTTP API with in-process ingestion and eval workers. */
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  // First: a bad ORIOLE_JUDGE stops start-up before anything is opened or started.
+  const judge = createConfiguredJudge(config);
   const { database } = await openMigratedDatabase(config, logger);
   const ingestion = await createNodeIngestion(config, database, logger);
   // After the embedder: both configure transformers.js's one global environment while loading.
   const { reranker, status: rerankerStatus } = await loadConfiguredReranker(config, logger);
   const worker = startNodeJobWorker(ingestion, logger);
+  // One answer service for /answer and eval runs: an eval measures what customers get.
+  const answers = createAnswering(config, database, { ...embedderFor(ingestion), reranker }, logger);
+  const evalWorker = startNodeEvalWorker(config, { database, answers, judge }, logger);
   const app = createApp(
     {
       database,
@@ -30,7 +37,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         onJobQueued: () => worker.notify(),
         limits: defaultUploadLimits,
       },
-      answers: createAnswering(config, database, { ...embedderFor(ingestion), reranker }, logger),
+      answers,
+      evals: { onJobQueued: () => evalWorker.notify() },
     },
     { onServerError: (error, requestId) => logger.error({ err: error.cause ?? error, requestId }, error.message) },
   );
@@ -55,18 +63,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   return {
     url,
     async close() {
-      // Stop accepting, let in-flight requests finish, hand back an unfinished job, then release the database.
+      // Stop accepting, let in-flight requests finish, hand back unfinished jobs, then release the database.
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await worker.stop();
+      await Promise.all([worker.stop(), evalWorker.stop()]);
       await database.close();
     },
   };
-}
-
-/** The loaded embedder, or why there is none, for retrieval to use and report. */
-export function embedderFor(ingestion: NodeIngestion): { embedder: Embedder | null; warning?: string } {
-  const status = ingestion.embedderStatus;
-  return { embedder: ingestion.context.embedder, ...(status.lexicalOnly && !status.ready ? { warning: status.message } : {}) };
 }
 
 /**

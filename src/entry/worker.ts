@@ -36,6 +36,8 @@ export default {
       },
       // No in-process model on Workers: keyword search, and the configured LLM or the extractive reader.
       answers: createAnswering(config, database, { embedder: null, warning: 'No embedding model runs on Workers: keyword search only.' }),
+      // Eval runs are queued here too and run by a Node process (`oriole serve`), which polls the queue.
+      evals: { onJobQueued: () => {} },
     });
     try {
       return await app.fetch(request);

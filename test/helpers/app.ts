@@ -1,15 +1,21 @@
 import { createFileLoaders, detectContentType } from '../../ingest/loaders/index.ts';
 import { defaultJobWorkerOptions, startJobWorker, type IngestContext, type JobWorker } from '../../ingest/pipeline/index.ts';
+import { defaultEvalWorkerOptions, startEvalWorker, type Judge } from '../../evals/index.ts';
 import { createApp, defaultUploadLimits, type UploadLimits } from '../../src/api/index.ts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { createAnswerService, type AnswerSettings } from '../../src/answer/index.ts';
+import { createAnswerService, type AnswerService, type AnswerSettings } from '../../src/answer/index.ts';
 import type { Database } from '../../src/db/index.ts';
 import { createHybridRetriever } from '../../src/retrieval/index.ts';
 import { testIngestContext } from './ingestion.ts';
 
 export type TestApp = ReturnType<typeof createApp>;
 
-/** The app as `oriole serve` builds it, lexical-only, with a job worker in the same process. */
+export const testOriole = { version: '0.0.0-test', gitCommit: null, node: process.version };
+
+/**
+ * The app as `oriole serve` builds it, lexical-only, with a job worker in the same
+ * process; with `evalWorker: true`, an eval worker too, on the same answer service.
+ */
 export function createTestApp(
   database: Database,
   options: {
@@ -19,14 +25,34 @@ export function createTestApp(
     /** An LLM (a ChatOpenAI on the fake OpenAI server); none answers extractively. */
     chatModel?: { model: BaseChatModel; name: string };
     answerSettings?: Partial<AnswerSettings>;
+    evalWorker?: boolean;
+    judge?: Judge | null;
   } = {},
-): { app: TestApp; worker: JobWorker | undefined; context: IngestContext } {
+): { app: TestApp; worker: JobWorker | undefined; evalWorker: JobWorker | undefined; context: IngestContext; answers: AnswerService } {
   const context = options.context ?? testIngestContext(database, null);
   const loaders = createFileLoaders();
   const worker =
     options.worker === false
       ? undefined
       : startJobWorker(context, { ...defaultJobWorkerOptions, pollIntervalMs: 50, workerId: 'test-worker' });
+  const answers = createAnswerService({
+    database,
+    retriever: createHybridRetriever({ database, embedder: context.embedder }),
+    chatModel: options.chatModel?.model ?? null,
+    modelName: options.chatModel?.name ?? 'extractive',
+    defaultKb: 'default',
+    ...(options.answerSettings ? { settings: options.answerSettings } : {}),
+  });
+  const evalWorker = options.evalWorker
+    ? startEvalWorker({
+        database,
+        answers,
+        judge: options.judge ?? null,
+        llm: options.chatModel?.name ?? 'extractive',
+        oriole: testOriole,
+        options: { ...defaultEvalWorkerOptions, pollIntervalMs: 50, progressIntervalMs: 50, workerId: 'test-eval-worker' },
+      })
+    : undefined;
   const app = createApp({
     database,
     defaultEmbedder: context.embedderSpec,
@@ -37,16 +63,10 @@ export function createTestApp(
       onJobQueued: () => worker?.notify(),
       limits: { ...defaultUploadLimits, ...options.limits },
     },
-    answers: createAnswerService({
-      database,
-      retriever: createHybridRetriever({ database, embedder: context.embedder }),
-      chatModel: options.chatModel?.model ?? null,
-      modelName: options.chatModel?.name ?? 'extractive',
-      defaultKb: 'default',
-      ...(options.answerSettings ? { settings: options.answerSettings } : {}),
-    }),
+    answers,
+    evals: { onJobQueued: () => evalWorker?.notify() },
   });
-  return { app, worker, context };
+  return { app, worker, evalWorker, context, answers };
 }
 
 export async function postJson(app: TestApp, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

@@ -1,0 +1,326 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import {
+  defaultEvalOptions,
+  evalCaseLimits,
+  evalCaseSchema,
+  renderHtmlReport,
+  type EvalJobPayload,
+  type EvalReport,
+} from '../../../evals/index.ts';
+import { OrioleError } from '../../core/index.ts';
+import {
+  createEvalJob,
+  deleteEvalSet,
+  getEvalJob,
+  getEvalSet,
+  getEvalSetSummary,
+  getKnowledgeBase,
+  listEvalSets,
+  saveEvalSet,
+  type EvalSetSummary,
+  type Job,
+} from '../../db/index.ts';
+import type { AppEnvironment } from '../context.ts';
+import { ErrorSchema, KnowledgeBaseNameSchema, errorResponses } from '../schemas.ts';
+
+/** Largest body of POST /evals and POST /eval-sets: 5,000 cases with references fit. */
+export const maxEvalBodyBytes = 10 * 1024 * 1024;
+
+const EvalSetNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,100}$/, "1-100 letters, digits, '_', '.' or '-'")
+  .openapi({ example: 'golden' });
+
+/** Case ids must be unique: comparisons between runs match cases by id. */
+const EvalCasesSchema = z
+  .array(evalCaseSchema)
+  .min(1)
+  .max(evalCaseLimits.maxCases)
+  .superRefine((cases, check) => {
+    const firstIndex = new Map<string, number>();
+    cases.forEach((evalCase, index) => {
+      const first = firstIndex.get(evalCase.id);
+      if (first === undefined) firstIndex.set(evalCase.id, index);
+      else check.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate id '${evalCase.id}' (also case ${first})` });
+    });
+  })
+  .openapi({ description: 'Eval cases as in an eval set file (DESIGN.md, "Eval sets")' });
+
+const CreateEvalSchema = z
+  .object({
+    kb: KnowledgeBaseNameSchema.optional(),
+    cases: EvalCasesSchema.optional(),
+    evalSet: EvalSetNameSchema.optional().openapi({ description: 'The name of a set stored with POST /eval-sets' }),
+    k: z.number().int().min(1).max(20).optional().openapi({ description: `Passages per answer; default ${defaultEvalOptions.k}` }),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(8)
+      .optional()
+      .openapi({ description: `Cases answered at once; default ${defaultEvalOptions.concurrency}` }),
+  })
+  .strict()
+  .refine((body) => (body.cases === undefined) !== (body.evalSet === undefined), {
+    message: 'give either cases or evalSet (a stored set), exactly one of them',
+  })
+  .openapi('CreateEval');
+
+const ProgressSchema = z.object({ done: z.number().int(), total: z.number().int() });
+const StatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed']);
+
+const QueuedEvalSchema = z.object({ id: z.string().uuid(), status: StatusSchema, progress: ProgressSchema }).openapi('QueuedEval');
+
+// Documents the report's main fields; the full shape is `EvalReport` (evals/types.ts), the CLI's report.json.
+const EvalReportSchema = z
+  .looseObject({
+    formatVersion: z.literal(1),
+    summary: z
+      .record(z.string(), z.number().nullable())
+      .openapi({ description: 'retrieval.hit_at_k … latency.p95_ms; null where no case defines the metric' }),
+    counts: z.looseObject({ cases: z.number().int(), passed: z.number().int(), errors: z.number().int() }),
+    rows: z.array(z.looseObject({ id: z.string(), question: z.string(), answer: z.string(), failure: z.string().nullable() })),
+    config: z.looseObject({ kb: z.string(), k: z.number().int(), evalSet: z.string(), llm: z.string() }),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    durationMs: z.number(),
+  })
+  .openapi('EvalReport');
+
+const EvalSchema = z
+  .object({
+    id: z.string(),
+    kb: z.string(),
+    evalSet: z.string().openapi({ description: "The stored set's name, or 'inline'" }),
+    status: StatusSchema,
+    progress: ProgressSchema.openapi({ description: 'Cases answered so far, of all' }),
+    error: z.string().nullable(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+    report: EvalReportSchema.nullable().openapi({ description: 'Once succeeded: the report, as `oriole eval` writes report.json' }),
+  })
+  .openapi('Eval');
+
+const SaveEvalSetSchema = z
+  .object({ kb: KnowledgeBaseNameSchema.optional(), name: EvalSetNameSchema, cases: EvalCasesSchema })
+  .strict()
+  .openapi('SaveEvalSet');
+
+const EvalSetSummarySchema = z
+  .object({
+    name: z.string(),
+    kb: z.string(),
+    caseCount: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('EvalSetSummary');
+
+const SavedEvalSetSchema = EvalSetSummarySchema.extend({
+  replaced: z.boolean().openapi({ description: 'True when a set of this name existed and its cases were replaced' }),
+}).openapi('SavedEvalSet');
+
+const EvalSetSchema = EvalSetSummarySchema.extend({ cases: z.array(evalCaseSchema) }).openapi('EvalSet');
+
+const IdParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
+const NameParams = z.object({ name: z.string().openapi({ param: { name: 'name', in: 'path' } }) });
+const KbQuery = z.object({ kb: KnowledgeBaseNameSchema.optional() });
+
+const jsonError = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
+
+const createEvalRoute = createRoute({
+  method: 'post',
+  path: '/evals',
+  summary: 'Run an eval set (sent inline or stored) against a knowledge base, as a background job',
+  request: { body: { required: true, content: { 'application/json': { schema: CreateEvalSchema } } } },
+  responses: {
+    202: { description: 'Queued; poll GET /evals/{id}', content: { 'application/json': { schema: QueuedEvalSchema } } },
+    400: errorResponses[400],
+    404: jsonError('No such knowledge base or stored eval set'),
+    413: jsonError('Body larger than 10 MB'),
+    503: errorResponses[503],
+  },
+});
+
+const getEvalRoute = createRoute({
+  method: 'get',
+  path: '/evals/{id}',
+  summary: 'An eval run: its status and progress, and its report once it succeeded',
+  request: { params: IdParams },
+  responses: {
+    200: { description: 'The eval run', content: { 'application/json': { schema: EvalSchema } } },
+    404: jsonError('No eval with this id'),
+  },
+});
+
+const evalReportHtmlRoute = createRoute({
+  method: 'get',
+  path: '/evals/{id}/report.html',
+  summary: "A succeeded eval run's report as a standalone HTML page",
+  request: { params: IdParams },
+  responses: {
+    200: { description: 'The report page', content: { 'text/html': { schema: z.string() } } },
+    404: jsonError('No eval with this id'),
+    409: jsonError('The eval is still queued or running, or it failed: there is no report'),
+  },
+});
+
+const saveEvalSetRoute = createRoute({
+  method: 'post',
+  path: '/eval-sets',
+  summary: 'Store an eval set for a knowledge base; an existing set of the same name has its cases replaced',
+  request: { body: { required: true, content: { 'application/json': { schema: SaveEvalSetSchema } } } },
+  responses: {
+    201: { description: 'Created', content: { 'application/json': { schema: SavedEvalSetSchema } } },
+    200: { description: 'Replaced the cases of the set of this name', content: { 'application/json': { schema: SavedEvalSetSchema } } },
+    400: errorResponses[400],
+    404: jsonError('No such knowledge base'),
+    413: jsonError('Body larger than 10 MB'),
+    503: errorResponses[503],
+  },
+});
+
+const listEvalSetsRoute = createRoute({
+  method: 'get',
+  path: '/eval-sets',
+  summary: "A knowledge base's stored eval sets, without their cases",
+  request: { query: KbQuery },
+  responses: {
+    200: {
+      description: 'The stored sets by name',
+      content: { 'application/json': { schema: z.object({ evalSets: z.array(EvalSetSummarySchema) }) } },
+    },
+    400: errorResponses[400],
+    404: jsonError('No such knowledge base'),
+  },
+});
+
+const getEvalSetRoute = createRoute({
+  method: 'get',
+  path: '/eval-sets/{name}',
+  summary: 'A stored eval set with its cases',
+  request: { params: NameParams, query: KbQuery },
+  responses: {
+    200: { description: 'The set', content: { 'application/json': { schema: EvalSetSchema } } },
+    400: errorResponses[400],
+    404: jsonError('No such knowledge base or eval set'),
+  },
+});
+
+const deleteEvalSetRoute = createRoute({
+  method: 'delete',
+  path: '/eval-sets/{name}',
+  summary: 'Delete a stored eval set (finished runs keep their reports)',
+  request: { params: NameParams, query: KbQuery },
+  responses: { 204: { description: 'Deleted' }, 400: errorResponses[400], 404: jsonError('No such knowledge base or eval set') },
+});
+
+export function evalRoutes(): OpenAPIHono<AppEnvironment> {
+  const app = new OpenAPIHono<AppEnvironment>();
+  for (const path of ['/evals', '/eval-sets']) app.use(path, limitEvalBody);
+
+  app.openapi(createEvalRoute, async (context) => {
+    const { database, defaultKb, evals } = context.get('dependencies');
+    const body = context.req.valid('json');
+    const kb = await getKnowledgeBase(database, body.kb ?? defaultKb);
+    // Checked now so a typo is a 404 here, not a failed job later; the cases are read when the run starts.
+    const total = body.cases?.length ?? (await getEvalSetSummary(database, { kbId: kb.id, name: body.evalSet! })).caseCount;
+    const payload: EvalJobPayload = {
+      evalSet: body.evalSet ?? 'inline',
+      ...(body.cases ? { cases: body.cases } : {}),
+      k: body.k ?? defaultEvalOptions.k,
+      concurrency: body.concurrency ?? defaultEvalOptions.concurrency,
+    };
+    const job = await createEvalJob(database, { kbId: kb.id, payload, total });
+    evals.onJobQueued();
+    return context.json({ id: job.id, status: job.status, progress: job.progress }, 202);
+  });
+
+  app.openapi(getEvalRoute, async (context) => {
+    const job = await getEvalJob(context.get('dependencies').database, context.req.valid('param').id);
+    return context.json(toEvalResponse(job), 200);
+  });
+
+  app.openapi(evalReportHtmlRoute, async (context) => {
+    const job = await getEvalJob(context.get('dependencies').database, context.req.valid('param').id);
+    const html = renderHtmlReport(reportOf(job));
+    return context.body(html, 200, { 'Content-Type': 'text/html; charset=utf-8' });
+  });
+
+  app.openapi(saveEvalSetRoute, async (context) => {
+    const { database, defaultKb } = context.get('dependencies');
+    const body = context.req.valid('json');
+    const kb = await getKnowledgeBase(database, body.kb ?? defaultKb);
+    const { evalSet, replaced } = await saveEvalSet(database, { kbId: kb.id, name: body.name, cases: body.cases });
+    return context.json({ ...toSetSummary(evalSet, kb.name), replaced }, replaced ? 200 : 201);
+  });
+
+  app.openapi(listEvalSetsRoute, async (context) => {
+    const { database, defaultKb } = context.get('dependencies');
+    const kb = await getKnowledgeBase(database, context.req.valid('query').kb ?? defaultKb);
+    const sets = await listEvalSets(database, kb.id);
+    return context.json({ evalSets: sets.map((set) => toSetSummary(set, kb.name)) }, 200);
+  });
+
+  app.openapi(getEvalSetRoute, async (context) => {
+    const { database, defaultKb } = context.get('dependencies');
+    const kb = await getKnowledgeBase(database, context.req.valid('query').kb ?? defaultKb);
+    const evalSet = await getEvalSet(database, { kbId: kb.id, name: context.req.valid('param').name });
+    // Stored by this route after validation, so they are cases.
+    const cases = evalSet.cases as z.infer<typeof evalCaseSchema>[];
+    return context.json({ ...toSetSummary(evalSet, kb.name), cases }, 200);
+  });
+
+  app.openapi(deleteEvalSetRoute, async (context) => {
+    const { database, defaultKb } = context.get('dependencies');
+    const kb = await getKnowledgeBase(database, context.req.valid('query').kb ?? defaultKb);
+    await deleteEvalSet(database, { kbId: kb.id, name: context.req.valid('param').name });
+    return context.body(null, 204);
+  });
+
+  return app;
+}
+
+const limitEvalBody = bodyLimit({
+  maxSize: maxEvalBodyBytes,
+  onError: () => {
+    throw new OrioleError('payload_too_large', `The request body is larger than ${maxEvalBodyBytes} bytes`, {
+      details: { limit: maxEvalBodyBytes },
+    });
+  },
+});
+
+/** The report of a succeeded run; a run without one is a conflict that says why. */
+function reportOf(job: Job): EvalReport {
+  if (job.status === 'succeeded' && job.result) return job.result as unknown as EvalReport;
+  const message =
+    job.status === 'failed'
+      ? `Eval ${job.id} failed, so it has no report: ${job.error ?? 'no reason recorded'}`
+      : `Eval ${job.id} is ${job.status} (${job.progress.done} of ${job.progress.total} cases done); the report is ready once it succeeds`;
+  throw new OrioleError('conflict', message, { details: { id: job.id, status: job.status } });
+}
+
+function toEvalResponse(job: Job & { kbName: string }): z.infer<typeof EvalSchema> {
+  return {
+    id: job.id,
+    kb: job.kbName,
+    evalSet: typeof job.payload.evalSet === 'string' ? job.payload.evalSet : 'inline',
+    status: job.status,
+    progress: job.progress,
+    error: job.error,
+    createdAt: job.createdAt.toISOString(),
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+    report: job.status === 'succeeded' ? (job.result as z.infer<typeof EvalReportSchema> | null) : null,
+  };
+}
+
+function toSetSummary(evalSet: EvalSetSummary, kb: string): z.infer<typeof EvalSetSummarySchema> {
+  return {
+    name: evalSet.name,
+    kb,
+    caseCount: evalSet.caseCount,
+    createdAt: evalSet.createdAt.toISOString(),
+    updatedAt: evalSet.updatedAt.toISOString(),
+  };
+}
