@@ -156,7 +156,7 @@ export function buildProgram(environment: Record<string, string | undefined>): C
 
   program
     .command('worker')
-    .description('process queued ingestion jobs (POST /documents) until stopped')
+    .description('process queued ingestion (POST /documents) and eval (POST /evals) jobs until stopped')
     .action(async () => {
       const loaded = config();
       const logger = createLogger(loaded);
@@ -221,6 +221,7 @@ export function buildProgram(environment: Record<string, string | undefined>): C
       });
     });
 
+  addEvalCommands(program, withDatabase, environment);
   addPendingCommands(program);
   return program;
 }
@@ -235,15 +236,6 @@ function addPendingCommands(program: Command): void {
     throw new OrioleError('invalid_request', `'oriole ${name}' is not available in this version yet.`);
   };
   program
-    .command('eval')
-    .description('run an eval set and write reports')
-    .argument('<cases.jsonl>')
-    .option('--kb <name>', 'knowledge base', 'default')
-    .option('--k <n>', 'retrieval depth', '5')
-    .option('--out <dir>', 'report directory')
-    .option('--fail-under <metric=value...>', 'exit 1 when a metric is below the bound')
-    .action(pending('eval'));
-  program
     .command('keys')
     .description('manage API keys')
     .command('create')
@@ -251,6 +243,66 @@ function addPendingCommands(program: Command): void {
     .requiredOption('--scope <scope>', 'query | ingest | admin')
     .option('--kb <name>', 'bind the key to one knowledge base')
     .action(pending('keys create'));
+}
+
+type WithDatabase = <T>(work: (database: Database, config: Config) => Promise<T>) => Promise<T>;
+
+/** `oriole eval <cases.jsonl>` and `oriole eval generate` (DESIGN.md, "CLI"). */
+function addEvalCommands(program: Command, withDatabase: WithDatabase, environment: Record<string, string | undefined>): void {
+  const evalCommand = program
+    .command('eval')
+    .description('run an eval set through the answer service; write report.json, report.md and report.html')
+    .argument('<cases.jsonl>', 'eval set: one JSON case a line (DESIGN.md, "Eval sets")')
+    .option('--kb <name>', 'knowledge base')
+    .option('--k <n>', 'passages per answer, and the k of retrieval metrics (1-20)', integerIn(1, 20), 5)
+    .option('--out <dir>', 'report directory (default eval-reports/<kb>-<time>)')
+    .option('--baseline <report.json>', 'compare with an earlier run: metric deltas, cases regressed and fixed')
+    .option('--fail-under <metric=value>', 'exit 1 when the metric is below the bound (repeatable)', collect, [])
+    .option('--concurrency <n>', 'cases answered at once (1-16)', integerIn(1, 16), 2)
+    .action(
+      async (
+        casesFile: string,
+        options: { kb?: string; k: number; out?: string; baseline?: string; failUnder: string[]; concurrency: number },
+      ) => {
+        const logger = createLogger({ logLevel: 'warn' });
+        const outcome = await withDatabase(async (database, loaded) => {
+          const { runEvalCommand } = await import('./eval-command.ts');
+          return runEvalCommand(
+            database,
+            loaded,
+            logger,
+            { ...options, casesFile, kb: options.kb ?? loaded.defaultKb },
+            environment,
+          );
+        });
+        if (outcome.exitCode !== 0) process.exitCode = outcome.exitCode;
+      },
+    );
+  evalCommand
+    .command('generate')
+    .description('draft eval cases (question, reference answer, gold source) from a KB with the configured LLM, for review')
+    .option('--kb <name>', 'knowledge base')
+    .option('--n <count>', 'cases to draft (1-1000)', integerIn(1, 1000), 50)
+    .option('--out <file>', 'JSONL file to write (default: stdout)')
+    .action(async (options: { kb?: string; n: number; out?: string }) => {
+      const result = await withDatabase(async (database, loaded) => {
+        const { runEvalGenerate } = await import('./eval-generate-command.ts');
+        return runEvalGenerate(database, loaded, { kb: options.kb ?? loaded.defaultKb, n: options.n, ...(options.out ? { out: options.out } : {}) });
+      });
+      if (result.out) console.error(`Wrote ${result.cases} draft case(s) to ${result.out}; review them before use.`);
+    });
+}
+
+function integerIn(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < min || number > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    return number;
+  };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function parseTopK(value: string): number {

@@ -10,7 +10,7 @@ import { embedderOptionsFrom } from './ingestion.ts';
  * The answering service for one CLI command, loading the embedder only when the KB has
  * vectors to search, and the configured reranker (if any) after it.
  */
-async function answeringFor(database: Database, config: Config, kbName: string, logger: Logger) {
+export async function answeringFor(database: Database, config: Config, kbName: string, logger: Logger) {
   const kb = await getKnowledgeBase(database, kbName);
   let embedder: { embedder: Embedder | null; warning?: string } = { embedder: null };
   if (kb.embedder !== 'none' && kb.embeddingDim !== null) {

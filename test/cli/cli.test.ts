@@ -1,75 +1,9 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quoteIdentifier } from '../../src/db/index.ts';
-import { backendSelected, testDatabaseUrl, uniqueName, withAdminClient } from '../helpers/databases.ts';
+import { cliTargets, oriole } from '../helpers/cli.ts';
 
-const run = promisify(execFile);
-const binary = path.resolve('bin/oriole.js');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function oriole(args: string[], environment: Record<string, string>): Promise<CliResult> {
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  try {
-    const { stdout, stderr } = await run(process.execPath, [binary, ...args], {
-      env: { ...inherited, ORIOLE_LOG_LEVEL: 'warn', ...environment },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-interface CliTarget {
-  name: string;
-  setUp(): Promise<Record<string, string>>;
-  tearDown(): Promise<void>;
-}
-
-function pgliteTarget(): CliTarget {
-  let dataDir = '';
-  return {
-    name: 'pglite',
-    async setUp() {
-      dataDir = await mkdtemp(path.join(tmpdir(), 'oriole-cli-'));
-      return { ORIOLE_DATA_DIR: dataDir };
-    },
-    tearDown: () => rm(dataDir, { recursive: true, force: true }),
-  };
-}
-
-function postgresTarget(url: string): CliTarget {
-  const database = uniqueName('oriole_cli');
-  return {
-    name: 'postgres',
-    async setUp() {
-      await withAdminClient(url, (client) => client.query(`CREATE DATABASE ${quoteIdentifier(database)}`));
-      const target = new URL(url);
-      target.pathname = `/${database}`;
-      return { DATABASE_URL: target.toString() };
-    },
-    async tearDown() {
-      await withAdminClient(url, (client) =>
-        client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`),
-      );
-    },
-  };
-}
-
-const targets = [
-  ...(backendSelected('pglite') ? [pgliteTarget()] : []),
-  ...(backendSelected('postgres') ? [postgresTarget(testDatabaseUrl!)] : []),
-];
+const targets = cliTargets('oriole_cli');
 
 describe.each(targets)('the oriole CLI on $name', { timeout: 120_000 }, (target) => {
   let environment: Record<string, string>;

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The golden eval set as a release gate: the sample help center (examples/help-center)
+# ingested into a fresh embedded database, then `oriole eval` on
+# evals/datasets/help-center.jsonl with --fail-under bounds at the measured level.
+# The offline default (lexical retrieval, extractive reader) is deterministic, so a
+# retrieval, reader or abstention change that costs one case fails this gate.
+# When a change is meant to move these figures, measure and update the bounds here,
+# and say so in the commit.
+#   EVAL_OUT=DIR  where the reports go (default eval-reports/golden)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+data=$(mktemp -d)
+trap 'rm -rf "$data"' EXIT
+export ORIOLE_DATA_DIR="$data" ORIOLE_EMBEDDER=none ORIOLE_RERANKER=none ORIOLE_LLM=extractive ORIOLE_LOG_LEVEL=warn
+unset DATABASE_URL ORIOLE_JUDGE
+
+node bin/oriole.js ingest examples/help-center --kb help-center
+# Measured on 2026-12-03 (101 cases): hit@5 0.975, MRR 0.940, nDCG 0.946, token F1 0.311,
+# citation precision 0.739 / recall 0.816 / validity 1, faithfulness 0.937,
+# abstention precision 0.667 / recall 0.727.
+node bin/oriole.js eval evals/datasets/help-center.jsonl --kb help-center --out "${EVAL_OUT:-eval-reports/golden}" \
+  --fail-under retrieval.hit_at_k=0.97 \
+  --fail-under retrieval.mrr=0.935 \
+  --fail-under retrieval.ndcg_at_k=0.94 \
+  --fail-under answer.token_f1=0.305 \
+  --fail-under citations.precision=0.73 \
+  --fail-under citations.recall=0.81 \
+  --fail-under citations.validity=1 \
+  --fail-under faithfulness=0.93 \
+  --fail-under abstention.precision=0.66 \
+  --fail-under abstention.recall=0.72
