@@ -14,6 +14,8 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .description('Grounded answers with citations over your help docs.')
     .version('0.1.0')
     .showHelpAfterError()
+    // Lets a subcommand share an option name with its parent (`eval --kb`, `eval generate --kb`).
+    .enablePositionalOptions()
     .configureOutput({ outputError: (text, write) => write(text) });
 
   const config = (): Config => loadConfig(environment);
@@ -259,6 +261,8 @@ function addEvalCommands(program: Command, withDatabase: WithDatabase, environme
     .option('--baseline <report.json>', 'compare with an earlier run: metric deltas, cases regressed and fixed')
     .option('--fail-under <metric=value>', 'exit 1 when the metric is below the bound (repeatable)', collect, [])
     .option('--concurrency <n>', 'cases answered at once (1-16)', integerIn(1, 16), 2)
+    // `eval generate --kb X`: options after the subcommand's name are the subcommand's own.
+    .enablePositionalOptions()
     .action(
       async (
         casesFile: string,

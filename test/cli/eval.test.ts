@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvalReport } from '../../evals/index.ts';
 import { cliTargets, oriole } from '../helpers/cli.ts';
+import { startFakeOpenAiServer } from '../helpers/fake-openai-server.ts';
 
 /**
  * `oriole eval` as a QA team uses it: an eval set over a KB gives the three report files
@@ -81,6 +82,28 @@ describe.each(cliTargets('oriole_eval_cli'))('oriole eval on $name', { timeout: 
     const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as EvalReport;
     expect(report.comparison?.regressions.map((change) => change.id)).toContain('refund');
     expect(report.comparison?.metrics.find((entry) => entry.metric === 'retrieval.hit_at_k')).toMatchObject({ regressed: true });
+  });
+
+  it('drafts cases from the KB with the LLM (eval generate), ready to run', async () => {
+    const fake = await startFakeOpenAiServer();
+    try {
+      const drafts = path.join(work, 'drafts.jsonl');
+      const llm = { ...environment, ORIOLE_LLM: 'openai:fake-model', OPENAI_BASE_URL: fake.url };
+      const generated = await oriole(['eval', 'generate', '--kb', 'docs', '--n', '3', '--out', drafts], llm);
+      expect(generated.code, generated.stderr).toBe(0);
+      expect(generated.stderr).toContain('Wrote 3 draft case(s)');
+      const lines = (await readFile(drafts, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+      expect(lines).toHaveLength(3);
+      for (const draft of lines) expect(draft).toMatchObject({ answerable: true, tags: ['generated'], gold_sources: [expect.any(String)] });
+      const ran = await oriole(['eval', drafts, '--kb', 'docs', '--out', path.join(work, 'drafted')], environment);
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(ran.stdout).toContain('3 cases');
+    } finally {
+      await fake.close();
+    }
+    const withoutLlm = await oriole(['eval', 'generate', '--kb', 'docs'], environment);
+    expect(withoutLlm.code).toBe(2);
+    expect(withoutLlm.stderr).toContain('ORIOLE_LLM');
   });
 
   it('refuses bad arguments before running anything, with exit code 2', async () => {
