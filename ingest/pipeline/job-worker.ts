@@ -1,4 +1,4 @@
-import { isOrioleError } from '../../src/core/index.ts';
+import { isOrioleError, type IngestedDocumentOutcome } from '../../src/core/index.ts';
 import {
   completeJobItem,
   getKnowledgeBaseById,
@@ -19,7 +19,10 @@ import {
 } from '../../src/jobs/index.ts';
 import { assertEmbedderMatches, ingestDocument, type IngestContext } from './ingest-document.ts';
 
-export type JobWorkerOptions = JobLoopSettings;
+export interface JobWorkerOptions extends JobLoopSettings {
+  /** Told about each document of a job once it was ingested or failed (for metrics); not about retried ones. */
+  onDocumentIngested?: (ingested: { outcome: IngestedDocumentOutcome; seconds: number }) => void;
+}
 export type { JobWorker };
 
 export const defaultJobWorkerOptions: Omit<JobWorkerOptions, 'workerId'> = defaultJobLoopSettings;
@@ -29,22 +32,29 @@ export const defaultJobWorkerOptions: Omit<JobWorkerOptions, 'workerId'> = defau
  * On stop it finishes the current document and hands the rest of the job back.
  */
 export function startJobWorker(context: IngestContext, options: JobWorkerOptions): JobWorker {
-  return startJobLoop(context.database, ['ingest'], options, (job, control) => runJob(context, job, control));
+  return startJobLoop(context.database, ['ingest'], options, (job, control) => runJob(context, job, control, options.onDocumentIngested));
 }
 
-async function runJob(context: IngestContext, job: Job, control: JobControl): Promise<JobOutcome> {
+async function runJob(
+  context: IngestContext,
+  job: Job,
+  control: JobControl,
+  onDocumentIngested: JobWorkerOptions['onDocumentIngested'],
+): Promise<JobOutcome> {
   const kb = await getKnowledgeBaseById(context.database, job.kbId);
   assertEmbedderMatches(kb, context.embedderSpec);
   for (const item of await pendingJobItems(context.database, job.id)) {
     if (item.status !== 'queued') continue;
     if (control.isStopping()) return { status: 'released' };
-    await ingestItem(context, kb, item);
+    const started = performance.now();
+    const outcome = await ingestItem(context, kb, item);
+    onDocumentIngested?.({ outcome, seconds: (performance.now() - started) / 1000 });
   }
   return jobOutcome(await pendingJobItems(context.database, job.id));
 }
 
 /** Ingests one document of the job and records its outcome; only a storage outage escapes. */
-async function ingestItem(context: IngestContext, kb: KnowledgeBase, item: JobItem): Promise<void> {
+async function ingestItem(context: IngestContext, kb: KnowledgeBase, item: JobItem): Promise<IngestedDocumentOutcome> {
   try {
     const bytes = await jobItemContent(context.database, item.jobId, item.ordinal);
     const outcome = await ingestDocument(context, kb, {
@@ -63,12 +73,14 @@ async function ingestItem(context: IngestContext, kb: KnowledgeBase, item: JobIt
       outcome: outcome.outcome,
       documentId: outcome.documentId,
     });
+    return outcome.outcome;
   } catch (error) {
     // The database going away is not this document's fault: the job is retried later.
     if (isOrioleError(error) && error.code === 'upstream_unavailable') throw error;
     const message = isOrioleError(error) ? error.message : `unexpected error: ${(error as Error).message}`;
     await markDocumentFailed(context.database, { kbId: kb.id, source: item.source, error: message });
     await completeJobItem(context.database, { jobId: item.jobId, ordinal: item.ordinal, status: 'failed', error: message });
+    return 'failed';
   }
 }
 

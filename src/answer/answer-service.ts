@@ -56,6 +56,8 @@ export interface AnswerServiceDependencies {
   settings?: Partial<AnswerSettings>;
   /** Told when the LLM failed and the extractive reader answered instead (for the log). */
   onGenerationFailure?: (error: OrioleError) => void;
+  /** Told about each answer as it is served (`done`), for metrics; `kb` is the knowledge base's name. */
+  onAnswered?: (answered: { request: AnswerRequest; response: AnswerResponse; kb: string }) => void;
 }
 
 export interface SearchRequest {
@@ -172,6 +174,7 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
       userId: request.metadata?.userId ?? null,
       channel: request.metadata?.channel ?? null,
     });
+    dependencies.onAnswered?.({ request, response, kb: kb.name });
     yield { type: 'done', response };
   }
 

@@ -1,19 +1,26 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { OrioleError } from '../core/index.ts';
 import type { AppDependencies, AppEnvironment } from './context.ts';
+import { authentication } from './auth.ts';
+import { corsFor } from './cors.ts';
+import { limitRequestBodies } from './limits.ts';
+import { rateLimit } from './rate-limit.ts';
+import { requestTimeout } from './request-timeout.ts';
+import { refuseInvalidUtf8 } from './utf8.ts';
+import { renderApiReference } from './api-reference.ts';
 import { errorResponse, toOrioleError } from './error-response.ts';
+import { observeRequests } from './observability.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { knowledgeBaseRoutes } from './routes/knowledge-bases.ts';
 import { answerRoutes } from './routes/answers.ts';
 import { searchRoutes } from './routes/search.ts';
 import { chatCompletionRoutes } from './routes/chat-completions.ts';
 import { evalRoutes } from './routes/evals.ts';
-
-/** Largest body of /answer, /search and /v1/chat/completions: 50 history turns of 8,000 characters fit. */
-export const maxQueryBodyBytes = 1024 * 1024;
+import { feedbackRoutes } from './routes/feedback.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
 
 export interface AppOptions {
   /** Told about every 5xx with its cause, for the log; clients only see the code. */
@@ -33,38 +40,42 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   });
 
   app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
+  // Right after the request id: every request is counted and logged, refused ones included.
+  app.use('*', observeRequests({ metrics: dependencies.metrics, logger: dependencies.logger }));
   app.use('*', async function provideDependencies(context, next) {
     context.set('dependencies', dependencies);
     await next();
   });
-
-  // Questions and queries are small: a larger body is refused before it is read whole.
-  for (const path of ['/answer', '/search', '/v1/chat/completions']) {
-    app.use(
-      path,
-      bodyLimit({
-        maxSize: maxQueryBodyBytes,
-        onError: () => {
-          throw new OrioleError('payload_too_large', `The request body is larger than ${maxQueryBodyBytes} bytes`, {
-            details: { limit: maxQueryBodyBytes },
-          });
-        },
-      }),
-    );
-  }
+  const { http } = dependencies;
+  // Before auth: a CORS preflight carries no key and is answered here; error responses get CORS headers too.
+  if (http && http.corsOrigins.length > 0) app.use('*', corsFor(http.corsOrigins));
+  // Before every route and body limit: an unauthenticated request is refused before its body is read.
+  app.use('*', authentication(dependencies.database, dependencies.auth));
+  // After auth, which names the key a request is counted against.
+  if (http?.rateLimiter) app.use('*', rateLimit(http.rateLimiter, http));
+  if (http && http.requestTimeoutMs > 0) app.use('*', requestTimeout(http.requestTimeoutMs));
+  // Every route with a body has a limit (limits.ts); a larger body is refused before it is read whole.
+  app.use('*', limitRequestBodies(dependencies));
+  app.use('*', refuseInvalidUtf8());
 
   app.route('/', healthRoutes());
+  app.route('/', metricsRoutes());
   app.route('/', knowledgeBaseRoutes());
   app.route('/', documentRoutes());
   app.route('/', searchRoutes());
   app.route('/', answerRoutes());
   app.route('/', chatCompletionRoutes());
   app.route('/', evalRoutes());
+  app.route('/', feedbackRoutes());
+  app.route('/', analyticsRoutes());
 
-  app.doc31('/openapi.json', {
+  const openApiConfig = {
     openapi: '3.1.0',
     info: { title: 'Oriole API', version: '0.1.0', description: 'Grounded answers with citations over your help docs.' },
-  });
+  };
+  app.doc31('/openapi.json', openApiConfig);
+  let referencePage: string | undefined;
+  app.get('/docs', (context) => context.html((referencePage ??= renderApiReference(app.getOpenAPI31Document(openApiConfig)))));
 
   app.notFound((context) =>
     errorResponse(context, new OrioleError('not_found', `No route for ${context.req.method} ${context.req.path}`)),

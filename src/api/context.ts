@@ -1,5 +1,8 @@
 import type { AnswerService } from '../answer/index.ts';
 import type { Database } from '../db/index.ts';
+import type { AuthDependencies, Principal } from './auth.ts';
+import type { HttpDependencies } from './http-dependencies.ts';
+import type { ServiceMetrics } from '../core/index.ts';
 
 /** What the API needs from the outside world; composition roots build it. */
 export interface AppDependencies {
@@ -12,6 +15,37 @@ export interface AppDependencies {
   /** Search and answers over the KBs (retriever, reader or LLM, answers log). */
   answers: AnswerService;
   evals: EvalDependencies;
+  /** API keys (docs/auth.md): auth is on when `adminKey` is set or any key exists. */
+  auth: AuthDependencies;
+  /** Request, answer and ingestion metrics, served at GET /metrics (noopMetrics where there are none). */
+  metrics: ServiceMetrics;
+  /** Where one JSON access-log line per request goes; none logs nothing. */
+  logger?: RequestLogger;
+  /** What GET /ready reports besides the database; without it, the database only. */
+  readiness?: ReadinessDependencies;
+  /** Rate limits, CORS and request timeouts (docs/limits.md); none: all three off (body limits always apply). */
+  http?: HttpDependencies;
+}
+
+/** The subset of a structured logger (pino's) the API writes to: fields first, then the message. */
+export interface RequestLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface ReadinessCheck {
+  ok: boolean;
+  message?: string;
+}
+
+export interface ReadinessDependencies {
+  /**
+   * The embedder's state: not ok when the configured model could not be loaded (the
+   * service runs lexical-only: /ready says `degraded`, still 200); ok with a message
+   * when lexical-only by configuration.
+   */
+  embedder(): ReadinessCheck;
 }
 
 /** Eval runs (POST /evals) are queued jobs; a worker, not the request, runs them. */
@@ -49,5 +83,7 @@ export interface AppEnvironment {
   Variables: {
     dependencies: AppDependencies;
     requestId: string;
+    /** Who is calling, set by the auth middleware before any route runs. */
+    principal: Principal;
   };
 }

@@ -1,5 +1,13 @@
 export { createApp } from './app.ts';
 export type { AppOptions } from './app.ts';
 export type { AppDependencies, EvalDependencies, IngestionDependencies, UploadLimits } from './context.ts';
+export type { RequestLogger, ReadinessCheck, ReadinessDependencies } from './context.ts';
 export { defaultUploadLimits } from './context.ts';
 export { httpStatusOf } from './error-response.ts';
+export { createHttpDependencies } from './http-dependencies.ts';
+export type { HttpDependencies, HttpSettings } from './http-dependencies.ts';
+export { bodyLimitOf, defaultBodyLimitBytes, requestLimits, routeBodyLimits } from './limits.ts';
+export { TokenBucketLimiter } from './token-bucket.ts';
+export type { TokenBucketDecision, TokenBucketSettings } from './token-bucket.ts';
+export { authorizeKb, authorizeKbResource, requestKb, requirementOf } from './auth.ts';
+export type { AuthDependencies, Principal, Scope } from './auth.ts';

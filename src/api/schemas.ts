@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { requestLimits as limits } from './limits.ts';
 
 /**
  * Text that reaches the database (questions are logged): PostgreSQL text cannot hold
@@ -40,6 +41,7 @@ export const CreateKnowledgeBaseSchema = z
     name: KnowledgeBaseNameSchema,
     embedder: z
       .string()
+      .max(200)
       .regex(/^(transformers:\S+|openai:\S+|use-lite|none)$/)
       .optional()
       .openapi({ description: "Embedder spec; defaults to the server's ORIOLE_EMBEDDER" }),
@@ -54,10 +56,15 @@ export const errorResponses = {
 
 export const SearchFiltersSchema = z
   .object({
-    sources: z.array(cleanText().min(1).max(2048)).min(1).max(200).optional().openapi({ example: ['billing/refunds.md'] }),
+    sources: z
+      .array(cleanText().min(1).max(limits.filterSourceChars))
+      .min(1)
+      .max(limits.filterSources)
+      .optional()
+      .openapi({ example: ['billing/refunds.md'] }),
     tags: z
-      .record(cleanText().min(1).max(64), cleanText().max(256))
-      .refine((tags) => Object.keys(tags).length <= 20, 'at most 20 tags')
+      .record(cleanText().min(1).max(limits.tagKeyChars), cleanText().max(limits.tagValueChars))
+      .refine((tags) => Object.keys(tags).length <= limits.filterTags, `at most ${limits.filterTags} tags`)
       .optional()
       .openapi({ example: { product: 'sdk' } }),
   })
@@ -112,20 +119,20 @@ export const CitationSchema = z
   .openapi('Citation');
 
 export const ChatTurnSchema = z
-  .object({ role: z.enum(['user', 'assistant']), content: cleanText().min(1).max(8000) })
+  .object({ role: z.enum(['user', 'assistant']), content: cleanText().min(1).max(limits.turnChars) })
   .strict()
   .openapi('ChatTurn');
 
 export const AnswerRequestSchema = z
   .object({
-    question: cleanText().trim().min(1).max(4000).openapi({ example: 'How do I reset my password?' }),
+    question: cleanText().trim().min(1).max(limits.questionChars).openapi({ example: 'How do I reset my password?' }),
     kb: KnowledgeBaseNameSchema.optional(),
-    history: z.array(ChatTurnSchema).max(50).optional(),
+    history: z.array(ChatTurnSchema).max(limits.historyTurns).optional(),
     filters: SearchFiltersSchema.optional(),
-    topK: z.number().int().min(1).max(20).optional(),
+    topK: z.number().int().min(1).max(limits.answerTopK).optional(),
     stream: z.boolean().optional().openapi({ description: 'Stream server-sent events (also with Accept: text/event-stream)' }),
     metadata: z
-      .object({ userId: cleanText().max(256).optional(), channel: cleanText().max(64).optional() })
+      .object({ userId: cleanText().max(limits.userIdChars).optional(), channel: cleanText().max(limits.channelChars).optional() })
       .strict()
       .optional(),
   })

@@ -43,6 +43,24 @@ const milliseconds = z.coerce
   .max(600_000, 'expected at most 600000 ms (10 minutes)');
 const optionalUrl = z.url({ message: 'expected an http(s) URL' }).optional();
 
+const wholeNumber = (what: string) => z.coerce.number({ message: `expected ${what}` }).int('expected a whole number');
+/** Browser origins as they send them: scheme, host and port only, e.g. https://chat.example.com. */
+const corsOrigins = z
+  .string()
+  .transform((list) => list.split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0))
+  .pipe(
+    z.array(
+      z.string().refine(
+        (origin) => origin === '*' || isOrigin(origin),
+        "expected '*' or origins like https://chat.example.com (no path, no trailing slash), comma-separated",
+      ),
+    ),
+  );
+const trustProxy = z
+  .string()
+  .regex(/^(true|false|\d{1,2})$/, "expected 'true', 'false' or the number of proxies in front")
+  .transform((value) => (value === 'true' ? 1 : value === 'false' ? 0 : Number(value)));
+
 const environmentSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   ORIOLE_DATA_DIR: nonEmpty.default('./.oriole'),
@@ -61,6 +79,7 @@ const environmentSchema = z.object({
   OPENAI_API_KEY: nonEmpty.optional(),
   OPENAI_BASE_URL: optionalUrl,
   ORIOLE_ADMIN_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
+  ORIOLE_ALLOW_UNAUTHENTICATED: z.enum(['true', 'false'], { message: "expected 'true' or 'false'" }).default('false'),
   ORIOLE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ORIOLE_DEFAULT_KB: z
     .string()
@@ -68,6 +87,16 @@ const environmentSchema = z.object({
     .default('default'),
   UNSTRUCTURED_API_URL: optionalUrl,
   UNSTRUCTURED_API_KEY: nonEmpty.optional(),
+  // The HTTP edge (docs/limits.md).
+  ORIOLE_RATE_LIMIT_PER_MINUTE: wholeNumber('requests a minute').min(0).max(1_000_000).default(600),
+  ORIOLE_RATE_LIMIT_BURST: wholeNumber('a number of requests').min(1).max(1_000_000).optional(),
+  ORIOLE_TRUST_PROXY: trustProxy.default(0),
+  ORIOLE_REQUEST_TIMEOUT_MS: wholeNumber('milliseconds')
+    .min(0)
+    .max(600_000, 'expected at most 600000 ms (10 minutes)')
+    .refine((value) => value === 0 || value >= 1000, 'expected 0 (no timeout) or at least 1000 ms')
+    .default(60_000),
+  ORIOLE_CORS_ORIGINS: corsOrigins.default([]),
 });
 
 export interface Config {
@@ -83,8 +112,21 @@ export interface Config {
   openai: { apiKey: string | undefined; baseUrl: string | undefined };
   unstructured: { apiUrl: string | undefined; apiKey: string | undefined };
   adminKey: string | undefined;
+  /** Serve beyond this machine without any API key (docs/auth.md); off by default. */
+  allowUnauthenticated: boolean;
   logLevel: z.infer<typeof environmentSchema>['ORIOLE_LOG_LEVEL'];
   defaultKb: string;
+  /** Rate limits, CORS and request timeouts of the HTTP API (docs/limits.md). */
+  http: {
+    /** Origins allowed to call from a browser; `*` any; empty: no CORS headers. */
+    corsOrigins: string[];
+    /** 0: no timeout. */
+    requestTimeoutMs: number;
+    /** Proxies in front that append to X-Forwarded-For; 0: the header is ignored. */
+    trustedProxies: number;
+    /** Per key (or client address), per replica; perMinute 0: off. */
+    rateLimit: { perMinute: number; burst: number };
+  };
 }
 
 export type EnvironmentRecord = Record<string, string | undefined>;
@@ -121,9 +163,29 @@ export function loadConfig(environment: EnvironmentRecord): Config {
     openai: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL },
     unstructured: { apiUrl: env.UNSTRUCTURED_API_URL, apiKey: env.UNSTRUCTURED_API_KEY },
     adminKey: env.ORIOLE_ADMIN_KEY,
+    allowUnauthenticated: env.ORIOLE_ALLOW_UNAUTHENTICATED === 'true',
     logLevel: env.ORIOLE_LOG_LEVEL,
     defaultKb: env.ORIOLE_DEFAULT_KB,
+    http: {
+      corsOrigins: env.ORIOLE_CORS_ORIGINS,
+      requestTimeoutMs: env.ORIOLE_REQUEST_TIMEOUT_MS,
+      trustedProxies: env.ORIOLE_TRUST_PROXY,
+      rateLimit: {
+        perMinute: env.ORIOLE_RATE_LIMIT_PER_MINUTE,
+        // Ten seconds' worth of the rate by default.
+        burst: env.ORIOLE_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(env.ORIOLE_RATE_LIMIT_PER_MINUTE / 6)),
+      },
+    },
   };
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
 }
 
 /** An exported-but-empty variable (`PORT=`) means "unset", as shells and .env files intend. */

@@ -27,3 +27,11 @@ export type {
   AnswerResponse,
   AnswerEvent,
 } from './answers.ts';
+export { noopMetrics } from './metrics.ts';
+export type {
+  ServiceMetrics,
+  RequestObservation,
+  AnswerObservation,
+  IngestedDocumentOutcome,
+  IngestedDocumentsObservation,
+} from './metrics.ts';

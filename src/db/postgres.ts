@@ -19,6 +19,13 @@ export function openPostgres(options: PostgresOptions): Database {
     ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)},public` } : {}),
   });
   pool.on('error', (error) => options.onIdleError?.(error));
+  // pg-pool listens for errors only on idle clients. A client checked out for a
+  // transaction, between two of its queries, when the server goes away (restart,
+  // failover) emits 'error' with nobody listening: an uncaught exception that would end
+  // the process. The transaction's next query fails as `upstream_unavailable` anyway.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onIdleError?.(error));
+  });
   return createPoolDatabase(pool, { backend: 'postgres' });
 }
 

@@ -34,11 +34,13 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .description('start the HTTP API')
     .option('--port <port>', 'port to listen on (PORT)', parsePort)
     .option('--host <host>', 'address to bind (HOST)')
-    .action(async (options: { port?: number; host?: string }) => {
+    .option('--allow-unauthenticated', 'serve beyond this machine with no API key (ORIOLE_ALLOW_UNAUTHENTICATED)')
+    .action(async (options: { port?: number; host?: string; allowUnauthenticated?: boolean }) => {
       const loaded = config();
       const serverConfig = {
         ...loaded,
         server: { port: options.port ?? loaded.server.port, host: options.host ?? loaded.server.host },
+        allowUnauthenticated: Boolean(options.allowUnauthenticated) || loaded.allowUnauthenticated,
       };
       const logger = createLogger(loaded);
       const { startServer } = await import('./server.ts');
@@ -223,28 +225,57 @@ export function buildProgram(environment: Record<string, string | undefined>): C
       });
     });
 
+  program
+    .command('report')
+    .description('analytics for content teams: top and unanswered questions, answers rated down, documents never cited')
+    .option('--kb <name>', 'knowledge base')
+    .option('--days <n>', 'the last n days (1-366; default 30)', integerIn(1, 366))
+    .option('--from <date>', 'start: ISO date or date-time with a zone (inclusive)')
+    .option('--to <date>', 'end: ISO date (that whole day) or date-time (exclusive); default now')
+    .option('--limit <n>', 'entries per list (1-100)', integerIn(1, 100), 20)
+    .option('--json', 'print JSON: the GET /analytics/summary body')
+    .action(async (options: { kb?: string; days?: number; from?: string; to?: string; limit: number; json?: boolean }) => {
+      await withDatabase(async (database, loaded) => {
+        const { runReport } = await import('./report-command.ts');
+        await runReport(database, loaded, { ...options, json: Boolean(options.json) });
+      });
+    });
+
   addEvalCommands(program, withDatabase, environment);
-  addPendingCommands(program);
+  addKeysCommands(program, withDatabase);
   return program;
 }
 
-/**
- * Commands whose contracts DESIGN.md fixes but whose stage is not built yet: they
- * show their options in --help and say plainly, with exit code 2, that they are not
- * available, rather than pretending to work.
- */
-function addPendingCommands(program: Command): void {
-  const pending = (name: string) => () => {
-    throw new OrioleError('invalid_request', `'oriole ${name}' is not available in this version yet.`);
-  };
-  program
-    .command('keys')
-    .description('manage API keys')
+/** `oriole keys create|list|revoke` (docs/auth.md). */
+function addKeysCommands(program: Command, withDatabase: WithDatabase): void {
+  const output = { out: (text: string) => console.log(text), err: (text: string) => console.error(text) };
+  const keys = program.command('keys').description('manage API keys (stored hashed; a key is shown once, at creation)');
+  keys
     .command('create')
     .description('print a new API key once')
     .requiredOption('--scope <scope>', 'query | ingest | admin')
     .option('--kb <name>', 'bind the key to one knowledge base')
-    .action(pending('keys create'));
+    .option('--name <label>', 'a label to tell keys apart')
+    .action(async (options: { scope: string; kb?: string; name?: string }) => {
+      const { runKeysCreate } = await import('./keys-command.ts');
+      await withDatabase((database) => runKeysCreate(database, options, output));
+    });
+  keys
+    .command('list')
+    .description('list keys: id, name, prefix, scope, kb, created, last used, revoked')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { runKeysList } = await import('./keys-command.ts');
+      await withDatabase((database) => runKeysList(database, { json: Boolean(options.json) }, output));
+    });
+  keys
+    .command('revoke')
+    .description('revoke a key at once')
+    .argument('<id-or-prefix>', "the key's id, or its prefix as `keys list` shows it")
+    .action(async (idOrPrefix: string) => {
+      const { runKeysRevoke } = await import('./keys-command.ts');
+      await withDatabase((database) => runKeysRevoke(database, idOrPrefix, output));
+    });
 }
 
 type WithDatabase = <T>(work: (database: Database, config: Config) => Promise<T>) => Promise<T>;

@@ -14,7 +14,8 @@ import {
 } from '../../ingest/pipeline/index.ts';
 import { createUnstructuredLoader } from '../../ingest/unstructured/index.ts';
 import { crawl } from '../../ingest/web/index.ts';
-import type { Config, Embedder } from '../core/index.ts';
+import type { ReadinessCheck } from '../api/index.ts';
+import { noopMetrics, type Config, type Embedder, type ServiceMetrics } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
 import { loadEmbedder, type EmbedderOptions, type EmbedderStatus } from '../embedders/index.ts';
 import { termFrequencies } from '../retrieval/lexical/index.ts';
@@ -80,11 +81,18 @@ export function embedderOptionsFrom(config: Config): EmbedderOptions {
   };
 }
 
-/** A job worker named after this process, logging through the service logger. */
-export function startNodeJobWorker(ingestion: NodeIngestion, logger: Logger): JobWorker {
+/** The embedder's state for GET /ready: not ok when the configured model could not be loaded. */
+export function embedderReadiness(ingestion: NodeIngestion): ReadinessCheck {
+  const status = ingestion.embedderStatus;
+  return { ok: status.ready, ...(status.lexicalOnly ? { message: status.message } : {}) };
+}
+
+/** A job worker named after this process, logging through the service logger and counting documents in `metrics`. */
+export function startNodeJobWorker(ingestion: NodeIngestion, logger: Logger, metrics: ServiceMetrics = noopMetrics): JobWorker {
   return startJobWorker(ingestion.context, {
     ...defaultJobWorkerOptions,
     workerId: `${hostname()}:${process.pid}`,
+    onDocumentIngested: ({ outcome, seconds }) => metrics.observeIngestedDocuments({ outcome, count: 1, seconds }),
     onError: (error, job) => logger.error({ err: error, jobId: job?.id }, 'ingestion job error'),
     onJobDone: (job, status) => logger.info({ jobId: job.id, status }, 'ingestion job finished'),
   });

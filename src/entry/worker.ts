@@ -1,6 +1,7 @@
 import { detectContentType, supportedContentTypes } from '../../ingest/loaders/index.ts';
-import { createApp, defaultUploadLimits } from '../api/index.ts';
+import { createApp, createHttpDependencies, defaultUploadLimits, type HttpDependencies } from '../api/index.ts';
 import { loadConfig } from '../core/index.ts';
+import { noopMetrics } from '../core/index.ts';
 import { openPostgres } from '../db/index.ts';
 import { createAnswering } from './answering.ts';
 
@@ -17,6 +18,9 @@ interface WorkerEnvironment {
 interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
 }
+
+/** Kept across the requests one isolate serves: its rate-limit buckets count per isolate (docs/limits.md). */
+let isolateHttp: HttpDependencies | undefined;
 
 export default {
   async fetch(request: Request, environment: WorkerEnvironment, context: ExecutionContext): Promise<Response> {
@@ -38,6 +42,12 @@ export default {
       answers: createAnswering(config, database, { embedder: null, warning: 'No embedding model runs on Workers: keyword search only.' }),
       // Eval runs are queued here too and run by a Node process (`oriole serve`), which polls the queue.
       evals: { onJobQueued: () => {} },
+      // No metrics on Workers: an isolate lives for a request or a few; use Cloudflare's analytics.
+      metrics: noopMetrics,
+      readiness: { embedder: () => ({ ok: true, message: 'No embedding model runs on Workers: keyword search only.' }) },
+      auth: { adminKey: config.adminKey ?? null },
+      // Cloudflare sets cf-connecting-ip to the client's address; a client cannot forge it.
+      http: (isolateHttp ??= createHttpDependencies(config.http, (request) => request.req.header('cf-connecting-ip'))),
     });
     try {
       return await app.fetch(request);

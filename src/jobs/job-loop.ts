@@ -61,18 +61,31 @@ export function startJobLoop(
     isStopping: () => stopping.signal.aborted,
   };
 
+  // A job whose run the database's going away interrupted: handed back as soon as the
+  // database answers again, rather than left `running` until its lease lapses.
+  let interrupted: Job | undefined;
+
   const loop = (async () => {
     while (!stopping.signal.aborted) {
       let job: Job | undefined;
       try {
+        if (interrupted) {
+          await releaseJob(database, { jobId: interrupted.id, workerId: settings.workerId });
+          interrupted = undefined;
+        }
         job = await claimNextJob(database, { ...settings, kinds });
         const claimed = job;
         if (claimed) await runClaimed(database, claimed, settings, () => handle(claimed, control));
       } catch (error) {
+        if (job && isOrioleError(error) && error.code === 'upstream_unavailable') interrupted = job;
         settings.onError?.(error, job);
+        // Not straight back to the database that just failed: wait a poll interval.
+        if (job && !stopping.signal.aborted) await idle.wait(settings.pollIntervalMs);
       }
       if (!job && !stopping.signal.aborted) await idle.wait(settings.pollIntervalMs);
     }
+    // Stopping while the database is still away: the lease lapses and another worker takes the job.
+    if (interrupted) await releaseJob(database, { jobId: interrupted.id, workerId: settings.workerId }).catch(() => undefined);
   })();
 
   return {

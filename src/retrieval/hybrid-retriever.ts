@@ -71,6 +71,8 @@ export interface HybridRetrieverDependencies {
   /** A cross-encoder that reorders the best fused candidates; none keeps the fused order. */
   reranker?: Reranker | null;
   settings?: Partial<HybridRetrieverSettings>;
+  /** Told when embedding a query failed (for metrics); the error still fails the retrieval. */
+  onEmbedderError?: (error: unknown) => void;
 }
 
 interface LegHit {
@@ -106,7 +108,9 @@ export function createHybridRetriever(dependencies: HybridRetrieverDependencies)
           : Promise.resolve(null),
       );
       const vectorLeg = timed(() =>
-        embedder ? vectorHits(dependencies.database, embedder, kb.id, request.query, candidates, request.filters) : Promise.resolve(null),
+        embedder
+          ? vectorHits(dependencies.database, embedder, kb.id, request.query, candidates, request.filters, dependencies.onEmbedderError)
+          : Promise.resolve(null),
       );
       const [lexical, vector, presentTerms] = await Promise.all([
         lexicalLeg,
@@ -207,8 +211,15 @@ async function vectorHits(
   query: string,
   limit: number,
   filters: SearchFilters | undefined,
+  onEmbedderError: ((error: unknown) => void) | undefined,
 ): Promise<LegHit[]> {
-  const vector = await embedder.embedQuery(query);
+  let vector: number[];
+  try {
+    vector = await embedder.embedQuery(query);
+  } catch (error) {
+    onEmbedderError?.(error);
+    throw error;
+  }
   const neighbours = await nearestChunks(database, { kbId, vector, limit, ...(filters ? { filters } : {}) });
   return neighbours.map((neighbour) => ({
     chunkId: neighbour.chunkId,

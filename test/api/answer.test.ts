@@ -1,15 +1,14 @@
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { collectInputs, ingestInputs, planInputs, type IngestContext } from '../../ingest/pipeline/index.ts';
+import { type IngestContext } from '../../ingest/pipeline/index.ts';
 import { createChatModel } from '../../src/answer/index.ts';
-import { ensureKnowledgeBase, type Database } from '../../src/db/index.ts';
+import { type Database } from '../../src/db/index.ts';
 import { createTestApp, expectError, postJson, type TestApp } from '../helpers/app.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fake-openai-server.ts';
-import { testCollectDependencies, testIngestContext } from '../helpers/ingestion.ts';
+import { ingestFolder } from '../helpers/ingestion.ts';
 
 interface AnswerBody {
   answerId: string;
@@ -43,12 +42,8 @@ async function readEvents(response: Response): Promise<Array<{ event: string; da
 }
 
 /** The sample help center in KB 'default', lexical-only, as `npm run demo` serves it. */
-async function ingestHelpCenter(database: Database): Promise<IngestContext> {
-  const context = testIngestContext(database, null);
-  const kb = await ensureKnowledgeBase(database, { name: 'default', embedder: 'none' });
-  const plan = await planInputs([path.resolve('examples/help-center')]);
-  await ingestInputs(context, kb, collectInputs(plan, testCollectDependencies(), {}), { prune: false });
-  return context;
+function ingestHelpCenter(database: Database): Promise<IngestContext> {
+  return ingestFolder(database, 'examples/help-center');
 }
 
 describe.each(testBackends())('POST /answer over the sample help center on $name', (backend) => {

@@ -6,14 +6,13 @@ import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { formatJsonl, generateEvalCases, type DraftPassage } from '../../evals/generate.ts';
 import type { EvalCase } from '../../evals/types.ts';
-import { collectInputs, ingestInputs, planInputs } from '../../ingest/pipeline/index.ts';
 import { createChatModel } from '../../src/answer/index.ts';
 import { loadConfig, OrioleError } from '../../src/core/index.ts';
-import { ensureKnowledgeBase, listSources, sampleChunkTexts, type Database } from '../../src/db/index.ts';
+import { getKnowledgeBase, listSources, sampleChunkTexts, type Database } from '../../src/db/index.ts';
 import { runEvalGenerate } from '../../src/entry/eval-generate-command.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fake-openai-server.ts';
-import { testCollectDependencies, testIngestContext } from '../helpers/ingestion.ts';
+import { ingestFolder } from '../helpers/ingestion.ts';
 
 async function failure(promise: Promise<unknown>): Promise<OrioleError> {
   try {
@@ -43,11 +42,9 @@ describe.each(testBackends())('drafting eval cases from a KB on $name', (backend
 
   beforeAll(async () => {
     database = await openMigrated(backend);
-    const kb = await ensureKnowledgeBase(database, { name: 'support', embedder: 'none' });
-    kbId = kb.id;
-    const plan = await planInputs([path.resolve('test/fixtures/help-docs')]);
-    await ingestInputs(testIngestContext(database, null), kb, collectInputs(plan, testCollectDependencies(), {}), { prune: false });
-    sources = (await listSources(database, kb.id)).map((document) => document.source);
+    await ingestFolder(database, 'test/fixtures/help-docs', 'support');
+    kbId = (await getKnowledgeBase(database, 'support')).id;
+    sources = (await listSources(database, kbId)).map((document) => document.source);
     fake = await startFakeOpenAiServer();
   }, 120_000);
   afterAll(async () => {

@@ -2,6 +2,9 @@ import { createFileLoaders, detectContentType } from '../../ingest/loaders/index
 import { defaultJobWorkerOptions, startJobWorker, type IngestContext, type JobWorker } from '../../ingest/pipeline/index.ts';
 import { defaultEvalWorkerOptions, startEvalWorker, type Judge } from '../../evals/index.ts';
 import { createApp, defaultUploadLimits, type UploadLimits } from '../../src/api/index.ts';
+import type { ReadinessDependencies, RequestLogger } from '../../src/api/index.ts';
+import { createHttpDependencies, type HttpDependencies } from '../../src/api/index.ts';
+import { noopMetrics, type ServiceMetrics } from '../../src/core/index.ts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { createAnswerService, type AnswerService, type AnswerSettings } from '../../src/answer/index.ts';
 import type { Database } from '../../src/db/index.ts';
@@ -11,6 +14,12 @@ import { testIngestContext } from './ingestion.ts';
 export type TestApp = ReturnType<typeof createApp>;
 
 export const testOriole = { version: '0.0.0-test', gitCommit: null, node: process.version };
+
+/** The default request timeout and no CORS; no rate limiting, so suites may send many requests. */
+const testHttp = createHttpDependencies(
+  { corsOrigins: [], requestTimeoutMs: 60_000, trustedProxies: 0, rateLimit: { perMinute: 0, burst: 1 } },
+  () => undefined,
+);
 
 /**
  * The app as `oriole serve` builds it, lexical-only, with a job worker in the same
@@ -27,6 +36,17 @@ export function createTestApp(
     answerSettings?: Partial<AnswerSettings>;
     evalWorker?: boolean;
     judge?: Judge | null;
+    /** Request metrics (GET /metrics); noopMetrics by default. */
+    metrics?: ServiceMetrics;
+    /** Receives the access log lines. */
+    logger?: RequestLogger;
+    readiness?: ReadinessDependencies;
+    /** ORIOLE_ADMIN_KEY; API keys in the database switch auth on too. */
+    adminKey?: string;
+    /** Rate limits, CORS, timeouts; by default as configured by an empty environment, rate limiting off. */
+    http?: HttpDependencies;
+    /** Replaces the answer service the routes use (a slow or failing fake). */
+    answers?: AnswerService;
   } = {},
 ): { app: TestApp; worker: JobWorker | undefined; evalWorker: JobWorker | undefined; context: IngestContext; answers: AnswerService } {
   const context = options.context ?? testIngestContext(database, null);
@@ -35,7 +55,7 @@ export function createTestApp(
     options.worker === false
       ? undefined
       : startJobWorker(context, { ...defaultJobWorkerOptions, pollIntervalMs: 50, workerId: 'test-worker' });
-  const answers = createAnswerService({
+  const answers = options.answers ?? createAnswerService({
     database,
     retriever: createHybridRetriever({ database, embedder: context.embedder }),
     chatModel: options.chatModel?.model ?? null,
@@ -65,6 +85,11 @@ export function createTestApp(
     },
     answers,
     evals: { onJobQueued: () => evalWorker?.notify() },
+    metrics: options.metrics ?? noopMetrics,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.readiness ? { readiness: options.readiness } : {}),
+    auth: { adminKey: options.adminKey ?? null },
+    http: options.http ?? testHttp,
   });
   return { app, worker, evalWorker, context, answers };
 }

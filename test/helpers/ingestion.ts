@@ -4,13 +4,16 @@ import path from 'node:path';
 import { chunkDocument, defaultChunkingSettings } from '../../ingest/chunking/index.ts';
 import { createFileLoaders, detectContentType } from '../../ingest/loaders/index.ts';
 import {
+  collectInputs,
   defaultIngestLimits,
+  ingestInputs,
   isDocumentFile,
+  planInputs,
   type CollectDependencies,
   type IngestContext,
 } from '../../ingest/pipeline/index.ts';
 import type { Embedder } from '../../src/core/index.ts';
-import type { Database } from '../../src/db/index.ts';
+import { ensureKnowledgeBase, type Database } from '../../src/db/index.ts';
 import { termFrequencies } from '../../src/retrieval/lexical/index.ts';
 
 /** The real ingestion parts (loaders, chunker, terms), with the embedder a test chooses. */
@@ -64,4 +67,16 @@ export async function copyOfHelpDocs(): Promise<string> {
   const directory = await mkdtemp(path.join(tmpdir(), 'oriole-help-docs-'));
   await cp(path.resolve('test/fixtures/help-docs'), directory, { recursive: true });
   return directory;
+}
+
+/**
+ * `oriole ingest <folder> --kb NAME` without the CLI or an embedder: the folder's
+ * supported files land in the KB (created when missing). Returns the context used.
+ */
+export async function ingestFolder(database: Database, folder: string, kbName = 'default'): Promise<IngestContext> {
+  const context = testIngestContext(database, null);
+  const kb = await ensureKnowledgeBase(database, { name: kbName, embedder: 'none' });
+  const plan = await planInputs([path.resolve(folder)]);
+  await ingestInputs(context, kb, collectInputs(plan, testCollectDependencies(), {}), { prune: false });
+  return context;
 }

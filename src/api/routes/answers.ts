@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { AnswerEvent, AnswerRequest } from '../../core/index.ts';
+import { requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { toOrioleError } from '../error-response.ts';
 import { AnswerRequestSchema, AnswerResponseSchema, ErrorSchema, errorResponses } from '../schemas.ts';
@@ -37,7 +38,7 @@ export function answerRoutes(): OpenAPIHono<AppEnvironment> {
     const body = context.req.valid('json');
     const request: AnswerRequest = {
       question: body.question,
-      ...(body.kb ? { kb: body.kb } : {}),
+      kb: requestKb(context, body.kb),
       ...(body.history ? { history: body.history } : {}),
       ...(body.filters ? { filters: body.filters } : {}),
       ...(body.topK ? { topK: body.topK } : {}),

@@ -4,14 +4,18 @@ import { streamSSE } from 'hono/streaming';
 import { OrioleError } from '../../core/index.ts';
 import type { AnswerRequest, AnswerResponse, ChatTurn, Citation } from '../../core/index.ts';
 import { listKnowledgeBases } from '../../db/index.ts';
+import { canSeeKb, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { toOrioleError } from '../error-response.ts';
+import { requestLimits as limits } from '../limits.ts';
 import { CitationSchema, cleanText, ErrorSchema, errorResponses } from '../schemas.ts';
 
 // OpenAI's content may be a string or a list of parts; only text parts carry a question.
 const ContentSchema = z.union([
-  cleanText().max(8000),
-  z.array(z.object({ type: z.string(), text: cleanText().max(8000).optional() }).passthrough()).max(50),
+  cleanText().max(limits.turnChars),
+  z
+    .array(z.object({ type: z.string(), text: cleanText().max(limits.turnChars).optional() }).passthrough())
+    .max(limits.chatContentParts),
 ]);
 
 const ChatCompletionRequestSchema = z
@@ -27,9 +31,9 @@ const ChatCompletionRequestSchema = z
           .passthrough(),
       )
       .min(1)
-      .max(100),
+      .max(limits.chatMessages),
     stream: z.boolean().optional(),
-    user: cleanText().max(256).optional(),
+    user: cleanText().max(limits.userIdChars).optional(),
   })
   // Sampling parameters (temperature, max_tokens…) are accepted and ignored: the answer is grounded, not sampled.
   .passthrough()
@@ -99,12 +103,15 @@ export function chatCompletionRoutes(): OpenAPIHono<AppEnvironment> {
   app.openapi(modelsRoute, async (context) => {
     const { database } = context.get('dependencies');
     const kbs = await listKnowledgeBases(database);
-    const data = kbs.map((kb) => ({ id: kb.name, object: 'model' as const, created: seconds(kb.createdAt), owned_by: 'oriole' }));
+    const data = kbs
+      .filter((kb) => canSeeKb(context, kb))
+      .map((kb) => ({ id: kb.name, object: 'model' as const, created: seconds(kb.createdAt), owned_by: 'oriole' }));
     return context.json({ object: 'list' as const, data }, 200);
   });
   app.openapi(chatRoute, async (context) => {
     const body = context.req.valid('json');
-    const request = answerRequestFrom(body);
+    // A key bound to a KB may only name that KB as its model.
+    const request = { ...answerRequestFrom(body), kb: requestKb(context, body.model) };
     if (body.stream) return streamCompletion(context, request, body.model) as never;
     const { answers } = context.get('dependencies');
     const response = await answers.answer(request, context.req.raw.signal);
@@ -124,22 +131,35 @@ export function chatCompletionRoutes(): OpenAPIHono<AppEnvironment> {
   return app;
 }
 
-/** The last user message is the question; earlier user and assistant turns are its history. */
+/**
+ * The last user message is the question; earlier user and assistant turns are its
+ * history, the most recent `chatHistoryTurns` of them (chat UIs resend the whole conversation).
+ */
 function answerRequestFrom(body: ChatCompletionRequest): AnswerRequest {
   const turns = body.messages
-    .filter((message) => message.role === 'user' || message.role === 'assistant')
-    .map((message) => ({ role: message.role as ChatTurn['role'], content: textOf(message.content) }))
-    .filter((turn) => turn.content.length > 0);
+    .map((message, index) => ({ index, role: message.role, content: textOf(message.content) }))
+    .filter((turn): turn is ChatTurn & { index: number } => (turn.role === 'user' || turn.role === 'assistant') && turn.content.length > 0);
   const last = turns.at(-1);
   if (!last || last.role !== 'user') {
     throw new OrioleError('invalid_request', 'messages must end with a user message holding the question');
   }
+  const history = turns.slice(0, -1).slice(-limits.chatHistoryTurns);
+  checkLength(last, limits.questionChars, 'the question (the last user message)');
+  for (const turn of history) checkLength(turn, limits.turnChars, 'an earlier message');
   return {
-    question: last.content.slice(0, 4000),
+    question: last.content,
     kb: body.model,
-    history: turns.slice(0, -1).slice(-20),
+    history: history.map(({ role, content }) => ({ role, content })),
     ...(body.user ? { metadata: { userId: body.user, channel: 'openai-compatible' } } : { metadata: { channel: 'openai-compatible' } }),
   };
+}
+
+/** Refuses a message whose text (its text parts joined) is longer than `max`, naming it as the validator would. */
+function checkLength(turn: { index: number; content: string }, max: number, what: string): void {
+  if (turn.content.length <= max) return;
+  const path = `messages.${turn.index}.content`;
+  const message = `${what} has ${turn.content.length} characters; at most ${max}`;
+  throw new OrioleError('invalid_request', `Invalid request: ${path}: ${message}`, { details: { issues: [{ path, message }] } });
 }
 
 function textOf(content: ChatCompletionRequest['messages'][number]['content']): string {

@@ -1,6 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { OrioleError, validateSource } from '../../core/index.ts';
 import {
   bumpKnowledgeBaseVersion,
@@ -18,7 +17,9 @@ import {
   type KnowledgeBase,
   type StoredDocument,
 } from '../../db/index.ts';
+import { authorizeKb, authorizeKbResource, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
+import { requestLimits } from '../limits.ts';
 import { ErrorSchema, KnowledgeBaseNameSchema, errorResponses } from '../schemas.ts';
 
 const textContentTypes = ['text/markdown', 'text/html', 'text/plain'] as const;
@@ -31,8 +32,17 @@ const CreateDocumentSchema = z
     url: z.url().max(2048).optional(),
     contentType: z.enum(textContentTypes).optional(),
     content: z.string().min(1),
-    metadata: z.record(z.string(), z.unknown()).optional(),
-    tags: z.record(z.string().max(64), z.string().max(256)).optional(),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .refine(
+        (metadata) => JSON.stringify(metadata).length <= requestLimits.documentMetadataChars,
+        `at most ${requestLimits.documentMetadataChars} characters as JSON`,
+      )
+      .optional(),
+    tags: z
+      .record(z.string().max(requestLimits.tagKeyChars), z.string().max(requestLimits.tagValueChars))
+      .refine((tags) => Object.keys(tags).length <= requestLimits.documentTags, `at most ${requestLimits.documentTags} tags`)
+      .optional(),
   })
   .strict()
   .openapi('CreateDocument');
@@ -168,19 +178,6 @@ const jobRouteDefinition = createRoute({
 export function documentRoutes(): OpenAPIHono<AppEnvironment> {
   const app = new OpenAPIHono<AppEnvironment>();
 
-  app.use('/documents', async function limitUploadSize(context, next) {
-    if (context.req.method !== 'POST') return next();
-    const { maxRequestBytes } = context.get('dependencies').ingestion.limits;
-    return bodyLimit({
-      maxSize: maxRequestBytes,
-      onError: () => {
-        throw new OrioleError('payload_too_large', `The request body is larger than ${maxRequestBytes} bytes`, {
-          details: { limit: maxRequestBytes },
-        });
-      },
-    })(context, next);
-  });
-
   // Documented from its schemas, but validated by hand: the generated validator knows only one body form.
   app.openAPIRegistry.registerPath(createRouteDefinition);
   app.post('/documents', async (context) => {
@@ -190,9 +187,9 @@ export function documentRoutes(): OpenAPIHono<AppEnvironment> {
   });
 
   app.openapi(listRouteDefinition, async (context) => {
-    const { database, defaultKb } = context.get('dependencies');
+    const { database } = context.get('dependencies');
     const query = context.req.valid('query');
-    const kb = await getKnowledgeBase(database, query.kb ?? defaultKb);
+    const kb = await getKnowledgeBase(database, requestKb(context, query.kb));
     const page = await listDocuments(database, {
       kbId: kb.id,
       limit: query.limit,
@@ -203,15 +200,19 @@ export function documentRoutes(): OpenAPIHono<AppEnvironment> {
 
   app.openapi(getRouteDefinition, async (context) => {
     const { database } = context.get('dependencies');
-    const document = await getDocument(database, context.req.valid('param').id);
+    const { id } = context.req.valid('param');
+    const document = await getDocument(database, id);
+    authorizeKbResource(context, document.kbId, 'document', id);
     const kbName = await kbNameOf(context, document.kbId);
     return context.json(toResponse(document, kbName), 200);
   });
 
   app.openapi(deleteRouteDefinition, async (context) => {
     const { database } = context.get('dependencies');
+    const { id } = context.req.valid('param');
     await database.transaction(async (transaction) => {
-      const { kbId } = await deleteDocumentById(transaction, context.req.valid('param').id);
+      authorizeKbResource(context, (await getDocument(transaction, id)).kbId, 'document', id);
+      const { kbId } = await deleteDocumentById(transaction, id);
       await bumpKnowledgeBaseVersion(transaction, kbId);
     });
     return context.body(null, 204);
@@ -219,7 +220,10 @@ export function documentRoutes(): OpenAPIHono<AppEnvironment> {
 
   app.openapi(jobRouteDefinition, async (context) => {
     const { database } = context.get('dependencies');
-    return context.json(toJobResponse(await getJob(database, context.req.valid('param').id)), 200);
+    const { id } = context.req.valid('param');
+    const job = await getJob(database, id);
+    authorizeKbResource(context, job.kbId, 'job', id);
+    return context.json(toJobResponse(job), 200);
   });
 
   return app;
@@ -317,8 +321,9 @@ async function queueDocuments(
   kbName: string | undefined,
   items: JobItemInput[],
 ): Promise<z.infer<typeof QueuedSchema>> {
-  const { database, defaultEmbedder, defaultKb, ingestion } = context.get('dependencies');
-  const kb = await ensureKnowledgeBase(database, { name: kbName ?? defaultKb, embedder: defaultEmbedder });
+  const { database, defaultEmbedder, ingestion } = context.get('dependencies');
+  const kb = await ensureKnowledgeBase(database, { name: requestKb(context, kbName), embedder: defaultEmbedder });
+  authorizeKb(context, kb);
   assertWritable(kb, defaultEmbedder);
   const queued = await database.transaction(async (transaction) => {
     const documents: { id: string; source: string }[] = [];

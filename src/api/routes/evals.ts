@@ -1,5 +1,4 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import {
   defaultEvalOptions,
   evalCaseLimits,
@@ -21,11 +20,9 @@ import {
   type EvalSetSummary,
   type Job,
 } from '../../db/index.ts';
+import { authorizeKbResource, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { ErrorSchema, KnowledgeBaseNameSchema, errorResponses } from '../schemas.ts';
-
-/** Largest body of POST /evals and POST /eval-sets: 5,000 cases with references fit. */
-export const maxEvalBodyBytes = 10 * 1024 * 1024;
 
 const EvalSetNameSchema = z
   .string()
@@ -123,8 +120,8 @@ const SavedEvalSetSchema = EvalSetSummarySchema.extend({
 
 const EvalSetSchema = EvalSetSummarySchema.extend({ cases: z.array(evalCaseSchema) }).openapi('EvalSet');
 
-const IdParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
-const NameParams = z.object({ name: z.string().openapi({ param: { name: 'name', in: 'path' } }) });
+const IdParams = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+const NameParams = z.object({ name: z.string().max(100).openapi({ param: { name: 'name', in: 'path' } }) });
 const KbQuery = z.object({ kb: KnowledgeBaseNameSchema.optional() });
 
 const jsonError = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
@@ -218,12 +215,10 @@ const deleteEvalSetRoute = createRoute({
 
 export function evalRoutes(): OpenAPIHono<AppEnvironment> {
   const app = new OpenAPIHono<AppEnvironment>();
-  for (const path of ['/evals', '/eval-sets']) app.use(path, limitEvalBody);
-
   app.openapi(createEvalRoute, async (context) => {
-    const { database, defaultKb, evals } = context.get('dependencies');
+    const { database, evals } = context.get('dependencies');
     const body = context.req.valid('json');
-    const kb = await getKnowledgeBase(database, body.kb ?? defaultKb);
+    const kb = await getKnowledgeBase(database, requestKb(context, body.kb));
     // Checked now so a typo is a 404 here, not a failed job later; the cases are read when the run starts.
     const total = body.cases?.length ?? (await getEvalSetSummary(database, { kbId: kb.id, name: body.evalSet! })).caseCount;
     const payload: EvalJobPayload = {
@@ -238,34 +233,38 @@ export function evalRoutes(): OpenAPIHono<AppEnvironment> {
   });
 
   app.openapi(getEvalRoute, async (context) => {
-    const job = await getEvalJob(context.get('dependencies').database, context.req.valid('param').id);
+    const { id } = context.req.valid('param');
+    const job = await getEvalJob(context.get('dependencies').database, id);
+    authorizeKbResource(context, job.kbId, 'eval', id);
     return context.json(toEvalResponse(job), 200);
   });
 
   app.openapi(evalReportHtmlRoute, async (context) => {
-    const job = await getEvalJob(context.get('dependencies').database, context.req.valid('param').id);
+    const { id } = context.req.valid('param');
+    const job = await getEvalJob(context.get('dependencies').database, id);
+    authorizeKbResource(context, job.kbId, 'eval', id);
     const html = renderHtmlReport(reportOf(job));
     return context.body(html, 200, { 'Content-Type': 'text/html; charset=utf-8' });
   });
 
   app.openapi(saveEvalSetRoute, async (context) => {
-    const { database, defaultKb } = context.get('dependencies');
+    const { database } = context.get('dependencies');
     const body = context.req.valid('json');
-    const kb = await getKnowledgeBase(database, body.kb ?? defaultKb);
+    const kb = await getKnowledgeBase(database, requestKb(context, body.kb));
     const { evalSet, replaced } = await saveEvalSet(database, { kbId: kb.id, name: body.name, cases: body.cases });
     return context.json({ ...toSetSummary(evalSet, kb.name), replaced }, replaced ? 200 : 201);
   });
 
   app.openapi(listEvalSetsRoute, async (context) => {
-    const { database, defaultKb } = context.get('dependencies');
-    const kb = await getKnowledgeBase(database, context.req.valid('query').kb ?? defaultKb);
+    const { database } = context.get('dependencies');
+    const kb = await getKnowledgeBase(database, requestKb(context, context.req.valid('query').kb));
     const sets = await listEvalSets(database, kb.id);
     return context.json({ evalSets: sets.map((set) => toSetSummary(set, kb.name)) }, 200);
   });
 
   app.openapi(getEvalSetRoute, async (context) => {
-    const { database, defaultKb } = context.get('dependencies');
-    const kb = await getKnowledgeBase(database, context.req.valid('query').kb ?? defaultKb);
+    const { database } = context.get('dependencies');
+    const kb = await getKnowledgeBase(database, requestKb(context, context.req.valid('query').kb));
     const evalSet = await getEvalSet(database, { kbId: kb.id, name: context.req.valid('param').name });
     // Stored by this route after validation, so they are cases.
     const cases = evalSet.cases as z.infer<typeof evalCaseSchema>[];
@@ -273,23 +272,14 @@ export function evalRoutes(): OpenAPIHono<AppEnvironment> {
   });
 
   app.openapi(deleteEvalSetRoute, async (context) => {
-    const { database, defaultKb } = context.get('dependencies');
-    const kb = await getKnowledgeBase(database, context.req.valid('query').kb ?? defaultKb);
+    const { database } = context.get('dependencies');
+    const kb = await getKnowledgeBase(database, requestKb(context, context.req.valid('query').kb));
     await deleteEvalSet(database, { kbId: kb.id, name: context.req.valid('param').name });
     return context.body(null, 204);
   });
 
   return app;
 }
-
-const limitEvalBody = bodyLimit({
-  maxSize: maxEvalBodyBytes,
-  onError: () => {
-    throw new OrioleError('payload_too_large', `The request body is larger than ${maxEvalBodyBytes} bytes`, {
-      details: { limit: maxEvalBodyBytes },
-    });
-  },
-});
 
 /** The report of a succeeded run; a run without one is a conflict that says why. */
 function reportOf(job: Job): EvalReport {

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppEnvironment } from '../context.ts';
+import type { Database } from '../../db/index.ts';
+import type { AppEnvironment, ReadinessCheck } from '../context.ts';
 
 const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Health');
 const ReadinessSchema = z
@@ -8,6 +9,9 @@ const ReadinessSchema = z
     checks: z.record(z.string(), z.object({ ok: z.boolean(), message: z.string().optional() })),
   })
   .openapi('Readiness');
+
+/** How long /ready waits for the database: a hung database must not hang the probe. */
+export const readinessTimeoutMs = 2_000;
 
 const healthRoute = createRoute({
   method: 'get',
@@ -19,7 +23,11 @@ const healthRoute = createRoute({
 const readyRoute = createRoute({
   method: 'get',
   path: '/ready',
-  summary: 'Readiness: the database answers',
+  summary: 'Readiness: the database answers and the embedder is loaded',
+  description:
+    '`ready`: all checks pass. `degraded` (still 200): the database answers but the embedding model could not be ' +
+    'loaded, so search runs lexical-only; the embedder check says why. `unavailable` (503): the database does not ' +
+    `answer within ${readinessTimeoutMs} ms.`,
   responses: {
     200: { description: 'Ready', content: { 'application/json': { schema: ReadinessSchema } } },
     503: { description: 'Not ready', content: { 'application/json': { schema: ReadinessSchema } } },
@@ -30,15 +38,29 @@ export function healthRoutes(): OpenAPIHono<AppEnvironment> {
   const app = new OpenAPIHono<AppEnvironment>();
   app.openapi(healthRoute, (context) => context.json({ status: 'ok' as const }, 200));
   app.openapi(readyRoute, async (context) => {
-    const { database } = context.get('dependencies');
-    const ok = await database.query('SELECT 1').then(
-      () => true,
-      () => false,
-    );
-    const checks = { database: ok ? { ok } : { ok, message: 'The database does not answer' } };
-    return ok
-      ? context.json({ status: 'ready' as const, checks }, 200)
-      : context.json({ status: 'unavailable' as const, checks }, 503);
+    const { database, readiness } = context.get('dependencies');
+    const checks: Record<string, ReadinessCheck> = { database: await databaseCheck(database) };
+    if (readiness) checks.embedder = readiness.embedder();
+    if (!checks.database!.ok) return context.json({ status: 'unavailable' as const, checks }, 503);
+    const degraded = Object.values(checks).some((check) => !check.ok);
+    return context.json({ status: degraded ? ('degraded' as const) : ('ready' as const), checks }, 200);
   });
   return app;
+}
+
+async function databaseCheck(database: Database): Promise<ReadinessCheck> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), readinessTimeoutMs);
+  });
+  try {
+    const outcome = await Promise.race([database.query('SELECT 1').then(() => 'answered' as const), timedOut]);
+    if (outcome === 'timeout') return { ok: false, message: `The database did not answer within ${readinessTimeoutMs} ms` };
+    return { ok: true };
+  } catch {
+    // The cause is the server's business (logs); a probe only needs the verdict.
+    return { ok: false, message: 'The database does not answer' };
+  } finally {
+    clearTimeout(timer);
+  }
 }

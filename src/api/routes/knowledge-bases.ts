@@ -6,6 +6,7 @@ import {
   type KnowledgeBase,
   type KnowledgeBaseSummary,
 } from '../../db/index.ts';
+import { canSeeKb, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import {
   CreateKnowledgeBaseSchema,
@@ -58,17 +59,19 @@ export function knowledgeBaseRoutes(): OpenAPIHono<AppEnvironment> {
   app.openapi(listRoute, async (context) => {
     const { database } = context.get('dependencies');
     const kbs = await listKnowledgeBases(database);
-    return context.json({ kbs: kbs.map(toResponse) }, 200);
+    return context.json({ kbs: kbs.filter((kb) => canSeeKb(context, kb)).map(toResponse) }, 200);
   });
   app.openapi(createKbRoute, async (context) => {
     const { database, defaultEmbedder } = context.get('dependencies');
     const body = context.req.valid('json');
-    const kb = await createKnowledgeBase(database, { name: body.name, embedder: body.embedder ?? defaultEmbedder });
+    // A bound admin key may not create other KBs (its own exists already: a conflict).
+    const name = requestKb(context, body.name);
+    const kb = await createKnowledgeBase(database, { name, embedder: body.embedder ?? defaultEmbedder });
     return context.json(toResponse(kb), 201);
   });
   app.openapi(deleteRoute, async (context) => {
     const { database } = context.get('dependencies');
-    await deleteKnowledgeBase(database, context.req.valid('param').name);
+    await deleteKnowledgeBase(database, requestKb(context, context.req.valid('param').name));
     return context.body(null, 204);
   });
   return app;

@@ -1,13 +1,15 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Passage } from '../../core/index.ts';
+import { requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
+import { requestLimits } from '../limits.ts';
 import { cleanText, ErrorSchema, KnowledgeBaseNameSchema, PassageSchema, RetrievalInfoSchema, SearchFiltersSchema, errorResponses } from '../schemas.ts';
 
 const SearchRequestSchema = z
   .object({
-    query: cleanText().trim().min(1).max(4000).openapi({ example: 'refund annual plan' }),
+    query: cleanText().trim().min(1).max(requestLimits.questionChars).openapi({ example: 'refund annual plan' }),
     kb: KnowledgeBaseNameSchema.optional(),
-    topK: z.number().int().min(1).max(50).optional().openapi({ description: 'Passages to return; default 10' }),
+    topK: z.number().int().min(1).max(requestLimits.searchTopK).optional().openapi({ description: 'Passages to return; default 10' }),
     filters: SearchFiltersSchema.optional(),
   })
   .strict()
@@ -40,7 +42,7 @@ export function searchRoutes(): OpenAPIHono<AppEnvironment> {
     const { passages, info } = await answers.search({
       query: body.query,
       topK: body.topK ?? defaultSearchTopK,
-      ...(body.kb ? { kb: body.kb } : {}),
+      kb: requestKb(context, body.kb),
       ...(body.filters ? { filters: body.filters } : {}),
     });
     return context.json({ results: passages.map(passageResponse), retrieval: info }, 200);

@@ -1,0 +1,199 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { OrioleError, notFound } from '../core/index.ts';
+import { anyActiveApiKey, findApiKey, type ApiKeyScope, type Database } from '../db/index.ts';
+import type { AppEnvironment } from './context.ts';
+
+/**
+ * API-key authentication and authorisation (DESIGN.md, "Auth"; docs/auth.md).
+ *
+ * Auth is on as soon as ORIOLE_ADMIN_KEY is set or one unrevoked key exists; then every
+ * route but /health needs `Authorization: Bearer <key>`. Each route needs a scope (the
+ * table below; `admin` satisfies all). A key bound to a KB reaches that KB only: routes
+ * call `requestKb` for KB names and `authorizeKb` / `authorizeKbResource` for what they load.
+ */
+
+export type Scope = ApiKeyScope;
+
+export interface Principal {
+  scope: Scope;
+  /** The KB the key is bound to; null: every KB. */
+  kbId: string | null;
+  kbName: string | null;
+  /** The key's id, `admin-env` for ORIOLE_ADMIN_KEY, or `anonymous` when auth is off (acts as admin). */
+  keyId: string;
+}
+
+export interface AuthDependencies {
+  /** ORIOLE_ADMIN_KEY: an unbound admin key that needs no database row. */
+  adminKey: string | null;
+}
+
+/** What a route needs: no key at all, any valid key, or a scope. */
+export type Requirement = 'open' | 'any' | Scope;
+
+/**
+ * Method and path → requirement, first match wins. A route missing here needs `admin`,
+ * so a new route is closed until it is classified.
+ */
+export const routeRequirements: readonly { method: string; path: RegExp; requirement: Requirement }[] = [
+  { method: 'GET', path: /^\/health$/, requirement: 'open' },
+  { method: 'GET', path: /^\/(ready|openapi\.json|docs|kbs)$/, requirement: 'any' },
+  { method: 'POST', path: /^\/(answer|search|feedback|v1\/chat\/completions)$/, requirement: 'query' },
+  { method: 'GET', path: /^\/v1\/models$/, requirement: 'query' },
+  { method: '*', path: /^\/(documents|jobs)(\/.*)?$/, requirement: 'ingest' },
+  { method: '*', path: /^\/(kbs|evals|eval-sets|analytics|metrics)(\/.*)?$/, requirement: 'admin' },
+];
+
+/** Served while the key store is unreachable: it only says that the database is down. */
+const readinessRoute = /^\/ready\/?$/;
+
+/** Routes that report on every KB at once: a key bound to one KB may not read them. */
+const allKbRoutes = /^\/metrics$/;
+
+export function requirementOf(method: string, path: string): Requirement {
+  // HEAD is answered by the GET route.
+  const verb = method === 'HEAD' ? 'GET' : method;
+  const normalised = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  for (const rule of routeRequirements) {
+    if ((rule.method === '*' || rule.method === verb) && rule.path.test(normalised)) return rule.requirement;
+  }
+  return 'admin';
+}
+
+/** How long "is auth on?" is remembered, so a key created with the CLI takes effect within seconds. */
+export const authStateTtlMs = 2_000;
+
+const anonymous: Principal = { scope: 'admin', kbId: null, kbName: null, keyId: 'anonymous' };
+const adminEnvironment: Principal = { scope: 'admin', kbId: null, kbName: null, keyId: 'admin-env' };
+
+/** Authenticates the request and checks its route's scope; sets `principal`. */
+export function authentication(database: Database, auth: AuthDependencies): MiddlewareHandler<AppEnvironment> {
+  let keysExist: { value: boolean; until: number } | undefined;
+  const authOn = async (): Promise<boolean> => {
+    if (auth.adminKey) return true;
+    if (keysExist && Date.now() < keysExist.until) return keysExist.value;
+    const value = await anyActiveApiKey(database);
+    keysExist = { value, until: Date.now() + authStateTtlMs };
+    return value;
+  };
+
+  return async function authenticate(context, next) {
+    const requirement = requirementOf(context.req.method, context.req.path);
+    if (requirement === 'open') {
+      context.set('principal', anonymous);
+      return next();
+    }
+    const token = bearerToken(context.req.header('authorization'));
+    let principal: Principal | undefined;
+    try {
+      if (token !== undefined) {
+        const isAdminKey = auth.adminKey !== null && (await constantTimeEqual(token, auth.adminKey));
+        principal = isAdminKey ? adminEnvironment : await keyPrincipal(database, token);
+        if (principal) keysExist = { value: true, until: Date.now() + authStateTtlMs };
+      }
+      // With auth off a token is ignored: OpenAI clients always send one.
+      if (!principal && (await authOn())) {
+        context.header('WWW-Authenticate', 'Bearer realm="oriole"');
+        throw unauthorized(token === undefined ? 'missing' : 'invalid');
+      }
+    } catch (error) {
+      // Keys cannot be checked without the database; /ready still reports that the database is down.
+      const keyStoreDown = error instanceof OrioleError && error.code === 'upstream_unavailable';
+      if (!(keyStoreDown && readinessRoute.test(context.req.path))) throw error;
+    }
+    principal ??= anonymous;
+    if (requirement !== 'any' && !satisfies(principal.scope, requirement)) {
+      throw new OrioleError('forbidden', `This route needs a key with the '${requirement}' scope; this key has '${principal.scope}'`, {
+        details: { required: requirement, scope: principal.scope },
+      });
+    }
+    if (principal.kbId !== null && allKbRoutes.test(context.req.path)) {
+      throw new OrioleError('forbidden', 'This route reports on every knowledge base; a key bound to one cannot read it', {
+        details: { kb: principal.kbName },
+      });
+    }
+    context.set('principal', principal);
+    return next();
+  };
+}
+
+/**
+ * The KB name a request uses: the one it names, else the bound KB of its key, else the
+ * server's default. Naming another KB than the key's own is `forbidden`, whether that
+ * KB exists or not.
+ */
+export function requestKb(context: Context<AppEnvironment>, kbName: string | undefined): string {
+  const principal = principalOf(context);
+  if (principal.kbName === null) return kbName ?? context.get('dependencies').defaultKb;
+  if (kbName !== undefined && kbName !== principal.kbName) throw forbiddenKb(principal);
+  return principal.kbName;
+}
+
+/** Throws `forbidden` when the request's key is bound to another KB than `kb`. */
+export function authorizeKb(context: Context<AppEnvironment>, kb: { id: string; name: string }): void {
+  const principal = principalOf(context);
+  if (principal.kbId !== null && principal.kbId !== String(kb.id)) throw forbiddenKb(principal);
+}
+
+/**
+ * For a resource loaded by id (a document, a job, an eval run): when it belongs to
+ * another KB than the key's, answers exactly as for an unknown id (`not_found`), so a
+ * bound key cannot even learn that the id exists.
+ */
+export function authorizeKbResource(context: Context<AppEnvironment>, kbId: string, what: string, id: string): void {
+  const principal = principalOf(context);
+  if (principal.kbId !== null && principal.kbId !== String(kbId)) throw notFound(what, id);
+}
+
+/** Whether the request's key may see this KB (for listings: GET /kbs, GET /v1/models). */
+export function canSeeKb(context: Context<AppEnvironment>, kb: { id: string }): boolean {
+  const principal = principalOf(context);
+  return principal.kbId === null || principal.kbId === String(kb.id);
+}
+
+export function principalOf(context: Context<AppEnvironment>): Principal {
+  // Every route runs behind `authentication`; an app built without it acts as before auth.
+  return context.get('principal') ?? anonymous;
+}
+
+function satisfies(scope: Scope, required: Scope): boolean {
+  return scope === 'admin' || scope === required;
+}
+
+async function keyPrincipal(database: Database, token: string): Promise<Principal | undefined> {
+  const record = await findApiKey(database, token);
+  return record ? { scope: record.scope, kbId: record.kbId, kbName: record.kbName, keyId: record.id } : undefined;
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+function unauthorized(problem: 'missing' | 'invalid'): OrioleError {
+  const message =
+    problem === 'missing'
+      ? 'This server needs an API key: send Authorization: Bearer <key> (oriole keys create makes one)'
+      : 'The API key is not valid: it is unknown or was revoked';
+  return new OrioleError('unauthorized', message);
+}
+
+function forbiddenKb(principal: Principal): OrioleError {
+  return new OrioleError('forbidden', `This key is bound to knowledge base '${principal.kbName}' and cannot reach another`, {
+    details: { kb: principal.kbName },
+  });
+}
+
+/** Compares SHA-256 digests, so neither the content nor the length of the admin key leaks through timing. */
+async function constantTimeEqual(given: string, expected: string): Promise<boolean> {
+  const encoder = new TextEncoder();
+  const [left, right] = await Promise.all([
+    crypto.subtle.digest('SHA-256', encoder.encode(given)),
+    crypto.subtle.digest('SHA-256', encoder.encode(expected)),
+  ]);
+  const a = new Uint8Array(left);
+  const b = new Uint8Array(right);
+  let difference = 0;
+  for (let index = 0; index < a.length; index++) difference |= a[index]! ^ b[index]!;
+  return difference === 0;
+}

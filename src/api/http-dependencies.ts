@@ -1,0 +1,44 @@
+import type { Context } from 'hono';
+import { defaultMaxRateLimitKeys, TokenBucketLimiter } from './token-bucket.ts';
+
+/** Rate limits, CORS, timeouts and the client's address: the HTTP edge's settings (docs/limits.md). */
+export interface HttpDependencies {
+  /** Origins allowed to call from a browser (`*`: any); empty: no CORS headers at all. */
+  corsOrigins: readonly string[];
+  /** Past this the request is stopped with 503 `upstream_unavailable`; a streamed body, once started, is exempt. 0: never. */
+  requestTimeoutMs: number;
+  /**
+   * Token buckets per API key (per client address without one), or null: no rate
+   * limiting. In-process, so each replica (each Workers isolate) counts on its own.
+   */
+  rateLimiter: TokenBucketLimiter | null;
+  /** Proxies in front that append to X-Forwarded-For; 0: the header is ignored. */
+  trustedProxies: number;
+  /** The connection's peer address: `getConnInfo` on Node, `cf-connecting-ip` on Workers; undefined when unknown. */
+  clientAddress(context: Context): string | undefined;
+}
+
+/** `Config['http']`, restated here so the API does not depend on how configuration is read. */
+export interface HttpSettings {
+  corsOrigins: readonly string[];
+  requestTimeoutMs: number;
+  trustedProxies: number;
+  /** perMinute 0: off. */
+  rateLimit: { perMinute: number; burst: number };
+}
+
+/** What composition roots pass as `http`: the settings, the runtime's client address, and a clock for the buckets. */
+export function createHttpDependencies(
+  settings: HttpSettings,
+  clientAddress: HttpDependencies['clientAddress'],
+  now: () => number = Date.now,
+): HttpDependencies {
+  const { perMinute, burst } = settings.rateLimit;
+  return {
+    corsOrigins: settings.corsOrigins,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    trustedProxies: settings.trustedProxies,
+    rateLimiter: perMinute > 0 ? new TokenBucketLimiter({ perMinute, burst, maxKeys: defaultMaxRateLimitKeys }, now) : null,
+    clientAddress,
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Token buckets per key, in memory: each key's bucket holds up to `burst` tokens and
+ * gains `perMinute / 60` a second; a request takes one. Pure apart from the injected
+ * clock, so tests drive time by hand.
+ *
+ * Memory is bounded: buckets are kept in least-recently-used order, a bucket that has
+ * refilled completely is dropped (it is the same as no bucket), and past `maxKeys` the
+ * least recently used key is forgotten, which at worst hands that key a full bucket.
+ */
+
+export interface TokenBucketSettings {
+  /** Tokens added a minute: the sustained rate. */
+  perMinute: number;
+  /** Bucket size: the most requests allowed at once after a quiet spell. */
+  burst: number;
+  /** Most keys remembered at once. */
+  maxKeys: number;
+}
+
+export interface TokenBucketDecision {
+  allowed: boolean;
+  /** The bucket's size (RateLimit-Limit). */
+  limit: number;
+  /** Whole tokens left after this request (RateLimit-Remaining). */
+  remaining: number;
+  /** Seconds until the bucket is full again (RateLimit-Reset). */
+  resetSeconds: number;
+  /** When refused: seconds until the request would be allowed (Retry-After); 0 when allowed. */
+  retryAfterSeconds: number;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+/** Enough for a busy public widget's distinct clients; about 100 bytes a key. */
+export const defaultMaxRateLimitKeys = 100_000;
+
+/** Old buckets looked at per request for dropping: keeps the sweep O(1). */
+const sweepPerTake = 2;
+
+export class TokenBucketLimiter {
+  readonly settings: TokenBucketSettings;
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #now: () => number;
+  readonly #tokensPerMs: number;
+
+  constructor(settings: TokenBucketSettings, now: () => number = Date.now) {
+    if (!(settings.perMinute > 0) || !(settings.burst >= 1) || !(settings.maxKeys >= 1)) {
+      throw new RangeError('A token bucket needs perMinute > 0, burst ≥ 1 and maxKeys ≥ 1');
+    }
+    this.settings = settings;
+    this.#now = now;
+    this.#tokensPerMs = settings.perMinute / 60_000;
+  }
+
+  /** Keys currently remembered. */
+  get size(): number {
+    return this.#buckets.size;
+  }
+
+  /** Takes `cost` tokens from `key`'s bucket when it holds them; says what is left either way. */
+  take(key: string, cost = 1): TokenBucketDecision {
+    const now = this.#now();
+    const { burst } = this.settings;
+    const bucket = this.#refilled(key, now);
+    const allowed = bucket.tokens >= cost;
+    if (allowed) bucket.tokens -= cost;
+    // Re-inserted last: Map iteration order is then least recently used first.
+    this.#buckets.delete(key);
+    this.#buckets.set(key, bucket);
+    this.#sweep(now);
+    return {
+      allowed,
+      limit: burst,
+      remaining: Math.floor(bucket.tokens),
+      resetSeconds: this.#secondsFor(burst - bucket.tokens),
+      retryAfterSeconds: allowed ? 0 : Math.max(1, this.#secondsFor(cost - bucket.tokens)),
+    };
+  }
+
+  #refilled(key: string, now: number): Bucket {
+    const bucket = this.#buckets.get(key);
+    if (!bucket) return { tokens: this.settings.burst, updatedAt: now };
+    // A clock stepped back must not drain or overfill a bucket.
+    const elapsed = Math.max(0, now - bucket.updatedAt);
+    bucket.tokens = Math.min(this.settings.burst, bucket.tokens + elapsed * this.#tokensPerMs);
+    bucket.updatedAt = now;
+    return bucket;
+  }
+
+  #sweep(now: number): void {
+    let looked = 0;
+    for (const [key, bucket] of this.#buckets) {
+      if (this.#buckets.size > this.settings.maxKeys) {
+        this.#buckets.delete(key);
+        continue;
+      }
+      if (looked++ >= sweepPerTake) break;
+      const tokens = bucket.tokens + Math.max(0, now - bucket.updatedAt) * this.#tokensPerMs;
+      if (tokens >= this.settings.burst) this.#buckets.delete(key);
+      else break; // the next ones were used more recently
+    }
+  }
+
+  #secondsFor(tokens: number): number {
+    return tokens <= 0 ? 0 : Math.ceil(tokens / this.#tokensPerMs / 1000);
+  }
+}

@@ -1,0 +1,62 @@
+import type { AnswerMode } from './answers.ts';
+
+/** One HTTP request, labelled by its route pattern ('/documents/{id}'), never the raw path. */
+export interface RequestObservation {
+  /** The matched route pattern, or 'unmatched' when no route matched (keeps label values bounded). */
+  route: string;
+  method: string;
+  status: number;
+  seconds: number;
+}
+
+/** One answer as served (the `done` response): how it was made and how long each stage took. */
+export interface AnswerObservation {
+  mode: AnswerMode;
+  abstained: boolean;
+  /** From request to retrieved passages (a follow-up's rewrite included). */
+  retrievalSeconds: number;
+  /** Generation or extraction, citation checks included. */
+  generationSeconds: number;
+  /** The knowledge base's name. */
+  kb: string;
+}
+
+/** What became of one document given to ingestion; `failed` when it could not be ingested. */
+export type IngestedDocumentOutcome = 'added' | 'updated' | 'unchanged' | 'failed';
+
+export interface IngestedDocumentsObservation {
+  outcome: IngestedDocumentOutcome;
+  count: number;
+  /** Time spent on these documents, when measured. */
+  seconds?: number;
+}
+
+/**
+ * The service's counters and timings, reported by the API, the answer service and
+ * ingestion. Runtime-agnostic: the Node composition root implements it with
+ * prom-client (src/entry/metrics.ts); Workers use `noopMetrics`. Observing never
+ * throws and never waits.
+ */
+export interface ServiceMetrics {
+  observeRequest(observation: RequestObservation): void;
+  observeAnswer(observation: AnswerObservation): void;
+  /** The LLM failed and the extractive reader answered instead; `code` is a short, bounded reason ('timeout', 'http_429'). */
+  observeGenerationFailure(code: string): void;
+  /** Embedding a query failed. */
+  observeEmbedderError(): void;
+  observeIngestedDocuments(observation: IngestedDocumentsObservation): void;
+  /** The exposition served at GET /metrics. */
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+/** Metrics that record nothing: for runtimes and tests without a metrics backend. */
+export const noopMetrics: ServiceMetrics = {
+  observeRequest() {},
+  observeAnswer() {},
+  observeGenerationFailure() {},
+  observeEmbedderError() {},
+  observeIngestedDocuments() {},
+  async render() {
+    return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '' };
+  },
+};

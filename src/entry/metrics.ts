@@ -1,0 +1,113 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { ServiceMetrics } from '../core/index.ts';
+
+/**
+ * Request latency buckets, in seconds: health probes and searches take milliseconds,
+ * an LLM answer (non-streamed) several seconds, an upload tens.
+ */
+export const httpDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Retrieval runs in milliseconds to a second (a query embedding, a cross-encoder on CPU). */
+export const retrievalDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+/** Extraction takes milliseconds; an LLM seconds, up to its timeout (ORIOLE_LLM_TIMEOUT_MS, 60 s by default). */
+export const generationDurationBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
+/** One document through parse, chunk, embed and store. */
+export const documentDurationBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+/**
+ * The Prometheus implementation of ServiceMetrics for the Node server: its own
+ * registry (several apps in one process, as in tests, never share series), Node's
+ * process metrics, and Oriole's (docs/observability.md lists them).
+ */
+export function createPrometheusMetrics(): ServiceMetrics & { registry: Registry } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const httpRequests = new Counter({
+    name: 'oriole_http_requests_total',
+    help: 'HTTP requests by route pattern, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers,
+  });
+  const httpDuration = new Histogram({
+    name: 'oriole_http_request_duration_seconds',
+    help: 'HTTP request latency until the response starts (a streamed answer: until its first event), by route pattern, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: httpDurationBuckets,
+    registers,
+  });
+  const answers = new Counter({
+    name: 'oriole_answers_total',
+    help: 'Answers served, by knowledge base, mode (generative, extractive) and whether they abstained',
+    labelNames: ['kb', 'mode', 'abstained'] as const,
+    registers,
+  });
+  const retrievalDuration = new Histogram({
+    name: 'oriole_retrieval_duration_seconds',
+    help: "Retrieval time of each answer (a follow-up's rewrite included), by answer mode",
+    labelNames: ['mode'] as const,
+    buckets: retrievalDurationBuckets,
+    registers,
+  });
+  const generationDuration = new Histogram({
+    name: 'oriole_generation_duration_seconds',
+    help: 'Generation or extraction time of each answer, citation checks included, by answer mode',
+    labelNames: ['mode'] as const,
+    buckets: generationDurationBuckets,
+    registers,
+  });
+  const generationFailures = new Counter({
+    name: 'oriole_generation_failures_total',
+    help: 'Language model failures that fell back to the extractive answer, by reason (timeout, connection, http_<status>, …)',
+    labelNames: ['code'] as const,
+    registers,
+  });
+  const embedderErrors = new Counter({
+    name: 'oriole_embedder_errors_total',
+    help: 'Query embeddings that failed',
+    registers,
+  });
+  const ingestedDocuments = new Counter({
+    name: 'oriole_ingested_documents_total',
+    help: 'Documents processed by ingestion jobs, by outcome (added, updated, unchanged, failed)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const documentDuration = new Histogram({
+    name: 'oriole_ingestion_document_duration_seconds',
+    help: 'Time to ingest one document (parse, chunk, embed, store), by outcome',
+    labelNames: ['outcome'] as const,
+    buckets: documentDurationBuckets,
+    registers,
+  });
+
+  return {
+    registry,
+    observeRequest({ route, method, status, seconds }) {
+      const labels = { route, method, status: String(status) };
+      httpRequests.inc(labels);
+      httpDuration.observe(labels, seconds);
+    },
+    observeAnswer({ mode, abstained, retrievalSeconds, generationSeconds, kb }) {
+      answers.inc({ kb, mode, abstained: String(abstained) });
+      retrievalDuration.observe({ mode }, retrievalSeconds);
+      generationDuration.observe({ mode }, generationSeconds);
+    },
+    observeGenerationFailure(code) {
+      generationFailures.inc({ code });
+    },
+    observeEmbedderError() {
+      embedderErrors.inc();
+    },
+    observeIngestedDocuments({ outcome, count, seconds }) {
+      ingestedDocuments.inc({ outcome }, count);
+      // A batch's time is spread evenly over its documents.
+      if (seconds !== undefined && count > 0) {
+        for (let index = 0; index < count; index++) documentDuration.observe({ outcome }, seconds / count);
+      }
+    },
+    async render() {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+}
