@@ -139,6 +139,7 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
         data: models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'oriole-tests' })),
       });
     }
+    if (request.method === 'POST' && path === '/v1/embeddings') return sendJson(response, 200, embeddingsResponse(body));
     if (request.method !== 'POST' || path !== '/v1/chat/completions') {
       return sendJson(response, 404, errorBody(`Unknown request URL: ${request.method} ${path}`, 'invalid_request_error'));
     }
@@ -537,4 +538,34 @@ function sleep(milliseconds: number, signal: AbortSignal): Promise<boolean> {
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** Dimension of the fake embedding model's vectors. */
+export const fakeEmbeddingDimension = 64;
+
+/**
+ * `POST /v1/embeddings`: a deterministic bag-of-words model. Each lower-cased word (or
+ * Han character) adds 1 to the dimension its FNV-1a hash picks, so texts sharing words
+ * are close: enough for hybrid retrieval to have a real vector leg in tests.
+ */
+function embeddingsResponse(body: ChatCompletionRequestBody | null): unknown {
+  const input = body?.input;
+  const texts = Array.isArray(input) ? input.map(String) : [String(input ?? '')];
+  return {
+    object: 'list',
+    model: body?.model ?? 'fake-embedding',
+    data: texts.map((text, index) => ({ object: 'embedding', index, embedding: bagOfWordsVector(text) })),
+    usage: { prompt_tokens: 0, total_tokens: 0 },
+  };
+}
+
+function bagOfWordsVector(text: string): number[] {
+  const vector: number[] = Array.from({ length: fakeEmbeddingDimension }, () => 0);
+  for (const word of text.toLowerCase().match(/\p{Script=Han}|[\p{L}\p{N}]+/gu) ?? []) {
+    let hash = 0x811c9dc5;
+    for (const character of word) hash = Math.imul(hash ^ character.codePointAt(0)!, 0x01000193) >>> 0;
+    vector[hash % fakeEmbeddingDimension]! += 1;
+  }
+  if (!vector.some((value) => value > 0)) vector[0] = 1;
+  return vector;
 }

@@ -6,9 +6,12 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, quoteIdentifier, type Database } from '../../src/db/index.ts';
+import { createOpenAIEmbedder } from '../../src/embedders/openai-embedder.ts';
 import { createTestApp, postJson } from '../helpers/app.ts';
 import { oriole } from '../helpers/cli.ts';
 import { backendSelected, testDatabaseUrl, uniqueName, withAdminClient } from '../helpers/databases.ts';
+import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fake-openai-server.ts';
+import { testIngestContext } from '../helpers/ingestion.ts';
 import { freePort } from '../helpers/network.ts';
 
 /**
@@ -39,9 +42,9 @@ describe.skipIf(!runnable)('the API on Cloudflare Workers (wrangler, workerd) on
   const databaseName = uniqueName('oriole_worker');
   let databaseUrl: string;
   let database: Database;
-  let devServer: ChildProcess | undefined;
-  let base: string;
+  const devServers: ChildProcess[] = [];
   let outdir: string;
+  let fake: FakeOpenAiServer;
 
   beforeAll(async () => {
     await withAdminClient(testDatabaseUrl!, async (client) => {
@@ -52,13 +55,22 @@ describe.skipIf(!runnable)('the API on Cloudflare Workers (wrangler, workerd) on
     databaseUrl = url.toString();
     const ingested = await oriole(['ingest', 'test/fixtures/help-docs'], { DATABASE_URL: databaseUrl, ORIOLE_EMBEDDER: 'none' }, 120_000);
     expect(ingested.code, ingested.stderr).toBe(0);
+    // A second KB with vectors from an OpenAI-compatible endpoint (the local protocol server).
+    fake = await startFakeOpenAiServer();
+    const embedded = await oriole(
+      ['ingest', 'test/fixtures/help-docs', '--kb', 'hybrid'],
+      { DATABASE_URL: databaseUrl, ORIOLE_EMBEDDER: 'openai:fake-embedding', OPENAI_BASE_URL: fake.url },
+      120_000,
+    );
+    expect(embedded.code, embedded.stderr).toBe(0);
     database = openPostgres({ url: databaseUrl });
     outdir = await mkdtemp(path.join(tmpdir(), 'oriole-worker-build-'));
   }, 180_000);
 
   afterAll(async () => {
-    if (devServer?.pid) process.kill(-devServer.pid, 'SIGTERM');
+    for (const devServer of devServers) if (devServer.pid) process.kill(-devServer.pid, 'SIGTERM');
     await database?.close();
+    await fake?.close();
     await rm(outdir, { recursive: true, force: true });
     await withAdminClient(testDatabaseUrl!, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(databaseName)} WITH (FORCE)`));
   });
@@ -77,21 +89,7 @@ describe.skipIf(!runnable)('the API on Cloudflare Workers (wrangler, workerd) on
   });
 
   it('serves /health, /search and /answer from `wrangler dev`, answering exactly as the Node server does', async () => {
-    const port = await freePort();
-    // Hyperdrive's local mode insists on a password; trust authentication ignores it.
-    const hyperdriveUrl = new URL(databaseUrl);
-    if (!hyperdriveUrl.password) hyperdriveUrl.password = 'unused';
-    devServer = spawn(wrangler, ['dev', '--port', String(port), '--ip', '127.0.0.1'], {
-      env: { ...process.env, ...quietWrangler, CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: hyperdriveUrl.toString() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    devServer.stdout!.on('data', (chunk) => (output += chunk));
-    devServer.stderr!.on('data', (chunk) => (output += chunk));
-    base = `http://127.0.0.1:${port}`;
-    await waitForHealth(base, 120_000, () => output);
-
+    const base = await startWranglerDev(databaseUrl, {}, devServers);
     const searched = (await (await fetch(`${base}/search`, jsonPost({ query: 'refund', topK: 3 }))).json()) as { results: Array<{ source: string }> };
     expect(searched.results[0]?.source).toBe('billing/refunds.html');
 
@@ -103,7 +101,52 @@ describe.skipIf(!runnable)('the API on Cloudflare Workers (wrangler, workerd) on
     expect(comparable(fromWorker)).toEqual(comparable(fromNode));
     expect(fromWorker.citations[0]?.source).toMatch(/reset-password/);
   });
+
+  it('embeds queries through an OpenAI-compatible endpoint: hybrid search and answers identical to Node', async () => {
+    const base = await startWranglerDev(databaseUrl, { ORIOLE_EMBEDDER: 'openai:fake-embedding', OPENAI_BASE_URL: fake.url }, devServers);
+    const embedder = await createOpenAIEmbedder('fake-embedding', { baseUrl: fake.url });
+    const { app } = createTestApp(database, { worker: false, context: testIngestContext(database, embedder) });
+
+    const query = { query: 'how long does a card refund take', kb: 'hybrid', topK: 4 };
+    const fromWorker = (await (await fetch(`${base}/search`, jsonPost(query))).json()) as SearchBody;
+    const fromNode = (await (await postJson(app, '/search', query)).json()) as SearchBody;
+    expect(fromWorker.retrieval.mode).toBe('hybrid');
+    expect(fromWorker.results.map(({ chunkId, score }) => ({ chunkId, score }))).toEqual(
+      fromNode.results.map(({ chunkId, score }) => ({ chunkId, score })),
+    );
+
+    const question = { question: 'How do I reset my password?', kb: 'hybrid' };
+    const answerFromWorker = (await (await fetch(`${base}/answer`, jsonPost(question))).json()) as AnswerBody;
+    const answerFromNode = (await (await postJson(app, '/answer', question)).json()) as AnswerBody;
+    expect(comparable(answerFromWorker)).toEqual(comparable(answerFromNode));
+  });
 });
+
+interface SearchBody {
+  results: Array<{ chunkId: string; source: string; score: number }>;
+  retrieval: { mode: string };
+}
+
+/** `wrangler dev` on a free port with these vars, on the database through Hyperdrive's local mode; its base URL once /health answers. */
+async function startWranglerDev(databaseUrl: string, vars: Record<string, string>, started: ChildProcess[]): Promise<string> {
+  const port = await freePort();
+  // Hyperdrive's local mode insists on a password; trust authentication ignores it.
+  const hyperdriveUrl = new URL(databaseUrl);
+  if (!hyperdriveUrl.password) hyperdriveUrl.password = 'unused';
+  const varFlags = Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
+  const devServer = spawn(wrangler, ['dev', '--port', String(port), '--ip', '127.0.0.1', ...varFlags], {
+    env: { ...process.env, ...quietWrangler, CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: hyperdriveUrl.toString() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  started.push(devServer);
+  let output = '';
+  devServer.stdout!.on('data', (chunk) => (output += chunk));
+  devServer.stderr!.on('data', (chunk) => (output += chunk));
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHealth(base, 120_000, () => output);
+  return base;
+}
 
 interface AnswerBody {
   answer: string;
