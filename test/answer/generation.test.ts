@@ -5,9 +5,9 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createChatModel, generateText, streamGeneration } from '../../src/answer/generation/index.ts';
 import type { GenerationOptions } from '../../src/answer/generation/index.ts';
-import { OrioleError } from '../../src/core/index.ts';
 import { startFakeOpenAiServer } from '../helpers/fake-openai-server.ts';
 import type { FakeOpenAiServer } from '../helpers/fake-openai-server.ts';
+import { failure } from '../helpers/failures.ts';
 
 const passages = [
   'Answer from the numbered passages only and cite them as [n].',
@@ -25,15 +25,6 @@ async function collect(deltas: AsyncIterable<string>): Promise<string[]> {
   return collected;
 }
 
-async function failure(promise: Promise<unknown>): Promise<OrioleError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(OrioleError);
-    return error as OrioleError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('LLM generation against a local OpenAI-compatible server', () => {
   let server: FakeOpenAiServer;

@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OrioleError } from '../../src/core/index.ts';
 import type { OpenAIEmbedderSettings } from '../../src/embedders/index.ts';
 import {
   createEmbedder,
@@ -9,6 +8,7 @@ import {
   defaultOpenAIEmbedderSettings,
   loadEmbedder,
 } from '../../src/embedders/index.ts';
+import { failure } from '../helpers/failures.ts';
 
 /**
  * A real HTTP server on 127.0.0.1 speaking the OpenAI embeddings protocol. Each
@@ -75,15 +75,6 @@ describe('the openai embedder against a local OpenAI-compatible server', () => {
   const create = (overrides: Partial<OpenAIEmbedderSettings> = {}) =>
     createOpenAIEmbedder('text-embedding-test', { apiKey: 'sk-test', baseUrl }, { ...settings, ...overrides });
 
-  async function failure(promise: Promise<unknown>): Promise<OrioleError> {
-    try {
-      await promise;
-    } catch (error) {
-      expect(error).toBeInstanceOf(OrioleError);
-      return error as OrioleError;
-    }
-    throw new Error('expected a failure');
-  }
 
   beforeAll(async () => {
     server = createServer((request: IncomingMessage, response: ServerResponse) => {

@@ -7,22 +7,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { formatJsonl, generateEvalCases, type DraftPassage } from '../../evals/generate.ts';
 import type { EvalCase } from '../../evals/types.ts';
 import { createChatModel } from '../../src/answer/index.ts';
-import { loadConfig, OrioleError } from '../../src/core/index.ts';
+import { loadConfig } from '../../src/core/index.ts';
 import { getKnowledgeBase, listSources, sampleChunkTexts, type Database } from '../../src/db/index.ts';
 import { runEvalGenerate } from '../../src/entry/eval-generate-command.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fake-openai-server.ts';
 import { ingestFolder } from '../helpers/ingestion.ts';
+import { failure } from '../helpers/failures.ts';
 
-async function failure(promise: Promise<unknown>): Promise<OrioleError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(OrioleError);
-    return error as OrioleError;
-  }
-  throw new Error('expected a failure');
-}
 
 /** A port nothing listens on: bound, then released. */
 async function closedPortUrl(): Promise<string> {

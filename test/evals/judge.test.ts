@@ -3,23 +3,15 @@ import { z } from 'zod';
 import { createLlmJudge, parseModelJson } from '../../evals/judge.ts';
 import type { Judge } from '../../evals/types.ts';
 import { createChatModel } from '../../src/answer/index.ts';
-import { loadConfig, OrioleError } from '../../src/core/index.ts';
+import { loadConfig } from '../../src/core/index.ts';
 import { createConfiguredJudge } from '../../src/entry/judge.ts';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fake-openai-server.ts';
+import { failure } from '../helpers/failures.ts';
 
 const refundPassage = 'Refunds are issued to the original payment method within 5 business days. Contact billing for exceptions.';
 const passwordPassage = 'To reset your password, open Settings and choose Security. A reset link is emailed to you.';
 const chineseRefundPassage = '退款会在5个工作日内退回原支付方式。如有例外请联系账单团队。';
 
-async function failure(promise: Promise<unknown>): Promise<OrioleError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(OrioleError);
-    return error as OrioleError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('the LLM judge over a local OpenAI-compatible server', () => {
   let server: FakeOpenAiServer;
