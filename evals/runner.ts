@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
 import type { AnswerService } from '../src/answer/index.ts';
-import { isOrioleError, type AnswerResponse, type Passage } from '../src/core/index.ts';
+import { evalAnswerChannel, isOrioleError, type AnswerResponse, type Passage } from '../src/core/index.ts';
 import { referenceText } from './cases.ts';
 import { erroredCase, scoreAnsweredCase, withoutMarkers, type AnsweredCase, type JudgeScores } from './scoring.ts';
 import { countRows, summarizeRows } from './summary.ts';
@@ -102,7 +102,7 @@ async function ask(answers: Pick<AnswerService, 'stream'>, evalCase: EvalCase, o
     topK: options.k,
     ...(evalCase.history ? { history: evalCase.history } : {}),
     // Analytics can tell eval traffic from customers' questions.
-    metadata: { channel: 'eval' },
+    metadata: { channel: evalAnswerChannel },
   };
   for await (const event of answers.stream(request, options.signal)) {
     if (event.type === 'sources') passages = event.passages;

@@ -8,6 +8,12 @@ export interface ChatTurn {
 /** The language an answer is written in: the question's. */
 export type AnswerLanguage = 'en' | 'zh';
 
+/**
+ * The `metadata.channel` eval runs put on their questions: their answers are logged like
+ * any other, and metrics and analytics leave this channel out so they describe customers.
+ */
+export const evalAnswerChannel = 'eval';
+
 export interface AnswerRequest {
   question: string;
   kb?: string;

@@ -27,6 +27,7 @@ export type {
   AnswerResponse,
   AnswerEvent,
 } from './answers.ts';
+export { evalAnswerChannel } from './answers.ts';
 export { noopMetrics } from './metrics.ts';
 export type {
   ServiceMetrics,

@@ -1,3 +1,4 @@
+import { evalAnswerChannel } from '../core/index.ts';
 import type { SqlExecutor } from './database.ts';
 
 /**
@@ -43,7 +44,7 @@ export interface UncitedDocument {
 
 // $1 kb id, $2 from, $3 to; `a` is the answers table.
 const inScope = `a.kb_id = $1 AND a.created_at >= $2::timestamptz AND a.created_at < $3::timestamptz
-  AND a.channel IS DISTINCT FROM 'eval'`;
+  AND a.channel IS DISTINCT FROM '${evalAnswerChannel}'`;
 
 const scopeValues = (scope: AnalyticsScope) => [scope.kbId, scope.from.toISOString(), scope.to.toISOString()];
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { createAnswerService, createChatModel, type AnswerService } from '../answer/index.ts';
-import { noopMetrics, type Config, type Embedder, type OrioleError, type Reranker, type ServiceMetrics } from '../core/index.ts';
+import { evalAnswerChannel, noopMetrics, type Config, type Embedder, type OrioleError, type Reranker, type ServiceMetrics } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
 import { createHybridRetriever } from '../retrieval/index.ts';
 
@@ -44,7 +44,7 @@ export function createAnswering(
       logger?.warn({ err: error, llm: config.llm.spec }, 'the language model failed; answering extractively instead');
     },
     onAnswered: ({ request, response, kb }) => {
-      if (request.metadata?.channel === evalChannel) return;
+      if (request.metadata?.channel === evalAnswerChannel) return;
       metrics.observeAnswer({
         mode: response.mode,
         abstained: response.abstained,
@@ -55,9 +55,6 @@ export function createAnswering(
     },
   });
 }
-
-/** The channel eval runs (evals/runner.ts) put on their questions. */
-const evalChannel = 'eval';
 
 /** A short, bounded reason for the metric label: 'timeout', 'connection', 'http_429', or the error code. */
 export function generationFailureCode(error: OrioleError): string {
