@@ -7,7 +7,7 @@ export const evalCaseLimits = { questionChars: 4_000, historyTurns: 50, turnChar
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-/** One case of an eval set, DESIGN.md "Eval sets"; strict, so a misspelt field is an error, not a silent default. */
+/** One case of an eval set (docs/evals.md, "Eval sets"); strict, so a misspelt field is an error, not a silent default. */
 export const evalCaseSchema = z.strictObject({
   id: z.string().trim().min(1).max(200),
   question: text(evalCaseLimits.questionChars),

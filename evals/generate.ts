@@ -83,7 +83,7 @@ export async function generateEvalCases(input: GenerateEvalCasesInput): Promise<
   return cases;
 }
 
-/** One case a line, as eval sets are stored (DESIGN.md, "Eval sets"). */
+/** One case a line, as eval sets are stored (docs/evals.md, "Eval sets"). */
 export function formatJsonl(cases: readonly EvalCase[]): string {
   return cases.map((evalCase) => `${JSON.stringify(evalCase)}\n`).join('');
 }

@@ -1,12 +1,12 @@
 import type { AnswerMode, ChatTurn } from '../src/core/index.ts';
 
 /**
- * The shapes of an eval run: the cases it reads (DESIGN.md, "Eval sets"), the report it
+ * The shapes of an eval run: the cases it reads (docs/evals.md, "Eval sets"), the report it
  * writes (`report.json`), and the judge it may ask. Everything here is plain data, so a
  * report read back from disk or from the API is the same object the runner produced.
  */
 
-/** One line of an eval set (JSONL), as DESIGN.md fixes it. */
+/** One line of an eval set (JSONL), as docs/evals.md describes it. */
 export interface EvalCase {
   id: string;
   question: string;
@@ -20,7 +20,7 @@ export interface EvalCase {
   tags?: string[];
 }
 
-/** The summary metrics, named as DESIGN.md names them. All in [0,1] but the latencies (ms). */
+/** The summary metrics, named as docs/evals.md names them. All in [0,1] but the latencies (ms). */
 export const metricNames = [
   'retrieval.hit_at_k',
   'retrieval.recall_at_k',

@@ -151,7 +151,7 @@ export async function ingestDocument(
   };
 }
 
-/** Refuses to mix vectors of two embedders in one KB (DESIGN.md: `embedder_mismatch`). */
+/** Refuses to mix vectors of two embedders in one KB (`embedder_mismatch`; docs/embedders.md). */
 export function assertEmbedderMatches(kb: KnowledgeBase, embedderSpec: string): void {
   if (kb.embedder === embedderSpec) return;
   throw new OrioleError(

@@ -4,7 +4,7 @@ import { anyActiveApiKey, findApiKey, type ApiKeyScope, type Database } from '..
 import type { AppEnvironment } from './context.ts';
 
 /**
- * API-key authentication and authorisation (DESIGN.md, "Auth"; docs/auth.md).
+ * API-key authentication and authorisation (docs/auth.md).
  *
  * Auth is on as soon as ORIOLE_ADMIN_KEY is set or one unrevoked key exists; then every
  * route but /health needs `Authorization: Bearer <key>`. Each route needs a scope (the

@@ -1,6 +1,6 @@
 /**
  * One error type for everything Oriole reports to a user. The `code` is a stable
- * contract (DESIGN.md): clients and scripts branch on it, so codes are never renamed.
+ * contract (listed in docs/api.md): clients and scripts branch on it, so codes are never renamed.
  * The HTTP status for each code is decided in one place, `src/api/error-response.ts`.
  */
 export const errorCodes = [

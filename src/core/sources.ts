@@ -4,7 +4,7 @@ import { OrioleError } from './errors.ts';
 export const maxSourceLength = 1024;
 
 /**
- * Checks a document's `source` (DESIGN.md, "Document identity"): a relative POSIX
+ * Checks a document's `source` (docs/ingestion.md, "Document identity"): a relative POSIX
  * path without `..`, or an http(s) URL. Sources name documents; they are never
  * opened as files, but a traversal-looking name is refused so no later feature
  * (export, sync back to disk) can be tricked by one.

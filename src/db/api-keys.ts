@@ -3,7 +3,7 @@ import { isUuid } from './documents.ts';
 import type { SqlExecutor } from './database.ts';
 
 /**
- * API keys (DESIGN.md, "Auth"). A key is `oriole_` + 32 base62 characters (190 bits);
+ * API keys (docs/auth.md). A key is `oriole_` + 32 base62 characters (190 bits);
  * only its SHA-256 and a short display prefix are stored, so a leaked table or backup
  * opens nothing. Web-standard `crypto` only: the Workers entry verifies keys too.
  */

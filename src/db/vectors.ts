@@ -91,7 +91,7 @@ export async function nearestChunks(database: Database, input: VectorSearchInput
 const iterativeScanSupport = new WeakMap<Database, Promise<boolean>>();
 
 /**
- * pgvector 0.7 (which DESIGN.md still supports) has no iterative scans: there a
+ * pgvector 0.7 (still supported: the README asks for ≥ 0.7) has no iterative scans: there a
  * filtered query gets the larger ef_search only, and may return fewer rows. Asked
  * once per database.
  */

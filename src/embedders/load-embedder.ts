@@ -11,7 +11,7 @@ export type EmbedderStatus =
 
 /**
  * Loads the configured embedder, or falls back to lexical-only search loudly
- * (DESIGN.md, Embeddings): a model that cannot be loaded is reported through
+ * (docs/embedders.md): a model that cannot be loaded is reported through
  * `warn` and in the returned status, and the service keeps running. A bad spec
  * or a missing API key is a configuration mistake, not an outage: it is thrown.
  */

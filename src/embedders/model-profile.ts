@@ -1,7 +1,7 @@
 /**
  * How a known model family wants to be used: which token vector stands for the
  * text, and what each side of a search is prefixed with. Taken from the model
- * cards; callers never pass prefixes (DESIGN.md, Embeddings).
+ * cards; callers never pass prefixes (docs/embedders.md).
  */
 export interface ModelProfile {
   /** 'cls': the first token's vector (bge, gte v1.5); 'mean': the average over tokens. */

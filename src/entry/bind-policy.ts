@@ -3,7 +3,7 @@ import { OrioleError, type Config } from '../core/index.ts';
 import { anyActiveApiKey, type Database } from '../db/index.ts';
 
 /**
- * Whether `oriole serve` may listen where it was asked to (DESIGN.md, "Auth"): with no
+ * Whether `oriole serve` may listen where it was asked to (docs/auth.md): with no
  * API key configured anyone who reaches the port can use the API, so that is allowed on
  * this machine only, with a warning, unless the operator explicitly forces it.
  */

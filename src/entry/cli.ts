@@ -4,7 +4,7 @@ import { createKnowledgeBase, deleteKnowledgeBase, listKnowledgeBases, type Data
 import { createLogger, openMigratedDatabase } from './node.ts';
 
 /**
- * `oriole`: the command-line interface (DESIGN.md, "CLI"). Commands import their
+ * `oriole`: the command-line interface (docs/cli.md). Commands import their
  * heavy parts (parsers, models, the server) when they run, so `--help` and `kb list`
  * start fast.
  */
@@ -280,12 +280,12 @@ function addKeysCommands(program: Command, withDatabase: WithDatabase): void {
 
 type WithDatabase = <T>(work: (database: Database, config: Config) => Promise<T>) => Promise<T>;
 
-/** `oriole eval <cases.jsonl>` and `oriole eval generate` (DESIGN.md, "CLI"). */
+/** `oriole eval <cases.jsonl>` and `oriole eval generate` (docs/cli.md). */
 function addEvalCommands(program: Command, withDatabase: WithDatabase, environment: Record<string, string | undefined>): void {
   const evalCommand = program
     .command('eval')
     .description('run an eval set through the answer service; write report.json, report.md and report.html')
-    .argument('<cases.jsonl>', 'eval set: one JSON case a line (DESIGN.md, "Eval sets")')
+    .argument('<cases.jsonl>', 'eval set: one JSON case a line (docs/evals.md)')
     .option('--kb <name>', 'knowledge base')
     .option('--k <n>', 'passages per answer, and the k of retrieval metrics (1-20)', integerIn(1, 20), 5)
     .option('--out <dir>', 'report directory (default eval-reports/<kb>-<time>)')

@@ -170,7 +170,7 @@ export function createHybridRetriever(dependencies: HybridRetrieverDependencies)
 /**
  * The embedder when it produced the KB's vectors. A KB recorded with another model
  * cannot be searched with this one: its vectors would be compared with vectors of
- * another space (DESIGN.md: refused until `oriole reindex`).
+ * another space (refused with `embedder_mismatch` until `oriole reindex`; docs/embedders.md).
  */
 function usableEmbedder(embedder: Embedder | null, kbEmbedder: string): Embedder | null {
   if (kbEmbedder === 'none') return null;

@@ -6,14 +6,14 @@ import { z } from 'zod';
 
 /**
  * The golden eval set over the sample help center (evals/datasets/help-center.jsonl):
- * every line is one case in DESIGN.md's format, every gold source is a real article,
+ * every line is one case in the eval-set format (docs/evals.md), every gold source is a real article,
  * and the set keeps the mix of kinds it was written to cover.
  */
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const datasetPath = join(repositoryRoot, 'evals', 'datasets', 'help-center.jsonl');
 const helpCenterDirectory = join(repositoryRoot, 'examples', 'help-center');
 
-// DESIGN.md, "Eval sets (JSONL, one case a line)"; strict, so a misspelt field fails.
+// docs/evals.md, "Eval sets" (JSONL, one case a line); strict, so a misspelt field fails.
 const evalCaseSchema = z.strictObject({
   id: z.string().regex(/^hc-\d{3}$/),
   question: z.string().trim().min(1),

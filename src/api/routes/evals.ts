@@ -42,7 +42,7 @@ const EvalCasesSchema = z
       else check.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate id '${evalCase.id}' (also case ${first})` });
     });
   })
-  .openapi({ description: 'Eval cases as in an eval set file (DESIGN.md, "Eval sets")' });
+  .openapi({ description: 'Eval cases as in an eval set file (docs/evals.md, "Eval sets")' });
 
 const CreateEvalSchema = z
   .object({
