@@ -1,11 +1,11 @@
 /**
  * Answers and abstention on the shared eval sets, end to end through the product:
- * each set's documents are written one `<id>.md` a document (as materialize.mjs does)
+ * each set's documents are written one `<id>.md` a document (as bench/materialize.ts does)
  * to a temporary folder, ingested by the ingestion pipeline (real loaders, chunker and
  * terms; no embedder, the offline default) into an in-memory PGlite, and every case is
  * asked through the answer service in extractive mode (hybrid retriever, no LLM), topK 5.
  *
- *   npx tsx bench/answer-eval.ts [--sets rhdh-docs-ragas,domainrag-ruc] [--limit N] [--out FILE]
+ *   npx tsx bench/answer-eval.ts --eval-sets DIR [--sets rhdh-docs-ragas,domainrag-ruc] [--limit N] [--out FILE]
  *
  * Unanswerable questions, which the sets lack, are made two ways:
  *   cross-set   questions of one set asked of the other set's KB (another language and domain: easy);
@@ -21,8 +21,8 @@
  * passages, each document counted once at its first rank (at most 2 passages a document,
  * so 3 to 5 documents). Token F1 is over the answerable cases asked of the full KB, an
  * abstention scoring 0; "reader F1" is the extractive reader alone on the same passages,
- * as if it never abstained. The sets are read from ../shared/evalsets (or
- * ORIOLE_EVALSETS_DIR) at run time and never copied into the repository.
+ * as if it never abstained. The sets are read at run time from `--eval-sets DIR` (or
+ * ORIOLE_EVAL_SETS_DIR) and never copied into the repository (docs/public-eval-sets.md).
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -56,7 +56,14 @@ import { readMigrationFiles } from '../src/db/migration-files.ts';
 import { openPglite } from '../src/db/pglite.ts';
 import { createHybridRetriever } from '../src/retrieval/index.ts';
 import { termFrequencies } from '../src/retrieval/lexical/index.ts';
-import { evalsetsDirectory, readJsonLines, sets as knownSets, type EvalDocument } from './eval-sets.ts';
+import {
+  documentFileName as fileName,
+  documentMarkdown,
+  evalSetDirectory,
+  readJsonLines,
+  sets as knownSets,
+  type EvalDocument,
+} from './eval-sets.ts';
 
 /** Passages an answer gets, and the k of the retrieval figures. */
 const topK = 5;
@@ -73,7 +80,7 @@ const crossSetMaxQuestions = 140;
 const recoverableTokenF1 = 0.5;
 /** References shorter than this (in characters, spaces removed: "可以", "60") cannot be checked. */
 const minCheckableReference = 4;
-/** The reference extractive token F1 of ../shared/evalsets/README.md. */
+/** The reference extractive token F1 of the sets' published baseline (docs/public-eval-sets.md). */
 const referenceTokenF1: Record<string, number> = { 'rhdh-docs-ragas': 0.263, 'domainrag-ruc': 0.108 };
 
 interface SetCase {
@@ -124,16 +131,6 @@ interface LoadedSet {
   answerableCases: SetCase[];
   /** Ids of removed cases whose answer is recoverable from the remaining documents, or unverifiable (too short). */
   notCleanlyRemoved: Set<string>;
-}
-
-/** The file name materialize.mjs gives a document. */
-function fileName(id: string): string {
-  return `${String(id).replace(/[^\w.-]+/g, '_')}.md`;
-}
-
-function documentMarkdown(document: EvalDocument): string {
-  const text = String(document.text ?? '');
-  return document.title && !text.trimStart().startsWith('#') ? `# ${document.title}\n\n${text}\n` : `${text}\n`;
 }
 
 function everyNth<T>(items: readonly T[], maxCount: number): T[] {
@@ -188,7 +185,7 @@ function bestWindowF1(reference: string, windows: Array<{ counts: TokenCounts; s
 }
 
 async function loadSet(name: string, root: string, limit: number): Promise<LoadedSet> {
-  const source = path.join(evalsetsDirectory, name);
+  const source = evalSetDirectory(name);
   const documents = await readJsonLines<EvalDocument>(path.join(source, 'docs.jsonl'));
   const cases = (await readJsonLines<SetCase>(path.join(source, 'cases.jsonl')))
     .slice(0, limit)

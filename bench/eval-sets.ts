@@ -1,10 +1,12 @@
 /**
- * What the retrieval benches share: reading the eval sets, chunking their documents the
- * way the product (or the reference) does, indexing the chunks' terms into a database,
- * and doc-level metrics. The sets are read from ../shared/evalsets (or
- * ORIOLE_EVALSETS_DIR) at run time and never copied into the repository.
+ * What the retrieval benches share: finding the public eval sets, reading them,
+ * chunking their documents the way the product (or the reference) does, indexing the
+ * chunks' terms into a database, and doc-level metrics. The sets are read at run time
+ * from the directory given with `--eval-sets DIR` (or ORIOLE_EVAL_SETS_DIR) and never
+ * copied into the repository: docs/public-eval-sets.md says what they are, where they
+ * come from and the layout expected.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,8 +16,46 @@ import { readMigrationFiles } from '../src/db/migration-files.ts';
 import { openPglite } from '../src/db/pglite.ts';
 import { createLexicalTokenizer, termFrequencies, type LexicalTokenizerSettings } from '../src/retrieval/lexical/index.ts';
 
-export const evalsetsDirectory =
-  process.env.ORIOLE_EVALSETS_DIR ?? path.resolve(import.meta.dirname, '../../shared/evalsets');
+/** The environment variable naming the eval sets' directory when `--eval-sets` is not given. */
+const directoryVariable = 'ORIOLE_EVAL_SETS_DIR';
+/** Earlier spellings of it, still read so existing scripts keep working. */
+const olderDirectoryVariables = ['ORIOLE_EVALSETS_DIR', 'ORIOLE_EVALSETS'];
+
+/**
+ * The eval sets' directory as given: `--eval-sets DIR` (or `--eval-sets=DIR`) among the
+ * arguments, else ORIOLE_EVAL_SETS_DIR; undefined when neither is given.
+ */
+export function givenEvalSetsDirectory(
+  argumentsGiven: readonly string[] = process.argv.slice(2),
+  environment: Record<string, string | undefined> = process.env,
+): string | undefined {
+  const at = argumentsGiven.indexOf('--eval-sets');
+  const inline = argumentsGiven.find((argument) => argument.startsWith('--eval-sets='));
+  const flag = at >= 0 ? argumentsGiven[at + 1] : inline?.slice('--eval-sets='.length);
+  if ((at >= 0 || inline !== undefined) && (!flag || flag.startsWith('--'))) throw new Error('--eval-sets takes a directory');
+  const directory = flag ?? [directoryVariable, ...olderDirectoryVariables].map((name) => environment[name]).find(Boolean);
+  return directory ? path.resolve(directory) : undefined;
+}
+
+/**
+ * The directory of one eval set (`docs.jsonl` and `cases.jsonl`), or an error that says
+ * how to point the bench at the sets.
+ */
+export function evalSetDirectory(name: string, root: string | undefined = givenEvalSetsDirectory()): string {
+  if (!root) {
+    throw new Error(
+      `this bench reads the public eval sets, which are not part of the repository: pass --eval-sets DIR or set ${directoryVariable} ` +
+        '(docs/public-eval-sets.md says where they come from and the layout expected)',
+    );
+  }
+  const directory = path.join(root, name);
+  for (const file of ['docs.jsonl', 'cases.jsonl']) {
+    if (!existsSync(path.join(directory, file))) {
+      throw new Error(`no eval set '${name}' in ${root}: ${path.join(directory, file)} does not exist (docs/public-eval-sets.md)`);
+    }
+  }
+  return directory;
+}
 
 export const sets = [
   { name: 'rhdh-docs-ragas', reference: { hitAt5: 0.91, mrrAt5: 0.793 } },
@@ -49,10 +89,50 @@ export async function readJsonLines<T>(file: string): Promise<T[]> {
 
 /** One set's documents and cases. */
 export async function loadSet(name: string): Promise<{ documents: EvalDocument[]; cases: EvalCase[] }> {
-  const directory = path.join(evalsetsDirectory, name);
+  const directory = evalSetDirectory(name);
   const documents = await readJsonLines<EvalDocument>(path.join(directory, 'docs.jsonl'));
   const cases = await readJsonLines<EvalCase>(path.join(directory, 'cases.jsonl'));
   return { documents, cases };
+}
+
+/** The file a document of a set is written to, so its `source` is `<id>.md`. */
+export function documentFileName(id: string): string {
+  return `${String(id).replace(/[^\w.-]+/g, '_')}.md`;
+}
+
+/** A document as Markdown: its title as a heading when the text does not start with one. */
+export function documentMarkdown(document: EvalDocument): string {
+  const text = String(document.text ?? '');
+  return document.title && !text.trimStart().startsWith('#') ? `# ${document.title}\n\n${text}\n` : `${text}\n`;
+}
+
+/**
+ * Writes a set in the form `oriole ingest` and `oriole eval` take: `OUT/docs/<id>.md`, one
+ * file a document, and `OUT/cases.jsonl` (the first `limit` cases) with `gold_sources`
+ * naming those files.
+ */
+export async function materializeSet(
+  name: string,
+  out: string,
+  limit = Number.POSITIVE_INFINITY,
+  root: string | undefined = givenEvalSetsDirectory(),
+): Promise<{ documents: number; cases: number }> {
+  const directory = evalSetDirectory(name, root);
+  const documents = await readJsonLines<EvalDocument>(path.join(directory, 'docs.jsonl'));
+  const cases = (await readJsonLines<EvalCase & { reference_answer?: unknown; answerable?: boolean }>(path.join(directory, 'cases.jsonl'))).slice(0, limit);
+  await mkdir(path.join(out, 'docs'), { recursive: true });
+  for (const document of documents) await writeFile(path.join(out, 'docs', documentFileName(document.id)), documentMarkdown(document));
+  const lines = cases.map((evalCase) =>
+    JSON.stringify({
+      id: evalCase.id,
+      question: evalCase.question,
+      reference_answer: evalCase.reference_answer,
+      gold_sources: (evalCase.gold_doc_ids ?? []).map(documentFileName),
+      answerable: evalCase.answerable !== false,
+    }),
+  );
+  await writeFile(path.join(out, 'cases.jsonl'), `${lines.join('\n')}\n`);
+  return { documents: documents.length, cases: cases.length };
 }
 
 /** Greedy packing of paragraphs; a paragraph too long is cut at lines, then sentences, then hard. */

@@ -2,9 +2,9 @@ import { benchIngest, formatIngestRows } from './ingest.ts';
 import { benchRetrieval, formatRetrievalRows } from './retrieval.ts';
 
 /**
- * `npm run bench`: speed figures that live outside the tests. Environment:
- * BENCH_DATABASE_URL adds a PostgreSQL run; BENCH_EMBEDDERS (default "none,use-lite");
- * ORIOLE_EVALSETS points at the shared eval sets (default ../shared/evalsets).
+ * `npm run bench -- --eval-sets DIR`: speed figures that live outside the tests, on the
+ * public eval sets in DIR (or ORIOLE_EVAL_SETS_DIR; docs/public-eval-sets.md). Environment:
+ * BENCH_DATABASE_URL adds a PostgreSQL run; BENCH_EMBEDDERS (default "none,use-lite:3").
  * Retrieval also runs on PostgreSQL (10k and 100k chunks) when ORIOLE_BENCH_DATABASE_URL
  * or TEST_DATABASE_URL is set.
  */

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,14 +8,15 @@ import { ensureKnowledgeBase, migrate, openPostgres, quoteIdentifier, type Datab
 import { readMigrationFiles } from '../src/db/migration-files.ts';
 import { openPglite } from '../src/db/pglite.ts';
 import { createNodeIngestion } from '../src/entry/ingestion.ts';
+import { materializeSet } from './eval-sets.ts';
 
 /**
- * Ingestion throughput on a real corpus (the shared rhdh-docs-ragas guides, read at
- * run time, never copied into the project): chunks/s for a first ingest, and the time
- * of a re-ingest with nothing changed, per backend and embedder.
+ * Ingestion throughput on a real corpus (the public rhdh-docs-ragas guides, read at run
+ * time from `--eval-sets DIR` or ORIOLE_EVAL_SETS_DIR, never copied into the project;
+ * docs/public-eval-sets.md): chunks/s for a first ingest, and the time of a re-ingest
+ * with nothing changed, per backend and embedder.
  */
 
-const evalsets = path.resolve(process.env.ORIOLE_EVALSETS ?? '../shared/evalsets');
 /** `spec[:documents]`: USE lite runs on TF.js's pure-JS CPU backend, so it gets a sample. */
 const embedders = (process.env.BENCH_EMBEDDERS ?? 'none,use-lite:3').split(',').map((entry) => {
   const [spec, limit] = entry.split(/:(?=\d+$)/);
@@ -36,9 +36,7 @@ interface Row {
 
 export async function benchIngest(): Promise<Row[]> {
   const corpus = await mkdtemp(path.join(tmpdir(), 'oriole-bench-corpus-'));
-  execFileSync(process.execPath, [path.join(evalsets, 'materialize.mjs'), path.join(evalsets, 'rhdh-docs-ragas'), corpus], {
-    stdio: 'ignore',
-  });
+  await materializeSet('rhdh-docs-ragas', corpus);
   const rows: Row[] = [];
   try {
     for (const backend of ['pglite', ...(postgresUrl ? ['postgres'] : [])]) {

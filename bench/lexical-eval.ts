@@ -3,14 +3,14 @@
  * chunks' terms into an in-memory PGlite, runs every case through `searchLexical`, and
  * prints doc-level hit@5 and MRR@5 next to the reference figures, with query latency.
  *
- *   npx tsx bench/lexical-eval.ts                  the chosen configuration
- *   npx tsx bench/lexical-eval.ts --variants       every variant of docs/lexical-retrieval.md
- *   npx tsx bench/lexical-eval.ts --only NAME,…    some variants (names as printed)
- *   TEST_DATABASE_URL=… npx tsx bench/lexical-eval.ts --scale rhdh-docs-ragas:250000
+ *   npx tsx bench/lexical-eval.ts --eval-sets DIR                  the chosen configuration
+ *   npx tsx bench/lexical-eval.ts --eval-sets DIR --variants       every variant of docs/lexical-retrieval.md
+ *   npx tsx bench/lexical-eval.ts --eval-sets DIR --only NAME,…    some variants (names as printed)
+ *   TEST_DATABASE_URL=… npx tsx bench/lexical-eval.ts --eval-sets DIR --scale rhdh-docs-ragas:250000
  *                                                  latency on PostgreSQL with the set copied to that many chunks
  *
- * The sets are read from ../shared/evalsets (or ORIOLE_EVALSETS_DIR) at run time and
- * never copied into the repository.
+ * The sets are read at run time from `--eval-sets DIR` (or ORIOLE_EVAL_SETS_DIR) and
+ * never copied into the repository (docs/public-eval-sets.md).
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,7 +26,7 @@ import {
 } from '../src/retrieval/lexical/index.ts';
 import {
   documentsRanked,
-  evalsetsDirectory,
+  evalSetDirectory,
   goldRank,
   indexSet,
   percentiles,
@@ -155,7 +155,7 @@ function indexKey(variant: Variant): string {
  * Runs in a schema of its own, dropped at the end.
  */
 async function scale(url: string, setName: string, chunkTarget: number): Promise<void> {
-  const directory = path.join(evalsetsDirectory, setName);
+  const directory = evalSetDirectory(setName);
   const documents = await readJsonLines<EvalDocument>(path.join(directory, 'docs.jsonl'));
   const cases = (await readJsonLines<EvalCase>(path.join(directory, 'cases.jsonl'))).slice(0, scaleCases);
   const schema = `oriole_lexical_scale_${randomBytes(4).toString('hex')}`;
@@ -268,7 +268,7 @@ async function main(): Promise<void> {
 
   const results = new Map<string, Map<string, Scores>>();
   for (const set of sets) {
-    const directory = path.join(evalsetsDirectory, set.name);
+    const directory = evalSetDirectory(set.name);
     const documents = await readJsonLines<EvalDocument>(path.join(directory, 'docs.jsonl'));
     const cases = await readJsonLines<EvalCase>(path.join(directory, 'cases.jsonl'));
     const groups = new Map<string, Variant[]>();

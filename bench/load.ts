@@ -2,7 +2,8 @@
  * Load and soak of the real HTTP server: `oriole serve` in a child process on 127.0.0.1,
  * driven by autocannon from this process over loopback, at ~10k chunks.
  *
- * The KB is the rhdh-docs-ragas guides (read from ../shared/evalsets at run time), written
+ * The KB is the rhdh-docs-ragas guides (read at run time from `--eval-sets DIR` or
+ * ORIOLE_EVAL_SETS_DIR; docs/public-eval-sets.md), written
  * as Markdown in as many numbered copies as reach the target chunk count (each copy's
  * title carries its number) and ingested with `oriole ingest`, lexical-only
  * (ORIOLE_EMBEDDER=none). Requests cycle through the set's questions.
@@ -13,10 +14,10 @@
  * `--soak MINUTES` then runs /search and /answer (alternating) for that long against one
  * backend and reports memory (RSS, heap after a forced GC) every 10 s and per minute.
  *
- *   npx tsx bench/load.ts                                   # PGlite, plus PostgreSQL when a URL is set
- *   npx tsx bench/load.ts --backends postgres --duration 20 --connections 10
- *   npx tsx bench/load.ts --backends pglite --soak 10
- *   npm run bench:load -- --soak 10
+ *   npx tsx bench/load.ts --eval-sets DIR                   # PGlite, plus PostgreSQL when a URL is set
+ *   npx tsx bench/load.ts --eval-sets DIR --backends postgres --duration 20 --connections 10
+ *   npx tsx bench/load.ts --eval-sets DIR --backends pglite --soak 10
+ *   npm run bench:load -- --eval-sets DIR --soak 10
  *
  * PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL (a fresh database is created on that
  * server and dropped afterwards). Bounded: each run lasts `--duration` seconds (≤ 300) and
@@ -24,7 +25,6 @@
  * refused.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -34,7 +34,7 @@ import pg from 'pg';
 import { quoteIdentifier } from '../src/db/index.ts';
 import { startFakeOpenAiServer } from '../test/helpers/fake-openai-server.ts';
 import { freePort } from '../test/helpers/network.ts';
-import { evalsetsDirectory, loadSet } from './eval-sets.ts';
+import { evalSetDirectory, loadSet } from './eval-sets.ts';
 
 const { values: options } = parseArgs({
   options: {
@@ -46,6 +46,8 @@ const { values: options } = parseArgs({
     soak: { type: 'string' },
     'soak-backend': { type: 'string' },
     only: { type: 'string', default: 'search,answer,generative' },
+    // Read by evalSetDirectory (bench/eval-sets.ts); declared so the strict parse accepts it.
+    'eval-sets': { type: 'string' },
   },
 });
 
@@ -442,9 +444,8 @@ function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-if (!existsSync(path.join(evalsetsDirectory, 'rhdh-docs-ragas'))) {
-  throw new Error(`the shared eval sets are not at ${evalsetsDirectory} (set ORIOLE_EVALSETS_DIR)`);
-}
+// Fails before any server starts when the eval sets are not where they were said to be.
+evalSetDirectory('rhdh-docs-ragas');
 const backends = options.backends.split(',').filter((backend) => backend === 'pglite' || (backend === 'postgres' && postgresUrl));
 const soakBackend = options['soak-backend'] ?? backends[0];
 log(`machine: ${cpus().length} cores, load average ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);

@@ -5,12 +5,12 @@
  * techniques of src/retrieval/ranking, and prints doc-level hit@5 and MRR@5 per set with
  * the query latency (search + rerank).
  *
- *   npx tsx bench/quality-eval.ts                  baseline and the chosen technique
- *   npx tsx bench/quality-eval.ts --variants       every variant of docs/lexical-retrieval.md "Ranking beyond BM25"
- *   npx tsx bench/quality-eval.ts --only NAME,…    some variants (names as printed)
+ *   npx tsx bench/quality-eval.ts --eval-sets DIR                  baseline and the chosen technique
+ *   npx tsx bench/quality-eval.ts --eval-sets DIR --variants       every variant of docs/lexical-retrieval.md "Ranking beyond BM25"
+ *   npx tsx bench/quality-eval.ts --eval-sets DIR --only NAME,…    some variants (names as printed)
  *
- * The sets are read from ../shared/evalsets (or ORIOLE_EVALSETS_DIR) at run time and
- * never copied into the repository.
+ * The sets are read at run time from `--eval-sets DIR` (or ORIOLE_EVAL_SETS_DIR) and
+ * never copied into the repository (docs/public-eval-sets.md).
  */
 import { performance } from 'node:perf_hooks';
 import { searchLexical } from '../src/db/index.ts';

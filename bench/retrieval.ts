@@ -3,17 +3,17 @@
  * (limit 50), nearestChunks (limit 50), nearestChunks with a sources filter, and
  * both legs at once (Promise.all), as one query of the answer path runs them.
  *
- * The KB is the rhdh-docs-ragas guides (read from ../shared/evalsets at run time),
- * cut into ~800-character chunks and copied server-side until the KB holds the
- * target count, so every term's document frequency grows in proportion; without
- * the eval sets, generated text with a Zipfian vocabulary stands in. Vectors are
+ * The KB is the rhdh-docs-ragas guides (read at run time from `--eval-sets DIR` or
+ * ORIOLE_EVAL_SETS_DIR; docs/public-eval-sets.md), cut into ~800-character chunks and
+ * copied server-side until the KB holds the target count, so every term's document
+ * frequency grows in proportion; when no eval sets are given, generated text with a
+ * Zipfian vocabulary stands in. Vectors are
  * random unit 384-d vectors (latency only: HNSW does the same work whatever they mean).
  *
  * PostgreSQL when ORIOLE_BENCH_DATABASE_URL, BENCH_DATABASE_URL or TEST_DATABASE_URL
  * is set (10k and 100k, in a schema dropped afterwards); embedded PGlite at 10k always.
- *   npx tsx bench/retrieval.ts            or as part of `npm run bench`
+ *   npx tsx bench/retrieval.ts [--eval-sets DIR]      or as part of `npm run bench`
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
@@ -30,13 +30,10 @@ import {
 import { readMigrationFiles } from '../src/db/migration-files.ts';
 import { openPglite } from '../src/db/pglite.ts';
 import type { Embedder } from '../src/core/index.ts';
-import { percentiles, readJsonLines, simpleChunks } from './eval-sets.ts';
+import { evalSetDirectory, givenEvalSetsDirectory, percentiles, readJsonLines, simpleChunks } from './eval-sets.ts';
 import { createHybridRetriever } from '../src/retrieval/index.ts';
 import { lexicalTerms, termFrequencies } from '../src/retrieval/lexical/index.ts';
 
-const evalsetsDirectory = path.resolve(
-  process.env.ORIOLE_EVALSETS_DIR ?? process.env.ORIOLE_EVALSETS ?? path.join(import.meta.dirname, '../../shared/evalsets'),
-);
 const postgresUrl = process.env.ORIOLE_BENCH_DATABASE_URL ?? process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const dimension = 384;
 const resultLimit = 50;
@@ -337,11 +334,12 @@ async function openBenchDatabase(backend: string): Promise<{ database: Database;
 }
 
 async function loadCorpus(): Promise<Corpus> {
-  const directory = path.join(evalsetsDirectory, 'rhdh-docs-ragas');
-  if (!existsSync(path.join(directory, 'docs.jsonl'))) {
-    log(`no eval sets at ${evalsetsDirectory}: generated text with a Zipfian vocabulary`);
+  const root = givenEvalSetsDirectory();
+  if (!root) {
+    log('no eval sets given (--eval-sets DIR or ORIOLE_EVAL_SETS_DIR): generated text with a Zipfian vocabulary');
     return generatedCorpus();
   }
+  const directory = evalSetDirectory('rhdh-docs-ragas', root);
   const documents = await readJsonLines<{ id: string; title: string; text: string }>(path.join(directory, 'docs.jsonl'));
   const cases = await readJsonLines<{ question: string }>(path.join(directory, 'cases.jsonl'));
   return {
