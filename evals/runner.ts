@@ -107,7 +107,7 @@ async function ask(answers: Pick<AnswerService, 'stream'>, evalCase: EvalCase, o
   for await (const event of answers.stream(request, options.signal)) {
     if (event.type === 'sources') passages = event.passages;
     else if (event.type === 'done') response = event.response;
-    else if (event.type === 'error') throw new Error(`${event.code}: ${event.message}`);
+    else if (event.type === 'error') throw event.error;
   }
   if (!response) throw new Error('the answer stream ended without an answer');
   return { response, passages, latencyMs: performance.now() - started };
