@@ -24,7 +24,8 @@ export interface EvalRunOptions {
   signal?: AbortSignal;
 }
 
-export const defaultEvalOptions = { k: 5, concurrency: 2 } as const;
+/** Shared with the API (POST /evals documents them), so they live in src/core. */
+export { defaultEvalOptions } from '../src/core/index.ts';
 
 /**
  * Runs every case through the answer service's `stream` — the code path of `/answer`,
