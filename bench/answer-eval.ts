@@ -273,6 +273,7 @@ async function ask(service: AnswerService, kb: string, group: Group, evalCase: S
   for await (const event of service.stream({ question: evalCase.question, kb, topK })) {
     if (event.type === 'sources') passages = event.passages;
     else if (event.type === 'done') response = event.response;
+    else if (event.type === 'error') throw event.error;
   }
   const latencyMs = performance.now() - started;
   if (!response) throw new Error(`no answer for ${evalCase.id}`);

@@ -1,25 +1,8 @@
-import { z } from 'zod';
-import { invalidRequest } from '../src/core/index.ts';
+import { evalCaseLimits, evalCaseSchema, invalidRequest } from '../src/core/index.ts';
 import type { EvalCase } from './types.ts';
 
-/** Limits that keep one case inside what `/answer` accepts. */
-export const evalCaseLimits = { questionChars: 4_000, historyTurns: 50, turnChars: 8_000, maxCases: 5_000 } as const;
-
-const text = (max: number) => z.string().trim().min(1).max(max);
-
-/** One case of an eval set (docs/evals.md, "Eval sets"); strict, so a misspelt field is an error, not a silent default. */
-export const evalCaseSchema = z.strictObject({
-  id: z.string().trim().min(1).max(200),
-  question: text(evalCaseLimits.questionChars),
-  history: z
-    .array(z.strictObject({ role: z.enum(['user', 'assistant']), content: text(evalCaseLimits.turnChars) }))
-    .max(evalCaseLimits.historyTurns)
-    .optional(),
-  reference_answer: z.union([z.string().max(20_000), z.array(z.string().max(20_000)).max(50)]).optional(),
-  gold_sources: z.array(z.string().trim().min(1).max(1_000)).max(100).optional(),
-  answerable: z.boolean().optional(),
-  tags: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
-}) satisfies z.ZodType<EvalCase>;
+/** The case format is shared with the API (POST /evals), so it lives in src/core. */
+export { evalCaseLimits, evalCaseSchema };
 
 /** The reference answer as one text (a list's parts one a line); null when there is none. */
 export function referenceText(evalCase: EvalCase): string | null {

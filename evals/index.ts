@@ -39,3 +39,5 @@ export { evalGenerationDefaults, formatJsonl, generateEvalCases } from './genera
 export type { DraftPassage, GenerateEvalCasesInput } from './generate.ts';
 export { defaultEvalWorkerOptions, evalJobPayloadSchema, startEvalWorker } from './eval-worker.ts';
 export type { EvalJobPayload, EvalWorkerDependencies, EvalWorkerOptions } from './eval-worker.ts';
+export { createEvalService } from './eval-service.ts';
+export type { EvalServiceDependencies } from './eval-service.ts';

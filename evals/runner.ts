@@ -24,7 +24,8 @@ export interface EvalRunOptions {
   signal?: AbortSignal;
 }
 
-export const defaultEvalOptions = { k: 5, concurrency: 2 } as const;
+/** Shared with the API (POST /evals documents them), so they live in src/core. */
+export { defaultEvalOptions } from '../src/core/index.ts';
 
 /**
  * Runs every case through the answer service's `stream` — the code path of `/answer`,
@@ -107,7 +108,7 @@ async function ask(answers: Pick<AnswerService, 'stream'>, evalCase: EvalCase, o
   for await (const event of answers.stream(request, options.signal)) {
     if (event.type === 'sources') passages = event.passages;
     else if (event.type === 'done') response = event.response;
-    else if (event.type === 'error') throw new Error(`${event.code}: ${event.message}`);
+    else if (event.type === 'error') throw event.error;
   }
   if (!response) throw new Error('the answer stream ended without an answer');
   return { response, passages, latencyMs: performance.now() - started };

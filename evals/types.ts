@@ -6,19 +6,8 @@ import type { AnswerMode, ChatTurn } from '../src/core/index.ts';
  * report read back from disk or from the API is the same object the runner produced.
  */
 
-/** One line of an eval set (JSONL), as docs/evals.md describes it. */
-export interface EvalCase {
-  id: string;
-  question: string;
-  history?: ChatTurn[];
-  /** A list is an answer in parts (one from each gold document), compared as one text. */
-  reference_answer?: string | string[];
-  /** Document `source` values that hold the answer. */
-  gold_sources?: string[];
-  /** False: the KB cannot answer, and the right behaviour is to abstain. Default true. */
-  answerable?: boolean;
-  tags?: string[];
-}
+/** One line of an eval set (JSONL), as docs/evals.md describes it; shared with the API, so it lives in src/core. */
+export type { EvalCase } from '../src/core/index.ts';
 
 /** The summary metrics, named as docs/evals.md names them. All in [0,1] but the latencies (ms). */
 export const metricNames = [

@@ -9,3 +9,5 @@ export type { JobWorker, JobWorkerOptions } from './job-worker.ts';
 export { documentFingerprint, indexText, breadcrumb, pipelineVersion, sha256 } from './fingerprints.ts';
 export { reindexKnowledgeBase } from './reindex.ts';
 export type { ReindexResult } from './reindex.ts';
+export { createIngestionService } from './ingestion-service.ts';
+export type { IngestionServiceDependencies } from './ingestion-service.ts';

@@ -2,7 +2,7 @@ import type { AnswerService } from '../answer/index.ts';
 import type { Database } from '../db/index.ts';
 import type { AuthDependencies, Principal } from './auth.ts';
 import type { HttpDependencies } from './http-dependencies.ts';
-import type { ServiceMetrics } from '../core/index.ts';
+import type { EvalService, IngestionService, ServiceMetrics } from '../core/index.ts';
 
 /** What the API needs from the outside world; composition roots build it. */
 export interface AppDependencies {
@@ -14,7 +14,8 @@ export interface AppDependencies {
   ingestion: IngestionDependencies;
   /** Search and answers over the KBs (retriever, reader or LLM, answers log). */
   answers: AnswerService;
-  evals: EvalDependencies;
+  /** Eval runs (POST /evals) are queued jobs; a worker, not the request, runs them. */
+  evals: EvalService;
   /** API keys (docs/auth.md): auth is on when `adminKey` is set or any key exists. */
   auth: AuthDependencies;
   /** Request, answer and ingestion metrics, served at GET /metrics (noopMetrics where there are none). */
@@ -48,19 +49,8 @@ export interface ReadinessDependencies {
   embedder(): ReadinessCheck;
 }
 
-/** Eval runs (POST /evals) are queued jobs; a worker, not the request, runs them. */
-export interface EvalDependencies {
-  /** Told when an eval was queued, so a worker in this process starts on it at once. */
-  onJobQueued(): void;
-}
-
-export interface IngestionDependencies {
-  /** Content type from the bytes (and name, and a declared type as a hint); null when unknown. */
-  detectContentType(input: { source: string; bytes: Uint8Array; declared?: string }): string | null;
-  /** Whether a loader parses this type (natively or through Unstructured). */
-  isSupported(contentType: string): boolean;
-  /** Told when a job was queued, so a worker in this process starts on it at once. */
-  onJobQueued(): void;
+/** The ingest stage's service, and the upload limits POST /documents enforces before calling it. */
+export interface IngestionDependencies extends IngestionService {
   limits: UploadLimits;
 }
 

@@ -63,10 +63,14 @@ export interface AnswerResponse {
   retrieval: RetrievalInfo;
 }
 
-/** Events of a streamed answer, in order: sources, delta/citation…, then done or error. */
+/**
+ * Events of a streamed answer, in order: sources, delta/citation…, then done or error.
+ * `error` ends a stream that failed after its sources: `error` is what it failed with
+ * (an OrioleError, or anything else, which the API reports as `internal`).
+ */
 export type AnswerEvent =
   | { type: 'sources'; passages: Passage[] }
   | { type: 'delta'; text: string }
   | { type: 'citation'; citation: Citation }
   | { type: 'done'; response: AnswerResponse }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; error: unknown };

@@ -1,6 +1,8 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Logger } from 'pino';
+import { createEvalService } from '../../evals/index.ts';
+import { createIngestionService } from '../../ingest/pipeline/index.ts';
 import { createApp, createHttpDependencies, defaultUploadLimits } from '../api/index.ts';
 import type { Config, Reranker } from '../core/index.ts';
 import { loadReranker, type RerankerStatus } from '../rerankers/index.ts';
@@ -39,13 +41,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       defaultEmbedder: config.embedder.spec,
       defaultKb: config.defaultKb,
       ingestion: {
-        detectContentType: ingestion.detectContentType,
-        isSupported: ingestion.isSupported,
-        onJobQueued: () => worker.notify(),
+        ...createIngestionService({
+          database,
+          embedder: config.embedder.spec,
+          detectContentType: ingestion.detectContentType,
+          isSupported: ingestion.isSupported,
+          onJobQueued: () => worker.notify(),
+        }),
         limits: defaultUploadLimits,
       },
       answers,
-      evals: { onJobQueued: () => evalWorker.notify() },
+      evals: createEvalService({ database, onJobQueued: () => evalWorker.notify() }),
       metrics,
       logger,
       readiness: { embedder: () => embedderReadiness(ingestion) },

@@ -1,4 +1,6 @@
+import { createEvalService } from '../../evals/eval-service.ts';
 import { detectContentType, supportedContentTypes } from '../../ingest/loaders/index.ts';
+import { createIngestionService } from '../../ingest/pipeline/ingestion-service.ts';
 import { createApp, createHttpDependencies, defaultUploadLimits, type HttpDependencies } from '../api/index.ts';
 import { loadConfig, type Config, type Embedder } from '../core/index.ts';
 import { noopMetrics } from '../core/index.ts';
@@ -42,16 +44,20 @@ export default {
       defaultKb: config.defaultKb,
       // Uploads are queued here and processed by Node workers (`oriole worker`), which poll the queue.
       ingestion: {
-        detectContentType,
-        isSupported: (contentType) => supportedContentTypes.includes(contentType),
-        onJobQueued: () => {},
+        ...createIngestionService({
+          database,
+          embedder: config.embedder.spec,
+          detectContentType,
+          isSupported: (contentType) => supportedContentTypes.includes(contentType),
+          onJobQueued: () => {},
+        }),
         limits: defaultUploadLimits,
       },
       // No in-process model on Workers: an OpenAI-compatible embedding endpoint or keyword search only,
       // and the configured LLM or the extractive reader.
       answers: createAnswering(config, database, models),
       // Eval runs are queued here too and run by a Node process (`oriole serve`), which polls the queue.
-      evals: { onJobQueued: () => {} },
+      evals: createEvalService({ database, onJobQueued: () => {} }),
       // No metrics on Workers: an isolate lives for a request or a few; use Cloudflare's analytics.
       metrics: noopMetrics,
       readiness: { embedder: () => (models.embedder ? { ok: true } : { ok: false, message: models.warning ?? 'keyword search only' }) },

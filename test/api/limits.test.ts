@@ -372,7 +372,6 @@ describe.each(testBackends())('request limits on $name', { timeout: 60_000 }, (b
           });
         });
       const answers: AnswerService = {
-        defaultKb: 'default',
         async search() {
           await wait(undefined);
           return { passages: [], info: {} } as never;

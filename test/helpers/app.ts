@@ -1,6 +1,12 @@
 import { createFileLoaders, detectContentType } from '../../ingest/loaders/index.ts';
-import { defaultJobWorkerOptions, startJobWorker, type IngestContext, type JobWorker } from '../../ingest/pipeline/index.ts';
-import { defaultEvalWorkerOptions, startEvalWorker, type Judge } from '../../evals/index.ts';
+import {
+  createIngestionService,
+  defaultJobWorkerOptions,
+  startJobWorker,
+  type IngestContext,
+  type JobWorker,
+} from '../../ingest/pipeline/index.ts';
+import { createEvalService, defaultEvalWorkerOptions, startEvalWorker, type Judge } from '../../evals/index.ts';
 import { createApp, defaultUploadLimits, type UploadLimits } from '../../src/api/index.ts';
 import type { ReadinessDependencies, RequestLogger } from '../../src/api/index.ts';
 import { createHttpDependencies, type HttpDependencies } from '../../src/api/index.ts';
@@ -78,13 +84,17 @@ export function createTestApp(
     defaultEmbedder: context.embedderSpec,
     defaultKb: 'default',
     ingestion: {
-      detectContentType: (input) => detectContentType(input),
-      isSupported: (contentType) => loaders.supports(contentType),
-      onJobQueued: () => worker?.notify(),
+      ...createIngestionService({
+        database,
+        embedder: context.embedderSpec,
+        detectContentType: (input) => detectContentType(input),
+        isSupported: (contentType) => loaders.supports(contentType),
+        onJobQueued: () => worker?.notify(),
+      }),
       limits: { ...defaultUploadLimits, ...options.limits },
     },
     answers,
-    evals: { onJobQueued: () => evalWorker?.notify() },
+    evals: createEvalService({ database, onJobQueued: () => evalWorker?.notify() }),
     metrics: options.metrics ?? noopMetrics,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.readiness ? { readiness: options.readiness } : {}),

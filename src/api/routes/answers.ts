@@ -1,10 +1,9 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import type { AnswerEvent, AnswerRequest } from '../../core/index.ts';
 import { requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
-import { toOrioleError } from '../error-response.ts';
+import { streamAnswerEvents, type AnswerEventEncoding } from '../sse.ts';
 import { AnswerRequestSchema, AnswerResponseSchema, ErrorSchema, errorResponses } from '../schemas.ts';
 import { passageResponse } from './search.ts';
 
@@ -45,7 +44,7 @@ export function answerRoutes(): OpenAPIHono<AppEnvironment> {
       ...(body.metadata ? { metadata: body.metadata } : {}),
     };
     const wantsStream = body.stream ?? (context.req.header('accept') ?? '').includes('text/event-stream');
-    if (wantsStream) return streamAnswer(context, request) as never;
+    if (wantsStream) return streamAnswerEvents(context, request, answerEncoding(context)) as never;
     const { answers } = context.get('dependencies');
     const response = await answers.answer(request, context.req.raw.signal);
     return context.json(response, 200);
@@ -53,42 +52,19 @@ export function answerRoutes(): OpenAPIHono<AppEnvironment> {
   return app;
 }
 
-/**
- * Streams the answer as SSE. The first event is awaited before the stream opens, so a
- * request that fails early (unknown KB, storage down) gets a plain HTTP error with its
- * status; later failures arrive as an `error` event. A client that goes away aborts the
- * generation upstream.
- */
-async function streamAnswer(context: Context<AppEnvironment>, request: AnswerRequest): Promise<Response> {
-  const { answers } = context.get('dependencies');
-  const disconnected = new AbortController();
-  context.req.raw.signal.addEventListener('abort', () => disconnected.abort(), { once: true });
-  const events = answers.stream(request, disconnected.signal);
-  const first = await events.next();
-  return streamSSE(context, async (stream) => {
-    stream.onAbort(() => disconnected.abort());
-    let sequence = 0;
-    const send = (event: AnswerEvent) => stream.writeSSE({ id: String(sequence++), ...sseMessage(event) });
-    try {
-      if (!first.done) await send(first.value);
-      for await (const event of events) {
-        if (stream.aborted) break;
-        await send(event);
-      }
-    } catch (error) {
-      if (disconnected.signal.aborted) return;
-      const oriole = toOrioleError(error);
-      await stream.writeSSE({
-        event: 'error',
-        data: JSON.stringify({ error: { code: oriole.code, message: oriole.message, requestId: context.get('requestId') } }),
-      });
-    } finally {
-      if (stream.aborted) await events.return(undefined);
-    }
-  });
+/** `/answer`'s events: numbered, each named by its type; a failure carries the request id. */
+function answerEncoding(context: Context<AppEnvironment>): AnswerEventEncoding {
+  let sequence = 0;
+  return {
+    encode: (event) => [{ id: String(sequence++), ...sseMessage(event) }],
+    failure: (oriole) => ({
+      event: 'error',
+      data: JSON.stringify({ error: { code: oriole.code, message: oriole.message, requestId: context.get('requestId') } }),
+    }),
+  };
 }
 
-function sseMessage(event: AnswerEvent): { event: string; data: string } {
+function sseMessage(event: Exclude<AnswerEvent, { type: 'error' }>): { event: string; data: string } {
   switch (event.type) {
     case 'sources':
       return {
@@ -101,7 +77,5 @@ function sseMessage(event: AnswerEvent): { event: string; data: string } {
       return { event: 'citation', data: JSON.stringify(event.citation) };
     case 'done':
       return { event: 'done', data: JSON.stringify(event.response) };
-    case 'error':
-      return { event: 'error', data: JSON.stringify({ error: { code: event.code, message: event.message } }) };
   }
 }

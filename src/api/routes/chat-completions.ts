@@ -1,13 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import { OrioleError } from '../../core/index.ts';
 import type { AnswerRequest, AnswerResponse, ChatTurn, Citation } from '../../core/index.ts';
 import { listKnowledgeBases } from '../../db/index.ts';
 import { canSeeKb, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
-import { toOrioleError } from '../error-response.ts';
 import { requestLimits as limits } from '../limits.ts';
+import { streamAnswerEvents, type AnswerEventEncoding } from '../sse.ts';
 import { CitationSchema, cleanText, ErrorSchema, errorResponses } from '../schemas.ts';
 
 // OpenAI's content may be a string or a list of parts; only text parts carry a question.
@@ -112,7 +110,7 @@ export function chatCompletionRoutes(): OpenAPIHono<AppEnvironment> {
     const body = context.req.valid('json');
     // A key bound to a KB may only name that KB as its model.
     const request = { ...answerRequestFrom(body), kb: requestKb(context, body.model) };
-    if (body.stream) return streamCompletion(context, request, body.model) as never;
+    if (body.stream) return streamAnswerEvents(context, request, completionEncoding(body.model)) as never;
     const { answers } = context.get('dependencies');
     const response = await answers.answer(request, context.req.raw.signal);
     return context.json(
@@ -187,42 +185,23 @@ function sourcesFooter(citations: Citation[]): string {
   return `Sources:\n${lines.join('\n')}`;
 }
 
-async function streamCompletion(context: Context<AppEnvironment>, request: AnswerRequest, model: string): Promise<Response> {
-  const { answers } = context.get('dependencies');
-  const disconnected = new AbortController();
-  context.req.raw.signal.addEventListener('abort', () => disconnected.abort(), { once: true });
-  const events = answers.stream(request, disconnected.signal);
-  const first = await events.next(); // errors before the first event are plain HTTP errors
+/** OpenAI's chunk format: a role chunk, content deltas, a last chunk with the sources and citations, then [DONE]. */
+function completionEncoding(model: string): AnswerEventEncoding {
   const id = `chatcmpl-${crypto.randomUUID()}`;
   const created = seconds(new Date());
   const chunk = (delta: Record<string, unknown>, finishReason: 'stop' | null, extra: Record<string, unknown> = {}) =>
     JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra });
-  return streamSSE(context, async (stream) => {
-    stream.onAbort(() => disconnected.abort());
-    try {
-      await stream.writeSSE({ data: chunk({ role: 'assistant', content: '' }, null) });
-      const pending = first.done ? [] : [first.value];
-      const all = (async function* () {
-        yield* pending;
-        yield* events;
-      })();
-      for await (const event of all) {
-        if (stream.aborted) break;
-        if (event.type === 'delta') await stream.writeSSE({ data: chunk({ content: event.text }, null) });
-        if (event.type === 'done') {
-          const footer = event.response.citations.length > 0 ? `\n\n${sourcesFooter(event.response.citations)}` : '';
-          await stream.writeSSE({ data: chunk(footer ? { content: footer } : {}, 'stop', { citations: event.response.citations }) });
-        }
-      }
-      await stream.writeSSE({ data: '[DONE]' });
-    } catch (error) {
-      if (disconnected.signal.aborted) return;
-      const oriole = toOrioleError(error);
-      await stream.writeSSE({ data: JSON.stringify({ error: { code: oriole.code, message: oriole.message } }) });
-    } finally {
-      if (stream.aborted) await events.return(undefined);
-    }
-  });
+  return {
+    opening: [{ data: chunk({ role: 'assistant', content: '' }, null) }],
+    encode(event) {
+      if (event.type === 'delta') return [{ data: chunk({ content: event.text }, null) }];
+      if (event.type !== 'done') return [];
+      const footer = event.response.citations.length > 0 ? `\n\n${sourcesFooter(event.response.citations)}` : '';
+      return [{ data: chunk(footer ? { content: footer } : {}, 'stop', { citations: event.response.citations }) }];
+    },
+    closing: [{ data: '[DONE]' }],
+    failure: (oriole) => ({ data: JSON.stringify({ error: { code: oriole.code, message: oriole.message } }) }),
+  };
 }
 
 function seconds(date: Date): number {

@@ -1,22 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { OrioleError, validateSource } from '../../core/index.ts';
-import {
-  bumpKnowledgeBaseVersion,
-  createIngestJob,
-  deleteDocumentById,
-  ensureKnowledgeBase,
-  getDocument,
-  getJob,
-  getKnowledgeBase,
-  getKnowledgeBaseById,
-  listDocuments,
-  reserveDocument,
-  type Job,
-  type JobItemInput,
-  type KnowledgeBase,
-  type StoredDocument,
-} from '../../db/index.ts';
+import { OrioleError, validateSource, type DocumentUpload } from '../../core/index.ts';
+import { getDocument, getJob, getKnowledgeBase, getKnowledgeBaseById, listDocuments, type Job, type StoredDocument } from '../../db/index.ts';
 import { authorizeKb, authorizeKbResource, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { requestLimits } from '../limits.ts';
@@ -182,8 +167,10 @@ export function documentRoutes(): OpenAPIHono<AppEnvironment> {
   app.openAPIRegistry.registerPath(createRouteDefinition);
   app.post('/documents', async (context) => {
     const body = isMultipart(context) ? await multipartUpload(context) : await jsonUpload(context);
-    const queued = await queueDocuments(context, body.kb, body.items);
-    return context.json(queued, 202);
+    const kbName = requestKb(context, body.kb);
+    const { ingestion } = context.get('dependencies');
+    const queued = await ingestion.queueDocuments(kbName, body.items, (kbId) => authorizeKb(context, { id: kbId, name: kbName }));
+    return context.json(queued satisfies z.infer<typeof QueuedSchema>, 202);
   });
 
   app.openapi(listRouteDefinition, async (context) => {
@@ -208,13 +195,9 @@ export function documentRoutes(): OpenAPIHono<AppEnvironment> {
   });
 
   app.openapi(deleteRouteDefinition, async (context) => {
-    const { database } = context.get('dependencies');
+    const { ingestion } = context.get('dependencies');
     const { id } = context.req.valid('param');
-    await database.transaction(async (transaction) => {
-      authorizeKbResource(context, (await getDocument(transaction, id)).kbId, 'document', id);
-      const { kbId } = await deleteDocumentById(transaction, id);
-      await bumpKnowledgeBaseVersion(transaction, kbId);
-    });
+    await ingestion.deleteDocument(id, (kbId) => authorizeKbResource(context, kbId, 'document', id));
     return context.body(null, 204);
   });
 
@@ -231,7 +214,7 @@ export function documentRoutes(): OpenAPIHono<AppEnvironment> {
 
 interface Upload {
   kb: string | undefined;
-  items: JobItemInput[];
+  items: DocumentUpload[];
 }
 
 function isMultipart(context: Context<AppEnvironment>): boolean {
@@ -273,7 +256,6 @@ async function jsonUpload(context: Context<AppEnvironment>): Promise<Upload> {
         url: body.url ?? null,
         metadata: body.metadata ?? {},
         tags: body.tags ?? {},
-        documentId: null,
       },
     ],
   };
@@ -297,7 +279,7 @@ async function multipartUpload(context: Context<AppEnvironment>): Promise<Upload
       { details: { limit: ingestion.limits.maxFilesPerRequest } },
     );
   }
-  const items: JobItemInput[] = [];
+  const items: DocumentUpload[] = [];
   for (const file of files) {
     checkDocumentSize(file.name, file.size, ingestion.limits.maxDocumentBytes);
     const source = validateSource(file.name);
@@ -309,47 +291,11 @@ async function multipartUpload(context: Context<AppEnvironment>): Promise<Upload
         details: { source, detected: contentType },
       });
     }
-    items.push({ source, content: bytes, contentType, title: null, url: null, metadata: {}, tags: {}, documentId: null });
+    items.push({ source, content: bytes, contentType, title: null, url: null, metadata: {}, tags: {} });
   }
   const sources = new Set(items.map((item) => item.source));
   if (sources.size !== items.length) throw new OrioleError('invalid_request', 'Two files have the same name');
   return { kb: typeof kbField === 'string' ? kbField : undefined, items };
-}
-
-async function queueDocuments(
-  context: Context<AppEnvironment>,
-  kbName: string | undefined,
-  items: JobItemInput[],
-): Promise<z.infer<typeof QueuedSchema>> {
-  const { database, defaultEmbedder, ingestion } = context.get('dependencies');
-  const kb = await ensureKnowledgeBase(database, { name: requestKb(context, kbName), embedder: defaultEmbedder });
-  authorizeKb(context, kb);
-  assertWritable(kb, defaultEmbedder);
-  const queued = await database.transaction(async (transaction) => {
-    const documents: { id: string; source: string }[] = [];
-    for (const item of items) {
-      const reserved = await reserveDocument(transaction, {
-        kbId: kb.id,
-        source: item.source,
-        contentType: item.contentType ?? 'application/octet-stream',
-      });
-      item.documentId = reserved.id;
-      documents.push({ id: reserved.id, source: item.source });
-    }
-    const job = await createIngestJob(transaction, { kbId: kb.id, items });
-    return { jobId: job.id, documents };
-  });
-  ingestion.onJobQueued();
-  return queued;
-}
-
-function assertWritable(kb: KnowledgeBase, embedder: string): void {
-  if (kb.embedder === embedder) return;
-  throw new OrioleError(
-    'embedder_mismatch',
-    `Knowledge base '${kb.name}' uses embedder '${kb.embedder}', but this server embeds with '${embedder}'`,
-    { details: { kb: kb.name, kbEmbedder: kb.embedder, configured: embedder } },
-  );
 }
 
 function checkDocumentSize(source: string, size: number, limit: number): void {

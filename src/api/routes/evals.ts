@@ -1,19 +1,9 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { defaultEvalOptions, evalCaseLimits, evalCaseSchema } from '../../core/index.ts';
 import {
-  defaultEvalOptions,
-  evalCaseLimits,
-  evalCaseSchema,
-  renderHtmlReport,
-  type EvalJobPayload,
-  type EvalReport,
-} from '../../../evals/index.ts';
-import { OrioleError } from '../../core/index.ts';
-import {
-  createEvalJob,
   deleteEvalSet,
   getEvalJob,
   getEvalSet,
-  getEvalSetSummary,
   getKnowledgeBase,
   listEvalSets,
   saveEvalSet,
@@ -216,20 +206,10 @@ const deleteEvalSetRoute = createRoute({
 export function evalRoutes(): OpenAPIHono<AppEnvironment> {
   const app = new OpenAPIHono<AppEnvironment>();
   app.openapi(createEvalRoute, async (context) => {
-    const { database, evals } = context.get('dependencies');
-    const body = context.req.valid('json');
-    const kb = await getKnowledgeBase(database, requestKb(context, body.kb));
-    // Checked now so a typo is a 404 here, not a failed job later; the cases are read when the run starts.
-    const total = body.cases?.length ?? (await getEvalSetSummary(database, { kbId: kb.id, name: body.evalSet! })).caseCount;
-    const payload: EvalJobPayload = {
-      evalSet: body.evalSet ?? 'inline',
-      ...(body.cases ? { cases: body.cases } : {}),
-      k: body.k ?? defaultEvalOptions.k,
-      concurrency: body.concurrency ?? defaultEvalOptions.concurrency,
-    };
-    const job = await createEvalJob(database, { kbId: kb.id, payload, total });
-    evals.onJobQueued();
-    return context.json({ id: job.id, status: job.status, progress: job.progress }, 202);
+    const { evals } = context.get('dependencies');
+    const { kb, ...run } = context.req.valid('json');
+    const queued = await evals.startEvalRun({ kb: requestKb(context, kb), ...run });
+    return context.json(queued, 202);
   });
 
   app.openapi(getEvalRoute, async (context) => {
@@ -243,7 +223,7 @@ export function evalRoutes(): OpenAPIHono<AppEnvironment> {
     const { id } = context.req.valid('param');
     const job = await getEvalJob(context.get('dependencies').database, id);
     authorizeKbResource(context, job.kbId, 'eval', id);
-    const html = renderHtmlReport(reportOf(job));
+    const html = context.get('dependencies').evals.reportHtml(job);
     return context.body(html, 200, { 'Content-Type': 'text/html; charset=utf-8' });
   });
 
@@ -279,16 +259,6 @@ export function evalRoutes(): OpenAPIHono<AppEnvironment> {
   });
 
   return app;
-}
-
-/** The report of a succeeded run; a run without one is a conflict that says why. */
-function reportOf(job: Job): EvalReport {
-  if (job.status === 'succeeded' && job.result) return job.result as unknown as EvalReport;
-  const message =
-    job.status === 'failed'
-      ? `Eval ${job.id} failed, so it has no report: ${job.error ?? 'no reason recorded'}`
-      : `Eval ${job.id} is ${job.status} (${job.progress.done} of ${job.progress.total} cases done); the report is ready once it succeeds`;
-  throw new OrioleError('conflict', message, { details: { id: job.id, status: job.status } });
 }
 
 function toEvalResponse(job: Job & { kbName: string }): z.infer<typeof EvalSchema> {

@@ -1,0 +1,69 @@
+import { OrioleError } from '../../src/core/index.ts';
+import type { DocumentUpload, IngestionService, KbAccessCheck, QueuedDocuments } from '../../src/core/index.ts';
+import {
+  bumpKnowledgeBaseVersion,
+  createIngestJob,
+  deleteDocumentById,
+  ensureKnowledgeBase,
+  getDocument,
+  reserveDocument,
+  type Database,
+  type JobItemInput,
+  type KnowledgeBase,
+} from '../../src/db/index.ts';
+
+export interface IngestionServiceDependencies {
+  database: Database;
+  /** The embedder spec this server embeds with: recorded on new KBs, required of KBs written to. */
+  embedder: string;
+  detectContentType: IngestionService['detectContentType'];
+  isSupported: IngestionService['isSupported'];
+  /** Told when a job was queued, so a worker in this process starts on it at once. */
+  onJobQueued(): void;
+}
+
+/** Queueing and deleting documents, the way the job worker expects to find them. */
+export function createIngestionService(dependencies: IngestionServiceDependencies): IngestionService {
+  const { database, embedder } = dependencies;
+  return {
+    detectContentType: dependencies.detectContentType,
+    isSupported: dependencies.isSupported,
+    async queueDocuments(kbName, documents, access) {
+      const kb = await ensureKnowledgeBase(database, { name: kbName, embedder });
+      access(kb.id);
+      assertWritable(kb, embedder);
+      const queued = await reserveAndQueue(database, kb, documents);
+      dependencies.onJobQueued();
+      return queued;
+    },
+    async deleteDocument(id, access: KbAccessCheck) {
+      await database.transaction(async (transaction) => {
+        access((await getDocument(transaction, id)).kbId);
+        const { kbId } = await deleteDocumentById(transaction, id);
+        await bumpKnowledgeBaseVersion(transaction, kbId);
+      });
+    },
+  };
+}
+
+/** Each document gets its id (a `pending` row) and the job its items, in one transaction. */
+async function reserveAndQueue(database: Database, kb: KnowledgeBase, documents: readonly DocumentUpload[]): Promise<QueuedDocuments> {
+  return database.transaction(async (transaction) => {
+    const items: JobItemInput[] = [];
+    for (const document of documents) {
+      const reserved = await reserveDocument(transaction, { kbId: kb.id, source: document.source, contentType: document.contentType });
+      items.push({ ...document, documentId: reserved.id });
+    }
+    const job = await createIngestJob(transaction, { kbId: kb.id, items });
+    return { jobId: job.id, documents: items.map((item) => ({ id: item.documentId!, source: item.source })) };
+  });
+}
+
+function assertWritable(kb: KnowledgeBase, embedder: string): void {
+  if (kb.embedder === embedder) return;
+  throw new OrioleError(
+    'embedder_mismatch',
+    `Knowledge base '${kb.name}' uses embedder '${kb.embedder}', but this server embeds with '${embedder}'`,
+    { details: { kb: kb.name, kbEmbedder: kb.embedder, configured: embedder } },
+  );
+}

@@ -1,0 +1,55 @@
+import type { AnswerEvent, AnswerLanguage, AnswerMode, Citation, Passage, RetrievalInfo } from '../core/index.ts';
+import { abstentionAnswer, decideAbstention, type AbstentionDecision } from './abstention.ts';
+import { resolveCitations, type ResolvedAnswer } from './citations.ts';
+import { extractiveAnswer } from './extractive.ts';
+
+/** What an answer is written from: the (standalone) question, its language and the retrieved passages. */
+export interface Evidence {
+  question: string;
+  language: AnswerLanguage;
+  passages: Passage[];
+  info: RetrievalInfo;
+}
+
+/** How an answer came out: its text, checked citations, abstention decision, and who wrote it. */
+export interface GenerationOutcome {
+  text: string;
+  resolved?: ResolvedAnswer;
+  decision?: AbstentionDecision;
+  mode: AnswerMode;
+  model: string;
+}
+
+/** The `model` of answers the extractive reader wrote. */
+export const extractiveModelName = 'extractive';
+
+/** The extractive reader's answer, or an abstention when it finds no supported sentence. */
+export function extractiveOutcome(evidence: Evidence): GenerationOutcome {
+  const extracted = extractiveAnswer(evidence.question, evidence.passages);
+  const resolved = resolveCitations(extracted.text, evidence.passages);
+  const decision = decideAbstention(abstentionEvidence(evidence, resolved, extracted.confidence));
+  if (decision.abstain || resolved.text.length === 0) {
+    return abstained(evidence.language, decision.abstain ? decision : { abstain: true, reason: 'unsupported' }, extractiveModelName, 'extractive');
+  }
+  return { text: resolved.text, resolved, decision, mode: 'extractive', model: extractiveModelName };
+}
+
+export function abstentionEvidence(evidence: Evidence, resolved: ResolvedAnswer | undefined, readerConfidence?: number) {
+  return {
+    questionTerms: evidence.info.queryTerms,
+    matchedTerms: evidence.info.matchedTerms,
+    passages: evidence.passages,
+    ...(resolved ? { sentences: resolved.sentences } : {}),
+    ...(readerConfidence !== undefined ? { readerConfidence } : {}),
+  };
+}
+
+export function abstained(language: AnswerLanguage, decision: AbstentionDecision, model: string, mode: AnswerMode): GenerationOutcome {
+  return { text: abstentionAnswer(language, decision.reason ?? 'unsupported'), decision, mode, model };
+}
+
+/** A whole answer as one delta, then its citations, for answers that are not streamed token by token. */
+export function* emitWhole(text: string, citations: Citation[]): Generator<AnswerEvent, void, undefined> {
+  yield { type: 'delta', text };
+  for (const citation of citations) yield { type: 'citation', citation };
+}

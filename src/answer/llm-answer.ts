@@ -1,0 +1,123 @@
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { isOrioleError, type OrioleError } from '../core/index.ts';
+import type { AnswerEvent, ChatTurn, Citation, Passage } from '../core/index.ts';
+import { decideAbstention, isModelDecline, type AbstentionDecision } from './abstention.ts';
+import {
+  abstained,
+  abstentionEvidence,
+  emitWhole,
+  extractiveOutcome,
+  type Evidence,
+  type GenerationOutcome,
+} from './answer-outcome.ts';
+import { resolveCitations } from './citations.ts';
+import { streamGeneration } from './generation/index.ts';
+import { groundedAnswerMessages } from './prompt.ts';
+import { createMarkerRewriter } from './stream-markers.ts';
+import { supportingSpan } from './support.ts';
+
+export interface LlmAnswerDependencies {
+  chatModel: BaseChatModel;
+  /** Reported as the answer's `model`: the LLM spec ('openai:gpt-4o-mini'). */
+  modelName: string;
+  /** The whole generation, retries included; past it the extractive answer is served. */
+  generationTimeoutMs: number;
+  /** From request to first token; a model slower than this is treated as down. */
+  firstTokenTimeoutMs: number;
+  /** Told when the LLM failed and the extractive reader answered instead (for the log). */
+  onGenerationFailure?: (error: OrioleError) => void;
+}
+
+/**
+ * The LLM's answer, streamed as deltas and provisional citations with checked markers;
+ * the extractive answer when the LLM is unavailable. Returns the outcome `done` reports.
+ */
+export async function* streamLlmAnswer(
+  evidence: Evidence,
+  question: string,
+  history: ChatTurn[],
+  signal: AbortSignal | undefined,
+  llm: LlmAnswerDependencies,
+): AsyncGenerator<AnswerEvent, GenerationOutcome, undefined> {
+  const rewriter = createMarkerRewriter(evidence.passages);
+  const messages = groundedAnswerMessages({ question, passages: evidence.passages, history, language: evidence.language });
+  let raw = '';
+  let streamed = '';
+  let pushed = 0;
+  let decided = false;
+  const emit = function* (delta: { text: string; newCitations: Array<{ index: number; passageIndex: number }> }) {
+    if (delta.text.length > 0) {
+      streamed += delta.text;
+      yield { type: 'delta', text: delta.text } as const;
+    }
+    for (const { index, passageIndex } of delta.newCitations) {
+      yield { type: 'citation', citation: provisionalCitation(index, evidence.passages[passageIndex]!, streamed) } as const;
+    }
+  };
+  try {
+    for await (const text of streamGeneration(llm.chatModel, messages, {
+      timeoutMs: llm.generationTimeoutMs,
+      firstTokenTimeoutMs: llm.firstTokenTimeoutMs,
+      ...(signal ? { signal } : {}),
+    })) {
+      raw += text;
+      // A decline is not streamed as if it were an answer: the opening is held until it is clear.
+      if (!decided) {
+        if (couldBeDecline(raw)) continue;
+        decided = true;
+      }
+      yield* emit(rewriter.push(raw.slice(pushed)));
+      pushed = raw.length;
+    }
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    if (!isOrioleError(error) || error.code !== 'upstream_unavailable') throw error;
+    llm.onGenerationFailure?.(error);
+    const fallback = extractiveOutcome(evidence);
+    // The client may have seen part of the failed answer; `done` carries the whole extractive one.
+    if (streamed.length === 0) yield* emitWhole(fallback.resolved?.text ?? fallback.text, fallback.resolved?.citations ?? []);
+    return fallback;
+  }
+  if (isModelDecline(raw, evidence.language)) {
+    const decision: AbstentionDecision = { abstain: true, reason: 'model_declined' };
+    const outcome = abstained(evidence.language, decision, llm.modelName, 'generative');
+    if (streamed.length === 0) yield { type: 'delta', text: outcome.text };
+    return outcome;
+  }
+  yield* emit(rewriter.push(raw.slice(pushed)));
+  yield* emit(rewriter.flush());
+  const resolved = resolveCitations(raw, evidence.passages);
+  const decision = decideAbstention(abstentionEvidence(evidence, resolved));
+  if (decision.abstain) return abstained(evidence.language, decision, llm.modelName, 'generative');
+  return { text: resolved.text, resolved, decision, mode: 'generative', model: llm.modelName };
+}
+
+/** The citation event sent as a marker streams; `done` carries the checked list. */
+function provisionalCitation(index: number, passage: Passage, textSoFar: string): Citation {
+  const sentence = textSoFar.split(/(?<=[.!?。！？\n])/u).filter((part) => part.replace(/\[\d+\]/g, '').trim().length > 0).at(-1) ?? '';
+  return {
+    index,
+    documentId: passage.documentId,
+    chunkId: passage.chunkId,
+    source: passage.source,
+    title: passage.title,
+    url: passage.url,
+    heading: passage.heading,
+    page: passage.pages[0] ?? null,
+    snippet: supportingSpan(sentence.replace(/\[\d+\]/g, ''), passage.text),
+    score: passage.score,
+    supported: false,
+  };
+}
+
+/** Whether the text so far could still turn out to be the model's "I don't know". */
+function couldBeDecline(text: string): boolean {
+  const opening = text.trim().toLowerCase().replace(/[’`]/g, "'");
+  if (opening.length > declineHoldCharacters) return false;
+  return opening.length === 0 || declineOpenings.some((decline) => decline.startsWith(opening) || opening.startsWith(decline));
+}
+
+/** Openings of a decline ("I don't know", "我不知道"); an answer that starts otherwise streams at once. */
+const declineOpenings = ["i don't know", 'i do not know', "i couldn't find", 'i could not find', 'sorry', '我不知道', '抱歉', '很抱歉'];
+/** Text held back at most while it may be a decline; longer text is an answer. */
+const declineHoldCharacters = 48;

@@ -1,0 +1,41 @@
+/**
+ * What the API asks of the ingest stage: recognise an upload's type, queue documents for
+ * the job worker, delete one. The ingest stage implements it; composition roots pass it in.
+ */
+
+/** A document to ingest: its bytes, its resolved content type, and what the sender told about it. */
+export interface DocumentUpload {
+  source: string;
+  content: Uint8Array;
+  contentType: string;
+  title: string | null;
+  url: string | null;
+  metadata: Record<string, unknown>;
+  tags: Record<string, string>;
+}
+
+/** The job that will ingest the documents, and the ids they were given at once. */
+export interface QueuedDocuments {
+  jobId: string;
+  documents: Array<{ id: string; source: string }>;
+}
+
+/**
+ * The caller's access rule for the knowledge base a write touches, given its id; it
+ * throws to refuse. Checked after the KB is known and before anything is written.
+ */
+export type KbAccessCheck = (kbId: string) => void;
+
+export interface IngestionService {
+  /** Content type from the bytes (and name, and a declared type as a hint); null when unknown. */
+  detectContentType(input: { source: string; bytes: Uint8Array; declared?: string }): string | null;
+  /** Whether a loader parses this type (natively or through Unstructured). */
+  isSupported(contentType: string): boolean;
+  /**
+   * Queues documents into the named KB (created with the server's embedder when new) as
+   * one ingestion job; each document gets its id now and is `pending` until the job ran.
+   */
+  queueDocuments(kb: string, documents: readonly DocumentUpload[], access: KbAccessCheck): Promise<QueuedDocuments>;
+  /** Deletes a document and bumps its KB's version, in one transaction: it stops being searched and cited at once. */
+  deleteDocument(id: string, access: KbAccessCheck): Promise<void>;
+}
