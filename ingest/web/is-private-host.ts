@@ -68,20 +68,35 @@ function parseIpv6(text: string): number[] | null {
 }
 
 function isPrivateIpv6(groups: number[]): boolean {
+  const embedded = embeddedIpv4(groups);
+  if (embedded) return isPrivateIpv4(embedded);
   const [first = 0] = groups;
-  const leadingZeros = groups.slice(0, 5).every((group) => group === 0);
-  if (leadingZeros && groups[5] === 0xffff) {
-    // IPv4-mapped (::ffff:127.0.0.1) reaches the IPv4 address.
-    const high = groups[6] ?? 0;
-    const low = groups[7] ?? 0;
-    return isPrivateIpv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
-  }
-  const allZeroBeforeLast = groups.slice(0, 7).every((group) => group === 0);
-  if (allZeroBeforeLast && (groups[7] === 0 || groups[7] === 1)) return true; // :: and ::1
   return (
+    groups.every((group) => group === 0) || // :: (unspecified)
     (first & 0xfe00) === 0xfc00 || // unique local fc00::/7
     (first & 0xffc0) === 0xfe80 || // link-local fe80::/10
     (first & 0xffc0) === 0xfec0 || // deprecated site-local
     (first & 0xff00) === 0xff00 // multicast
   );
+}
+
+/**
+ * The IPv4 address an IPv6 address carries, for every form that routes to it: a
+ * request to one of these reaches the IPv4 host, so it is judged as that host.
+ */
+function embeddedIpv4(groups: number[]): Ipv4 | null {
+  const at = (index: number): number => groups[index] ?? 0;
+  const zeros = (from: number, to: number): boolean => groups.slice(from, to).every((group) => group === 0);
+  const fromGroups = (high: number, low: number): Ipv4 => [high >> 8, high & 0xff, low >> 8, low & 0xff];
+  // ::a.b.c.d (IPv4-compatible, deprecated; ::1 is loopback here too) and ::ffff:a.b.c.d (IPv4-mapped)
+  if (zeros(0, 5) && (at(5) === 0 || at(5) === 0xffff)) return fromGroups(at(6), at(7));
+  // ::ffff:0:a.b.c.d (IPv4-translated, RFC 2765)
+  if (zeros(0, 4) && at(4) === 0xffff && at(5) === 0) return fromGroups(at(6), at(7));
+  // 64:ff9b::/96 (NAT64, RFC 6052) and 64:ff9b:1::/48 (local-use NAT64, RFC 8215)
+  if (at(0) === 0x64 && at(1) === 0xff9b) return fromGroups(at(6), at(7));
+  // 2002::/16 (6to4): the IPv4 address follows the prefix
+  if (at(0) === 0x2002) return fromGroups(at(1), at(2));
+  // 2001:0::/32 (Teredo): the client's address is stored inverted in the last 32 bits
+  if (at(0) === 0x2001 && at(1) === 0) return fromGroups(at(6) ^ 0xffff, at(7) ^ 0xffff);
+  return null;
 }

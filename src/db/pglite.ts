@@ -91,7 +91,7 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(lockPath, 'wx');
-      await handle.writeFile(String(process.pid));
+      await handle.writeFile(JSON.stringify(await lockOwner(process.pid)));
       await handle.close();
       heldDataDirs.add(dataDir);
       return async () => {
@@ -100,9 +100,9 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
+      const owner = parseLockOwner(await readFile(lockPath, 'utf8').catch(() => ''));
       // Our own pid on a lock we do not hold is a leftover of an earlier process that had it.
-      if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) throw inUse(dataDir, owner);
+      if (owner && owner.pid !== process.pid && (await holdsLock(owner))) throw inUse(dataDir, owner.pid);
       await rm(lockPath, { force: true });
     }
   }
@@ -116,6 +116,58 @@ function inUse(dataDir: string, pid: number): OrioleError {
       'Stop it, or use a PostgreSQL server (DATABASE_URL) to share data between processes.',
     { details: { dataDir, pid } },
   );
+}
+
+/**
+ * Who wrote a lock: the pid, and where the system tells it, when that process started.
+ * A pid alone is not enough: after a crash and a reboot the number can belong to an
+ * unrelated process, and the stale lock would block start-up for good.
+ */
+interface LockOwner {
+  pid: number;
+  startedAt?: string;
+}
+
+async function lockOwner(pid: number): Promise<LockOwner> {
+  const startedAt = await processStartTime(pid);
+  return startedAt === undefined ? { pid } : { pid, startedAt };
+}
+
+/** The lock file's owner: JSON, or the bare pid that earlier versions wrote. */
+function parseLockOwner(text: string): LockOwner | null {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return { pid: Number(trimmed) };
+  try {
+    const parsed = JSON.parse(trimmed) as Partial<LockOwner>;
+    if (!Number.isInteger(parsed.pid)) return null;
+    return typeof parsed.startedAt === 'string' ? { pid: parsed.pid!, startedAt: parsed.startedAt } : { pid: parsed.pid! };
+  } catch {
+    return null;
+  }
+}
+
+async function holdsLock(owner: LockOwner): Promise<boolean> {
+  if (!isAlive(owner.pid)) return false;
+  if (owner.startedAt === undefined) return true;
+  const startedAt = await processStartTime(owner.pid);
+  // A live process with that pid that started at another time is not the one that locked.
+  return startedAt === undefined || startedAt === owner.startedAt;
+}
+
+/** The process's start time in clock ticks since boot (Linux /proc), plus the boot id. */
+async function processStartTime(pid: number): Promise<string | undefined> {
+  try {
+    const [stat, bootId] = await Promise.all([
+      readFile(`/proc/${pid}/stat`, 'utf8'),
+      readFile('/proc/sys/kernel/random/boot_id', 'utf8'),
+    ]);
+    // Field 22; the command name (field 2) may hold spaces, so count after its ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const startTicks = fields[19];
+    return startTicks === undefined ? undefined : `${bootId.trim()}:${startTicks}`;
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,38 @@ describe('an embedded database directory', () => {
     }
     const reopened = await openPglite({ dataDir });
     await reopened.close();
+  });
+
+  it('is taken over when its pid now belongs to an unrelated process (a stale lock after a reboot)', async () => {
+    const unrelated = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      const lockPath = path.join(dataDir, 'oriole.lock');
+      if (process.platform === 'linux') {
+        // The same pid with its real start time is the holder: refused.
+        const stat = await readFile(`/proc/${unrelated.pid}/stat`, 'utf8');
+        const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+        const startTicks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+        await writeFile(lockPath, JSON.stringify({ pid: unrelated.pid, startedAt: `${bootId}:${startTicks}` }));
+        await expect(openPglite({ dataDir })).rejects.toMatchObject({ code: 'conflict' });
+      }
+      await writeFile(lockPath, JSON.stringify({ pid: unrelated.pid, startedAt: 'another-boot:12345' }));
+      const reopened = await openPglite({ dataDir });
+      await reopened.close();
+    } finally {
+      unrelated.kill('SIGKILL');
+      await once(unrelated, 'exit');
+    }
+  });
+
+  it('records the holder so that a live holder is told apart from a reused pid', async () => {
+    const first = await openPglite({ dataDir });
+    try {
+      const lock = JSON.parse(await readFile(path.join(dataDir, 'oriole.lock'), 'utf8')) as { pid: number; startedAt?: string };
+      expect(lock.pid).toBe(process.pid);
+      if (process.platform === 'linux') expect(lock.startedAt).toMatch(/:\d+$/);
+    } finally {
+      await first.close();
+    }
   });
 });
 

@@ -23,6 +23,14 @@ describe('isPrivateHost', () => {
     'http://[::ffff:127.0.0.1]/',
     'http://[fd12:3456::1]/',
     'http://[fe80::1]/',
+    // IPv6 forms that carry an IPv4 address and route to it
+    'http://[::127.0.0.1]/', // IPv4-compatible
+    'http://[::ffff:0:127.0.0.1]/', // IPv4-translated
+    'http://[64:ff9b::127.0.0.1]/', // NAT64
+    'http://[64:ff9b:1::a9fe:a9fe]/', // local-use NAT64 to 169.254.169.254
+    'http://[2002:7f00:1::]/', // 6to4 of 127.0.0.1
+    'http://[2002:c0a8:1::1]/', // 6to4 of 192.168.0.1
+    'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/', // Teredo, client 127.0.0.1
   ])('refuses %s', (url) => {
     expect(isPrivateHost(new URL(url).hostname)).toBe(true);
   });
@@ -34,6 +42,8 @@ describe('isPrivateHost', () => {
     'http://192.169.0.1/',
     'http://[2606:4700::1111]/',
     'http://[::ffff:8.8.8.8]/',
+    'http://[64:ff9b::8.8.8.8]/',
+    'http://[2002:808:808::1]/', // 6to4 of 8.8.8.8
     'http://localhost.example.com/',
   ])('allows %s', (url) => {
     expect(isPrivateHost(new URL(url).hostname)).toBe(false);
