@@ -18,13 +18,9 @@ import { lexicalTerms, lexicalTokenizerDefaults } from '../src/retrieval/lexical
 import {
   boostHeadingMatches,
   boostProximity,
-  fuseDocumentLeg,
   rerankByDocumentScore,
   rerankCandidates,
   rerankingDefaults,
-  searchWithFeedback,
-  type CandidateSearch,
-  type DocumentMatch,
   type RankingCandidate,
 } from '../src/retrieval/ranking/index.ts';
 import {
@@ -37,6 +33,7 @@ import {
   type IndexedSet,
   type IndexSettings,
 } from './eval-sets.ts';
+import { fuseDocumentLeg, searchWithFeedback, type CandidateSearch, type DocumentMatch } from './ranking-experiments/index.ts';
 
 /** The product's configuration: structure-aware chunks with the title › headings breadcrumb. */
 const productIndex: IndexSettings = { tokenizer: lexicalTokenizerDefaults, breadcrumb: true, chunker: 'structure' };

@@ -1,5 +1,13 @@
 export { ingestDocument, assertEmbedderMatches, defaultIngestLimits } from './ingest-document.ts';
-export type { IngestContext, IngestItem, IngestLimits, IngestOutcome, IngestOutcomeKind } from './ingest-document.ts';
+export type {
+  IngestContext,
+  IngestedDocument,
+  IngestItem,
+  IngestLimits,
+  IngestOutcome,
+  IngestOutcomeKind,
+  SkippedDocument,
+} from './ingest-document.ts';
 export { ingestInputs } from './ingest-run.ts';
 export type { IngestSummary, IngestProgress, IngestRunOptions } from './ingest-run.ts';
 export { planInputs, collectInputs, sourceForFile, isDocumentFile } from './collect-inputs.ts';

@@ -11,6 +11,7 @@ import {
   type Database,
   type KnowledgeBase,
 } from '../../src/db/index.ts';
+import { contentTypes } from '../loaders/index.ts';
 import { documentFingerprint, indexText, sha256 } from './fingerprints.ts';
 
 /** Everything ingestion needs from outside, passed in so backends, parsers and embedders plug in. */
@@ -52,7 +53,7 @@ export interface IngestItem {
 
 export type IngestOutcomeKind = 'added' | 'updated' | 'unchanged';
 
-export interface IngestOutcome {
+export interface IngestedDocument {
   source: string;
   documentId: string;
   outcome: IngestOutcomeKind;
@@ -61,11 +62,24 @@ export interface IngestOutcome {
   embedded: number;
 }
 
+/** A file with nothing to index (an empty Markdown file, a page of whitespace): nothing was written. */
+export interface SkippedDocument {
+  source: string;
+  outcome: 'skipped';
+  reason: string;
+}
+
+export type IngestOutcome = IngestedDocument | SkippedDocument;
+
+/** Why a document without text is skipped rather than failed. */
+export const noTextReason = 'no text to index';
+
 /**
  * Brings one document of a KB up to date. An unchanged document (same fingerprint
  * as the stored commit marker) is skipped before parsing; a changed one is parsed,
  * chunked, embedded where no stored vector has the same text, and swapped in one
- * transaction.
+ * transaction. A document with no text is skipped and nothing is written (a stored
+ * version stays as it was), except a PDF, which fails: its pages are images.
  */
 export async function ingestDocument(
   context: IngestContext,
@@ -102,6 +116,8 @@ export async function ingestDocument(
   const metadata = { ...parsed.metadata, ...(item.metadata ?? {}) };
   const chunks = context.chunk(parsed);
   if (chunks.length === 0) {
+    // An empty file is nothing to ingest; a PDF without text is a scan Oriole cannot read yet.
+    if (parsed.contentType !== contentTypes.pdf) return { source, outcome: 'skipped', reason: noTextReason };
     throw new OrioleError('invalid_request', `${source} contains no text to index (a scanned PDF needs OCR first)`, {
       details: { source, reason: 'no_text' },
     });

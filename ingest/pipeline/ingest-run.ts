@@ -19,6 +19,8 @@ export interface IngestSummary {
   embedded: number;
   seconds: number;
   failures: { source: string; message: string }[];
+  /** Why each skipped source was left out: not a document type, or no text to index. */
+  skips: { source: string; reason: string }[];
 }
 
 export interface IngestProgress {
@@ -57,6 +59,7 @@ export async function ingestInputs(
     embedded: 0,
     seconds: 0,
     failures: [],
+    skips: [],
   };
   const seen = new Set<string>();
   let stopped = false;
@@ -66,8 +69,7 @@ export async function ingestInputs(
       break;
     }
     if (event.kind === 'skipped') {
-      summary.skipped++;
-      options.onProgress?.({ source: event.source, result: 'skipped', message: event.reason });
+      recordSkip(summary, event.source, event.reason, options);
       continue;
     }
     if (event.kind === 'failed') {
@@ -75,9 +77,14 @@ export async function ingestInputs(
       recordFailure(summary, event.source, event.message, options);
       continue;
     }
-    seen.add(event.item.source);
     try {
       const outcome = await ingestDocument(context, kb, event.item);
+      if (outcome.outcome === 'skipped') {
+        // Like a file of another type: not seen, so --prune removes what it held before.
+        recordSkip(summary, outcome.source, outcome.reason, options);
+        continue;
+      }
+      seen.add(event.item.source);
       seen.add(outcome.source);
       summary[outcome.outcome]++;
       summary.chunks += outcome.chunks;
@@ -85,6 +92,7 @@ export async function ingestInputs(
       options.onProgress?.({ source: outcome.source, result: outcome.outcome });
     } catch (error) {
       if (isOrioleError(error) && error.code === 'upstream_unavailable') throw error;
+      seen.add(event.item.source);
       recordFailure(summary, event.item.source, describe(error), options);
     }
   }
@@ -114,6 +122,12 @@ function recordFailure(summary: IngestSummary, source: string, message: string, 
   summary.failed++;
   summary.failures.push({ source, message });
   options.onProgress?.({ source, result: 'failed', message });
+}
+
+function recordSkip(summary: IngestSummary, source: string, reason: string, options: IngestRunOptions): void {
+  summary.skipped++;
+  summary.skips.push({ source, reason });
+  options.onProgress?.({ source, result: 'skipped', message: reason });
 }
 
 function describe(error: unknown): string {

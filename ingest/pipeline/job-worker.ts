@@ -5,6 +5,7 @@ import {
   jobItemContent,
   markDocumentFailed,
   pendingJobItems,
+  releaseDocumentReservation,
   type Job,
   type JobItem,
   type KnowledgeBase,
@@ -66,6 +67,18 @@ async function ingestItem(context: IngestContext, kb: KnowledgeBase, item: JobIt
       metadata: item.metadata,
       tags: item.tags,
     });
+    if (outcome.outcome === 'skipped') {
+      // No document was written, so the placeholder the upload reserved goes too.
+      await releaseDocumentReservation(context.database, { kbId: kb.id, source: item.source });
+      await completeJobItem(context.database, {
+        jobId: item.jobId,
+        ordinal: item.ordinal,
+        status: 'succeeded',
+        outcome: 'skipped',
+        reason: outcome.reason,
+      });
+      return 'skipped';
+    }
     await completeJobItem(context.database, {
       jobId: item.jobId,
       ordinal: item.ordinal,
@@ -84,7 +97,7 @@ async function ingestItem(context: IngestContext, kb: KnowledgeBase, item: JobIt
   }
 }
 
-/** The job fails when any of its documents did; the result lists each document's outcome. */
+/** The job fails when any of its documents did (a skipped one did not); the result lists each document's outcome. */
 function jobOutcome(finished: JobItem[]): JobOutcome {
   const failures = finished.filter((item) => item.status === 'failed');
   return {
@@ -104,6 +117,7 @@ function jobOutcome(finished: JobItem[]): JobOutcome {
         status: item.status,
         outcome: item.outcome,
         error: item.error,
+        reason: item.reason,
       })),
     },
   };

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { OrioleError, notFound } from '../core/index.ts';
-import { anyActiveApiKey, findApiKey, type ApiKeyScope, type Database } from '../db/index.ts';
-import type { AppEnvironment } from './context.ts';
+import { anyActiveApiKey, findApiKey, type Database } from '../db/index.ts';
+import type { AppEnvironment, AuthDependencies, Principal, Scope } from './context.ts';
 
 /**
  * API-key authentication and authorisation (docs/auth.md).
@@ -11,22 +11,6 @@ import type { AppEnvironment } from './context.ts';
  * table below; `admin` satisfies all). A key bound to a KB reaches that KB only: routes
  * call `requestKb` for KB names and `authorizeKb` / `authorizeKbResource` for what they load.
  */
-
-export type Scope = ApiKeyScope;
-
-export interface Principal {
-  scope: Scope;
-  /** The KB the key is bound to; null: every KB. */
-  kbId: string | null;
-  kbName: string | null;
-  /** The key's id, `admin-env` for ORIOLE_ADMIN_KEY, or `anonymous` when auth is off (acts as admin). */
-  keyId: string;
-}
-
-export interface AuthDependencies {
-  /** ORIOLE_ADMIN_KEY: an unbound admin key that needs no database row. */
-  adminKey: string | null;
-}
 
 /** What a route needs: no key at all, any valid key, or a scope. */
 export type Requirement = 'open' | 'any' | Scope;

@@ -1,6 +1,5 @@
 import type { AnswerService } from '../answer/index.ts';
-import type { Database } from '../db/index.ts';
-import type { AuthDependencies, Principal } from './auth.ts';
+import type { ApiKeyScope, Database } from '../db/index.ts';
 import type { HttpDependencies } from './http-dependencies.ts';
 import type { EvalService, IngestionService, ServiceMetrics } from '../core/index.ts';
 
@@ -26,6 +25,24 @@ export interface AppDependencies {
   readiness?: ReadinessDependencies;
   /** Rate limits, CORS and request timeouts (docs/limits.md); none: all three off (body limits always apply). */
   http?: HttpDependencies;
+}
+
+/** An API key's scope (docs/auth.md); `admin` satisfies every route. */
+export type Scope = ApiKeyScope;
+
+/** Who is calling: set by the auth middleware (auth.ts) before any route runs, read by routes. */
+export interface Principal {
+  scope: Scope;
+  /** The KB the key is bound to; null: every KB. */
+  kbId: string | null;
+  kbName: string | null;
+  /** The key's id, `admin-env` for ORIOLE_ADMIN_KEY, or `anonymous` when auth is off (acts as admin). */
+  keyId: string;
+}
+
+export interface AuthDependencies {
+  /** ORIOLE_ADMIN_KEY: an unbound admin key that needs no database row. */
+  adminKey: string | null;
 }
 
 /** The subset of a structured logger (pino's) the API writes to: fields first, then the message. */

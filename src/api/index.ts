@@ -10,4 +10,4 @@ export { bodyLimitOf, defaultBodyLimitBytes, requestLimits, routeBodyLimits } fr
 export { TokenBucketLimiter } from './token-bucket.ts';
 export type { TokenBucketDecision, TokenBucketSettings } from './token-bucket.ts';
 export { authorizeKb, authorizeKbResource, requestKb, requirementOf } from './auth.ts';
-export type { AuthDependencies, Principal, Scope } from './auth.ts';
+export type { AuthDependencies, Principal, Scope } from './context.ts';

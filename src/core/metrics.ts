@@ -21,8 +21,8 @@ export interface AnswerObservation {
   kb: string;
 }
 
-/** What became of one document given to ingestion; `failed` when it could not be ingested. */
-export type IngestedDocumentOutcome = 'added' | 'updated' | 'unchanged' | 'failed';
+/** What became of one document given to ingestion; `skipped`: no text to index; `failed`: it could not be ingested. */
+export type IngestedDocumentOutcome = 'added' | 'updated' | 'unchanged' | 'skipped' | 'failed';
 
 export interface IngestedDocumentsObservation {
   outcome: IngestedDocumentOutcome;

@@ -199,6 +199,17 @@ export async function markDocumentFailed(
   );
 }
 
+/** Removes the placeholder of a document that was never written (it had no text); a stored version stays. */
+export async function releaseDocumentReservation(
+  executor: SqlExecutor,
+  input: { kbId: string; source: string },
+): Promise<void> {
+  await executor.query(`DELETE FROM documents WHERE kb_id = $1 AND source = $2 AND content_hash IS NULL`, [
+    input.kbId,
+    input.source,
+  ]);
+}
+
 export async function deleteDocumentById(executor: SqlExecutor, id: string): Promise<{ kbId: string }> {
   const result = isUuid(id)
     ? await executor.query<{ kb_id: string }>(`DELETE FROM documents WHERE id = $1 RETURNING kb_id`, [id])

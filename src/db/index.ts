@@ -28,6 +28,7 @@ export {
   replaceDocument,
   reserveDocument,
   markDocumentFailed,
+  releaseDocumentReservation,
   deleteDocumentById,
   deleteDocumentsByIds,
   bumpKnowledgeBaseVersion,
@@ -47,7 +48,7 @@ export {
   completeJobItem,
   updateJobProgress,
 } from './jobs.ts';
-export type { Job, JobItem, JobItemInput, JobKind, JobStatus } from './jobs.ts';
+export type { Job, JobItem, JobItemInput, JobItemOutcome, JobKind, JobStatus } from './jobs.ts';
 export {
   saveEvalSet,
   getEvalSet,

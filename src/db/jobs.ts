@@ -33,12 +33,17 @@ export interface JobItemInput {
   documentId: string | null;
 }
 
+/** What became of a job's document: `skipped` when it had no text to index (nothing was written). */
+export type JobItemOutcome = 'added' | 'updated' | 'unchanged' | 'skipped';
+
 export interface JobItem extends Omit<JobItemInput, 'content'> {
   jobId: string;
   ordinal: number;
   status: 'queued' | 'succeeded' | 'failed';
-  outcome: 'added' | 'updated' | 'unchanged' | null;
+  outcome: JobItemOutcome | null;
   error: string | null;
+  /** Why a skipped document was skipped; null otherwise. */
+  reason: string | null;
 }
 
 export interface JobRow {
@@ -195,15 +200,25 @@ export async function completeJobItem(
     jobId: string;
     ordinal: number;
     status: 'succeeded' | 'failed';
-    outcome?: 'added' | 'updated' | 'unchanged';
+    outcome?: JobItemOutcome;
     documentId?: string;
     error?: string;
+    reason?: string;
   },
 ): Promise<void> {
   await executor.query(
-    `UPDATE job_items SET status = $3, outcome = $4, document_id = coalesce($5, document_id), error = $6, content = NULL
+    `UPDATE job_items SET status = $3, outcome = $4, document_id = coalesce($5, document_id), error = $6, reason = $7,
+            content = NULL
       WHERE job_id = $1 AND ordinal = $2`,
-    [input.jobId, input.ordinal, input.status, input.outcome ?? null, input.documentId ?? null, input.error ?? null],
+    [
+      input.jobId,
+      input.ordinal,
+      input.status,
+      input.outcome ?? null,
+      input.documentId ?? null,
+      input.error ?? null,
+      input.reason ?? null,
+    ],
   );
   await executor.query(
     `UPDATE jobs SET updated_at = now(),
@@ -224,12 +239,13 @@ interface JobItemRow {
   metadata: Record<string, unknown>;
   tags: Record<string, string>;
   status: 'queued' | 'succeeded' | 'failed';
-  outcome: 'added' | 'updated' | 'unchanged' | null;
+  outcome: JobItemOutcome | null;
   error: string | null;
+  reason: string | null;
 }
 
 const jobItemColumns =
-  'job_id, ordinal, document_id, source, content_type, title, url, metadata, tags, status, outcome, error';
+  'job_id, ordinal, document_id, source, content_type, title, url, metadata, tags, status, outcome, error, reason';
 
 function fromItemRow(row: JobItemRow): JobItem {
   return {
@@ -245,6 +261,7 @@ function fromItemRow(row: JobItemRow): JobItem {
     status: row.status,
     outcome: row.outcome,
     error: row.error,
+    reason: row.reason,
   };
 }
 

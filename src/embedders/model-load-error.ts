@@ -22,12 +22,3 @@ export function modelLoadError(
 
 /** The part of a fix that applies to every embedder. */
 export const lexicalOnlyFix = 'Or set ORIOLE_EMBEDDER=none to run lexical-only.';
-
-/** A thrown value as one line of text, for messages. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-    return `${error.message}${cause}`;
-  }
-  return String(error);
-}

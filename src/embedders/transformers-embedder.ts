@@ -2,14 +2,11 @@ import path from 'node:path';
 import { env, pipeline } from '@huggingface/transformers';
 import type { DataType, FeatureExtractionPipeline, ProgressInfo } from '@huggingface/transformers';
 import type { Embedder } from '../core/index.ts';
-import type { EmbedderOptions } from './embedder-options.ts';
-import { l2Normalize } from './l2-normalize.ts';
-import { describeError, lexicalOnlyFix, modelLoadError } from './model-load-error.ts';
-import { modelProfile } from './model-profile.ts';
-import { createSerialQueue } from './serial-queue.ts';
 import {
   cachedModelDtype,
   configureTransformersLibrary,
+  createSerialQueue,
+  describeError,
   fallbackDtype,
   isMissingModelFile,
   localModelDtype,
@@ -17,7 +14,11 @@ import {
   modelFileByDtype,
   preferredDtype,
   transformersLibraryLoads,
-} from './transformers-library.ts';
+} from '../models/index.ts';
+import type { EmbedderOptions } from './embedder-options.ts';
+import { l2Normalize } from './l2-normalize.ts';
+import { lexicalOnlyFix, modelLoadError } from './model-load-error.ts';
+import { modelProfile } from './model-profile.ts';
 
 /**
  * `transformers:<hf-model-id>`: a sentence-embedding model run in-process by

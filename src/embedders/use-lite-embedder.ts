@@ -4,9 +4,9 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { Embedder } from '../core/index.ts';
+import { createSerialQueue, describeError } from '../models/index.ts';
 import { l2Normalize } from './l2-normalize.ts';
-import { describeError, lexicalOnlyFix, modelLoadError } from './model-load-error.ts';
-import { createSerialQueue } from './serial-queue.ts';
+import { lexicalOnlyFix, modelLoadError } from './model-load-error.ts';
 import { UseLiteTokenizer } from './use-lite-tokenizer.ts';
 import type { UseLiteVocabulary } from './use-lite-tokenizer.ts';
 

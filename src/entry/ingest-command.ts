@@ -76,6 +76,20 @@ function printSummary(summary: IngestSummary, kb: string): void {
     .map((key) => `${summary[key]} ${key}`)
     .join(', ');
   console.log(`Ingested into '${kb}': ${counts}; ${summary.chunks} chunks, ${summary.embedded} embedded, ${summary.seconds}s`);
+  for (const [reason, sources] of skippedByReason(summary.skips)) {
+    const listed = sources.slice(0, maxSkippedListed).join(', ');
+    const more = sources.length > maxSkippedListed ? ` and ${sources.length - maxSkippedListed} more` : '';
+    console.log(`Skipped, ${reason}: ${listed}${more}`);
+  }
+}
+
+/** Sources named per skip reason; a folder of images should not flood the summary. */
+const maxSkippedListed = 10;
+
+function skippedByReason(skips: IngestSummary['skips']): Map<string, string[]> {
+  const byReason = new Map<string, string[]>();
+  for (const { source, reason } of skips) byReason.set(reason, [...(byReason.get(reason) ?? []), source]);
+  return byReason;
 }
 
 /** `oriole worker`: returns a function that stops it gracefully. */

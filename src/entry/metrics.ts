@@ -69,7 +69,7 @@ export function createPrometheusMetrics(): ServiceMetrics & { registry: Registry
   });
   const ingestedDocuments = new Counter({
     name: 'oriole_ingested_documents_total',
-    help: 'Documents processed by ingestion jobs, by outcome (added, updated, unchanged, failed)',
+    help: 'Documents processed by ingestion jobs, by outcome (added, updated, unchanged, skipped, failed)',
     labelNames: ['outcome'] as const,
     registers,
   });

@@ -1,8 +1,8 @@
-import type { EmbedderOptions } from '../embedders/index.ts';
+import type { ModelLoadOptions } from '../models/index.ts';
 
 /**
- * What `createReranker` needs from outside: the embedder's model settings
+ * What `createReranker` needs from outside: the same model settings as the embedder
  * (ORIOLE_MODELS_DIR, ORIOLE_CACHE_DIR, fetch, progress, threads), so one models
  * directory and one cache serve both.
  */
-export type RerankerOptions = Pick<EmbedderOptions, 'modelsDir' | 'cacheDir' | 'fetch' | 'onProgress' | 'threads'>;
+export type RerankerOptions = ModelLoadOptions;

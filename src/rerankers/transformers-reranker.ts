@@ -15,7 +15,7 @@ import {
   modelFileByDtype,
   preferredDtype,
   transformersLibraryLoads,
-} from '../embedders/index.ts';
+} from '../models/index.ts';
 import type { RerankerOptions } from './reranker-options.ts';
 
 /**

@@ -88,6 +88,28 @@ describe.each(testBackends())('the documents API on $name', (backend) => {
     expect(after.filter((row) => row.source !== 'manual.pdf')).toEqual(JSON.parse(before));
   });
 
+  it('marks an empty upload skipped with the reason, the job succeeding and no document left behind', async () => {
+    const response = await upload(app, [
+      { name: 'empty.txt', bytes: new Uint8Array(0), type: 'text/plain' },
+      { name: 'faq.txt', bytes: new TextEncoder().encode('Refunds take five business days.'), type: 'text/plain' },
+    ], { kb: 'skips' });
+    expect(response.status).toBe(202);
+    const queued = (await response.json()) as { jobId: string; documents: { id: string; source: string }[] };
+
+    const job = (await waitForJob(app, queued.jobId)) as { status: string; error?: string; documents: unknown[] };
+
+    expect(job.status).toBe('succeeded');
+    expect(job.error).toBeUndefined();
+    expect(job.documents).toEqual([
+      { source: 'empty.txt', documentId: null, status: 'succeeded', outcome: 'skipped', error: null, reason: 'no text to index' },
+      { source: 'faq.txt', documentId: expect.any(String), status: 'succeeded', outcome: 'added', error: null, reason: null },
+    ]);
+    const emptyId = queued.documents.find((document) => document.source === 'empty.txt')!.id;
+    await expectError(await app.request(`/documents/${emptyId}`), 404, 'not_found');
+    const listed = (await (await app.request('/documents?kb=skips')).json()) as { documents: { source: string }[] };
+    expect(listed.documents.map((document) => document.source)).toEqual(['faq.txt']);
+  });
+
   it('pages through documents with a cursor', async () => {
     for (const index of [1, 2, 3]) {
       const queued = (await (await postJson(app, '/documents', { kb: 'paged', source: `page-${index}.md`, content: `# Page ${index}\n\nText ${index}.` })).json()) as { jobId: string };

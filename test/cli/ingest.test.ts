@@ -116,6 +116,22 @@ describe.each(targets)('oriole ingest on $name', { timeout: 180_000 }, (target) 
     expect(run.stdout).toMatch(/1 added, .* 1 failed/);
   });
 
+  it('skips an empty file with the reason and exits 0', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'oriole-empty-file-'));
+    await writeFile(path.join(folder, 'empty.md'), '');
+    await writeFile(path.join(folder, 'article.md'), '# Article\n\nSome text worth finding.\n');
+    try {
+      const run = await oriole(['ingest', folder, '--kb', 'with-empty'], target.environment);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/1 added, 0 updated, 0 unchanged, 0 deleted, 0 failed, 1 skipped/);
+      expect(run.stdout).toContain('Skipped, no text to index: empty.md');
+      expect(run.stdout).not.toContain('OCR');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('leaves no duplicate or half-written document after kill -9, and the rerun repairs it', async () => {
     const killed = await oriole(['ingest', corpus, '--kb', 'crash', '--verbose'], target.environment, 15);
     expect(killed.code).toBeNull();

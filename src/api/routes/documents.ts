@@ -71,6 +71,8 @@ const JobSchema = z
           status: z.string(),
           outcome: z.string().nullable(),
           error: z.string().nullable(),
+          // Why a document was skipped (outcome `skipped`, e.g. no text to index).
+          reason: z.string().nullable().optional(),
         }),
       )
       .optional(),

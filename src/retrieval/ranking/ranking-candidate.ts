@@ -16,12 +16,6 @@ export interface RankingCandidate {
   ordinal?: number;
 }
 
-/** A chunk-level search the caller binds to its database and KB: the query's terms and how many chunks to return, best first. */
-export type CandidateSearch = (
-  terms: string[],
-  limit: number,
-) => Promise<Array<{ chunkId: string; documentId: string; score: number }>>;
-
 /** Best first; equal scores keep their incoming order (the search's tie-break by chunk id). */
 export function byScoreDescending<T extends { score: number }>(items: readonly T[]): T[] {
   return items

@@ -1,6 +1,7 @@
-import { appendFile, cp, mkdtemp, rm, unlink } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectInputs, ingestInputs, planInputs, type IngestContext } from '../../../ingest/pipeline/index.ts';
 import { ensureKnowledgeBase, searchLexical, type Database, type KnowledgeBase } from '../../../src/db/index.ts';
@@ -115,6 +116,48 @@ describe.each(testBackends())('ingesting a folder on $name', (backend) => {
     expect(summary.failures[0]!.message).toMatch(/PDF/i);
     expect(summary.added).toBeGreaterThanOrEqual(6);
     await rm(mixed, { recursive: true, force: true });
+  });
+
+  it('skips files with no text, saying why, and still fails a PDF without a text layer with the OCR hint', async () => {
+    const mixed = await mkdtemp(path.join(tmpdir(), 'oriole-textless-'));
+    await writeFile(path.join(mixed, 'empty.md'), '');
+    await writeFile(path.join(mixed, 'blank.txt'), ' \n\t\n   \n');
+    await writeFile(path.join(mixed, 'real.md'), '# Real\n\nThis article has text to index.\n');
+    const scan = await PDFDocument.create();
+    scan.addPage([595, 842]);
+    await writeFile(path.join(mixed, 'scan.pdf'), await scan.save());
+    const other = await ensureKnowledgeBase(database, { name: 'textless', embedder: embedder.id });
+    const plan = await planInputs([mixed]);
+
+    const summary = await ingestInputs(context, other, collectInputs(plan, testCollectDependencies(), {}), { prune: false });
+
+    expect(summary).toMatchObject({ added: 1, skipped: 2, failed: 1 });
+    expect(summary.skips).toEqual([
+      { source: 'blank.txt', reason: 'no text to index' },
+      { source: 'empty.md', reason: 'no text to index' },
+    ]);
+    expect(summary.failures).toEqual([{ source: 'scan.pdf', message: expect.stringContaining('a scanned PDF needs OCR first') }]);
+    const stored = await database.query<{ source: string }>('SELECT source FROM documents WHERE kb_id = $1 ORDER BY source', [other.id]);
+    expect(stored.rows.map((row) => row.source)).toEqual(['real.md']);
+    await rm(mixed, { recursive: true, force: true });
+  });
+
+  it('removes with --prune what a file held before it was emptied', async () => {
+    const emptied = await mkdtemp(path.join(tmpdir(), 'oriole-emptied-'));
+    await writeFile(path.join(emptied, 'kept.md'), '# Kept\n\nThis article stays.\n');
+    await writeFile(path.join(emptied, 'emptied.md'), '# Emptied\n\nThis article goes.\n');
+    const other = await ensureKnowledgeBase(database, { name: 'emptied', embedder: embedder.id });
+    const run = async () =>
+      ingestInputs(context, other, collectInputs(await planInputs([emptied]), testCollectDependencies(), {}), { prune: true });
+    expect(await run()).toMatchObject({ added: 2, skipped: 0 });
+
+    await writeFile(path.join(emptied, 'emptied.md'), '');
+    const second = await run();
+
+    expect(second).toMatchObject({ unchanged: 1, skipped: 1, deleted: 1, failed: 0 });
+    const stored = await database.query<{ source: string }>('SELECT source FROM documents WHERE kb_id = $1', [other.id]);
+    expect(stored.rows.map((row) => row.source)).toEqual(['kept.md']);
+    await rm(emptied, { recursive: true, force: true });
   });
 
   it('refuses to prune everything when nothing was found', async () => {

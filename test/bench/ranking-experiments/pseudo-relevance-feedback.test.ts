@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { feedbackTerms, searchWithFeedback, type CandidateSearch } from '../../../src/retrieval/ranking/index.ts';
+import { feedbackTerms, searchWithFeedback, type CandidateSearch } from '../../../bench/ranking-experiments/index.ts';
 
 const tokenize = (text: string) => text.split(/\s+/).filter(Boolean);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fuseDocumentLeg } from '../../../src/retrieval/ranking/index.ts';
+import { fuseDocumentLeg } from '../../../bench/ranking-experiments/index.ts';
 
 const chunk = (chunkId: string, documentId: string, score: number) => ({ chunkId, documentId, score });
 

@@ -1,5 +1,4 @@
-import type { RankingCandidate } from './ranking-candidate.ts';
-import { byScoreDescending } from './ranking-candidate.ts';
+import { byScoreDescending, type RankingCandidate } from '../../src/retrieval/ranking/index.ts';
 
 /** A document found by a document-level search (whole document or title), best first. */
 export interface DocumentMatch {

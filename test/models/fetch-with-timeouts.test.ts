@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchWithTimeouts } from '../../src/embedders/fetch-with-timeouts.ts';
+import { fetchWithTimeouts } from '../../src/models/index.ts';
 
 describe('fetchWithTimeouts against a real slow server', () => {
   let server: Server;

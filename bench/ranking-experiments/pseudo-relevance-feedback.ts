@@ -1,6 +1,11 @@
-import { lexicalTerms } from '../lexical/index.ts';
-import type { CandidateSearch, RankingCandidate } from './ranking-candidate.ts';
-import { byScoreDescending } from './ranking-candidate.ts';
+import { lexicalTerms } from '../../src/retrieval/lexical/index.ts';
+import { byScoreDescending, type RankingCandidate } from '../../src/retrieval/ranking/index.ts';
+
+/** A chunk-level search the caller binds to its database and KB: the query's terms and how many chunks to return, best first. */
+export type CandidateSearch = (
+  terms: string[],
+  limit: number,
+) => Promise<Array<{ chunkId: string; documentId: string; score: number }>>;
 
 export interface FeedbackSettings {
   /** Top chunks read for expansion terms. */
