@@ -40,12 +40,6 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [throughIndexOnly, srcDoesNotImportIngestOrEvals] }] },
   },
   {
-    // TEMPORARY, until the branch that moves eval starting out of the routes is merged:
-    // this route still imports evals/. Delete this block then.
-    files: ['src/api/routes/evals.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [throughIndexOnly] }] },
-  },
-  {
     // Composition roots and test helpers are where the environment enters.
     files: ['bin/**', 'src/entry/**', 'test/**', 'bench/**', 'scripts/**', 'vitest.config.ts'],
     rules: { 'no-restricted-syntax': 'off', 'no-restricted-imports': 'off' },
