@@ -2,12 +2,13 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, OrioleError, type Config } from '../core/index.ts';
 import { createKnowledgeBase, deleteKnowledgeBase, listKnowledgeBases } from '../db/index.ts';
 import type { NodeComposition } from './compose.ts';
-import { createLogger, openMigratedDatabase } from './node.ts';
+import { createLogger, openMigratedDatabase, withStorage, type StorageNode } from './node.ts';
 
 /**
  * `oriole`: the command-line interface (DESIGN.md, "CLI"). Every command gets its parts
- * from the Node composition root (compose.ts), imported when the command runs, with
- * only the models it uses loaded, so `--help` and `kb list` start fast.
+ * from the Node composition root: storage-only commands from its light half (node.ts),
+ * the others from compose.ts, imported when the command runs, with only the models they
+ * use loaded, so `--help` and `kb list` start fast.
  */
 
 export function buildProgram(environment: Record<string, string | undefined>): Command {
@@ -24,6 +25,7 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     const compose = await import('./compose.ts');
     return compose.withNode(loaded, createLogger({ logLevel: 'warn' }), work);
   };
+  const withDatabase: WithStorage = (work) => withStorage(config(), createLogger({ logLevel: 'warn' }), work);
 
   program
     .command('serve')
@@ -90,7 +92,7 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .description('list knowledge bases')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const kbs = await withNode((node) => listKnowledgeBases(node.database));
+      const kbs = await withDatabase((node) => listKnowledgeBases(node.database));
       if (options.json) {
         console.log(JSON.stringify(kbs, null, 2));
         return;
@@ -114,14 +116,14 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .argument('<name>', 'knowledge-base name')
     .option('--embedder <spec>', 'embedder spec (default: ORIOLE_EMBEDDER)')
     .action(async (name: string, options: { embedder?: string }) => {
-      await withNode((node) => createKnowledgeBase(node.database, { name, embedder: options.embedder ?? node.config.embedder.spec }));
+      await withDatabase((node) => createKnowledgeBase(node.database, { name, embedder: options.embedder ?? node.config.embedder.spec }));
       console.log(`Created knowledge base '${name}'.`);
     });
   kb.command('delete')
     .description('delete a knowledge base with all its documents, answers and keys')
     .argument('<name>', 'knowledge-base name')
     .action(async (name: string) => {
-      await withNode((node) => deleteKnowledgeBase(node.database, name));
+      await withDatabase((node) => deleteKnowledgeBase(node.database, name));
       console.log(`Deleted knowledge base '${name}'.`);
     });
 
@@ -233,19 +235,19 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .option('--limit <n>', 'entries per list (1-100)', integerIn(1, 100), 20)
     .option('--json', 'print JSON: the GET /analytics/summary body')
     .action(async (options: { kb?: string; days?: number; from?: string; to?: string; limit: number; json?: boolean }) => {
-      await withNode(async (node) => {
+      await withDatabase(async (node) => {
         const { runReport } = await import('./report-command.ts');
         await runReport(node.database, node.config, { ...options, json: Boolean(options.json) });
       });
     });
 
-  addEvalCommands(program, withNode);
-  addKeysCommands(program, withNode);
+  addEvalCommands(program, withNode, withDatabase);
+  addKeysCommands(program, withDatabase);
   return program;
 }
 
 /** `oriole keys create|list|revoke` (docs/auth.md). */
-function addKeysCommands(program: Command, withNode: WithNode): void {
+function addKeysCommands(program: Command, withDatabase: WithStorage): void {
   const output = { out: (text: string) => console.log(text), err: (text: string) => console.error(text) };
   const keys = program.command('keys').description('manage API keys (stored hashed; a key is shown once, at creation)');
   keys
@@ -256,7 +258,7 @@ function addKeysCommands(program: Command, withNode: WithNode): void {
     .option('--name <label>', 'a label to tell keys apart')
     .action(async (options: { scope: string; kb?: string; name?: string }) => {
       const { runKeysCreate } = await import('./keys-command.ts');
-      await withNode((node) => runKeysCreate(node.database, options, output));
+      await withDatabase((node) => runKeysCreate(node.database, options, output));
     });
   keys
     .command('list')
@@ -264,7 +266,7 @@ function addKeysCommands(program: Command, withNode: WithNode): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const { runKeysList } = await import('./keys-command.ts');
-      await withNode((node) => runKeysList(node.database, { json: Boolean(options.json) }, output));
+      await withDatabase((node) => runKeysList(node.database, { json: Boolean(options.json) }, output));
     });
   keys
     .command('revoke')
@@ -272,15 +274,17 @@ function addKeysCommands(program: Command, withNode: WithNode): void {
     .argument('<id-or-prefix>', "the key's id, or its prefix as `keys list` shows it")
     .action(async (idOrPrefix: string) => {
       const { runKeysRevoke } = await import('./keys-command.ts');
-      await withNode((node) => runKeysRevoke(node.database, idOrPrefix, output));
+      await withDatabase((node) => runKeysRevoke(node.database, idOrPrefix, output));
     });
 }
 
 /** Runs `work` on a composition over the configured database (`config` overrides it), closed after. */
 type WithNode = <T>(work: (node: NodeComposition) => Promise<T>, config?: Config) => Promise<T>;
+/** Runs `work` on the configured database alone (no wiring imported), closed after. */
+type WithStorage = <T>(work: (node: StorageNode) => Promise<T>) => Promise<T>;
 
 /** `oriole eval <cases.jsonl>` and `oriole eval generate` (DESIGN.md, "CLI"). */
-function addEvalCommands(program: Command, withNode: WithNode): void {
+function addEvalCommands(program: Command, withNode: WithNode, withDatabase: WithStorage): void {
   const evalCommand = program
     .command('eval')
     .description('run an eval set through the answer service; write report.json, report.md and report.html')
@@ -312,7 +316,7 @@ function addEvalCommands(program: Command, withNode: WithNode): void {
     .option('--n <count>', 'cases to draft (1-1000)', integerIn(1, 1000), 50)
     .option('--out <file>', 'JSONL file to write (default: stdout)')
     .action(async (options: { kb?: string; n: number; out?: string }) => {
-      const result = await withNode(async (node) => {
+      const result = await withDatabase(async (node) => {
         const { runEvalGenerate } = await import('./eval-generate-command.ts');
         return runEvalGenerate(node.database, node.config, { kb: options.kb ?? node.config.defaultKb, n: options.n, ...(options.out ? { out: options.out } : {}) });
       });

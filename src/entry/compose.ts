@@ -30,7 +30,7 @@ import {
   type NodeIngestion,
 } from './ingestion.ts';
 import { createConfiguredJudge } from './judge.ts';
-import { openMigratedDatabase } from './node.ts';
+import { openMigratedDatabase, type StorageNode } from './node.ts';
 
 /**
  * The Node composition root: `oriole serve`, `oriole worker`, `oriole demo`, every other
@@ -116,10 +116,7 @@ export interface NodeWorkers {
 
 export type NodeApp = ReturnType<typeof createApp>;
 
-export interface NodeComposition {
-  readonly config: Config;
-  readonly database: Database;
-  readonly logger: Logger;
+export interface NodeComposition extends StorageNode {
   readonly models: NodeModels;
   /** Loaders, chunker, terms and the embedder, on `database`. */
   ingestion(): NodeIngestion;

@@ -22,8 +22,8 @@ export function requestScopedDatabase(backend: Backend): RequestScopedDatabase {
   return {
     database: {
       backend,
-      query: (text, values) => connection().query(text, values),
-      transaction: (work) => connection().transaction(work),
+      query: async (text, values) => connection().query(text, values),
+      transaction: async (work) => connection().transaction(work),
       // Each request's connection is closed by whoever opened it.
       close: async () => {},
     },
