@@ -7,7 +7,7 @@ import { loadConfig } from '../src/core/index.ts';
 import { ensureKnowledgeBase, migrate, openPostgres, quoteIdentifier, type Database } from '../src/db/index.ts';
 import { readMigrationFiles } from '../src/db/migration-files.ts';
 import { openPglite } from '../src/db/pglite.ts';
-import { createNodeIngestion } from '../src/entry/ingestion.ts';
+import { composeNode, loadIngestModels } from '../src/entry/compose.ts';
 import { materializeSet } from './eval-sets.ts';
 
 /**
@@ -67,7 +67,8 @@ async function sample(folder: string, limit: number): Promise<string> {
 
 async function measure(database: Database, backend: string, embedder: string, folder: string): Promise<Row> {
   const config = loadConfig({ ORIOLE_EMBEDDER: embedder });
-  const ingestion = await createNodeIngestion(config, database, pino({ level: 'warn' }));
+  const logger = pino({ level: 'warn' });
+  const ingestion = composeNode(config, { database, logger, models: await loadIngestModels(config, logger) }).ingestion();
   const kb = await ensureKnowledgeBase(database, { name: 'bench', embedder });
   const run = async () =>
     ingestInputs(ingestion.context, kb, collectInputs(await planInputs([folder]), ingestion.collect, {}), { prune: false });

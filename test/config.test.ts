@@ -28,6 +28,12 @@ describe('configuration', () => {
     expect(loadConfig({ ORIOLE_RERANKER: 'none' }).reranker.spec).toBe('none');
   });
 
+  it('takes the commit eval reports name from ORIOLE_GIT_COMMIT, for installs without .git', () => {
+    expect(loadConfig({}).gitCommit).toBeUndefined();
+    expect(loadConfig({ ORIOLE_GIT_COMMIT: ' 8b3f041a7e2d ' }).gitCommit).toBe('8b3f041a7e2d');
+    expect(loadConfig({ ORIOLE_GIT_COMMIT: '  ' }).gitCommit).toBeUndefined();
+  });
+
   it('uses the PostgreSQL server when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://oriole@db.internal:5432/oriole', PORT: '9000' });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://oriole@db.internal:5432/oriole' });

@@ -97,6 +97,8 @@ const environmentSchema = z.object({
     .refine((value) => value === 0 || value >= 1000, 'expected 0 (no timeout) or at least 1000 ms')
     .default(60_000),
   ORIOLE_CORS_ORIGINS: corsOrigins.default([]),
+  // Recorded in eval reports when there is no .git to ask (an install from a package or an image).
+  ORIOLE_GIT_COMMIT: z.string().trim().optional(),
 });
 
 export interface Config {
@@ -127,6 +129,8 @@ export interface Config {
     /** Per key (or client address), per replica; perMinute 0: off. */
     rateLimit: { perMinute: number; burst: number };
   };
+  /** The commit eval reports name when the checkout has no .git to ask; undefined: ask git. */
+  gitCommit: string | undefined;
 }
 
 export type EnvironmentRecord = Record<string, string | undefined>;
@@ -176,6 +180,7 @@ export function loadConfig(environment: EnvironmentRecord): Config {
         burst: env.ORIOLE_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(env.ORIOLE_RATE_LIMIT_PER_MINUTE / 6)),
       },
     },
+    gitCommit: env.ORIOLE_GIT_COMMIT || undefined,
   };
 }
 

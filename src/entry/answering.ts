@@ -1,8 +1,25 @@
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Logger } from 'pino';
-import { createAnswerService, createChatModel, type AnswerService } from '../answer/index.ts';
+import { createAnswerService, createChatModel, type AnswerService, type AnswerSettings } from '../answer/index.ts';
 import { evalAnswerChannel, noopMetrics, type Config, type Embedder, type OrioleError, type Reranker, type ServiceMetrics } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
 import { createHybridRetriever } from '../retrieval/index.ts';
+
+/** What an answer service is built from besides config; each part has a default. */
+export interface AnsweringParts {
+  database: Database;
+  /** The query embedder; null: keyword search only. */
+  embedder: Embedder | null;
+  /** Why there is no embedder, said in every answer. */
+  warning?: string;
+  reranker?: Reranker | null;
+  /** Instead of ORIOLE_LLM's model (tests: a model on a fake server); `null` answers extractively. */
+  chatModel?: { model: BaseChatModel; name: string } | null;
+  /** Over the timeouts configured in ORIOLE_LLM_TIMEOUT_MS and ORIOLE_LLM_FIRST_TOKEN_TIMEOUT_MS. */
+  settings?: Partial<AnswerSettings>;
+  logger?: Pick<Logger, 'warn'>;
+  metrics?: ServiceMetrics;
+}
 
 /**
  * Search and answers wired from config: the hybrid retriever over `database` with the
@@ -11,37 +28,26 @@ import { createHybridRetriever } from '../retrieval/index.ts';
  * query embedding; answers of eval runs (channel 'eval') are left out, so the
  * abstention rate is the customers'.
  */
-export function createAnswering(
-  config: Config,
-  database: Database,
-  models: { embedder: Embedder | null; warning?: string; reranker?: Reranker | null },
-  logger?: Pick<Logger, 'warn'>,
-  metrics: ServiceMetrics = noopMetrics,
-): AnswerService {
+export function createAnswering(config: Config, parts: AnsweringParts): AnswerService {
+  const { database, logger, metrics = noopMetrics } = parts;
   const retriever = createHybridRetriever({
     database,
-    embedder: models.embedder,
+    embedder: parts.embedder,
     onEmbedderError: () => metrics.observeEmbedderError(),
-    ...(models.warning ? { embedderWarning: models.warning } : {}),
-    reranker: models.reranker ?? null,
+    ...(parts.warning ? { embedderWarning: parts.warning } : {}),
+    reranker: parts.reranker ?? null,
   });
-  const chatModel =
-    config.llm.spec === 'extractive'
-      ? null
-      : createChatModel(config.llm.spec, {
-          ...(config.openai.apiKey ? { apiKey: config.openai.apiKey } : {}),
-          ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}),
-        });
+  const llm = parts.chatModel === undefined ? configuredChatModel(config) : parts.chatModel;
   return createAnswerService({
     database,
     retriever,
-    chatModel,
-    modelName: config.llm.spec,
+    chatModel: llm?.model ?? null,
+    modelName: llm?.name ?? 'extractive',
     defaultKb: config.defaultKb,
-    settings: { generationTimeoutMs: config.llm.timeoutMs, firstTokenTimeoutMs: config.llm.firstTokenTimeoutMs },
+    settings: { generationTimeoutMs: config.llm.timeoutMs, firstTokenTimeoutMs: config.llm.firstTokenTimeoutMs, ...parts.settings },
     onGenerationFailure: (error) => {
       metrics.observeGenerationFailure(generationFailureCode(error));
-      logger?.warn({ err: error, llm: config.llm.spec }, 'the language model failed; answering extractively instead');
+      logger?.warn({ err: error, llm: llm?.name }, 'the language model failed; answering extractively instead');
     },
     onAnswered: ({ request, response, kb }) => {
       if (request.metadata?.channel === evalAnswerChannel) return;
@@ -54,6 +60,16 @@ export function createAnswering(
       });
     },
   });
+}
+
+/** ORIOLE_LLM's chat model, or null for the extractive reader. */
+function configuredChatModel(config: Config): { model: BaseChatModel; name: string } | null {
+  if (config.llm.spec === 'extractive') return null;
+  const model = createChatModel(config.llm.spec, {
+    ...(config.openai.apiKey ? { apiKey: config.openai.apiKey } : {}),
+    ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}),
+  });
+  return { model, name: config.llm.spec };
 }
 
 /** A short, bounded reason for the metric label: 'timeout', 'connection', 'http_429', or the error code. */

@@ -14,10 +14,11 @@ const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 let cached: BuildInfo | undefined;
 
-export function buildInfo(environment: Record<string, string | undefined> = {}): BuildInfo {
+/** `configuredCommit` is `Config['gitCommit']` (ORIOLE_GIT_COMMIT); without it, git is asked. */
+export function buildInfo(configuredCommit?: string): BuildInfo {
   cached ??= {
     version: (JSON.parse(readFileSync(`${packageRoot}/package.json`, 'utf8')) as { version: string }).version,
-    gitCommit: environment.ORIOLE_GIT_COMMIT?.trim() || gitCommit(),
+    gitCommit: configuredCommit || gitCommit(),
     node: process.version,
   };
   return cached;

@@ -1,12 +1,14 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, OrioleError, type Config } from '../core/index.ts';
-import { createKnowledgeBase, deleteKnowledgeBase, listKnowledgeBases, type Database } from '../db/index.ts';
-import { createLogger, openMigratedDatabase } from './node.ts';
+import { createKnowledgeBase, deleteKnowledgeBase, listKnowledgeBases } from '../db/index.ts';
+import type { NodeComposition } from './compose.ts';
+import { createLogger, openMigratedDatabase, withStorage, type StorageNode } from './node.ts';
 
 /**
- * `oriole`: the command-line interface (docs/cli.md). Commands import their
- * heavy parts (parsers, models, the server) when they run, so `--help` and `kb list`
- * start fast.
+ * `oriole`: the command-line interface (docs/cli.md). Every command gets its parts
+ * from the Node composition root: storage-only commands from its light half (node.ts),
+ * the others from compose.ts, imported when the command runs, with only the models they
+ * use loaded, so `--help` and `kb list` start fast.
  */
 
 export function buildProgram(environment: Record<string, string | undefined>): Command {
@@ -19,15 +21,11 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .configureOutput({ outputError: (text, write) => write(text) });
 
   const config = (): Config => loadConfig(environment);
-  const withDatabase = async <T>(work: (database: Database, config: Config) => Promise<T>): Promise<T> => {
-    const loaded = config();
-    const { database } = await openMigratedDatabase(loaded, createLogger({ logLevel: 'warn' }));
-    try {
-      return await work(database, loaded);
-    } finally {
-      await database.close();
-    }
+  const withNode: WithNode = async (work, loaded = config()) => {
+    const compose = await import('./compose.ts');
+    return compose.withNode(loaded, createLogger({ logLevel: 'warn' }), work);
   };
+  const withDatabase: WithStorage = (work) => withStorage(config(), createLogger({ logLevel: 'warn' }), work);
 
   program
     .command('serve')
@@ -94,7 +92,7 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .description('list knowledge bases')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const kbs = await withDatabase((database) => listKnowledgeBases(database));
+      const kbs = await withDatabase((node) => listKnowledgeBases(node.database));
       if (options.json) {
         console.log(JSON.stringify(kbs, null, 2));
         return;
@@ -118,16 +116,14 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .argument('<name>', 'knowledge-base name')
     .option('--embedder <spec>', 'embedder spec (default: ORIOLE_EMBEDDER)')
     .action(async (name: string, options: { embedder?: string }) => {
-      await withDatabase((database, loaded) =>
-        createKnowledgeBase(database, { name, embedder: options.embedder ?? loaded.embedder.spec }),
-      );
+      await withDatabase((node) => createKnowledgeBase(node.database, { name, embedder: options.embedder ?? node.config.embedder.spec }));
       console.log(`Created knowledge base '${name}'.`);
     });
   kb.command('delete')
     .description('delete a knowledge base with all its documents, answers and keys')
     .argument('<name>', 'knowledge-base name')
     .action(async (name: string) => {
-      await withDatabase((database) => deleteKnowledgeBase(database, name));
+      await withDatabase((node) => deleteKnowledgeBase(node.database, name));
       console.log(`Deleted knowledge base '${name}'.`);
     });
 
@@ -142,10 +138,11 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .action(async (targets: string[], options: { kb?: string; prune?: boolean; tag: Record<string, string>; verbose?: boolean }) => {
       const loaded = config();
       const logger = createLogger({ logLevel: loaded.logLevel === 'info' ? 'warn' : loaded.logLevel });
-      const { database } = await openMigratedDatabase(loaded, logger);
+      const { openNode, loadIngestModels } = await import('./compose.ts');
+      const node = await openNode(loaded, logger, loadIngestModels);
       try {
         const { runIngest } = await import('./ingest-command.ts');
-        const summary = await runIngest(database, loaded, logger, {
+        const summary = await runIngest(node, {
           targets,
           kb: options.kb ?? loaded.defaultKb,
           prune: Boolean(options.prune),
@@ -154,7 +151,7 @@ export function buildProgram(environment: Record<string, string | undefined>): C
         });
         if (summary.failed > 0) process.exitCode = 1;
       } finally {
-        await database.close();
+        await node.close();
       }
     });
 
@@ -164,13 +161,18 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .action(async () => {
       const loaded = config();
       const logger = createLogger(loaded);
-      const { database } = await openMigratedDatabase(loaded, logger);
+      const { openNode, loadNodeModels } = await import('./compose.ts');
+      const { createConfiguredJudge } = await import('./judge.ts');
+      // First: a bad ORIOLE_JUDGE stops start-up before anything is opened or loaded.
+      const judge = createConfiguredJudge(loaded);
+      const node = await openNode(loaded, logger, loadNodeModels, { judge });
       const { runWorker } = await import('./ingest-command.ts');
-      const stop = await runWorker(database, loaded, logger);
+      runWorker(node);
       const shutdown = (signal: string) => {
         logger.info({ signal }, 'finishing the current document, then stopping');
-        stop().then(
-          () => database.close().then(() => process.exit(0)),
+        // Stops the workers (each hands the rest of its job back), then closes the database.
+        node.close().then(
+          () => process.exit(0),
           () => process.exit(1),
         );
       };
@@ -186,14 +188,14 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .action(async (options: { kb?: string; embedder?: string }) => {
       const loaded = config();
       const spec = options.embedder ?? loaded.embedder.spec;
-      await withDatabase(async (database) => {
+      await withNode(async (node) => {
         const { runReindex } = await import('./ingest-command.ts');
-        const result = await runReindex(database, { ...loaded, embedder: { ...loaded.embedder, spec } }, options.kb ?? loaded.defaultKb);
+        const result = await runReindex(node, options.kb ?? loaded.defaultKb);
         console.log(
           `${result.switchedFrom ? `Switched '${options.kb ?? loaded.defaultKb}' from ${result.switchedFrom} to ${spec}; ` : ''}` +
             `embedded ${result.embedded} chunk(s).`,
         );
-      });
+      }, { ...loaded, embedder: { ...loaded.embedder, spec } });
     });
 
   program
@@ -203,10 +205,9 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .option('--kb <name>', 'knowledge base')
     .option('--json', 'print the /answer response body')
     .action(async (question: string, options: { kb?: string; json?: boolean }) => {
-      const logger = createLogger({ logLevel: 'warn' });
-      await withDatabase(async (database, loaded) => {
+      await withNode(async (node) => {
         const { runAsk } = await import('./query-commands.ts');
-        await runAsk(database, loaded, logger, { question, kb: options.kb ?? loaded.defaultKb, json: Boolean(options.json) });
+        await runAsk(node, { question, kb: options.kb ?? node.config.defaultKb, json: Boolean(options.json) });
       });
     });
 
@@ -218,10 +219,9 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .option('--k <n>', 'number of passages (1-50)', parseTopK, 5)
     .option('--json', 'print JSON: the /search response body')
     .action(async (query: string, options: { kb?: string; k: number; json?: boolean }) => {
-      const logger = createLogger({ logLevel: 'warn' });
-      await withDatabase(async (database, loaded) => {
+      await withNode(async (node) => {
         const { runSearch } = await import('./query-commands.ts');
-        await runSearch(database, loaded, logger, { query, kb: options.kb ?? loaded.defaultKb, k: options.k, json: Boolean(options.json) });
+        await runSearch(node, { query, kb: options.kb ?? node.config.defaultKb, k: options.k, json: Boolean(options.json) });
       });
     });
 
@@ -235,19 +235,19 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .option('--limit <n>', 'entries per list (1-100)', integerIn(1, 100), 20)
     .option('--json', 'print JSON: the GET /analytics/summary body')
     .action(async (options: { kb?: string; days?: number; from?: string; to?: string; limit: number; json?: boolean }) => {
-      await withDatabase(async (database, loaded) => {
+      await withDatabase(async (node) => {
         const { runReport } = await import('./report-command.ts');
-        await runReport(database, loaded, { ...options, json: Boolean(options.json) });
+        await runReport(node.database, node.config, { ...options, json: Boolean(options.json) });
       });
     });
 
-  addEvalCommands(program, withDatabase, environment);
+  addEvalCommands(program, withNode, withDatabase);
   addKeysCommands(program, withDatabase);
   return program;
 }
 
 /** `oriole keys create|list|revoke` (docs/auth.md). */
-function addKeysCommands(program: Command, withDatabase: WithDatabase): void {
+function addKeysCommands(program: Command, withDatabase: WithStorage): void {
   const output = { out: (text: string) => console.log(text), err: (text: string) => console.error(text) };
   const keys = program.command('keys').description('manage API keys (stored hashed; a key is shown once, at creation)');
   keys
@@ -258,7 +258,7 @@ function addKeysCommands(program: Command, withDatabase: WithDatabase): void {
     .option('--name <label>', 'a label to tell keys apart')
     .action(async (options: { scope: string; kb?: string; name?: string }) => {
       const { runKeysCreate } = await import('./keys-command.ts');
-      await withDatabase((database) => runKeysCreate(database, options, output));
+      await withDatabase((node) => runKeysCreate(node.database, options, output));
     });
   keys
     .command('list')
@@ -266,7 +266,7 @@ function addKeysCommands(program: Command, withDatabase: WithDatabase): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const { runKeysList } = await import('./keys-command.ts');
-      await withDatabase((database) => runKeysList(database, { json: Boolean(options.json) }, output));
+      await withDatabase((node) => runKeysList(node.database, { json: Boolean(options.json) }, output));
     });
   keys
     .command('revoke')
@@ -274,14 +274,17 @@ function addKeysCommands(program: Command, withDatabase: WithDatabase): void {
     .argument('<id-or-prefix>', "the key's id, or its prefix as `keys list` shows it")
     .action(async (idOrPrefix: string) => {
       const { runKeysRevoke } = await import('./keys-command.ts');
-      await withDatabase((database) => runKeysRevoke(database, idOrPrefix, output));
+      await withDatabase((node) => runKeysRevoke(node.database, idOrPrefix, output));
     });
 }
 
-type WithDatabase = <T>(work: (database: Database, config: Config) => Promise<T>) => Promise<T>;
+/** Runs `work` on a composition over the configured database (`config` overrides it), closed after. */
+type WithNode = <T>(work: (node: NodeComposition) => Promise<T>, config?: Config) => Promise<T>;
+/** Runs `work` on the configured database alone (no wiring imported), closed after. */
+type WithStorage = <T>(work: (node: StorageNode) => Promise<T>) => Promise<T>;
 
 /** `oriole eval <cases.jsonl>` and `oriole eval generate` (docs/cli.md). */
-function addEvalCommands(program: Command, withDatabase: WithDatabase, environment: Record<string, string | undefined>): void {
+function addEvalCommands(program: Command, withNode: WithNode, withDatabase: WithStorage): void {
   const evalCommand = program
     .command('eval')
     .description('run an eval set through the answer service; write report.json, report.md and report.html')
@@ -299,16 +302,9 @@ function addEvalCommands(program: Command, withDatabase: WithDatabase, environme
         casesFile: string,
         options: { kb?: string; k: number; out?: string; baseline?: string; failUnder: string[]; concurrency: number },
       ) => {
-        const logger = createLogger({ logLevel: 'warn' });
-        const outcome = await withDatabase(async (database, loaded) => {
+        const outcome = await withNode(async (node) => {
           const { runEvalCommand } = await import('./eval-command.ts');
-          return runEvalCommand(
-            database,
-            loaded,
-            logger,
-            { ...options, casesFile, kb: options.kb ?? loaded.defaultKb },
-            environment,
-          );
+          return runEvalCommand(node, { ...options, casesFile, kb: options.kb ?? node.config.defaultKb });
         });
         if (outcome.exitCode !== 0) process.exitCode = outcome.exitCode;
       },
@@ -320,9 +316,9 @@ function addEvalCommands(program: Command, withDatabase: WithDatabase, environme
     .option('--n <count>', 'cases to draft (1-1000)', integerIn(1, 1000), 50)
     .option('--out <file>', 'JSONL file to write (default: stdout)')
     .action(async (options: { kb?: string; n: number; out?: string }) => {
-      const result = await withDatabase(async (database, loaded) => {
+      const result = await withDatabase(async (node) => {
         const { runEvalGenerate } = await import('./eval-generate-command.ts');
-        return runEvalGenerate(database, loaded, { kb: options.kb ?? loaded.defaultKb, n: options.n, ...(options.out ? { out: options.out } : {}) });
+        return runEvalGenerate(node.database, node.config, { kb: options.kb ?? node.config.defaultKb, n: options.n, ...(options.out ? { out: options.out } : {}) });
       });
       if (result.out) console.error(`Wrote ${result.cases} draft case(s) to ${result.out}; review them before use.`);
     });

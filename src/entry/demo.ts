@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../core/index.ts';
+import { loadIngestModels, openNode } from './compose.ts';
 import { runIngest } from './ingest-command.ts';
-import { openMigratedDatabase } from './node.ts';
 import { startServer, type RunningServer } from './server.ts';
 
 /** The sample help center shipped with the project (articles written for it, English and Chinese). */
@@ -14,9 +14,9 @@ export const sampleHelpCenter = path.resolve(import.meta.dirname, '../../example
  * offline: without the embedding model it says so and searches by keywords.
  */
 export async function runDemo(config: Config, logger: Logger): Promise<RunningServer> {
-  const { database } = await openMigratedDatabase(config, logger);
+  const node = await openNode(config, logger, loadIngestModels);
   try {
-    await runIngest(database, config, logger, {
+    await runIngest(node, {
       targets: [sampleHelpCenter],
       kb: config.defaultKb,
       prune: true,
@@ -25,7 +25,7 @@ export async function runDemo(config: Config, logger: Logger): Promise<RunningSe
     });
   } finally {
     // PGlite allows one process per data directory: the server opens it again.
-    await database.close();
+    await node.close();
   }
   const server = await startServer(config, logger);
   const kb = config.defaultKb === 'default' ? '' : `, "kb": "${config.defaultKb}"`;

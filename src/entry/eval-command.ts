@@ -1,7 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import type { Logger } from 'pino';
 import {
   checkGates,
   compareReports,
@@ -15,11 +14,9 @@ import {
   type EvalReport,
   type Gate,
 } from '../../evals/index.ts';
-import { invalidRequest, type Config } from '../core/index.ts';
-import { getKnowledgeBase, type Database } from '../db/index.ts';
-import { buildInfo } from './build-info.ts';
-import { createConfiguredJudge } from './judge.ts';
-import { answeringFor } from './query-commands.ts';
+import { invalidRequest } from '../core/index.ts';
+import { getKnowledgeBase } from '../db/index.ts';
+import type { NodeComposition } from './compose.ts';
 
 export interface EvalCommand {
   casesFile: string;
@@ -44,18 +41,13 @@ export interface EvalOutcome {
  * report.json, report.md and report.html, a summary table on stdout, and exit code 1
  * when a `--fail-under` gate is missed. Arguments are checked before any case runs.
  */
-export async function runEvalCommand(
-  database: Database,
-  config: Config,
-  logger: Logger,
-  command: EvalCommand,
-  environment: Record<string, string | undefined> = {},
-): Promise<EvalOutcome> {
+export async function runEvalCommand(node: NodeComposition, command: EvalCommand): Promise<EvalOutcome> {
+  const { config, database } = node;
   const gates = command.failUnder.map(parseGate);
   const baseline = command.baseline ? await readBaseline(command.baseline) : undefined;
   const cases = parseEvalCases(await readCasesFile(command.casesFile), path.basename(command.casesFile));
   const kb = await getKnowledgeBase(database, command.kb);
-  const answering = await answeringFor(database, config, kb.name, logger);
+  const answering = await node.answersForKb(kb.name);
   const bar = progressBar();
   bar?.start(cases.length, 0);
   const report = await runEval(answering, {
@@ -65,8 +57,8 @@ export async function runEvalCommand(
     k: command.k,
     concurrency: command.concurrency,
     llm: config.llm.spec,
-    judge: createConfiguredJudge(config),
-    oriole: buildInfo(environment),
+    judge: node.judge(),
+    oriole: node.buildInfo(),
     onProgress: (done) => bar?.update(done),
   }).finally(() => bar?.stop());
   finishReport(report, baseline, gates);

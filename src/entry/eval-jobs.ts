@@ -1,27 +1,28 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { defaultEvalWorkerOptions, startEvalWorker, type Judge } from '../../evals/index.ts';
+import { defaultEvalWorkerOptions, startEvalWorker, type EvalWorkerOptions, type Judge } from '../../evals/index.ts';
 import type { AnswerService } from '../answer/index.ts';
-import type { Config } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
 import type { JobWorker } from '../jobs/index.ts';
-import { buildInfo } from './build-info.ts';
+import type { BuildInfo } from './build-info.ts';
 
-/** Runs queued `POST /evals` jobs through `answers`, judged by ORIOLE_JUDGE when it is set. */
+/**
+ * Runs queued `POST /evals` jobs through `answers`, judged by ORIOLE_JUDGE when it is set;
+ * reports name `llm` (the answers' model) and `oriole` (this build). `options` adjusts its polling.
+ */
 export function startNodeEvalWorker(
-  config: Config,
-  parts: { database: Database; answers: AnswerService; judge: Judge | null },
+  parts: { database: Database; answers: AnswerService; judge: Judge | null; llm: string; oriole: BuildInfo },
   logger: Logger,
+  options: Partial<EvalWorkerOptions> = {},
 ): JobWorker {
   return startEvalWorker({
     ...parts,
-    llm: config.llm.spec,
-    oriole: buildInfo(process.env),
     options: {
       ...defaultEvalWorkerOptions,
       workerId: `${hostname()}:${process.pid}:eval`,
       onError: (error, job) => logger.error({ err: error, jobId: job?.id }, 'eval job error'),
       onJobDone: (job, status) => logger.info({ jobId: job.id, status }, 'eval job finished'),
+      ...options,
     },
   });
 }

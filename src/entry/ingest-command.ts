@@ -1,5 +1,4 @@
 import cliProgress from 'cli-progress';
-import type { Logger } from 'pino';
 import {
   assertEmbedderMatches,
   collectInputs,
@@ -9,14 +8,11 @@ import {
   type ReindexResult,
   type IngestSummary,
 } from '../../ingest/pipeline/index.ts';
-import { OrioleError, type Config } from '../core/index.ts';
-import { ensureKnowledgeBase, getKnowledgeBase, type Database } from '../db/index.ts';
+import { OrioleError } from '../core/index.ts';
+import { ensureKnowledgeBase, getKnowledgeBase } from '../db/index.ts';
 import { createEmbedder } from '../embedders/index.ts';
-import { loadReranker } from '../rerankers/index.ts';
-import { createAnswering } from './answering.ts';
-import { startNodeEvalWorker } from './eval-jobs.ts';
-import { createNodeIngestion, embedderFor, embedderOptionsFrom, startNodeJobWorker } from './ingestion.ts';
-import { createConfiguredJudge } from './judge.ts';
+import type { NodeComposition } from './compose.ts';
+import { embedderOptionsFrom } from './ingestion.ts';
 
 export interface IngestCommand {
   targets: string[];
@@ -26,15 +22,14 @@ export interface IngestCommand {
   verbose: boolean;
 }
 
-/** `oriole ingest`: a progress bar on a terminal, one line per failure otherwise, and a summary. */
-export async function runIngest(
-  database: Database,
-  config: Config,
-  logger: Logger,
-  command: IngestCommand,
-): Promise<IngestSummary> {
-  const ingestion = await createNodeIngestion(config, database, logger);
-  if (ingestion.embedderStatus.lexicalOnly && config.embedder.spec !== 'none') {
+/**
+ * `oriole ingest`: a progress bar on a terminal, one line per failure otherwise, and a
+ * summary. `node` has ORIOLE_EMBEDDER's model loaded (`loadNodeModels`, no reranker).
+ */
+export async function runIngest(node: NodeComposition, command: IngestCommand): Promise<IngestSummary> {
+  const { config, database } = node;
+  const ingestion = node.ingestion();
+  if (node.models.embedder === null && config.embedder.spec !== 'none') {
     process.stderr.write(
       `warning: embedder ${config.embedder.spec} is unavailable; storing chunks without vectors (lexical search only). ` +
         `Run 'oriole reindex --kb ${command.kb}' once the model can be loaded.\n`,
@@ -92,25 +87,20 @@ function skippedByReason(skips: IngestSummary['skips']): Map<string, string[]> {
   return byReason;
 }
 
-/** `oriole worker`: returns a function that stops it gracefully. */
-export async function runWorker(database: Database, config: Config, logger: Logger): Promise<() => Promise<void>> {
-  const judge = createConfiguredJudge(config);
-  const ingestion = await createNodeIngestion(config, database, logger);
-  const { reranker } = await loadReranker(config.reranker.spec, embedderOptionsFrom(config), (message) =>
-    logger.warn({ reranker: config.reranker.spec }, message),
-  );
-  const worker = startNodeJobWorker(ingestion, logger);
-  // Evals queued through an API without a worker of its own (Cloudflare Workers) run here.
-  const answers = createAnswering(config, database, { ...embedderFor(ingestion), reranker }, logger);
-  const evalWorker = startNodeEvalWorker(config, { database, answers, judge }, logger);
-  logger.info({ backend: database.backend, embedder: ingestion.embedderStatus }, 'worker started');
-  return async () => {
-    await Promise.all([worker.stop(), evalWorker.stop()]);
-  };
+/**
+ * `oriole worker`: ingestion and eval jobs, on `node`'s models (`loadNodeModels`). Evals
+ * queued through an API without a worker of its own (Cloudflare Workers) run here.
+ * Returns a function that stops it gracefully.
+ */
+export function runWorker(node: NodeComposition): () => Promise<void> {
+  const workers = node.startWorkers({ ingestion: true, evals: true });
+  node.logger.info({ backend: node.database.backend, embedder: node.models.embedderStatus }, 'worker started');
+  return () => workers.stop();
 }
 
 /** `oriole reindex`: fills missing vectors; with another embedder, switches the KB to it first. */
-export async function runReindex(database: Database, config: Config, kbName: string): Promise<ReindexResult> {
+export async function runReindex(node: NodeComposition, kbName: string): Promise<ReindexResult> {
+  const { config, database } = node;
   const kb = await getKnowledgeBase(database, kbName);
   const embedder = await createEmbedder(config.embedder.spec, embedderOptionsFrom(config));
   if (!embedder) {

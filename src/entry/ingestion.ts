@@ -11,6 +11,7 @@ import {
   type CollectDependencies,
   type IngestContext,
   type JobWorker,
+  type JobWorkerOptions,
 } from '../../ingest/pipeline/index.ts';
 import { createUnstructuredLoader } from '../../ingest/unstructured/index.ts';
 import { crawl } from '../../ingest/web/index.ts';
@@ -23,23 +24,29 @@ import { termFrequencies } from '../retrieval/lexical/index.ts';
 /** Ingestion's parts for Node, wired from config: loaders, chunker, terms, embedder. */
 export interface NodeIngestion {
   context: IngestContext;
-  embedderStatus: EmbedderStatus;
   collect: CollectDependencies;
   detectContentType: (input: { source: string; bytes: Uint8Array; declared?: string }) => string | null;
   isSupported: (contentType: string) => boolean;
 }
 
-export async function createNodeIngestion(config: Config, database: Database, logger: Logger): Promise<NodeIngestion> {
+/** The configured embedder, loaded once (its download logged every 10 %), or why there is none. */
+export async function loadConfiguredEmbedder(
+  config: Config,
+  logger: Logger,
+): Promise<{ embedder: Embedder | null; status: EmbedderStatus }> {
+  return loadEmbedder(
+    config.embedder.spec,
+    { ...embedderOptionsFrom(config), onProgress: downloadProgressLogger(logger) },
+    (message) => logger.warn({ embedder: config.embedder.spec }, message),
+  );
+}
+
+export function createNodeIngestion(config: Config, database: Database, embedder: Embedder | null): NodeIngestion {
   const loaders = createFileLoaders({
     extraLoaders: config.unstructured.apiUrl
       ? [createUnstructuredLoader({ apiUrl: config.unstructured.apiUrl, ...(config.unstructured.apiKey ? { apiKey: config.unstructured.apiKey } : {}) })]
       : [],
   });
-  const { embedder, status } = await loadEmbedder(
-    config.embedder.spec,
-    { ...embedderOptionsFrom(config), onProgress: downloadProgressLogger(logger) },
-    (message) => logger.warn({ embedder: config.embedder.spec }, message),
-  );
   const detect = (input: { source: string; bytes: Uint8Array; declared?: string }) => detectContentType(input);
   return {
     context: {
@@ -52,7 +59,6 @@ export async function createNodeIngestion(config: Config, database: Database, lo
       chunkingSettings: defaultChunkingSettings,
       limits: defaultIngestLimits,
     },
-    embedderStatus: status,
     collect: {
       // The operator typed these URLs, so intranet help sites are fair game here (the API never crawls).
       crawl: (urls) => crawl(urls, { allowPrivateNetwork: true }),
@@ -63,10 +69,9 @@ export async function createNodeIngestion(config: Config, database: Database, lo
   };
 }
 
-/** The loaded embedder, or why there is none, for retrieval to use and report. */
-export function embedderFor(ingestion: NodeIngestion): { embedder: Embedder | null; warning?: string } {
-  const status = ingestion.embedderStatus;
-  return { embedder: ingestion.context.embedder, ...(status.lexicalOnly && !status.ready ? { warning: status.message } : {}) };
+/** Why retrieval is lexical-only for want of a model, said in every answer; undefined when the embedder is ready or 'none' by configuration. */
+export function embedderWarning(status: EmbedderStatus): string | undefined {
+  return status.lexicalOnly && !status.ready ? status.message : undefined;
 }
 
 export function embedderOptionsFrom(config: Config): EmbedderOptions {
@@ -82,19 +87,27 @@ export function embedderOptionsFrom(config: Config): EmbedderOptions {
 }
 
 /** The embedder's state for GET /ready: not ok when the configured model could not be loaded. */
-export function embedderReadiness(ingestion: NodeIngestion): ReadinessCheck {
-  const status = ingestion.embedderStatus;
+export function embedderReadiness(status: EmbedderStatus): ReadinessCheck {
   return { ok: status.ready, ...(status.lexicalOnly ? { message: status.message } : {}) };
 }
 
-/** A job worker named after this process, logging through the service logger and counting documents in `metrics`. */
-export function startNodeJobWorker(ingestion: NodeIngestion, logger: Logger, metrics: ServiceMetrics = noopMetrics): JobWorker {
-  return startJobWorker(ingestion.context, {
+/**
+ * A job worker named after this process, logging through the service logger and counting
+ * documents in `metrics`; `options` adjusts its polling (tests poll fast).
+ */
+export function startNodeJobWorker(
+  context: IngestContext,
+  logger: Logger,
+  metrics: ServiceMetrics = noopMetrics,
+  options: Partial<JobWorkerOptions> = {},
+): JobWorker {
+  return startJobWorker(context, {
     ...defaultJobWorkerOptions,
     workerId: `${hostname()}:${process.pid}`,
     onDocumentIngested: ({ outcome, seconds }) => metrics.observeIngestedDocuments({ outcome, count: 1, seconds }),
     onError: (error, job) => logger.error({ err: error, jobId: job?.id }, 'ingestion job error'),
     onJobDone: (job, status) => logger.info({ jobId: job.id, status }, 'ingestion job finished'),
+    ...options,
   });
 }
 

@@ -4,7 +4,28 @@ import { migrate, openPostgres, type Database, type MigrationReport } from '../d
 import { readMigrationFiles } from '../db/migration-files.ts';
 import { openPglite } from '../db/pglite.ts';
 
-/** The Node composition root: turns validated config into running parts. */
+/**
+ * The Node composition root's light half: the logger and the migrated database, with no
+ * model, parser or HTTP code imported, so commands that only read or write storage
+ * (`kb`, `keys`, `report`, `migrate`) start fast. compose.ts wires everything else.
+ */
+
+/** Config, logger and the migrated database: all a storage-only command needs, and the base of every composition. */
+export interface StorageNode {
+  readonly config: Config;
+  readonly database: Database;
+  readonly logger: Logger;
+}
+
+/** Runs `work` on the configured database, opened and migrated, and closes it after. */
+export async function withStorage<T>(config: Config, logger: Logger, work: (node: StorageNode) => Promise<T>): Promise<T> {
+  const { database } = await openMigratedDatabase(config, logger);
+  try {
+    return await work({ config, database, logger });
+  } finally {
+    await database.close();
+  }
+}
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   // Logs go to stderr so command output on stdout stays clean for pipes and --json.

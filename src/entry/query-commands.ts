@@ -1,48 +1,17 @@
-import type { Logger } from 'pino';
-import type { AnswerResponse, Config, Embedder, Passage, RetrievalInfo } from '../core/index.ts';
-import { getKnowledgeBase, type Database } from '../db/index.ts';
-import { loadEmbedder } from '../embedders/index.ts';
-import { loadReranker } from '../rerankers/index.ts';
-import { createAnswering } from './answering.ts';
-import { embedderOptionsFrom } from './ingestion.ts';
+import type { AnswerResponse, Passage, RetrievalInfo } from '../core/index.ts';
+import type { NodeComposition } from './compose.ts';
 
-/**
- * The answering service for one CLI command, loading the embedder only when the KB has
- * vectors to search, and the configured reranker (if any) after it.
- */
-export async function answeringFor(database: Database, config: Config, kbName: string, logger: Logger) {
-  const kb = await getKnowledgeBase(database, kbName);
-  let embedder: { embedder: Embedder | null; warning?: string } = { embedder: null };
-  if (kb.embedder !== 'none' && kb.embeddingDim !== null) {
-    const loaded = await loadEmbedder(kb.embedder, embedderOptionsFrom(config), (message) => logger.warn(message));
-    embedder = { embedder: loaded.embedder, ...(loaded.embedder ? {} : { warning: `Embedder '${kb.embedder}' is not loaded: keyword search only.` }) };
-  }
-  // After the embedder: both configure transformers.js's one global environment while loading.
-  const { reranker } = await loadReranker(config.reranker.spec, embedderOptionsFrom(config), (message) =>
-    logger.warn({ reranker: config.reranker.spec }, message),
-  );
-  return createAnswering(config, database, { ...embedder, reranker }, logger);
-}
-
-export async function runAsk(
-  database: Database,
-  config: Config,
-  logger: Logger,
-  command: { question: string; kb: string; json: boolean },
-): Promise<AnswerResponse> {
-  const answering = await answeringFor(database, config, command.kb, logger);
+/** `oriole ask`: loads the KB's embedder only when the KB has vectors to search. */
+export async function runAsk(node: NodeComposition, command: { question: string; kb: string; json: boolean }): Promise<AnswerResponse> {
+  const answering = await node.answersForKb(command.kb);
   const response = await answering.answer({ question: command.question, kb: command.kb, metadata: { channel: 'cli' } });
   console.log(command.json ? JSON.stringify(response, null, 2) : formatAnswer(response));
   return response;
 }
 
-export async function runSearch(
-  database: Database,
-  config: Config,
-  logger: Logger,
-  command: { query: string; kb: string; k: number; json: boolean },
-): Promise<void> {
-  const answering = await answeringFor(database, config, command.kb, logger);
+/** `oriole search`: loads the KB's embedder only when the KB has vectors to search. */
+export async function runSearch(node: NodeComposition, command: { query: string; kb: string; k: number; json: boolean }): Promise<void> {
+  const answering = await node.answersForKb(command.kb);
   const { passages, info } = await answering.search({ query: command.query, kb: command.kb, topK: command.k });
   if (command.json) {
     const results = passages.map(({ chunkId, documentId, source, title, url, heading, text, score }) => ({

@@ -7,11 +7,14 @@ import { noopMetrics } from '../core/index.ts';
 import { openPostgres } from '../db/index.ts';
 import { createOpenAIEmbedder } from '../embedders/openai-embedder.ts';
 import { createAnswering } from './answering.ts';
+import { requestScopedDatabase, type RequestScopedDatabase } from './request-database.ts';
 
 /**
  * The Cloudflare Workers composition root: the same Hono app as on Node, with
  * PostgreSQL reached through Hyperdrive. No filesystem, PGlite or native modules
  * here. The schema is migrated from Node (`oriole migrate`), never from a request.
+ * Config is read and the app built once per isolate; only the database connection
+ * is per request.
  */
 interface WorkerEnvironment {
   HYPERDRIVE: { connectionString: string };
@@ -24,54 +27,83 @@ interface ExecutionContext {
 
 /** Kept across the requests one isolate serves: its rate-limit buckets count per isolate (docs/limits.md). */
 let isolateHttp: HttpDependencies | undefined;
-/** The query embedder, made once per isolate: creating it probes the endpoint for the dimension. */
-let isolateEmbedder: Promise<WorkerEmbedder> | undefined;
 
 interface WorkerEmbedder {
   embedder: Embedder | null;
   warning?: string;
+  /** The endpoint could not be reached: the next request tries again. */
+  retry?: boolean;
 }
+
+/** What one isolate builds once: config read, embedder made (it probes the endpoint), app wired. */
+interface Isolate {
+  app: ReturnType<typeof createApp>;
+  database: RequestScopedDatabase;
+  /** Built without the embedder its endpoint could not give: the next request builds again. */
+  retry: boolean;
+}
+
+/** Keyed on the bindings object (Hono's `c.env`): an isolate sees the same one on every request. */
+const isolates = new WeakMap<WorkerEnvironment, Promise<Isolate>>();
 
 export default {
   async fetch(request: Request, environment: WorkerEnvironment, context: ExecutionContext): Promise<Response> {
-    const config = loadConfig(stringBindings(environment));
-    // Hyperdrive pools connections at the edge; a Worker opens a small pool per request.
-    const database = openPostgres({ url: environment.HYPERDRIVE.connectionString, maxConnections: 1 });
-    const models = await (isolateEmbedder ??= workerEmbedder(config));
-    const app = createApp({
-      database,
-      defaultEmbedder: config.embedder.spec,
-      defaultKb: config.defaultKb,
-      // Uploads are queued here and processed by Node workers (`oriole worker`), which poll the queue.
-      ingestion: {
-        ...createIngestionService({
-          database,
-          embedder: config.embedder.spec,
-          detectContentType,
-          isSupported: (contentType) => supportedContentTypes.includes(contentType),
-          onJobQueued: () => {},
-        }),
-        limits: defaultUploadLimits,
-      },
-      // No in-process model on Workers: an OpenAI-compatible embedding endpoint or keyword search only,
-      // and the configured LLM or the extractive reader.
-      answers: createAnswering(config, database, models),
-      // Eval runs are queued here too and run by a Node process (`oriole serve`), which polls the queue.
-      evals: createEvalService({ database, onJobQueued: () => {} }),
-      // No metrics on Workers: an isolate lives for a request or a few; use Cloudflare's analytics.
-      metrics: noopMetrics,
-      readiness: { embedder: () => (models.embedder ? { ok: true } : { ok: false, message: models.warning ?? 'keyword search only' }) },
-      auth: { adminKey: config.adminKey ?? null },
-      // Cloudflare sets cf-connecting-ip to the client's address; a client cannot forge it.
-      http: (isolateHttp ??= createHttpDependencies(config.http, (request) => request.req.header('cf-connecting-ip'))),
-    });
+    const { app, database } = await isolateFor(environment);
+    // Hyperdrive pools connections at the edge; each request opens a small pool of its own.
+    const connection = openPostgres({ url: environment.HYPERDRIVE.connectionString, maxConnections: 1 });
     try {
-      return await app.fetch(request);
+      return await database.run(connection, () => app.fetch(request));
     } finally {
-      context.waitUntil(database.close());
+      context.waitUntil(connection.close());
     }
   },
 };
+
+function isolateFor(environment: WorkerEnvironment): Promise<Isolate> {
+  let isolate = isolates.get(environment);
+  if (!isolate) {
+    isolate = buildIsolate(environment);
+    isolates.set(environment, isolate);
+    // A failure (a bad variable, an unreachable embedding endpoint) is not kept: the next request builds again.
+    const forget = () => void isolates.delete(environment);
+    isolate.then((built) => (built.retry ? forget() : undefined), forget);
+  }
+  return isolate;
+}
+
+async function buildIsolate(environment: WorkerEnvironment): Promise<Isolate> {
+  const config = loadConfig(stringBindings(environment));
+  const database = requestScopedDatabase('postgres');
+  const models = await workerEmbedder(config);
+  const app = createApp({
+    database: database.database,
+    defaultEmbedder: config.embedder.spec,
+    defaultKb: config.defaultKb,
+    // Uploads are queued here and processed by Node workers (`oriole worker`), which poll the queue.
+    ingestion: {
+      ...createIngestionService({
+        database: database.database,
+        embedder: config.embedder.spec,
+        detectContentType,
+        isSupported: (contentType) => supportedContentTypes.includes(contentType),
+        onJobQueued: () => {},
+      }),
+      limits: defaultUploadLimits,
+    },
+    // No in-process model on Workers: an OpenAI-compatible embedding endpoint or keyword search only,
+    // and the configured LLM or the extractive reader.
+    answers: createAnswering(config, { database: database.database, embedder: models.embedder, ...(models.warning ? { warning: models.warning } : {}) }),
+    // Eval runs are queued here too and run by a Node process (`oriole serve`), which polls the queue.
+    evals: createEvalService({ database: database.database, onJobQueued: () => {} }),
+    // No metrics on Workers: an isolate lives for a request or a few; use Cloudflare's analytics.
+    metrics: noopMetrics,
+    readiness: { embedder: () => (models.embedder ? { ok: true } : { ok: false, message: models.warning ?? 'keyword search only' }) },
+    auth: { adminKey: config.adminKey ?? null },
+    // Cloudflare sets cf-connecting-ip to the client's address; a client cannot forge it.
+    http: (isolateHttp ??= createHttpDependencies(config.http, (request) => request.req.header('cf-connecting-ip'))),
+  });
+  return { app, database, retry: models.retry === true };
+}
 
 function stringBindings(environment: WorkerEnvironment): Record<string, string | undefined> {
   return Object.fromEntries(
@@ -96,7 +128,6 @@ async function workerEmbedder(config: Config): Promise<WorkerEmbedder> {
     });
     return { embedder };
   } catch (error) {
-    isolateEmbedder = undefined;
-    return { embedder: null, warning: `Embedder '${spec}' is unavailable (${(error as Error).message}): keyword search only.` };
+    return { embedder: null, warning: `Embedder '${spec}' is unavailable (${(error as Error).message}): keyword search only.`, retry: true };
   }
 }

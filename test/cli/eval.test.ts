@@ -41,9 +41,10 @@ describe.each(cliTargets('oriole_eval_cli'))('oriole eval on $name', { timeout: 
 
   it('writes report.json, report.md and report.html and prints the summary; a met gate exits 0', async () => {
     const out = path.join(work, 'first');
+    // An install without .git names its commit in ORIOLE_GIT_COMMIT.
     const result = await oriole(
       ['eval', casesFile, '--kb', 'docs', '--out', out, '--fail-under', 'retrieval.hit_at_k=0.6', '--fail-under', 'citations.validity=1'],
-      environment,
+      { ...environment, ORIOLE_GIT_COMMIT: '0123456789abcdef0123456789abcdef01234567' },
     );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Eval of 'docs' \(version \d+\) on cases\.jsonl: 4 cases/);
@@ -56,7 +57,7 @@ describe.each(cliTargets('oriole_eval_cli'))('oriole eval on $name', { timeout: 
     expect(report.rows.find((row) => row.id === 'mars')).toMatchObject({ abstained: true, failure: null });
     expect(report.rows.find((row) => row.id === 'refund')!.citations[0]?.source).toBe('billing/refunds.html');
     expect(report.gates?.every((gate) => gate.passed)).toBe(true);
-    expect(report.oriole.version).toBe('0.1.0');
+    expect(report.oriole).toMatchObject({ version: '0.1.0', gitCommit: '0123456789abcdef0123456789abcdef01234567' });
     expect(await readFile(path.join(out, 'report.md'), 'utf8')).toContain('retrieval');
     expect(await readFile(path.join(out, 'report.html'), 'utf8')).toMatch(/^<!doctype html>/i);
     baselineReport = path.join(out, 'report.json');

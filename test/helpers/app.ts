@@ -1,23 +1,17 @@
-import { createFileLoaders, detectContentType } from '../../ingest/loaders/index.ts';
-import {
-  createIngestionService,
-  defaultJobWorkerOptions,
-  startJobWorker,
-  type IngestContext,
-  type JobWorker,
-} from '../../ingest/pipeline/index.ts';
-import { createEvalService, defaultEvalWorkerOptions, startEvalWorker, type Judge } from '../../evals/index.ts';
-import { createApp, defaultUploadLimits, type UploadLimits } from '../../src/api/index.ts';
+import pino from 'pino';
+import type { Judge } from '../../evals/index.ts';
+import type { IngestContext, JobWorker } from '../../ingest/pipeline/index.ts';
+import type { UploadLimits } from '../../src/api/index.ts';
 import type { ReadinessDependencies, RequestLogger } from '../../src/api/index.ts';
 import { createHttpDependencies, type HttpDependencies } from '../../src/api/index.ts';
-import { noopMetrics, type ServiceMetrics } from '../../src/core/index.ts';
+import { loadConfig, type ServiceMetrics } from '../../src/core/index.ts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { createAnswerService, type AnswerService, type AnswerSettings } from '../../src/answer/index.ts';
+import type { AnswerService, AnswerSettings } from '../../src/answer/index.ts';
 import type { Database } from '../../src/db/index.ts';
-import { createHybridRetriever } from '../../src/retrieval/index.ts';
+import { composeNode, type NodeApp } from '../../src/entry/compose.ts';
 import { testIngestContext } from './ingestion.ts';
 
-export type TestApp = ReturnType<typeof createApp>;
+export type TestApp = NodeApp;
 
 export const testOriole = { version: '0.0.0-test', gitCommit: null, node: process.version };
 
@@ -27,9 +21,19 @@ const testHttp = createHttpDependencies(
   () => undefined,
 );
 
+/** An empty environment's config, with the answer service's own LLM time limits, and no log lines. */
+const testConfig = loadConfig({
+  ORIOLE_EMBEDDER: 'none',
+  ORIOLE_LLM_TIMEOUT_MS: '30000',
+  ORIOLE_LLM_FIRST_TOKEN_TIMEOUT_MS: '10000',
+  ORIOLE_LOG_LEVEL: 'silent',
+});
+const silentLogger = pino({ level: 'silent' });
+
 /**
- * The app as `oriole serve` builds it, lexical-only, with a job worker in the same
- * process; with `evalWorker: true`, an eval worker too, on the same answer service.
+ * The app as `oriole serve` builds it (the same composition root), lexical-only, with a
+ * job worker in the same process; with `evalWorker: true`, an eval worker too, on the
+ * same answer service.
  */
 export function createTestApp(
   database: Database,
@@ -56,52 +60,28 @@ export function createTestApp(
   } = {},
 ): { app: TestApp; worker: JobWorker | undefined; evalWorker: JobWorker | undefined; context: IngestContext; answers: AnswerService } {
   const context = options.context ?? testIngestContext(database, null);
-  const loaders = createFileLoaders();
-  const worker =
-    options.worker === false
-      ? undefined
-      : startJobWorker(context, { ...defaultJobWorkerOptions, pollIntervalMs: 50, workerId: 'test-worker' });
-  const answers = options.answers ?? createAnswerService({
-    database,
-    retriever: createHybridRetriever({ database, embedder: context.embedder }),
-    chatModel: options.chatModel?.model ?? null,
-    modelName: options.chatModel?.name ?? 'extractive',
-    defaultKb: 'default',
-    ...(options.answerSettings ? { settings: options.answerSettings } : {}),
-  });
-  const evalWorker = options.evalWorker
-    ? startEvalWorker({
-        database,
-        answers,
-        judge: options.judge ?? null,
-        llm: options.chatModel?.name ?? 'extractive',
-        oriole: testOriole,
-        options: { ...defaultEvalWorkerOptions, pollIntervalMs: 50, progressIntervalMs: 50, workerId: 'test-eval-worker' },
-      })
-    : undefined;
-  const app = createApp({
-    database,
-    defaultEmbedder: context.embedderSpec,
-    defaultKb: 'default',
-    ingestion: {
-      ...createIngestionService({
-        database,
-        embedder: context.embedderSpec,
-        detectContentType: (input) => detectContentType(input),
-        isSupported: (contentType) => loaders.supports(contentType),
-        onJobQueued: () => worker?.notify(),
-      }),
-      limits: { ...defaultUploadLimits, ...options.limits },
+  const config = { ...testConfig, adminKey: options.adminKey };
+  const node = composeNode(
+    config,
+    { database, logger: silentLogger, models: { embedder: context.embedder, reranker: null } },
+    {
+      ingestContext: context,
+      chatModel: options.chatModel ?? null,
+      ...(options.answerSettings ? { answerSettings: options.answerSettings } : {}),
+      ...(options.answers ? { answers: options.answers } : {}),
+      judge: options.judge ?? null,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.logger ? { accessLog: options.logger } : {}),
+      ...(options.readiness ? { readiness: options.readiness } : {}),
+      http: options.http ?? testHttp,
+      ...(options.limits ? { uploadLimits: options.limits } : {}),
+      jobWorker: { pollIntervalMs: 50, workerId: 'test-worker' },
+      evalWorker: { pollIntervalMs: 50, progressIntervalMs: 50, workerId: 'test-eval-worker' },
+      oriole: testOriole,
     },
-    answers,
-    evals: createEvalService({ database, onJobQueued: () => evalWorker?.notify() }),
-    metrics: options.metrics ?? noopMetrics,
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.readiness ? { readiness: options.readiness } : {}),
-    auth: { adminKey: options.adminKey ?? null },
-    http: options.http ?? testHttp,
-  });
-  return { app, worker, evalWorker, context, answers };
+  );
+  const workers = node.startWorkers({ ingestion: options.worker !== false, evals: Boolean(options.evalWorker) });
+  return { app: node.app(), worker: workers.ingestion, evalWorker: workers.evals, context, answers: node.answers() };
 }
 
 export async function postJson(app: TestApp, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

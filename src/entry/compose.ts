@@ -1,0 +1,293 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Logger } from 'pino';
+import { createEvalService, type EvalWorkerOptions, type Judge } from '../../evals/index.ts';
+import { createIngestionService, type IngestContext, type JobWorkerOptions } from '../../ingest/pipeline/index.ts';
+import type { AnswerService } from '../answer/index.ts';
+import {
+  createApp,
+  createHttpDependencies,
+  defaultUploadLimits,
+  type HttpDependencies,
+  type ReadinessDependencies,
+  type RequestLogger,
+  type UploadLimits,
+} from '../api/index.ts';
+import { noopMetrics, type Config, type Embedder, type Reranker, type ServiceMetrics } from '../core/index.ts';
+import { getKnowledgeBase, type Database } from '../db/index.ts';
+import { loadEmbedder, type EmbedderStatus } from '../embedders/index.ts';
+import type { JobWorker } from '../jobs/index.ts';
+import { loadReranker, type RerankerStatus } from '../rerankers/index.ts';
+import { createAnswering, type AnsweringParts } from './answering.ts';
+import { buildInfo, type BuildInfo } from './build-info.ts';
+import { startNodeEvalWorker } from './eval-jobs.ts';
+import {
+  createNodeIngestion,
+  embedderOptionsFrom,
+  embedderReadiness,
+  embedderWarning,
+  loadConfiguredEmbedder,
+  startNodeJobWorker,
+  type NodeIngestion,
+} from './ingestion.ts';
+import { createConfiguredJudge } from './judge.ts';
+import { openMigratedDatabase, type StorageNode } from './node.ts';
+
+/**
+ * The Node composition root: `oriole serve`, `oriole worker`, `oriole demo`, every other
+ * CLI command and the test helpers get their parts here, from validated config.
+ * Loading (the database, the models) is asynchronous and chosen by the caller, so a
+ * command loads only what it uses (`kb list` no model, `search` only the KB's embedder);
+ * wiring is synchronous and lazy: each part is built the first time it is asked for,
+ * then reused. The Workers entry (worker.ts) has its own root: no fs, PGlite or models.
+ */
+
+/** The models a composition uses: loaded by `loadNodeModels`, or given (tests). */
+export interface NodeModels {
+  /** Embeds documents on ingestion and queries on search; null: keyword search only. */
+  embedder: Embedder | null;
+  /** How the embedder loaded, for GET /ready and the logs; absent when it was given rather than loaded. */
+  embedderStatus?: EmbedderStatus;
+  reranker: Reranker | null;
+  rerankerStatus?: RerankerStatus;
+}
+
+/** No model: what commands that only read or write the database compose with. */
+export const noModels: NodeModels = { embedder: null, reranker: null };
+
+/**
+ * ORIOLE_EMBEDDER's model and, unless `reranker` is false, ORIOLE_RERANKER's; one that
+ * cannot be loaded is logged and leaves search lexical-only, or in fused order.
+ */
+export async function loadNodeModels(config: Config, logger: Logger, options: { reranker: boolean } = { reranker: true }): Promise<NodeModels> {
+  const { embedder, status } = await loadConfiguredEmbedder(config, logger);
+  if (!options.reranker) return { embedder, embedderStatus: status, reranker: null };
+  // After the embedder: both configure transformers.js's one global environment while loading.
+  const { reranker, status: rerankerStatus } = await loadConfiguredReranker(config, logger);
+  return { embedder, embedderStatus: status, reranker, rerankerStatus };
+}
+
+/** What `oriole ingest` and the demo load: the embedder, no reranker. */
+export function loadIngestModels(config: Config, logger: Logger): Promise<NodeModels> {
+  return loadNodeModels(config, logger, { reranker: false });
+}
+
+/** What the composition is given; it never closes `database` (whoever opened it does). */
+export interface NodeParts {
+  database: Database;
+  logger: Logger;
+  /** Default: none (`noModels`). */
+  models?: NodeModels;
+}
+
+/** Stand-ins for what config would build: tests use them for fakes, `oriole serve` for its metrics. */
+export interface NodeOverrides {
+  /** Ingestion's parts as a whole (e.g. with a counting embedder); its embedder spec is the API's default. */
+  ingestContext?: IngestContext;
+  /** Instead of ORIOLE_LLM's model; null answers extractively. */
+  chatModel?: AnsweringParts['chatModel'];
+  /** Over ORIOLE_LLM_TIMEOUT_MS and ORIOLE_LLM_FIRST_TOKEN_TIMEOUT_MS. */
+  answerSettings?: AnsweringParts['settings'];
+  /** Replaces the answer service of the routes and the eval worker (a slow or failing fake). */
+  answers?: AnswerService;
+  /** Instead of ORIOLE_JUDGE's (built on first use). */
+  judge?: Judge | null;
+  /** Answer, ingestion and request metrics; default none (`oriole serve` passes Prometheus's). */
+  metrics?: ServiceMetrics;
+  /** Where the access log goes; default the logger. */
+  accessLog?: RequestLogger;
+  /** GET /ready's checks besides the database; default the loaded embedder's state, if it was loaded. */
+  readiness?: ReadinessDependencies;
+  /** Rate limits, CORS and timeouts; default config's, with the client address from the socket. */
+  http?: HttpDependencies;
+  uploadLimits?: Partial<UploadLimits>;
+  /** Polling and names of the job workers (tests poll fast). */
+  jobWorker?: Partial<JobWorkerOptions>;
+  evalWorker?: Partial<EvalWorkerOptions>;
+  /** What eval reports record about this build; default the package version and git commit. */
+  oriole?: BuildInfo;
+}
+
+/** The workers one composition started; `stop` lets each finish its current document or case. */
+export interface NodeWorkers {
+  ingestion: JobWorker | undefined;
+  evals: JobWorker | undefined;
+  stop(): Promise<void>;
+}
+
+export type NodeApp = ReturnType<typeof createApp>;
+
+export interface NodeComposition extends StorageNode {
+  readonly models: NodeModels;
+  /** Loaders, chunker, terms and the embedder, on `database`. */
+  ingestion(): NodeIngestion;
+  /** Search and answers with the loaded models: one service for the API and eval jobs. */
+  answers(): AnswerService;
+  /** For one CLI query on `kbName`: loads the KB's own embedder only when the KB has vectors, then the reranker. */
+  answersForKb(kbName: string): Promise<AnswerService>;
+  judge(): Judge | null;
+  buildInfo(): BuildInfo;
+  /** Starts the ingestion and/or eval job workers; the app's queued-job hooks wake them. */
+  startWorkers(which: { ingestion: boolean; evals: boolean }): NodeWorkers;
+  /** The HTTP API over these parts. */
+  app(): NodeApp;
+}
+
+export function composeNode(config: Config, parts: NodeParts, overrides: NodeOverrides = {}): NodeComposition {
+  const { database, logger } = parts;
+  const models = parts.models ?? noModels;
+  const metrics = overrides.metrics ?? noopMetrics;
+  const answering = (embedder: Pick<AnsweringParts, 'embedder' | 'warning' | 'reranker'>) =>
+    createAnswering(config, {
+      database,
+      ...embedder,
+      ...(overrides.chatModel !== undefined ? { chatModel: overrides.chatModel } : {}),
+      ...(overrides.answerSettings ? { settings: overrides.answerSettings } : {}),
+      logger,
+      metrics,
+    });
+  const llmName = overrides.chatModel === undefined ? config.llm.spec : (overrides.chatModel?.name ?? 'extractive');
+  let workers: NodeWorkers | undefined;
+
+  const composition: NodeComposition = {
+    config,
+    database,
+    logger,
+    models,
+    ingestion: once(() => {
+      const ingestion = createNodeIngestion(config, database, models.embedder);
+      return overrides.ingestContext ? { ...ingestion, context: overrides.ingestContext } : ingestion;
+    }),
+    answers: once(() => {
+      if (overrides.answers) return overrides.answers;
+      const warning = models.embedderStatus ? embedderWarning(models.embedderStatus) : undefined;
+      return answering({ embedder: models.embedder, ...(warning ? { warning } : {}), reranker: models.reranker });
+    }),
+    async answersForKb(kbName) {
+      const kb = await getKnowledgeBase(database, kbName);
+      let embedder: { embedder: Embedder | null; warning?: string } = { embedder: null };
+      if (kb.embedder !== 'none' && kb.embeddingDim !== null) {
+        const loaded = await loadEmbedder(kb.embedder, embedderOptionsFrom(config), (message) => logger.warn(message));
+        embedder = { embedder: loaded.embedder, ...(loaded.embedder ? {} : { warning: `Embedder '${kb.embedder}' is not loaded: keyword search only.` }) };
+      }
+      const { reranker } = await loadConfiguredReranker(config, logger);
+      return answering({ ...embedder, reranker });
+    },
+    judge: once(() => (overrides.judge !== undefined ? overrides.judge : createConfiguredJudge(config))),
+    buildInfo: once(() => overrides.oriole ?? buildInfo(config.gitCommit)),
+    startWorkers(which) {
+      const ingestion = which.ingestion
+        ? startNodeJobWorker(composition.ingestion().context, logger, metrics, overrides.jobWorker)
+        : undefined;
+      const evals = which.evals
+        ? startNodeEvalWorker(
+            { database, answers: composition.answers(), judge: composition.judge(), llm: llmName, oriole: composition.buildInfo() },
+            logger,
+            overrides.evalWorker,
+          )
+        : undefined;
+      workers = { ingestion, evals, stop: async () => void (await Promise.all([ingestion?.stop(), evals?.stop()])) };
+      return workers;
+    },
+    app: once(() => {
+      const ingestion = composition.ingestion();
+      const status = models.embedderStatus;
+      const readiness = overrides.readiness ?? (status ? { embedder: () => embedderReadiness(status) } : undefined);
+      return createApp(
+        {
+          database,
+          defaultEmbedder: ingestion.context.embedderSpec,
+          defaultKb: config.defaultKb,
+          ingestion: {
+            ...createIngestionService({
+              database,
+              embedder: ingestion.context.embedderSpec,
+              detectContentType: ingestion.detectContentType,
+              isSupported: ingestion.isSupported,
+              onJobQueued: () => workers?.ingestion?.notify(),
+            }),
+            limits: { ...defaultUploadLimits, ...overrides.uploadLimits },
+          },
+          answers: composition.answers(),
+          evals: createEvalService({ database, onJobQueued: () => workers?.evals?.notify() }),
+          metrics,
+          logger: overrides.accessLog ?? logger,
+          ...(readiness ? { readiness } : {}),
+          auth: { adminKey: config.adminKey ?? null },
+          // One set of rate-limit buckets for this process (docs/limits.md: per replica).
+          http: overrides.http ?? createHttpDependencies(config.http, (context) => getConnInfo(context).remote.address),
+        },
+        { onServerError: (error, requestId) => logger.error({ err: error.cause ?? error, requestId }, error.message) },
+      );
+    }),
+  };
+  return composition;
+}
+
+/** A composition over a database it opened (and migrated): `close` stops its workers, then closes the database. */
+export interface OpenedNode extends NodeComposition {
+  close(): Promise<void>;
+}
+
+/**
+ * Opens and migrates the configured database, loads the models `loadModels` loads (none
+ * by default), and composes over them. A failure while loading closes the database.
+ */
+export async function openNode(
+  config: Config,
+  logger: Logger,
+  loadModels: (config: Config, logger: Logger) => Promise<NodeModels> = async () => noModels,
+  overrides: NodeOverrides = {},
+): Promise<OpenedNode> {
+  const { database } = await openMigratedDatabase(config, logger);
+  let models: NodeModels;
+  try {
+    models = await loadModels(config, logger);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const composition = composeNode(config, { database, logger, models }, overrides);
+  let workers: NodeWorkers | undefined;
+  return {
+    ...composition,
+    startWorkers(which) {
+      workers = composition.startWorkers(which);
+      return workers;
+    },
+    async close() {
+      await workers?.stop();
+      await database.close();
+    },
+  };
+}
+
+/** Runs `work` on a composition over the configured database (no model loaded up front), closing it after. */
+export async function withNode<T>(config: Config, logger: Logger, work: (node: NodeComposition) => Promise<T>): Promise<T> {
+  const node = await openNode(config, logger);
+  try {
+    return await work(node);
+  } finally {
+    await node.close();
+  }
+}
+
+/**
+ * ORIOLE_RERANKER's model, or null: by configuration ('none'), or because it cannot be
+ * loaded (offline and not cached), which is logged as a warning while search keeps its
+ * fused order.
+ */
+async function loadConfiguredReranker(
+  config: Config,
+  logger: Pick<Logger, 'info' | 'warn'>,
+): Promise<{ reranker: Reranker | null; status: RerankerStatus }> {
+  if (config.reranker.spec !== 'none') logger.info({ reranker: config.reranker.spec }, 'loading the reranker model');
+  return loadReranker(config.reranker.spec, embedderOptionsFrom(config), (message) =>
+    logger.warn({ reranker: config.reranker.spec }, message),
+  );
+}
+
+/** `build` on the first call, its result on every later one. */
+function once<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
+}
