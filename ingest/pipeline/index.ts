@@ -1,4 +1,4 @@
-export { ingestDocument, assertEmbedderMatches, defaultIngestLimits } from './ingest-document.ts';
+export { ingestDocument, defaultIngestLimits } from './ingest-document.ts';
 export type { IngestContext, IngestItem, IngestLimits, IngestOutcome, IngestOutcomeKind } from './ingest-document.ts';
 export { ingestInputs } from './ingest-run.ts';
 export type { IngestSummary, IngestProgress, IngestRunOptions } from './ingest-run.ts';

@@ -1,7 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Logger } from 'pino';
 import {
-  assertEmbedderMatches,
   collectInputs,
   ingestInputs,
   planInputs,
@@ -9,7 +8,7 @@ import {
   type ReindexResult,
   type IngestSummary,
 } from '../../ingest/pipeline/index.ts';
-import { OrioleError, type Config } from '../core/index.ts';
+import { OrioleError, assertEmbedderMatches, type Config } from '../core/index.ts';
 import { ensureKnowledgeBase, getKnowledgeBase, type Database } from '../db/index.ts';
 import { createEmbedder } from '../embedders/index.ts';
 import { loadReranker } from '../rerankers/index.ts';

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { OrioleError, validateSource } from '../../core/index.ts';
+import { OrioleError, assertEmbedderMatches, maxSourceLength, validateSource } from '../../core/index.ts';
 import {
   bumpKnowledgeBaseVersion,
   createIngestJob,
@@ -14,7 +14,6 @@ import {
   reserveDocument,
   type Job,
   type JobItemInput,
-  type KnowledgeBase,
   type StoredDocument,
 } from '../../db/index.ts';
 import { authorizeKb, authorizeKbResource, requestKb } from '../auth.ts';
@@ -27,7 +26,7 @@ const textContentTypes = ['text/markdown', 'text/html', 'text/plain'] as const;
 const CreateDocumentSchema = z
   .object({
     kb: KnowledgeBaseNameSchema.optional(),
-    source: z.string().min(1).max(1024).openapi({ example: 'billing/refunds.md' }),
+    source: z.string().min(1).max(maxSourceLength).openapi({ example: 'billing/refunds.md' }),
     title: z.string().max(500).optional(),
     url: z.url().max(2048).optional(),
     contentType: z.enum(textContentTypes).optional(),
@@ -324,7 +323,7 @@ async function queueDocuments(
   const { database, defaultEmbedder, ingestion } = context.get('dependencies');
   const kb = await ensureKnowledgeBase(database, { name: requestKb(context, kbName), embedder: defaultEmbedder });
   authorizeKb(context, kb);
-  assertWritable(kb, defaultEmbedder);
+  assertEmbedderMatches(kb, defaultEmbedder);
   const queued = await database.transaction(async (transaction) => {
     const documents: { id: string; source: string }[] = [];
     for (const item of items) {
@@ -341,15 +340,6 @@ async function queueDocuments(
   });
   ingestion.onJobQueued();
   return queued;
-}
-
-function assertWritable(kb: KnowledgeBase, embedder: string): void {
-  if (kb.embedder === embedder) return;
-  throw new OrioleError(
-    'embedder_mismatch',
-    `Knowledge base '${kb.name}' uses embedder '${kb.embedder}', but this server embeds with '${embedder}'`,
-    { details: { kb: kb.name, kbEmbedder: kb.embedder, configured: embedder } },
-  );
 }
 
 function checkDocumentSize(source: string, size: number, limit: number): void {

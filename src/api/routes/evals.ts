@@ -7,7 +7,7 @@ import {
   type EvalJobPayload,
   type EvalReport,
 } from '../../../evals/index.ts';
-import { OrioleError } from '../../core/index.ts';
+import { OrioleError, evalSetName } from '../../core/index.ts';
 import {
   createEvalJob,
   deleteEvalSet,
@@ -26,7 +26,7 @@ import { ErrorSchema, KnowledgeBaseNameSchema, errorResponses } from '../schemas
 
 const EvalSetNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_.-]{1,100}$/, "1-100 letters, digits, '_', '.' or '-'")
+  .regex(evalSetName.pattern, evalSetName.description)
   .openapi({ example: 'golden' });
 
 /** Case ids must be unique: comparisons between runs match cases by id. */
