@@ -17,7 +17,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+(src/)?(core|db|api|jobs|retrieval|answer|ingest|evals|embedders|rerankers|analytics)/(?!index\\.ts$).+',
+              regex: '^(\\.\\./)+(src/)?(core|db|api|jobs|retrieval|answer|ingest|evals|embedders|rerankers|analytics|text)/(?!index\\.ts$).+',
               message: "Import another stage through its index.ts; only composition roots (src/entry) reach deeper.",
             },
           ],

@@ -18,6 +18,7 @@ import type {
 } from '../core/index.ts';
 import { getKnowledgeBase, logAnswer, type Database, type KnowledgeBase } from '../db/index.ts';
 import { abstentionAnswer, decideAbstention, isModelDecline, type AbstentionDecision } from './abstention.ts';
+import { stripMarkers } from './citation-markers.ts';
 import { resolveCitations, type ResolvedAnswer } from './citations.ts';
 import { extractiveAnswer } from './extractive.ts';
 import { followUpRewriteMessages, isFollowUp, rewriteFollowUp } from './follow-up.ts';
@@ -308,7 +309,7 @@ function* emitWhole(text: string, citations: Citation[]): Generator<AnswerEvent,
 
 /** The citation event sent as a marker streams; `done` carries the checked list. */
 function provisionalCitation(index: number, passage: Passage, textSoFar: string): Citation {
-  const sentence = textSoFar.split(/(?<=[.!?。！？\n])/u).filter((part) => part.replace(/\[\d+\]/g, '').trim().length > 0).at(-1) ?? '';
+  const sentence = textSoFar.split(/(?<=[.!?。！？\n])/u).filter((part) => stripMarkers(part).trim().length > 0).at(-1) ?? '';
   return {
     index,
     documentId: passage.documentId,
@@ -318,7 +319,7 @@ function provisionalCitation(index: number, passage: Passage, textSoFar: string)
     url: passage.url,
     heading: passage.heading,
     page: passage.pages[0] ?? null,
-    snippet: supportingSpan(sentence.replace(/\[\d+\]/g, ''), passage.text),
+    snippet: supportingSpan(stripMarkers(sentence), passage.text),
     score: passage.score,
     supported: false,
   };

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AnswerResponse, Config, Embedder, Passage, RetrievalInfo } from '../core/index.ts';
+import { citationMarker } from '../answer/index.ts';
 import { getKnowledgeBase, type Database } from '../db/index.ts';
 import { loadEmbedder } from '../embedders/index.ts';
 import { loadReranker } from '../rerankers/index.ts';
@@ -71,7 +72,7 @@ export function formatAnswer(response: AnswerResponse): string {
         .join(' › ');
       const page = citation.page ? `, page ${citation.page}` : '';
       const check = citation.supported ? '' : ' (not verified against the passage)';
-      lines.push(`  [${citation.index}] ${where} — ${citation.url ?? citation.source}${page}${check}`);
+      lines.push(`  ${citationMarker(citation.index)} ${where} — ${citation.url ?? citation.source}${page}${check}`);
     }
     lines.push('');
   }
