@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const throughIndexOnly = {
-  regex: '^(\\.\\./)+(src/)?(core|db|api|jobs|retrieval|answer|ingest|evals|embedders|rerankers|models|analytics)/(?!index\\.ts$).+',
+  regex: '^(\\.\\./)+(src/)?(core|db|api|jobs|retrieval|answer|ingest|evals|embedders|rerankers|models|analytics|text)/(?!index\\.ts$).+',
   message: 'Import another stage through its index.ts; only composition roots (src/entry) reach deeper.',
 };
 

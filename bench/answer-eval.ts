@@ -49,7 +49,7 @@ import {
   tokenF1,
   type AbstentionScores,
 } from '../evals/index.ts';
-import { createAnswerService, decideAbstention, extractiveAnswer, type AnswerService } from '../src/answer/index.ts';
+import { createAnswerService, decideAbstention, extractiveAnswer, stripMarkers, type AnswerService } from '../src/answer/index.ts';
 import type { AnswerResponse, Passage } from '../src/core/index.ts';
 import { ensureKnowledgeBase, migrate, type Database } from '../src/db/index.ts';
 import { readMigrationFiles } from '../src/db/migration-files.ts';
@@ -264,8 +264,6 @@ async function ingestKb(database: Database, kbName: string, directory: string, l
   );
 }
 
-const withoutMarkers = (text: string) => text.replace(/\s*\[\d+\]/g, '');
-
 async function ask(service: AnswerService, kb: string, group: Group, evalCase: SetCase): Promise<CaseResult> {
   const started = performance.now();
   let passages: Passage[] = [];
@@ -300,8 +298,8 @@ async function ask(service: AnswerService, kb: string, group: Group, evalCase: S
     reason: response.reason ?? null,
     answer: response.answer,
     reference,
-    tokenF1: reference === null ? null : response.abstained ? 0 : tokenF1(withoutMarkers(response.answer), reference),
-    readerF1: reference === null ? null : tokenF1(withoutMarkers(reader.text), reference),
+    tokenF1: reference === null ? null : response.abstained ? 0 : tokenF1(stripMarkers(response.answer), reference),
+    readerF1: reference === null ? null : tokenF1(stripMarkers(reader.text), reference),
     readerConfidence: reader.confidence,
     keyTermCoverage: decision.keyTermCoverage ?? null,
     rankedSources,

@@ -17,8 +17,8 @@ import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openPostgres, quoteIdentifier, searchLexical } from '../src/db/index.ts';
+import { bm25Defaults } from '../src/core/index.ts';
 import {
-  bm25Defaults,
   createLexicalTokenizer,
   englishStopwords,
   lexicalTokenizerDefaults,

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import { z } from 'zod';
-import { generateText } from '../src/answer/index.ts';
+import { citationMarker, generateText, stripMarkers } from '../src/answer/index.ts';
 import { OrioleError } from '../src/core/index.ts';
 import type { Judge } from './types.ts';
 
@@ -94,7 +94,7 @@ function correctnessMessages(input: { question: string; reference: string; answe
         tagged('question', input.question),
         tagged('reference_answer', input.reference),
         // Markers point at passages the grader does not see; they are noise to it.
-        tagged('candidate_answer', input.answer.replace(/\s*\[\d+\]/g, '')),
+        tagged('candidate_answer', stripMarkers(input.answer)),
       ].join('\n'),
     ),
   ];
@@ -105,7 +105,7 @@ function claimMessages(input: { question: string; answer: string }): BaseMessage
 }
 
 function verdictMessages(claims: readonly string[], passages: ReadonlyArray<{ index: number; text: string }>): BaseMessage[] {
-  const passageBlock = passages.map((passage) => `[${passage.index}] ${passage.text.trim().slice(0, passageMaxCharacters)}`).join('\n\n');
+  const passageBlock = passages.map((passage) => `${citationMarker(passage.index)} ${passage.text.trim().slice(0, passageMaxCharacters)}`).join('\n\n');
   return [
     new SystemMessage(verdictRules),
     new HumanMessage([tagged('passages', passageBlock || '(none)'), tagged('claims', JSON.stringify(claims))].join('\n')),

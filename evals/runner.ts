@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
-import type { AnswerService } from '../src/answer/index.ts';
+import { stripMarkers, type AnswerService } from '../src/answer/index.ts';
 import { evalAnswerChannel, isOrioleError, type AnswerResponse, type Passage } from '../src/core/index.ts';
 import { referenceText } from './cases.ts';
-import { erroredCase, scoreAnsweredCase, withoutMarkers, type AnsweredCase, type JudgeScores } from './scoring.ts';
+import { erroredCase, scoreAnsweredCase, type AnsweredCase, type JudgeScores } from './scoring.ts';
 import { countRows, summarizeRows } from './summary.ts';
 import type { EvalCase, EvalReport, EvalRow, Judge } from './types.ts';
 
@@ -121,7 +121,7 @@ async function judge(judgeModel: Judge, evalCase: EvalCase, answered: AnsweredCa
   const reference = evalCase.answerable !== false ? referenceText(evalCase) : null;
   try {
     const correctness = reference
-      ? await judgeModel.correctness({ question: evalCase.question, reference, answer: withoutMarkers(response.answer) }, signal)
+      ? await judgeModel.correctness({ question: evalCase.question, reference, answer: stripMarkers(response.answer) }, signal)
       : null;
     const cited = response.citations.map((citation) => ({
       index: citation.index,

@@ -1,4 +1,4 @@
-import { resolveCitations } from '../src/answer/index.ts';
+import { citationMarker, markerNumbers, replaceMarkers, resolveCitations, stripMarkers } from '../src/answer/index.ts';
 import type { AnswerResponse, Passage } from '../src/core/index.ts';
 import { referenceText } from './cases.ts';
 import { hitAtK, ndcgAtK, recallAtK, reciprocalRankAtK, tokenF1, tokenRecall } from './metrics.ts';
@@ -25,12 +25,7 @@ export interface JudgeScores {
   error?: string;
 }
 
-const markerPattern = /\[(\d+)\]/g;
 const codePattern = /```[\s\S]*?(?:```|$)|`[^`\n]*`/g;
-
-export function withoutMarkers(answer: string): string {
-  return answer.replace(/\s*\[\d+\]/g, '');
-}
 
 export function scoreAnsweredCase(evalCase: EvalCase, answered: AnsweredCase, k: number, judged: JudgeScores | null): EvalRow {
   const { response, passages } = answered;
@@ -39,7 +34,7 @@ export function scoreAnsweredCase(evalCase: EvalCase, answered: AnsweredCase, k:
   const retrievedSources = [...new Set(passages.map((passage) => passage.source))];
   const citedSources = [...new Set(response.citations.map((citation) => citation.source))];
   const reference = answerable ? referenceText(evalCase) : null;
-  const answerText = response.abstained ? '' : withoutMarkers(response.answer);
+  const answerText = response.abstained ? '' : stripMarkers(response.answer);
 
   const metrics: CaseMetrics = {
     ...retrievalMetrics(retrievedSources, goldSources, k),
@@ -139,7 +134,7 @@ function citationMetrics(cited: string[], gold: string[]) {
 export function citationValidity(response: AnswerResponse, passages: readonly Passage[]): number | null {
   const retrieved = new Set(passages.map((passage) => passage.chunkId));
   const valid = new Set(response.citations.filter((citation) => retrieved.has(citation.chunkId)).map((citation) => citation.index));
-  const markers = [...response.answer.replace(codePattern, '').matchAll(markerPattern)].map((match) => Number(match[1]));
+  const markers = markerNumbers(response.answer.replace(codePattern, ''));
   if (markers.length === 0) return null;
   return markers.filter((marker) => valid.has(marker)).length / markers.length;
 }
@@ -153,9 +148,9 @@ export function supportedSentenceShare(response: AnswerResponse, passages: reado
   const positionOf = new Map(
     response.citations.map((citation) => [citation.index, passages.findIndex((passage) => passage.chunkId === citation.chunkId) + 1]),
   );
-  const asPositions = response.answer.replace(markerPattern, (marker, index: string) => {
-    const position = positionOf.get(Number(index)) ?? 0;
-    return position > 0 ? `[${position}]` : marker;
+  const asPositions = replaceMarkers(response.answer, (index, marker) => {
+    const position = positionOf.get(index) ?? 0;
+    return position > 0 ? citationMarker(position) : marker;
   });
   const { sentences } = resolveCitations(asPositions, passages);
   if (sentences.length === 0) return null;

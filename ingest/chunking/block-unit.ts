@@ -1,7 +1,7 @@
 import type { ChunkingSettings } from '../../src/core/index.ts';
+import { sentenceSlices } from '../../src/text/index.ts';
 import { countTokens } from './count-tokens.ts';
 import { normalizeCode, normalizeText } from './normalize-text.ts';
-import { sentenceSlices } from './split-sentences.ts';
 import { splitByTokens } from './split-by-tokens.ts';
 import type { ContentBlock } from './split-sections.ts';
 

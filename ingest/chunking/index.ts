@@ -1,4 +1,3 @@
 export { chunkDocument } from './chunk-document.ts';
 export { defaultChunkingSettings } from './default-chunking-settings.ts';
 export { countTokens } from './count-tokens.ts';
-export { splitSentences } from './split-sentences.ts';

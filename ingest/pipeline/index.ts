@@ -1,4 +1,4 @@
-export { ingestDocument, assertEmbedderMatches, defaultIngestLimits } from './ingest-document.ts';
+export { ingestDocument, defaultIngestLimits } from './ingest-document.ts';
 export type {
   IngestContext,
   IngestedDocument,

@@ -1,5 +1,5 @@
 import type { Chunk, Embedder, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
-import { OrioleError, validateSource } from '../../src/core/index.ts';
+import { OrioleError, defaultMaxDocumentBytes, validateSource } from '../../src/core/index.ts';
 import {
   bumpKnowledgeBaseVersion,
   claimEmbeddingDimension,
@@ -37,7 +37,7 @@ export interface IngestLimits {
 }
 
 export const defaultIngestLimits: IngestLimits = {
-  maxDocumentBytes: 25 * 1024 * 1024,
+  maxDocumentBytes: defaultMaxDocumentBytes,
   maxChunksPerDocument: 5_000,
 };
 
@@ -165,17 +165,6 @@ export async function ingestDocument(
     chunks: records.length,
     embedded,
   };
-}
-
-/** Refuses to mix vectors of two embedders in one KB (`embedder_mismatch`; docs/embedders.md). */
-export function assertEmbedderMatches(kb: KnowledgeBase, embedderSpec: string): void {
-  if (kb.embedder === embedderSpec) return;
-  throw new OrioleError(
-    'embedder_mismatch',
-    `Knowledge base '${kb.name}' uses embedder '${kb.embedder}', but '${embedderSpec}' is configured. ` +
-      `Set ORIOLE_EMBEDDER=${kb.embedder}, or re-embed the KB with 'oriole reindex --kb ${kb.name} --embedder ${embedderSpec}'.`,
-    { details: { kb: kb.name, kbEmbedder: kb.embedder, configured: embedderSpec } },
-  );
 }
 
 async function vectorsFor(

@@ -1,4 +1,4 @@
-import { OrioleError } from '../../src/core/index.ts';
+import { assertEmbedderMatches } from '../../src/core/index.ts';
 import type { DocumentUpload, IngestionService, KbAccessCheck, QueuedDocuments } from '../../src/core/index.ts';
 import {
   bumpKnowledgeBaseVersion,
@@ -31,7 +31,7 @@ export function createIngestionService(dependencies: IngestionServiceDependencie
     async queueDocuments(kbName, documents, access) {
       const kb = await ensureKnowledgeBase(database, { name: kbName, embedder });
       access(kb.id);
-      assertWritable(kb, embedder);
+      assertEmbedderMatches(kb, embedder);
       const queued = await reserveAndQueue(database, kb, documents);
       dependencies.onJobQueued();
       return queued;
@@ -59,11 +59,3 @@ async function reserveAndQueue(database: Database, kb: KnowledgeBase, documents:
   });
 }
 
-function assertWritable(kb: KnowledgeBase, embedder: string): void {
-  if (kb.embedder === embedder) return;
-  throw new OrioleError(
-    'embedder_mismatch',
-    `Knowledge base '${kb.name}' uses embedder '${kb.embedder}', but this server embeds with '${embedder}'`,
-    { details: { kb: kb.name, kbEmbedder: kb.embedder, configured: embedder } },
-  );
-}

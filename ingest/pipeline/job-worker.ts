@@ -1,4 +1,4 @@
-import { isOrioleError, type IngestedDocumentOutcome } from '../../src/core/index.ts';
+import { assertEmbedderMatches, isOrioleError, type IngestedDocumentOutcome } from '../../src/core/index.ts';
 import {
   completeJobItem,
   getKnowledgeBaseById,
@@ -18,7 +18,7 @@ import {
   type JobOutcome,
   type JobWorker,
 } from '../../src/jobs/index.ts';
-import { assertEmbedderMatches, ingestDocument, type IngestContext } from './ingest-document.ts';
+import { ingestDocument, type IngestContext } from './ingest-document.ts';
 
 export interface JobWorkerOptions extends JobLoopSettings {
   /** Told about each document of a job once it was ingested or failed (for metrics); not about retried ones. */

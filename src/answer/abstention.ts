@@ -1,5 +1,6 @@
 import type { AnswerLanguage, Passage } from '../core/index.ts';
 import { lexicalTerms } from '../retrieval/index.ts';
+import { hasMarker } from './citation-markers.ts';
 import type { ResolvedSentence } from './citations.ts';
 import { correctedSpelling, isGenericHanCharacter, isHanTerm, topicWeight } from './key-terms.ts';
 import { claimText } from './support.ts';
@@ -159,7 +160,7 @@ export function isModelDecline(text: string, language: AnswerLanguage): boolean 
   const reply = text.trim();
   const declines = englishDecline.test(reply) || (language === 'zh' && chineseDecline.test(reply)) || chineseDecline.test(reply);
   if (!declines) return false;
-  const cites = /\[\d+\]|【\d+】/u.test(reply);
+  const cites = hasMarker(reply);
   return !cites || reply.length <= declineMaxCharacters;
 }
 

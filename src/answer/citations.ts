@@ -1,7 +1,7 @@
 import type { Citation, Passage } from '../core/index.ts';
 import { lexicalTerms } from '../retrieval/index.ts';
+import { citationMarkers, markerNumbers, markersBeforeSentenceEnd, replaceMarkerGroups, stripMarkers } from './citation-markers.ts';
 import { splitTextUnits } from './sentences.ts';
-import { detectLanguage } from './language.ts';
 import { claimText, supportScore, supportThreshold, supportingSpan } from './support.ts';
 
 /**
@@ -28,13 +28,6 @@ export interface ResolvedAnswer {
   sentences: ResolvedSentence[];
 }
 
-// One marker group in any form models write: [1], [1, 2], [1][2], [1] [2], 【1】, [^1].
-const markerGroupPattern =
-  /([^\S\n]*)((?:[^\S\n]*(?:\[\^?\d{1,3}(?:\s*[,，、]\s*\^?\d{1,3})*\]|【\d{1,3}(?:\s*[,，、]\s*\d{1,3})*】))+)/gu;
-const resolvedMarkerPattern = /\[(\d+)\]/g;
-// "text.[1] Next" becomes "text [1]. Next", so the marker stays with its sentence.
-const markerAfterSentenceEnd = /(\S)([.!?。！？]+)[^\S\n]*((?:\[\d+\])+)/gu;
-const hanCharacter = /\p{Script=Han}/u;
 // Code spans and fenced blocks are quoted verbatim: `items[1]` is not a citation.
 const codePattern = /```[\s\S]*?(?:```|$)|`[^`\n]*`/g;
 
@@ -53,13 +46,14 @@ interface CitedDocument {
  */
 export function resolveCitations(answerText: string, passages: readonly Passage[]): ResolvedAnswer {
   const documents = new Map<string, CitedDocument>();
+  // Model markers in any form ([1, 2], [1][2], 【1】, [^1]) become one `[n]` per cited document.
   const text = rewriteOutsideCode(answerText, (prose) =>
-    prose.replace(markerGroupPattern, (_group, leading: string, markers: string) => {
-      const indexes = citedIndexes(markers, passages, documents);
-      if (indexes.length === 0) return '';
-      return `${leading.length > 0 ? ' ' : ''}${indexes.map((index) => `[${index}]`).join('')}`;
-    }).replace(markerAfterSentenceEnd, (_match, before: string, end: string, markers: string) =>
-      `${before}${hanCharacter.test(before) ? '' : ' '}${markers}${end}`,
+    markersBeforeSentenceEnd(
+      replaceMarkerGroups(prose, (numbers, spaced) => {
+        const indexes = citedIndexes(numbers, passages, documents);
+        if (indexes.length === 0) return '';
+        return `${spaced ? ' ' : ''}${citationMarkers(indexes)}`;
+      }),
     ),
   );
   const cited = [...documents.values()];
@@ -85,11 +79,11 @@ function rewriteOutsideCode(text: string, rewrite: (prose: string) => string): s
   return result + rewrite(text.slice(last));
 }
 
-/** The citation indexes a marker group stands for, registering newly cited documents. */
-function citedIndexes(markers: string, passages: readonly Passage[], documents: Map<string, CitedDocument>): number[] {
+/** The citation indexes a marker group's passage numbers stand for, registering newly cited documents. */
+function citedIndexes(numbers: number[], passages: readonly Passage[], documents: Map<string, CitedDocument>): number[] {
   const indexes: number[] = [];
-  for (const match of markers.matchAll(/\d+/g)) {
-    const passageIndex = Number(match[0]) - 1;
+  for (const number of numbers) {
+    const passageIndex = number - 1;
     const passage = passages[passageIndex];
     if (!passage) continue;
     let document = documents.get(passage.documentId);
@@ -120,10 +114,10 @@ function citedText(document: CitedDocument, passages: readonly Passage[]): strin
  */
 function attributeSentences(text: string): Array<{ text: string; citationIndexes: number[]; block: number }> {
   const units: Array<{ text: string; citationIndexes: number[]; block: number }> = [];
-  for (const unit of splitTextUnits(text, detectLanguage(text))) {
+  for (const unit of splitTextUnits(text)) {
     if (unit.kind === 'code') continue;
-    const citationIndexes = [...new Set(Array.from(unit.text.matchAll(resolvedMarkerPattern), (match) => Number(match[1])))];
-    const sentence = unit.text.replace(/\s*\[\d+\]/g, '').trim();
+    const citationIndexes = [...new Set(markerNumbers(unit.text))];
+    const sentence = stripMarkers(unit.text).trim();
     const previous = units.at(-1);
     if (lexicalTerms(claimText(sentence)).length === 0 && citationIndexes.length > 0 && previous) {
       for (const index of citationIndexes) if (!previous.citationIndexes.includes(index)) previous.citationIndexes.push(index);

@@ -1,5 +1,6 @@
 import type { AnswerLanguage, Passage } from '../core/index.ts';
 import { lexicalTerms } from '../retrieval/index.ts';
+import { citationMarker } from './citation-markers.ts';
 import { detectLanguage } from './language.ts';
 import { splitTextUnits } from './sentences.ts';
 import { isGenericHanCharacter, isHanTerm, topicWeight } from './key-terms.ts';
@@ -115,7 +116,7 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
   const howTo = howToQuestion.test(question);
   const candidates = dedupeCandidates(
     readablePassages(passages, language, settings.maxPassages).flatMap(({ passage, passageIndex }, rank) =>
-      passageCandidates(passage, passageIndex, rank, language, settings.maxListCharacters, howTo),
+      passageCandidates(passage, passageIndex, rank, settings.maxListCharacters, howTo),
     ),
   );
   const empty: ExtractiveAnswer = { text: '', language, sentences: [], scores: [], confidence: 0 };
@@ -151,12 +152,11 @@ function passageCandidates(
   passage: Passage,
   passageIndex: number,
   rank: number,
-  language: AnswerLanguage,
   maxListCharacters: number,
   howTo: boolean,
 ): Candidate[] {
   const headingTerms = new Set(lexicalTerms([passage.title ?? '', ...passage.headingPath, passage.heading ?? ''].join('\n')));
-  const units = splitTextUnits(passage.text, language);
+  const units = splitTextUnits(passage.text);
   const candidates: Candidate[] = [];
   const make = (text: string, position: number, kind: ExtractiveUnitKind, context = ''): Candidate => ({
     text,
@@ -395,5 +395,5 @@ function composeAnswer(sentences: ExtractiveSentence[], language: AnswerLanguage
 function withMarker(text: string, marker: number, language: AnswerLanguage): string {
   const space = language === 'zh' ? '' : ' ';
   const match = /^([\s\S]*?)([.!?;。！？；])$/u.exec(text.trimEnd());
-  return match ? `${match[1]}${space}[${marker}]${match[2]}` : `${text.trimEnd()}${space}[${marker}]`;
+  return match ? `${match[1]}${space}${citationMarker(marker)}${match[2]}` : `${text.trimEnd()}${space}${citationMarker(marker)}`;
 }

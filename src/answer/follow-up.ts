@@ -2,6 +2,7 @@ import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { ChatTurn } from '../core/index.ts';
 import { lexicalTerms } from '../retrieval/index.ts';
+import { stripMarkers } from './citation-markers.ts';
 import { detectLanguage } from './language.ts';
 import { truncateText } from './support.ts';
 
@@ -118,7 +119,7 @@ export function followUpRewriteMessages(question: string, history: readonly Chat
   const language = detectLanguage(question) === 'zh' ? 'Chinese' : 'English';
   const conversation = history
     .slice(-rewriteHistoryTurns)
-    .map((turn) => `${turn.role === 'user' ? 'User' : 'Assistant'}: ${truncateText(turn.content.replace(/\s*\[\d+\]/g, ''), 500)}`)
+    .map((turn) => `${turn.role === 'user' ? 'User' : 'Assistant'}: ${truncateText(stripMarkers(turn.content), 500)}`)
     .join('\n');
   return [
     new SystemMessage(

@@ -2,10 +2,18 @@
 export { createAnswerService, defaultAnswerSettings } from './answer-service.ts';
 export type { AnswerService, AnswerServiceDependencies, AnswerSettings, SearchRequest } from './answer-service.ts';
 export { createMarkerRewriter } from './stream-markers.ts';
+export {
+  citationMarker,
+  citationMarkers,
+  hasMarker,
+  markerNumbers,
+  replaceMarkers,
+  stripMarkers,
+} from './citation-markers.ts';
 export type { RewrittenDelta } from './stream-markers.ts';
 export * from './generation/index.ts';
 export { detectLanguage } from './language.ts';
-export { splitSentences, splitTextUnits } from './sentences.ts';
+export { splitTextUnits } from './sentences.ts';
 export { supportScore, supportingSpan, supportThreshold } from './support.ts';
 export { resolveCitations } from './citations.ts';
 export type { ResolvedAnswer, ResolvedSentence } from './citations.ts';

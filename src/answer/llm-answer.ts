@@ -10,6 +10,7 @@ import {
   type Evidence,
   type GenerationOutcome,
 } from './answer-outcome.ts';
+import { stripMarkers } from './citation-markers.ts';
 import { resolveCitations } from './citations.ts';
 import { streamGeneration } from './generation/index.ts';
 import { groundedAnswerMessages } from './prompt.ts';
@@ -94,7 +95,7 @@ export async function* streamLlmAnswer(
 
 /** The citation event sent as a marker streams; `done` carries the checked list. */
 function provisionalCitation(index: number, passage: Passage, textSoFar: string): Citation {
-  const sentence = textSoFar.split(/(?<=[.!?。！？\n])/u).filter((part) => part.replace(/\[\d+\]/g, '').trim().length > 0).at(-1) ?? '';
+  const sentence = textSoFar.split(/(?<=[.!?。！？\n])/u).filter((part) => stripMarkers(part).trim().length > 0).at(-1) ?? '';
   return {
     index,
     documentId: passage.documentId,
@@ -104,7 +105,7 @@ function provisionalCitation(index: number, passage: Passage, textSoFar: string)
     url: passage.url,
     heading: passage.heading,
     page: passage.pages[0] ?? null,
-    snippet: supportingSpan(sentence.replace(/\[\d+\]/g, ''), passage.text),
+    snippet: supportingSpan(stripMarkers(sentence), passage.text),
     score: passage.score,
     supported: false,
   };

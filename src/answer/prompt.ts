@@ -1,6 +1,7 @@
 import { AIMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { AnswerLanguage, ChatTurn, Passage } from '../core/index.ts';
+import { citationMarker, stripMarkers } from './citation-markers.ts';
 import { truncateText } from './support.ts';
 
 /** The passages block of a prompt stays under this many characters (about 1,500 tokens). */
@@ -58,7 +59,7 @@ export function passageBlock(passages: readonly Passage[]): string {
   const entries: string[] = [];
   let remaining = promptPassageBudget;
   passages.forEach((passage, position) => {
-    const header = `[${position + 1}] ${passageLabel(passage)}`;
+    const header = `${citationMarker(position + 1)} ${passageLabel(passage)}`;
     const room = Math.min(promptPassageMaxCharacters, remaining - header.length - 2);
     if (room < minimumPassageCharacters) return;
     const entry = `${header}\n${truncateText(passage.text.trim(), room)}`;
@@ -76,6 +77,6 @@ function passageLabel(passage: Passage): string {
 
 // Earlier answers carry markers numbered against other passages; they would mislead.
 function historyMessage(turn: ChatTurn): BaseMessage {
-  const content = truncateText(turn.content.replace(/\s*\[\d+\]/g, '').trim(), historyTurnMaxCharacters);
+  const content = truncateText(stripMarkers(turn.content).trim(), historyTurnMaxCharacters);
   return turn.role === 'user' ? new HumanMessage(content) : new AIMessage(content);
 }

@@ -1,4 +1,5 @@
 import type { Passage } from '../core/index.ts';
+import { citationMarkers, couldBeginMarker, isMarker, maxMarkerLength, numbersIn } from './citation-markers.ts';
 
 /** What one chunk of streamed model text becomes once its markers are checked. */
 export interface RewrittenDelta {
@@ -7,12 +8,6 @@ export interface RewrittenDelta {
   /** Citation indexes used for the first time in this delta, with their passage positions (0-based). */
   newCitations: Array<{ index: number; passageIndex: number }>;
 }
-
-// The longest text a marker can be: "[^123, 45, 6]" and some slack for spaces.
-const maxMarkerLength = 24;
-const markerBody = /^(?:\[\^?\d{1,3}(?:\s*[,，、]\s*\^?\d{1,3})*\]|【\d{1,3}(?:\s*[,，、]\s*\d{1,3})*】)$/u;
-// A prefix that can still grow into a marker.
-const markerPrefix = /^(?:\[\^?(?:\d{1,3}(?:\s*[,，、]\s*\^?\d{0,3})*)?|【(?:\d{1,3}(?:\s*[,，、]\s*\d{0,3})*)?)$/u;
 
 /**
  * Rewrites a model's streamed text so what reaches the client never shows a marker to
@@ -28,8 +23,8 @@ export function createMarkerRewriter(passages: readonly Passage[]) {
 
   const renumber = (marker: string, newCitations: RewrittenDelta['newCitations']): string => {
     const indexes: number[] = [];
-    for (const match of marker.matchAll(/\d+/g)) {
-      const passageIndex = Number(match[0]) - 1;
+    for (const number of numbersIn(marker)) {
+      const passageIndex = number - 1;
       const passage = passages[passageIndex];
       if (!passage) continue;
       let index = citationOfDocument.get(passage.documentId);
@@ -40,7 +35,7 @@ export function createMarkerRewriter(passages: readonly Passage[]) {
       }
       if (!indexes.includes(index)) indexes.push(index);
     }
-    return indexes.map((index) => `[${index}]`).join('');
+    return citationMarkers(indexes);
   };
 
   const process = (text: string, final: boolean): RewrittenDelta => {
@@ -64,12 +59,12 @@ export function createMarkerRewriter(passages: readonly Passage[]) {
       const close = buffer.search(/[\]】]/u);
       if (close >= 0 && close < maxMarkerLength) {
         const candidate = buffer.slice(0, close + 1);
-        if (markerBody.test(candidate)) {
+        if (isMarker(candidate)) {
           output += renumber(candidate, newCitations);
           buffer = buffer.slice(close + 1);
           continue;
         }
-      } else if (buffer.length < maxMarkerLength && markerPrefix.test(buffer)) {
+      } else if (buffer.length < maxMarkerLength && couldBeginMarker(buffer)) {
         if (final && /\d/.test(buffer)) break; // a marker cut off by the end of the stream
         if (!final) {
           pending = buffer; // maybe a marker: wait for the rest

@@ -1,6 +1,6 @@
 import { lexicalTerms } from '../retrieval/index.ts';
+import { stripMarkers } from './citation-markers.ts';
 import { splitTextUnits } from './sentences.ts';
-import { detectLanguage } from './language.ts';
 
 /**
  * A claim counts as supported by a passage when its support score reaches this: at
@@ -20,8 +20,7 @@ const mismatchedFigurePenalty = 0.5;
 /** Citation snippets are cut to about this many characters. */
 export const snippetMaxCharacters = 240;
 
-// Citation markers and list enumerators are not part of what a sentence claims.
-const citationMarker = /\[\^?\d+(?:\s*[,，、]\s*\^?\d+)*\]|【\d+(?:[,，、]\d+)*】/gu;
+// List enumerators are not part of what a sentence claims.
 const listEnumerator = /^\s*(?:\d{1,3}[.)、．]|[-*•+]|[（(]\d{1,3}[)）])\s*/u;
 // Numbers ("$2,990", "4.3.2", "60") and identifiers that must match exactly.
 const figurePattern = /\d+(?:[.,:]\d+)*/gu;
@@ -30,7 +29,7 @@ const latinAbbreviations = new Set(['e.g', 'i.e']);
 
 /** The text of a claim without citation markers or a leading list number. */
 export function claimText(sentence: string): string {
-  return sentence.replace(citationMarker, '').replace(listEnumerator, '').trim();
+  return stripMarkers(sentence).replace(listEnumerator, '').trim();
 }
 
 /**
@@ -55,7 +54,7 @@ export function supportScore(claim: string, passageText: string): number {
  * cut to about snippetMaxCharacters; the passage's opening when nothing matches.
  */
 export function supportingSpan(claim: string, passageText: string): string {
-  const units = splitTextUnits(passageText, detectLanguage(passageText)).map((unit) => unit.text);
+  const units = splitTextUnits(passageText).map((unit) => unit.text);
   if (units.length === 0) return truncateText(passageText.trim(), snippetMaxCharacters);
   const scores = units.map((unit) => overlapScore(claim, unit));
   let best = 0;

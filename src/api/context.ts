@@ -1,7 +1,7 @@
 import type { AnswerService } from '../answer/index.ts';
 import type { ApiKeyScope, Database } from '../db/index.ts';
 import type { HttpDependencies } from './http-dependencies.ts';
-import type { EvalService, IngestionService, ServiceMetrics } from '../core/index.ts';
+import { defaultMaxDocumentBytes, type EvalService, type IngestionService, type ServiceMetrics } from '../core/index.ts';
 
 /** What the API needs from the outside world; composition roots build it. */
 export interface AppDependencies {
@@ -81,7 +81,7 @@ export interface UploadLimits {
 }
 
 export const defaultUploadLimits: UploadLimits = {
-  maxDocumentBytes: 25 * 1024 * 1024,
+  maxDocumentBytes: defaultMaxDocumentBytes,
   maxFilesPerRequest: 20,
   maxRequestBytes: 60 * 1024 * 1024,
 };

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { knowledgeBaseName } from '../core/index.ts';
 import { requestLimits as limits } from './limits.ts';
 
 /**
@@ -20,7 +21,7 @@ export const ErrorSchema = z
 
 export const KnowledgeBaseNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+  .regex(knowledgeBaseName.pattern, knowledgeBaseName.description)
   .openapi({ example: 'default' });
 
 export const KnowledgeBaseSchema = z

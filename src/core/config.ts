@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OrioleError } from './errors.ts';
+import { knowledgeBaseName } from './names.ts';
 
 /**
  * Configuration is read once, at the edge, from an env-like record and validated
@@ -83,7 +84,7 @@ const environmentSchema = z.object({
   ORIOLE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ORIOLE_DEFAULT_KB: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a knowledge-base name')
+    .regex(knowledgeBaseName.pattern, 'expected a knowledge-base name')
     .default('default'),
   UNSTRUCTURED_API_URL: optionalUrl,
   UNSTRUCTURED_API_KEY: nonEmpty.optional(),

@@ -4,6 +4,12 @@
  * elements) is mapped to these, so chunking is written once.
  */
 
+/**
+ * The largest document accepted by default, in bytes (docs/limits.md): the HTTP upload
+ * refuses a larger file before reading it, the ingest pipeline any larger input.
+ */
+export const defaultMaxDocumentBytes = 25 * 1024 * 1024;
+
 interface BlockBase {
   /** 1-based page of a paged format (PDF), kept so citations can name the page. */
   page?: number;

@@ -1,3 +1,5 @@
+import { OrioleError } from './errors.ts';
+
 /**
  * Turns text into vectors. Compatible with LangChain's `EmbeddingsInterface`
  * (`embedDocuments`, `embedQuery`), so LangChain embeddings plug in too.
@@ -13,4 +15,20 @@ export interface Embedder {
   readonly maxBatchSize: number;
   embedDocuments(texts: string[]): Promise<number[][]>;
   embedQuery(text: string): Promise<number[]>;
+}
+
+/**
+ * Refuses to use a knowledge base with an embedder other than the one its vectors came
+ * from: vectors of two models live in different spaces, so searching or adding to the
+ * KB would compare or mix them (DESIGN.md: `embedder_mismatch` until `oriole reindex`).
+ * One rule and one message for ingest, upload and search.
+ */
+export function assertEmbedderMatches(kb: { name: string; embedder: string }, configuredEmbedder: string): void {
+  if (kb.embedder === configuredEmbedder) return;
+  throw new OrioleError(
+    'embedder_mismatch',
+    `Knowledge base '${kb.name}' was embedded with '${kb.embedder}', but this server uses '${configuredEmbedder}'. ` +
+      `Set ORIOLE_EMBEDDER=${kb.embedder}, or re-embed the KB with 'oriole reindex --kb ${kb.name} --embedder ${configuredEmbedder}'.`,
+    { details: { kb: kb.name, kbEmbedder: kb.embedder, configured: configuredEmbedder } },
+  );
 }

@@ -3,10 +3,16 @@ export type { ErrorCode, OrioleErrorOptions } from './errors.ts';
 export { loadConfig, defaultEmbedder, defaultReranker, defaultPort } from './config.ts';
 export type { Config, EnvironmentRecord } from './config.ts';
 export type { Block, ParsedDocument, LoaderInput, Loader } from './documents.ts';
+export { defaultMaxDocumentBytes } from './documents.ts';
 export type { Chunk, ChunkingSettings } from './chunks.ts';
 export type { Embedder } from './embedder.ts';
+export { assertEmbedderMatches } from './embedder.ts';
 export type { Reranker } from './reranker.ts';
 export { validateSource, maxSourceLength } from './sources.ts';
+export { knowledgeBaseName, evalSetName } from './names.ts';
+export type { NameRule } from './names.ts';
+export { bm25Defaults } from './bm25.ts';
+export type { Bm25Settings } from './bm25.ts';
 export type {
   SearchFilters,
   Passage,

@@ -1,4 +1,4 @@
-import { OrioleError, notFound } from '../core/index.ts';
+import { OrioleError, evalSetName, notFound } from '../core/index.ts';
 import type { SqlExecutor } from './database.ts';
 import { isUuid } from './documents.ts';
 import { jobColumns, jobFromRow, type Job, type JobRow } from './jobs.ts';
@@ -19,8 +19,6 @@ export interface EvalSetSummary {
 export interface EvalSet extends EvalSetSummary {
   cases: unknown[];
 }
-
-export const evalSetNamePattern = /^[A-Za-z0-9_.-]{1,100}$/;
 
 interface EvalSetRow {
   id: string;
@@ -120,10 +118,10 @@ function evalSetNotFound(name: string): OrioleError {
 }
 
 function assertValidName(name: string): void {
-  if (!evalSetNamePattern.test(name)) {
+  if (!evalSetName.pattern.test(name)) {
     throw new OrioleError(
       'invalid_request',
-      `Invalid eval set name '${name.slice(0, 120)}': use 1-100 letters, digits, '_', '.' or '-'`,
+      `Invalid eval set name '${name.slice(0, 120)}': use ${evalSetName.description}`,
       { details: { name: name.slice(0, 120) } },
     );
   }

@@ -14,7 +14,6 @@ export {
   getKnowledgeBaseById,
   listKnowledgeBases,
   deleteKnowledgeBase,
-  knowledgeBaseNamePattern,
 } from './knowledge-bases.ts';
 export type { KnowledgeBase, KnowledgeBaseSummary } from './knowledge-bases.ts';
 export { vectorToSql, vectorFromSql, nearestChunks } from './vectors.ts';
@@ -57,10 +56,9 @@ export {
   deleteEvalSet,
   createEvalJob,
   getEvalJob,
-  evalSetNamePattern,
 } from './eval-sets.ts';
 export type { EvalSet, EvalSetSummary } from './eval-sets.ts';
-export { writeChunkTerms, searchLexical, lexicalSearchDefaults } from './lexical-index.ts';
+export { writeChunkTerms, searchLexical } from './lexical-index.ts';
 export type { ChunkTerms, LexicalFilters, LexicalSearchInput, LexicalMatch } from './lexical-index.ts';
 export {
   chunksWithoutEmbedding,

@@ -1,4 +1,4 @@
-import { OrioleError, notFound } from '../core/index.ts';
+import { OrioleError, knowledgeBaseName, notFound } from '../core/index.ts';
 import { sqlState, type SqlExecutor } from './database.ts';
 
 export interface KnowledgeBase {
@@ -16,8 +16,6 @@ export interface KnowledgeBaseSummary extends KnowledgeBase {
   documentCount: number;
   chunkCount: number;
 }
-
-export const knowledgeBaseNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 interface KnowledgeBaseRow {
   id: string;
@@ -107,10 +105,10 @@ export async function deleteKnowledgeBase(executor: SqlExecutor, name: string): 
 }
 
 function assertValidName(name: string): void {
-  if (!knowledgeBaseNamePattern.test(name)) {
+  if (!knowledgeBaseName.pattern.test(name)) {
     throw new OrioleError(
       'invalid_request',
-      `Invalid knowledge-base name '${name.slice(0, 80)}': use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+      `Invalid knowledge-base name '${name.slice(0, 80)}': use ${knowledgeBaseName.description}`,
       { details: { kb: name.slice(0, 80) } },
     );
   }

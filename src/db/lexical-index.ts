@@ -1,4 +1,4 @@
-import { OrioleError } from '../core/index.ts';
+import { OrioleError, bm25Defaults } from '../core/index.ts';
 import type { SqlExecutor } from './database.ts';
 
 /** One chunk's postings: each lexical term with its frequency in the chunk. */
@@ -21,6 +21,7 @@ export interface LexicalSearchInput {
   terms: string[];
   limit: number;
   filters?: LexicalFilters;
+  /** BM25 parameters; `bm25Defaults` (src/core) when not given. */
   k1?: number;
   b?: number;
   /**
@@ -42,12 +43,6 @@ export interface LexicalMatch {
   documentId: string;
   score: number;
 }
-
-/**
- * BM25 parameters used when a caller gives none: the values of `bm25Defaults` in
- * src/retrieval/lexical (storage does not import retrieval; a test keeps them equal).
- */
-export const lexicalSearchDefaults = { k1: 1.2, b: 0.4 } as const;
 
 /**
  * Postings per INSERT. Arrays travel as 4 parameters whatever their length, so the
@@ -183,8 +178,8 @@ interface TermStatistics {
  * search (rarest terms first, MaxScore) answers instead.
  */
 export async function searchLexical(executor: SqlExecutor, input: LexicalSearchInput): Promise<LexicalMatch[]> {
-  const k1 = input.k1 ?? lexicalSearchDefaults.k1;
-  const b = input.b ?? lexicalSearchDefaults.b;
+  const k1 = input.k1 ?? bm25Defaults.k1;
+  const b = input.b ?? bm25Defaults.b;
   if (!Number.isFinite(k1) || k1 < 0 || !Number.isFinite(b) || b < 0 || b > 1) {
     throw new OrioleError('invalid_request', 'BM25 needs k1 ≥ 0 and b between 0 and 1', { details: { k1, b } });
   }

@@ -1,6 +1,5 @@
 import cliProgress from 'cli-progress';
 import {
-  assertEmbedderMatches,
   collectInputs,
   ingestInputs,
   planInputs,
@@ -8,7 +7,7 @@ import {
   type ReindexResult,
   type IngestSummary,
 } from '../../ingest/pipeline/index.ts';
-import { OrioleError } from '../core/index.ts';
+import { OrioleError, assertEmbedderMatches } from '../core/index.ts';
 import { ensureKnowledgeBase, getKnowledgeBase } from '../db/index.ts';
 import { createEmbedder } from '../embedders/index.ts';
 import type { NodeComposition } from './compose.ts';

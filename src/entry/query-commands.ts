@@ -1,5 +1,6 @@
 import type { AnswerResponse, Passage, RetrievalInfo } from '../core/index.ts';
 import type { NodeComposition } from './compose.ts';
+import { citationMarker } from '../answer/index.ts';
 
 /** `oriole ask`: loads the KB's embedder only when the KB has vectors to search. */
 export async function runAsk(node: NodeComposition, command: { question: string; kb: string; json: boolean }): Promise<AnswerResponse> {
@@ -40,7 +41,7 @@ export function formatAnswer(response: AnswerResponse): string {
         .join(' › ');
       const page = citation.page ? `, page ${citation.page}` : '';
       const check = citation.supported ? '' : ' (not verified against the passage)';
-      lines.push(`  [${citation.index}] ${where} — ${citation.url ?? citation.source}${page}${check}`);
+      lines.push(`  ${citationMarker(citation.index)} ${where} — ${citation.url ?? citation.source}${page}${check}`);
     }
     lines.push('');
   }

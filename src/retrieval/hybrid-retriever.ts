@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { OrioleError } from '../core/index.ts';
+import { OrioleError, assertEmbedderMatches } from '../core/index.ts';
 import type {
   Embedder,
   Passage,
   Reranker,
+  RetrievalKnowledgeBase,
   RetrievalMode,
   RetrievalRequest,
   RetrievalResult,
@@ -97,7 +98,7 @@ export function createHybridRetriever(dependencies: HybridRetrieverDependencies)
       if (!Number.isInteger(topK) || topK < 1 || topK > 100) {
         throw new OrioleError('invalid_request', 'topK must be an integer from 1 to 100');
       }
-      const embedder = settings.legs.vector ? usableEmbedder(dependencies.embedder, kb.embedder) : null;
+      const embedder = settings.legs.vector ? usableEmbedder(dependencies.embedder, kb) : null;
       const queryTerms = [...new Set(lexicalTerms(request.query))];
       const searchedTerms = settings.legs.lexical ? queryTerms : [];
       const candidates = Math.max(settings.candidatesPerLeg, topK * 2);
@@ -168,21 +169,13 @@ export function createHybridRetriever(dependencies: HybridRetrieverDependencies)
 }
 
 /**
- * The embedder when it produced the KB's vectors. A KB recorded with another model
- * cannot be searched with this one: its vectors would be compared with vectors of
- * another space (refused with `embedder_mismatch` until `oriole reindex`; docs/embedders.md).
+ * The embedder for the vector leg: none for a lexical-only KB or when the model is not
+ * loaded; a KB recorded with another model is refused (`assertEmbedderMatches`; docs/embedders.md).
  */
-function usableEmbedder(embedder: Embedder | null, kbEmbedder: string): Embedder | null {
-  if (kbEmbedder === 'none') return null;
+function usableEmbedder(embedder: Embedder | null, kb: RetrievalKnowledgeBase): Embedder | null {
+  if (kb.embedder === 'none') return null;
   if (!embedder) return null;
-  if (embedder.id !== kbEmbedder) {
-    throw new OrioleError(
-      'embedder_mismatch',
-      `This knowledge base was embedded with '${kbEmbedder}', but the service runs '${embedder.id}'. ` +
-        `Run 'oriole reindex --embedder ${embedder.id}' or configure ORIOLE_EMBEDDER=${kbEmbedder}.`,
-      { details: { kbEmbedder, configured: embedder.id } },
-    );
-  }
+  assertEmbedderMatches(kb, embedder.id);
   return embedder;
 }
 

@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { splitSentences, splitTextUnits } from '../../src/answer/index.ts';
+import { splitTextUnits } from '../../src/answer/index.ts';
+import { splitSentences } from '../../src/text/index.ts';
 
-describe('splitSentences', () => {
+const unitTexts = (text: string): string[] => splitTextUnits(text).map((unit) => unit.text);
+
+describe('splitTextUnits', () => {
   it('splits English prose without breaking abbreviations, versions or URLs', () => {
     expect(
-      splitSentences('Upgrade to SDK v4.3.2, e.g. with npm. See https://docs.parley.example/sdk/upgrading.html for details. Done!'),
+      unitTexts('Upgrade to SDK v4.3.2, e.g. with npm. See https://docs.parley.example/sdk/upgrading.html for details. Done!'),
     ).toEqual(['Upgrade to SDK v4.3.2, e.g. with npm.', 'See https://docs.parley.example/sdk/upgrading.html for details.', 'Done!']);
   });
 
   it('splits Chinese after 。！？；', () => {
-    expect(splitSentences('重置邮件通常一分钟内送达。最晚可能需要 10 分钟；如果仍然没有收到，请检查垃圾邮件！好吗？')).toEqual([
+    expect(unitTexts('重置邮件通常一分钟内送达。最晚可能需要 10 分钟；如果仍然没有收到，请检查垃圾邮件！好吗？')).toEqual([
       '重置邮件通常一分钟内送达。',
       '最晚可能需要 10 分钟；',
       '如果仍然没有收到，请检查垃圾邮件！',
@@ -32,8 +35,20 @@ describe('splitSentences', () => {
     expect(units[0]!.block).not.toBe(units[1]!.block);
   });
 
+  it('splits prose lines into the sentences the chunker sees', () => {
+    for (const line of [
+      'Pay by card, eg. Visa or Mastercard. Then wait.',
+      'Ask Prof. Lee or Mt. Fuji staff. They reply.',
+      'Steps: 1. Open the app. 2. Click Save.',
+      '他说“可以；”然后离开。',
+    ]) {
+      expect(unitTexts(line)).toEqual(splitSentences(line));
+    }
+    expect(unitTexts('Steps: 1. Open the app. 2. Click Save.')).toEqual(['Steps: 1. Open the app.', '2. Click Save.']);
+  });
+
   it('treats each line as its own unit', () => {
-    expect(splitSentences('Still can\'t get in?\nContact support@parley.example')).toEqual([
+    expect(unitTexts('Still can\'t get in?\nContact support@parley.example')).toEqual([
       "Still can't get in?",
       'Contact support@parley.example',
     ]);

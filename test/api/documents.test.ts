@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobWorker } from '../../ingest/pipeline/index.ts';
-import type { Database } from '../../src/db/index.ts';
+import { createKnowledgeBase, type Database } from '../../src/db/index.ts';
 import { createTestApp, expectError, postJson, waitForJob, type TestApp } from '../helpers/app.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';
 
@@ -165,6 +165,14 @@ describe.each(testBackends())('the documents API on $name', (backend) => {
     expect(job.error).toMatch(/bomb\.docx: .*(limit|large|expand)/i);
     const chunks = await database.query(`SELECT 1 FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.source = 'bomb.docx'`);
     expect(chunks.rowCount).toBe(0);
+  });
+
+  it('refuses to add documents to a KB embedded with another model, saying how to fix it', async () => {
+    await createKnowledgeBase(database, { name: 'other-model', embedder: 'openai:text-embedding-3-small' });
+    const response = await postJson(app, '/documents', { kb: 'other-model', source: 'a.md', content: '# A\n\nText.' });
+    const { message } = await expectError(response, 409, 'embedder_mismatch');
+    expect(message).toContain("was embedded with 'openai:text-embedding-3-small'");
+    expect(message).toContain('oriole reindex --kb other-model');
   });
 
   it('answers unknown and malformed ids with not_found', async () => {

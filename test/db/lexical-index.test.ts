@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createKnowledgeBase,
-  lexicalSearchDefaults,
   migrate,
   searchLexical,
   writeChunkTerms,
@@ -10,7 +9,8 @@ import {
   type LexicalMatch,
   type SqlExecutor,
 } from '../../src/db/index.ts';
-import { bm25Defaults, lexicalTerms, termFrequencies } from '../../src/retrieval/lexical/index.ts';
+import { bm25Defaults } from '../../src/core/index.ts';
+import { lexicalTerms, termFrequencies } from '../../src/retrieval/lexical/index.ts';
 import { readMigrationFiles } from '../../src/db/migration-files.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';
 import { insertDocument } from '../helpers/fixtures.ts';
@@ -110,10 +110,6 @@ describe.each(testBackends())('lexical index on $name', (backend) => {
     ]);
   });
   afterAll(() => backend.cleanup());
-
-  it('uses the same BM25 defaults as the retrieval stage', () => {
-    expect(lexicalSearchDefaults).toEqual(bm25Defaults);
-  });
 
   it('sets term_count to the number of terms of each chunk', async () => {
     const result = await database.query<{ id: string; term_count: number }>(

@@ -130,5 +130,6 @@ describe.each(testBackends())('hybrid retrieval on $name', (backend) => {
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OrioleError);
     expect((error as OrioleError).code).toBe('embedder_mismatch');
+    expect((error as OrioleError).details).toEqual({ kb: kb.name, kbEmbedder: kb.embedder, configured: other.id });
   });
 });

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { OrioleError } from '../../core/index.ts';
 import type { AnswerRequest, AnswerResponse, ChatTurn, Citation } from '../../core/index.ts';
+import { citationMarker } from '../../answer/index.ts';
 import { listKnowledgeBases } from '../../db/index.ts';
 import { canSeeKb, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
@@ -180,7 +181,7 @@ function sourcesFooter(citations: Citation[]): string {
     const label = [citation.title ?? citation.source, citation.heading && citation.heading !== citation.title ? citation.heading : null]
       .filter(Boolean)
       .join(' › ');
-    return `[${citation.index}] ${label}${citation.url ? ` (${citation.url})` : ` (${citation.source})`}`;
+    return `${citationMarker(citation.index)} ${label}${citation.url ? ` (${citation.url})` : ` (${citation.source})`}`;
   });
   return `Sources:\n${lines.join('\n')}`;
 }

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { OrioleError, validateSource, type DocumentUpload } from '../../core/index.ts';
+import { OrioleError, maxSourceLength, validateSource, type DocumentUpload } from '../../core/index.ts';
 import { getDocument, getJob, getKnowledgeBase, getKnowledgeBaseById, listDocuments, type Job, type StoredDocument } from '../../db/index.ts';
 import { authorizeKb, authorizeKbResource, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
@@ -12,7 +12,7 @@ const textContentTypes = ['text/markdown', 'text/html', 'text/plain'] as const;
 const CreateDocumentSchema = z
   .object({
     kb: KnowledgeBaseNameSchema.optional(),
-    source: z.string().min(1).max(1024).openapi({ example: 'billing/refunds.md' }),
+    source: z.string().min(1).max(maxSourceLength).openapi({ example: 'billing/refunds.md' }),
     title: z.string().max(500).optional(),
     url: z.url().max(2048).optional(),
     contentType: z.enum(textContentTypes).optional(),

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { defaultEvalOptions, evalCaseLimits, evalCaseSchema } from '../../core/index.ts';
+import { defaultEvalOptions, evalCaseLimits, evalCaseSchema, evalSetName } from '../../core/index.ts';
 import {
   deleteEvalSet,
   getEvalJob,
@@ -16,7 +16,7 @@ import { ErrorSchema, KnowledgeBaseNameSchema, errorResponses } from '../schemas
 
 const EvalSetNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_.-]{1,100}$/, "1-100 letters, digits, '_', '.' or '-'")
+  .regex(evalSetName.pattern, evalSetName.description)
   .openapi({ example: 'golden' });
 
 /** Case ids must be unique: comparisons between runs match cases by id. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Block } from '../../../src/core/index.ts';
-import { chunkDocument, countTokens, defaultChunkingSettings, splitSentences } from '../../../ingest/chunking/index.ts';
+import { chunkDocument, countTokens, defaultChunkingSettings } from '../../../ingest/chunking/index.ts';
+import { splitSentences } from '../../../src/text/index.ts';
 import { expectInOrder } from './chunk-assertions.ts';
 import { chineseRefunds, documentOf, englishRefunds, heading, paragraph } from './help-center.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { bm25Defaults } from '../../../src/core/index.ts';
 import {
-  bm25Defaults,
   createLexicalTokenizer,
   lexicalTerms,
   lexicalTokenizerDefaults,

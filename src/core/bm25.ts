@@ -12,5 +12,7 @@ export interface Bm25Settings {
  * for whole documents of any length) mostly penalises the dense chunks that hold the
  * answer. k1 1.2 scored a little above Anserini's 0.9 on both eval sets, in every
  * tokenizer configuration tried; docs/lexical-retrieval.md has the figures.
+ * Here in core because two stages apply them: storage scores BM25 in SQL when a
+ * caller gives no parameters, and the retrieval stage and the bench choose them.
  */
 export const bm25Defaults: Bm25Settings = { k1: 1.2, b: 0.4 };

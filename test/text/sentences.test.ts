@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { splitSentences } from '../../../ingest/chunking/index.ts';
-import { chineseRefunds, englishRefunds } from './help-center.ts';
+import { splitSentences } from '../../src/text/index.ts';
+import { chineseRefunds, englishRefunds } from '../ingest/chunking/help-center.ts';
 
 const withoutWhitespace = (text: string): string => text.replace(/\s/g, '');
 
@@ -73,6 +73,9 @@ describe('splitSentences in Chinese and mixed text', () => {
 
   it('keeps closing quotes with the sentence they close', () => {
     expect(splitSentences('页面提示“保存成功。”之后会自动关闭。')).toEqual(['页面提示“保存成功。”', '之后会自动关闭。']);
+    // A closing quote after ； once became a "sentence" of its own.
+    expect(splitSentences('他说“可以；”然后离开。')).toEqual(['他说“可以；”', '然后离开。']);
+    expect(splitSentences('他说“可以；” 然后离开。')).toEqual(['他说“可以；”', '然后离开。']);
   });
 
   it('handles Chinese and English in one text', () => {
@@ -91,6 +94,18 @@ describe('splitSentences in Chinese and mixed text', () => {
       '发票编号以INV开头。',
       '以其他币种支付的发票，将按退款当天的汇率换算，因此退款金额可能与您实际支付的金额略有差异。',
     ]);
+  });
+});
+
+// Chunking and citation checking once used two splitters that disagreed on these.
+describe('splitSentences after abbreviations', () => {
+  it.each([
+    ['eg.', 'Pay by card, eg. Visa or Mastercard. Then wait.', ['Pay by card, eg. Visa or Mastercard.', 'Then wait.']],
+    ['ie.', 'Use the owner account, ie. The first admin. Then wait.', ['Use the owner account, ie. The first admin.', 'Then wait.']],
+    ['Prof. and Mt.', 'Ask Prof. Lee or Mt. Fuji staff. They reply.', ['Ask Prof. Lee or Mt. Fuji staff.', 'They reply.']],
+    ['Vol. and Dept.', 'See Vol. 2 and Dept. Sales. Done.', ['See Vol. 2 and Dept. Sales.', 'Done.']],
+  ])('does not split after %s', (_name, text, expected) => {
+    expect(splitSentences(text)).toEqual(expected);
   });
 });
 

@@ -1,4 +1,8 @@
 /**
+ * The one sentence splitter: the chunker cuts chunks between these sentences and the
+ * answer stage checks citations sentence by sentence, so both must agree on where a
+ * sentence ends.
+ *
  * Sentence boundaries come from `Intl.Segmenter` (Unicode UAX #29 through Node's ICU),
  * which already keeps decimals, versions, URLs, file names and e-mail addresses whole,
  * keeps closing quotes and brackets with their sentence, and splits Chinese after
@@ -20,16 +24,18 @@ const likelySentenceEnd = /[.!?]['"”’)\]]*\s+(?=[\p{Lu}\p{Lo}"'“‘([])|[�
 /**
  * Words that end with a period but almost never end a sentence (lower-cased, without
  * the final period). "No." and "p." are left out: before a number UAX #29 already keeps
- * them, and "The answer is no." does end a sentence.
+ * them, and "The answer is no." does end a sentence. "etc." is left out too: it ends
+ * sentences as often as not.
  */
 const abbreviations = new Set([
   'mr', 'mrs', 'ms', 'dr', 'prof', 'sr', 'jr', 'st', 'mt',
-  'e.g', 'i.e', 'cf', 'vs', 'viz', 'approx', 'incl', 'esp', 'fig', 'figs', 'vol', 'dept',
+  'e.g', 'i.e', 'eg', 'ie', 'cf', 'vs', 'viz', 'approx', 'incl', 'esp', 'fig', 'figs', 'vol', 'dept',
 ]);
 
 const openingPunctuation = /^[("'“‘[]+/u;
 const inlineEnumerator = /(?:^|:)\s*(?:\d{1,2}|[A-Za-z])\.$/u;
-const afterChineseSemicolon = /(?<=；[”’」』）》】"')\]]*\s*)(?=\S)/u;
+// After ； and any closing quotes or brackets that follow it, never between them.
+const afterChineseSemicolon = /(?<=；[”’」』）》】"')\]]*\s*)(?=[^\s”’」』）》】"')\]])/u;
 
 /** The sentences of `text`, trimmed, each keeping its closing punctuation. */
 export function splitSentences(text: string): string[] {
