@@ -67,6 +67,7 @@ export async function runIngest(
     },
   });
   bar?.stop();
+  await ingestion.close();
   printSummary(summary, kb.name);
   return summary;
 }
@@ -92,6 +93,7 @@ export async function runWorker(database: Database, config: Config, logger: Logg
   logger.info({ backend: database.backend, embedder: ingestion.embedderStatus }, 'worker started');
   return async () => {
     await Promise.all([worker.stop(), evalWorker.stop()]);
+    await ingestion.close();
   };
 }
 

@@ -12,6 +12,7 @@ import {
   type IngestContext,
   type JobWorker,
 } from '../../ingest/pipeline/index.ts';
+import { createParsePool } from '../../ingest/parse-pool/index.ts';
 import { createUnstructuredLoader } from '../../ingest/unstructured/index.ts';
 import { crawl } from '../../ingest/web/index.ts';
 import type { ReadinessCheck } from '../api/index.ts';
@@ -20,17 +21,26 @@ import type { Database } from '../db/index.ts';
 import { loadEmbedder, type EmbedderOptions, type EmbedderStatus } from '../embedders/index.ts';
 import { termFrequencies } from '../retrieval/lexical/index.ts';
 
-/** Ingestion's parts for Node, wired from config: loaders, chunker, terms, embedder. */
+/**
+ * Ingestion's parts for Node, wired from config: loaders, chunker, terms, embedder.
+ * The built-in loaders run in the parse pool's worker threads, within the configured
+ * budgets, so neither the API's event loop nor a job's lease renewal waits on a parse.
+ */
 export interface NodeIngestion {
   context: IngestContext;
   embedderStatus: EmbedderStatus;
   collect: CollectDependencies;
   detectContentType: (input: { source: string; bytes: Uint8Array; declared?: string }) => string | null;
   isSupported: (contentType: string) => boolean;
+  /** Stops the parse pool's worker threads (they never keep an idle process alive). */
+  close(): Promise<void>;
 }
 
 export async function createNodeIngestion(config: Config, database: Database, logger: Logger): Promise<NodeIngestion> {
+  const parsePool = createParsePool({ budgets: config.parsing });
   const loaders = createFileLoaders({
+    maxDecompressedBytes: config.parsing.maxDecompressedBytes,
+    isolate: (input) => parsePool.parse(input),
     extraLoaders: config.unstructured.apiUrl
       ? [createUnstructuredLoader({ apiUrl: config.unstructured.apiUrl, ...(config.unstructured.apiKey ? { apiKey: config.unstructured.apiKey } : {}) })]
       : [],
@@ -60,6 +70,7 @@ export async function createNodeIngestion(config: Config, database: Database, lo
     },
     detectContentType: detect,
     isSupported: (contentType) => loaders.supports(contentType),
+    close: () => parsePool.close(),
   };
 }
 

@@ -73,7 +73,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       // Stop accepting and let in-flight requests (streams included) finish while the workers
       // finish their current document and hand the rest of their job back; then release the database.
       await Promise.all([drain(server, shutdownGraceMs, logger), worker.stop(), evalWorker.stop()]);
-      await database.close();
+      await Promise.all([ingestion.close(), database.close()]);
     },
   };
 }
