@@ -46,6 +46,13 @@ describe('configuration', () => {
     expect(loadConfig({ ORIOLE_LLM_TIMEOUT_MS: '5000' }).llm).toMatchObject({ timeoutMs: 5_000, firstTokenTimeoutMs: 5_000 });
   });
 
+  it('reads the parse budgets, with documented defaults', () => {
+    expect(loadConfig({}).parsing).toEqual({ timeoutMs: 30_000, maxHeapMb: 512, maxDecompressedBytes: 100 * 1024 * 1024 });
+    expect(
+      loadConfig({ ORIOLE_PARSE_TIMEOUT_MS: '3000', ORIOLE_PARSE_MAX_HEAP_MB: '128', ORIOLE_MAX_DECOMPRESSED_MB: '20' }).parsing,
+    ).toEqual({ timeoutMs: 3_000, maxHeapMb: 128, maxDecompressedBytes: 20 * 1024 * 1024 });
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).database.kind).toBe('pglite');
   });
@@ -64,6 +71,9 @@ describe('configuration', () => {
     ['OPENAI_BASE_URL', 'not a url'],
     ['ORIOLE_ADMIN_KEY', 'short'],
     ['ORIOLE_LOG_LEVEL', 'loud'],
+    ['ORIOLE_PARSE_TIMEOUT_MS', '50'],
+    ['ORIOLE_PARSE_MAX_HEAP_MB', 'lots'],
+    ['ORIOLE_MAX_DECOMPRESSED_MB', '0'],
   ])('refuses %s=%s with a message naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error).toBeInstanceOf(OrioleError);

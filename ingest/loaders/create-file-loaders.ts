@@ -3,15 +3,27 @@ import { isOrioleError, OrioleError } from '../../src/core/index.ts';
 import { contentTypes } from './content-types.ts';
 import { csvLoader } from './csv-loader.ts';
 import { detectContentType } from './detect-content-type.ts';
-import { createDocxLoader, defaultDocxLimits, type DocxLimits } from './docx-loader.ts';
+import { createDocxLoader, defaultDocxLimits } from './docx-loader.ts';
 import { htmlLoader } from './html-loader.ts';
 import { markdownLoader } from './markdown-loader.ts';
-import { pdfLoader } from './pdf-loader.ts';
+import { createPdfLoader } from './pdf-loader.ts';
 import { textLoader } from './text-loader.ts';
 
+/** Parses a document of a built-in type somewhere else; the type is already detected. */
+export type BuiltInParser = (input: LoaderInput & { contentType: string }) => Promise<ParsedDocument>;
+
 export interface FileLoaderOptions {
-  /** Bounds on DOCX expansion; unset fields keep `defaultDocxLimits`. */
-  docxLimits?: Partial<DocxLimits>;
+  /**
+   * Most bytes one document may inflate to (DOCX members, PDF streams), counted while
+   * inflating (ORIOLE_MAX_DECOMPRESSED_MB); 100 MB when unset.
+   */
+  maxDecompressedBytes?: number;
+  /**
+   * Runs the built-in loaders elsewhere: the parse pool's worker threads, so a hostile
+   * file never parses on the caller's thread. Unset: they run here (the pool's worker
+   * itself, tests of the loaders).
+   */
+  isolate?: BuiltInParser;
   /**
    * Loaders for further types, such as the Unstructured API loader. The built-in
    * loaders keep the types they parse; an extra loader serves the others.
@@ -26,7 +38,9 @@ export interface FileLoaders {
   /**
    * Detects the type by content (`input.contentType` is only a hint) and parses with
    * the loader for it. Fails with `unsupported_media_type` for a type no loader parses,
-   * `invalid_request` for a file its parser rejects, `payload_too_large` for a zip bomb.
+   * `invalid_request` for a file its parser rejects, `decompression_limit` for a
+   * decompression bomb, `document_too_complex` for a PDF claiming too many pages (and,
+   * isolated, for a parse past its time or heap budget).
    */
   load(input: LoaderInput): Promise<ParsedDocument>;
 }
@@ -35,14 +49,17 @@ export interface FileLoaders {
 export const supportedContentTypes: readonly string[] = Object.values(contentTypes);
 
 export function createFileLoaders(options: FileLoaderOptions = {}): FileLoaders {
-  const builtIn = [
+  const maxDecompressedBytes = options.maxDecompressedBytes ?? defaultDocxLimits.maxDecompressedBytes;
+  const inThisThread = [
     markdownLoader,
     htmlLoader,
     textLoader,
     csvLoader,
-    pdfLoader,
-    createDocxLoader({ ...defaultDocxLimits, ...options.docxLimits }),
+    createPdfLoader({ maxDecompressedBytes }),
+    createDocxLoader({ ...defaultDocxLimits, maxDecompressedBytes }),
   ];
+  const { isolate } = options;
+  const builtIn = isolate ? inThisThread.map((loader) => isolated(loader, isolate)) : inThisThread;
   const loaderByType = new Map<string, Loader>();
   for (const loader of [...builtIn, ...(options.extraLoaders ?? [])]) {
     for (const contentType of loader.contentTypes) {
@@ -81,6 +98,14 @@ export function createFileLoaders(options: FileLoaderOptions = {}): FileLoaders 
         });
       }
     },
+  };
+}
+
+/** A built-in loader's types, parsed by `isolate` instead. */
+function isolated(loader: Loader, isolate: BuiltInParser): Loader {
+  return {
+    contentTypes: loader.contentTypes,
+    load: (input) => isolate({ ...input, contentType: input.contentType ?? loader.contentTypes[0]! }),
   };
 }
 

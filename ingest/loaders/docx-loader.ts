@@ -1,22 +1,22 @@
 import { Buffer } from 'node:buffer';
 import type { Loader, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
-import { OrioleError } from '../../src/core/index.ts';
 import { contentTypes } from './content-types.ts';
 import { htmlToDocument } from './html-to-document.ts';
+import { createInflateBudget } from './inflate-budget.ts';
 import { unparseable } from './unparseable.ts';
-import { zipEntries } from './zip-entries.ts';
+import { readZipMembers, ZipReadError } from './zip-entries.ts';
 
-/** Bounds on what a DOCX (a zip archive) may expand to, checked before anything is decompressed. */
+/** Bounds on what a DOCX (a zip archive) may inflate to, counted while inflating. */
 export interface DocxLimits {
-  /** Most bytes the archive's entries may declare uncompressed, in total. */
-  maxUncompressedBytes: number;
-  /** Highest ratio of declared uncompressed to compressed bytes over the whole archive. */
+  /** Most bytes its members may inflate to, in total (ORIOLE_MAX_DECOMPRESSED_MB). */
+  maxDecompressedBytes: number;
+  /** Most bytes inflated per byte of the archive: a tiny file that inflates enormously is a bomb at any total. */
   maxCompressionRatio: number;
 }
 
 /** Text-heavy Word files compress about 5–15 times; a zip bomb compresses about 1000 times. */
 export const defaultDocxLimits: DocxLimits = {
-  maxUncompressedBytes: 50 * 1024 * 1024,
+  maxDecompressedBytes: 100 * 1024 * 1024,
   maxCompressionRatio: 100,
 };
 
@@ -31,14 +31,16 @@ export function createDocxLoader(limits: DocxLimits = defaultDocxLimits): Loader
   return {
     contentTypes: [contentTypes.docx],
     async load({ source, bytes }: LoaderInput): Promise<ParsedDocument> {
-      checkArchive(source, bytes, limits);
+      const members = inflateArchive(source, bytes, limits);
       let html: string;
       try {
         // mammoth is loaded on first use, like pdf.js: most runs never see a DOCX.
         const { default: mammoth } = await import('mammoth');
         const result = await mammoth.convertToHtml(
-          // mammoth's Node build reads only `buffer` (`arrayBuffer` is its browser build's input).
-          { buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
+          // The members inflated within budget, so mammoth (and JSZip under it) never
+          // inflates anything itself. `file` is the zip it opens (lib/unzip.js); its
+          // type declarations list only `path`, `buffer` and `arrayBuffer`.
+          { file: inflatedZip(members) } as unknown as { buffer: Buffer },
           {
             styleMap,
             // Linked files outside the document are never read.
@@ -63,28 +65,34 @@ export function createDocxLoader(limits: DocxLimits = defaultDocxLimits): Loader
   };
 }
 
-function checkArchive(source: string, bytes: Uint8Array, limits: DocxLimits): void {
-  const entries = zipEntries(bytes);
-  if (entries === null) throw unparseable(source, 'DOCX', 'the zip archive is truncated or damaged');
-  const uncompressed = entries.reduce((total, entry) => total + entry.uncompressedSize, 0);
-  const compressed = entries.reduce((total, entry) => total + entry.compressedSize, 0);
-  if (uncompressed > limits.maxUncompressedBytes) {
-    throw new OrioleError(
-      'payload_too_large',
-      `${source} expands to ${megabytes(uncompressed)}, more than the ${megabytes(limits.maxUncompressedBytes)} a Word file may`,
-      { details: { source, limit: 'maxUncompressedBytes', value: uncompressed, maximum: limits.maxUncompressedBytes } },
-    );
-  }
-  const ratio = Math.round(uncompressed / Math.max(compressed, 1));
-  if (ratio > limits.maxCompressionRatio) {
-    throw new OrioleError(
-      'payload_too_large',
-      `${source} is compressed ${ratio}:1, beyond the ${limits.maxCompressionRatio}:1 a Word file may be; it looks like a zip bomb`,
-      { details: { source, limit: 'maxCompressionRatio', value: ratio, maximum: limits.maxCompressionRatio } },
-    );
+function inflateArchive(source: string, bytes: Uint8Array, limits: DocxLimits): Map<string, Uint8Array> {
+  const byRatio = limits.maxCompressionRatio * bytes.byteLength;
+  const budget = createInflateBudget({
+    source,
+    maxBytes: Math.min(limits.maxDecompressedBytes, byRatio),
+    limit: byRatio < limits.maxDecompressedBytes ? 'maxCompressionRatio' : 'maxDecompressedBytes',
+  });
+  try {
+    return readZipMembers(bytes, budget);
+  } catch (error) {
+    if (error instanceof ZipReadError) throw unparseable(source, 'DOCX', error);
+    throw error;
   }
 }
 
-function megabytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+/** The zip interface mammoth reads (lib/zipfile.js), over members already inflated. */
+function inflatedZip(members: Map<string, Uint8Array>) {
+  return {
+    exists: (name: string) => members.has(name),
+    async read(name: string, encoding?: string) {
+      const member = members.get(name);
+      if (member === undefined) throw new Error(`${name} is missing from the archive`);
+      if (encoding === 'base64') return Buffer.from(member).toString('base64');
+      return encoding ? new TextDecoder(encoding).decode(member) : member;
+    },
+    write(name: string, contents: string | Uint8Array) {
+      members.set(name, typeof contents === 'string' ? new TextEncoder().encode(contents) : contents);
+    },
+    toArrayBuffer: () => Promise.reject(new Error('not supported')),
+  };
 }

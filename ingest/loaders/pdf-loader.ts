@@ -1,7 +1,25 @@
 import type { Block, Loader, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
+import { OrioleError } from '../../src/core/index.ts';
 import { collapseWhitespace } from './collapse-whitespace.ts';
 import { contentTypes } from './content-types.ts';
+import { createInflateBudget } from './inflate-budget.ts';
+import { inflatePdfStreams } from './pdf-streams.ts';
 import { unparseable } from './unparseable.ts';
+
+/**
+ * More pages than any help document has. A page tree may claim any count in a few
+ * bytes, and pdf.js walks it page by page, so a larger count fails at once, before
+ * a page is read. A constant, not a setting: at one passage a page, such a PDF is past
+ * the ingestion's chunk limit anyway.
+ */
+export const maxPdfPages = 5_000;
+
+export interface PdfLimits {
+  /** Most bytes its FlateDecode streams may inflate to, in total (ORIOLE_MAX_DECOMPRESSED_MB). */
+  maxDecompressedBytes: number;
+}
+
+export const defaultPdfLimits: PdfLimits = { maxDecompressedBytes: 100 * 1024 * 1024 };
 
 /**
  * How positioned PDF text is read back into lines and paragraphs. PDFs store no
@@ -39,41 +57,57 @@ interface Line {
 /**
  * PDF through pdf.js (`unpdf`): one paragraph block per paragraph, with its 1-based
  * page. Title from the document's Info dictionary; `metadata.pages` is the page count.
- * A scanned PDF without a text layer parses to no blocks at all.
+ * A scanned PDF without a text layer parses to no blocks at all. Its compressed streams
+ * are inflated once against the decompression budget before pdf.js opens the file.
  */
-export const pdfLoader: Loader = {
-  contentTypes: [contentTypes.pdf],
-  async load({ source, bytes }: LoaderInput): Promise<ParsedDocument> {
-    // pdf.js is loaded on first use: it is large, and most runs and servers never see a PDF.
-    const { extractTextItems, getDocumentProxy, getMeta } = await import('unpdf');
-    let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
-    try {
-      // pdf.js may take over (detach) the buffer it is given; the caller keeps theirs.
-      pdf = await getDocumentProxy(bytes.slice(), { verbosity: 0, isEvalSupported: false });
-    } catch (error) {
-      throw pdfError(source, error);
-    }
-    try {
-      // A damaged Info dictionary costs the title, not the document.
-      const info: Record<string, unknown> = await getMeta(pdf).then(
-        (meta) => meta.info,
-        () => ({}),
-      );
-      const { items } = await extractTextItems(pdf);
-      const blocks: Block[] = items.flatMap((runs, index) =>
-        paragraphsOf(linesOf(runs)).map((text): Block => ({ kind: 'paragraph', text, page: index + 1 })),
-      );
-      const title = typeof info.Title === 'string' && info.Title.trim() !== '' ? info.Title.trim() : null;
-      return { title, contentType: contentTypes.pdf, blocks, metadata: { pages: pdf.numPages } };
-    } catch (error) {
-      throw pdfError(source, error);
-    } finally {
-      await pdf.destroy();
-    }
-  },
-};
+export function createPdfLoader(limits: PdfLimits = defaultPdfLimits): Loader {
+  return {
+    contentTypes: [contentTypes.pdf],
+    load: (input) => loadPdf(input, limits),
+  };
+}
+
+async function loadPdf({ source, bytes }: LoaderInput, limits: PdfLimits): Promise<ParsedDocument> {
+  inflatePdfStreams(bytes, createInflateBudget({ source, maxBytes: limits.maxDecompressedBytes }));
+  // pdf.js is loaded on first use: it is large, and most runs and servers never see a PDF.
+  const { extractTextItems, getDocumentProxy, getMeta } = await import('unpdf');
+  let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
+  try {
+    // pdf.js may take over (detach) the buffer it is given; the caller keeps theirs.
+    pdf = await getDocumentProxy(bytes.slice(), { verbosity: 0, isEvalSupported: false });
+  } catch (error) {
+    throw pdfError(source, error);
+  }
+  try {
+    if (pdf.numPages > maxPdfPages) throw tooManyPages(source, pdf.numPages);
+    // A damaged Info dictionary costs the title, not the document.
+    const info: Record<string, unknown> = await getMeta(pdf).then(
+      (meta) => meta.info,
+      () => ({}),
+    );
+    const { items } = await extractTextItems(pdf);
+    const blocks: Block[] = items.flatMap((runs, index) =>
+      paragraphsOf(linesOf(runs)).map((text): Block => ({ kind: 'paragraph', text, page: index + 1 })),
+    );
+    const title = typeof info.Title === 'string' && info.Title.trim() !== '' ? info.Title.trim() : null;
+    return { title, contentType: contentTypes.pdf, blocks, metadata: { pages: pdf.numPages } };
+  } catch (error) {
+    throw pdfError(source, error);
+  } finally {
+    await pdf.destroy();
+  }
+}
+
+function tooManyPages(source: string, pages: number): OrioleError {
+  return new OrioleError(
+    'document_too_complex',
+    `${source} claims ${pages} pages, more than the ${maxPdfPages} a PDF may have`,
+    { details: { source, limit: 'maxPdfPages', value: pages, maximum: maxPdfPages } },
+  );
+}
 
 function pdfError(source: string, error: unknown): Error {
+  if (error instanceof OrioleError) return error;
   if (error instanceof Error && error.name === 'PasswordException') {
     return unparseable(source, 'PDF', 'the file is password-protected', 'encrypted');
   }

@@ -33,7 +33,12 @@ export const defaultJobWorkerOptions: Omit<JobWorkerOptions, 'workerId'> = defau
  * On stop it finishes the current document and hands the rest of the job back.
  */
 export function startJobWorker(context: IngestContext, options: JobWorkerOptions): JobWorker {
-  return startJobLoop(context.database, ['ingest'], options, (job, control) => runJob(context, job, control, options.onDocumentIngested));
+  return startJobLoop(
+    context.database,
+    ['ingest'],
+    { ...options, onGiveUp: (job, reason) => failRemainingDocuments(context, job, reason) },
+    (job, control) => runJob(context, job, control, options.onDocumentIngested),
+  );
 }
 
 async function runJob(
@@ -90,10 +95,26 @@ async function ingestItem(context: IngestContext, kb: KnowledgeBase, item: JobIt
   } catch (error) {
     // The database going away is not this document's fault: the job is retried later.
     if (isOrioleError(error) && error.code === 'upstream_unavailable') throw error;
-    const message = isOrioleError(error) ? error.message : `unexpected error: ${(error as Error).message}`;
-    await markDocumentFailed(context.database, { kbId: kb.id, source: item.source, error: message });
-    await completeJobItem(context.database, { jobId: item.jobId, ordinal: item.ordinal, status: 'failed', error: message });
+    // Any other failure, a parse over budget included, is final: retrying the same bytes fails the same way.
+    await failItem(context, kb.id, item, failureReason(error));
     return 'failed';
+  }
+}
+
+/** A document's failure as stored and shown: the error's stable code first, so clients can branch on it. */
+function failureReason(error: unknown): string {
+  return isOrioleError(error) ? `${error.code}: ${error.message}` : `unexpected error: ${(error as Error).message}`;
+}
+
+async function failItem(context: IngestContext, kbId: string, item: JobItem, reason: string): Promise<void> {
+  await markDocumentFailed(context.database, { kbId, source: item.source, error: reason });
+  await completeJobItem(context.database, { jobId: item.jobId, ordinal: item.ordinal, status: 'failed', error: reason });
+}
+
+/** A job given up on: its documents not yet done fail with the reason instead of staying pending. */
+async function failRemainingDocuments(context: IngestContext, job: Job, reason: string): Promise<void> {
+  for (const item of await pendingJobItems(context.database, job.id)) {
+    if (item.status === 'queued') await failItem(context, job.kbId, item, reason);
   }
 }
 

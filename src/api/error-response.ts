@@ -12,6 +12,8 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  document_too_complex: 422,
+  decompression_limit: 413,
   rate_limited: 429,
   embedder_mismatch: 409,
   upstream_unavailable: 503,

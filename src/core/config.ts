@@ -13,6 +13,14 @@ export const defaultEmbedder = 'transformers:Xenova/bge-small-en-v1.5';
 export const defaultReranker = 'none';
 export const defaultPort = 8787;
 
+/**
+ * What one document's parse may use. 30 s parses a 25 MiB Markdown file or a 500-page
+ * PDF on a slow core many times over; 512 MB of heap holds pdf.js on the largest upload;
+ * 100 MB decompressed is four times the 25 MiB upload limit (a text-heavy DOCX inflates
+ * 5–15 times, so a full-size one may need more: raise it).
+ */
+export const defaultParseBudgets = { timeoutMs: 30_000, maxHeapMb: 512, maxDecompressedMb: 100 } as const;
+
 const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// or postgresql:// URL');
@@ -100,6 +108,19 @@ const environmentSchema = z.object({
   ORIOLE_CORS_ORIGINS: corsOrigins.default([]),
   // Recorded in eval reports when there is no .git to ask (an install from a package or an image).
   ORIOLE_GIT_COMMIT: z.string().trim().optional(),
+  // Budgets of each document's parse in its worker thread (docs/limits.md).
+  ORIOLE_PARSE_TIMEOUT_MS: wholeNumber('milliseconds')
+    .min(100, 'expected at least 100 ms')
+    .max(600_000, 'expected at most 600000 ms (10 minutes)')
+    .default(defaultParseBudgets.timeoutMs),
+  ORIOLE_PARSE_MAX_HEAP_MB: wholeNumber('megabytes')
+    .min(32, 'expected at least 32 MB')
+    .max(16_384, 'expected at most 16384 MB')
+    .default(defaultParseBudgets.maxHeapMb),
+  ORIOLE_MAX_DECOMPRESSED_MB: wholeNumber('megabytes')
+    .min(1, 'expected at least 1 MB')
+    .max(4_096, 'expected at most 4096 MB')
+    .default(defaultParseBudgets.maxDecompressedMb),
 });
 
 export interface Config {
@@ -132,6 +153,8 @@ export interface Config {
   };
   /** The commit eval reports name when the checkout has no .git to ask; undefined: ask git. */
   gitCommit: string | undefined;
+  /** Budgets of one document's parse, enforced by the parse pool (docs/limits.md). */
+  parsing: { timeoutMs: number; maxHeapMb: number; maxDecompressedBytes: number };
 }
 
 export type EnvironmentRecord = Record<string, string | undefined>;
@@ -182,6 +205,11 @@ export function loadConfig(environment: EnvironmentRecord): Config {
       },
     },
     gitCommit: env.ORIOLE_GIT_COMMIT || undefined,
+    parsing: {
+      timeoutMs: env.ORIOLE_PARSE_TIMEOUT_MS,
+      maxHeapMb: env.ORIOLE_PARSE_MAX_HEAP_MB,
+      maxDecompressedBytes: env.ORIOLE_MAX_DECOMPRESSED_MB * 1024 * 1024,
+    },
   };
 }
 

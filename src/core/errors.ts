@@ -11,6 +11,10 @@ export const errorCodes = [
   'conflict',
   'payload_too_large',
   'unsupported_media_type',
+  /** A document whose parse ran past its time or heap budget (docs/limits.md). */
+  'document_too_complex',
+  /** A document that inflates (zip members, PDF streams) past its decompression budget. */
+  'decompression_limit',
   'rate_limited',
   'embedder_mismatch',
   'upstream_unavailable',

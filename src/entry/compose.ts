@@ -130,6 +130,8 @@ export interface NodeComposition extends StorageNode {
   startWorkers(which: { ingestion: boolean; evals: boolean }): NodeWorkers;
   /** The HTTP API over these parts. */
   app(): NodeApp;
+  /** Stops the workers it started (each finishes its current job), then the parse threads. */
+  stop(): Promise<void>;
 }
 
 export function composeNode(config: Config, parts: NodeParts, overrides: NodeOverrides = {}): NodeComposition {
@@ -147,6 +149,7 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
     });
   const llmName = overrides.chatModel === undefined ? config.llm.spec : (overrides.chatModel?.name ?? 'extractive');
   let workers: NodeWorkers | undefined;
+  let builtIngestion: NodeIngestion | undefined;
 
   const composition: NodeComposition = {
     config,
@@ -155,6 +158,7 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
     models,
     ingestion: once(() => {
       const ingestion = createNodeIngestion(config, database, models.embedder);
+      builtIngestion = ingestion;
       return overrides.ingestContext ? { ...ingestion, context: overrides.ingestContext } : ingestion;
     }),
     answers: once(() => {
@@ -187,6 +191,10 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
         : undefined;
       workers = { ingestion, evals, stop: async () => void (await Promise.all([ingestion?.stop(), evals?.stop()])) };
       return workers;
+    },
+    async stop() {
+      await workers?.stop();
+      await builtIngestion?.close();
     },
     app: once(() => {
       const ingestion = composition.ingestion();
@@ -247,15 +255,10 @@ export async function openNode(
     throw error;
   }
   const composition = composeNode(config, { database, logger, models }, overrides);
-  let workers: NodeWorkers | undefined;
   return {
     ...composition,
-    startWorkers(which) {
-      workers = composition.startWorkers(which);
-      return workers;
-    },
     async close() {
-      await workers?.stop();
+      await composition.stop();
       await database.close();
     },
   };

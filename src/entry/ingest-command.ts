@@ -92,9 +92,9 @@ function skippedByReason(skips: IngestSummary['skips']): Map<string, string[]> {
  * Returns a function that stops it gracefully.
  */
 export function runWorker(node: NodeComposition): () => Promise<void> {
-  const workers = node.startWorkers({ ingestion: true, evals: true });
+  node.startWorkers({ ingestion: true, evals: true });
   node.logger.info({ backend: node.database.backend, embedder: node.models.embedderStatus }, 'worker started');
-  return () => workers.stop();
+  return () => node.stop();
 }
 
 /** `oriole reindex`: fills missing vectors; with another embedder, switches the KB to it first. */

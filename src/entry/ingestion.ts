@@ -13,6 +13,7 @@ import {
   type JobWorker,
   type JobWorkerOptions,
 } from '../../ingest/pipeline/index.ts';
+import { createParsePool } from '../../ingest/parse-pool/index.ts';
 import { createUnstructuredLoader } from '../../ingest/unstructured/index.ts';
 import { crawl } from '../../ingest/web/index.ts';
 import type { ReadinessCheck } from '../api/index.ts';
@@ -21,12 +22,18 @@ import type { Database } from '../db/index.ts';
 import { loadEmbedder, type EmbedderOptions, type EmbedderStatus } from '../embedders/index.ts';
 import { termFrequencies } from '../retrieval/lexical/index.ts';
 
-/** Ingestion's parts for Node, wired from config: loaders, chunker, terms, embedder. */
+/**
+ * Ingestion's parts for Node, wired from config: loaders, chunker, terms, embedder.
+ * The built-in loaders run in the parse pool's worker threads, within the configured
+ * budgets, so neither the API's event loop nor a job's lease renewal waits on a parse.
+ */
 export interface NodeIngestion {
   context: IngestContext;
   collect: CollectDependencies;
   detectContentType: (input: { source: string; bytes: Uint8Array; declared?: string }) => string | null;
   isSupported: (contentType: string) => boolean;
+  /** Stops the parse pool's worker threads (they never keep an idle process alive). */
+  close(): Promise<void>;
 }
 
 /** The configured embedder, loaded once (its download logged every 10 %), or why there is none. */
@@ -42,7 +49,10 @@ export async function loadConfiguredEmbedder(
 }
 
 export function createNodeIngestion(config: Config, database: Database, embedder: Embedder | null): NodeIngestion {
+  const parsePool = createParsePool({ budgets: config.parsing });
   const loaders = createFileLoaders({
+    maxDecompressedBytes: config.parsing.maxDecompressedBytes,
+    isolate: (input) => parsePool.parse(input),
     extraLoaders: config.unstructured.apiUrl
       ? [createUnstructuredLoader({ apiUrl: config.unstructured.apiUrl, ...(config.unstructured.apiKey ? { apiKey: config.unstructured.apiKey } : {}) })]
       : [],
@@ -66,6 +76,7 @@ export function createNodeIngestion(config: Config, database: Database, embedder
     },
     detectContentType: detect,
     isSupported: (contentType) => loaders.supports(contentType),
+    close: () => parsePool.close(),
   };
 }
 

@@ -22,7 +22,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const models = await loadNodeModels(config, logger);
   // One answer service for /answer and eval runs: an eval measures what customers get.
   const node = composeNode(config, { database, logger, models }, { judge, metrics: createPrometheusMetrics() });
-  const workers = node.startWorkers({ ingestion: true, evals: true });
+  node.startWorkers({ ingestion: true, evals: true });
   const app = node.app();
   const server = await new Promise<ServerType>((resolve) => {
     const started: ServerType = serve({ fetch: app.fetch, port: config.server.port, hostname: config.server.host }, () =>
@@ -41,7 +41,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     async close() {
       // Stop accepting and let in-flight requests (streams included) finish while the workers
       // finish their current document and hand the rest of their job back; then release the database.
-      await Promise.all([drain(server, shutdownGraceMs, logger), workers.stop()]);
+      await Promise.all([drain(server, shutdownGraceMs, logger), node.stop()]);
       await database.close();
     },
   };

@@ -13,6 +13,12 @@ export interface JobLoopSettings {
   maxAttempts: number;
   onError?: (error: unknown, job?: Job) => void;
   onJobDone?: (job: Job, status: 'succeeded' | 'failed') => void;
+  /**
+   * Records what a job given up on (`maxAttempts` claims, its workers died each time)
+   * leaves unfinished, with the reason: an ingestion job fails its remaining documents,
+   * so none stays pending.
+   */
+  onGiveUp?: (job: Job, reason: string) => Promise<void>;
 }
 
 export const defaultJobLoopSettings: Omit<JobLoopSettings, 'workerId'> = {
@@ -105,11 +111,11 @@ async function runClaimed(
   run: () => Promise<JobOutcome>,
 ): Promise<void> {
   const { workerId, leaseSeconds } = settings;
+  // Attempts count claims: a worker that died (its lease lapsed) used one up, whatever it was doing.
   if (job.attempts > settings.maxAttempts) {
-    await finish(database, job, settings, {
-      status: 'failed',
-      error: `Gave up after ${settings.maxAttempts} attempts: the workers processing it stopped before finishing`,
-    });
+    const reason = `Gave up after ${settings.maxAttempts} attempts: the workers processing it stopped before finishing`;
+    await settings.onGiveUp?.(job, reason);
+    await finish(database, job, settings, { status: 'failed', error: reason });
     return;
   }
   const renewal = setInterval(() => {

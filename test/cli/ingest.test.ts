@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, quoteIdentifier, type Database } from '../../src/db/index.ts';
 import { openPglite } from '../../src/db/pglite.ts';
 import { backendSelected, testDatabaseUrl, uniqueName, withAdminClient } from '../helpers/databases.ts';
+import { flateBombPdf, pageTreePdf, repeatedText } from '../helpers/poison-files.ts';
 
 const binary = path.resolve('bin/oriole.js');
 
@@ -127,6 +128,29 @@ describe.each(targets)('oriole ingest on $name', { timeout: 180_000 }, (target) 
       expect(run.stdout).toMatch(/1 added, 0 updated, 0 unchanged, 0 deleted, 0 failed, 1 skipped/);
       expect(run.stdout).toContain('Skipped, no text to index: empty.md');
       expect(run.stdout).not.toContain('OCR');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('parses in worker threads within the configured budgets: poison files fail, the others land', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'oriole-poison-'));
+    try {
+      await writeFile(path.join(folder, 'quotes.md'), repeatedText('>', 1024 * 1024));
+      await writeFile(path.join(folder, 'bomb.pdf'), await flateBombPdf(100 * 1024 * 1024));
+      await writeFile(path.join(folder, 'pages.pdf'), pageTreePdf(1_000));
+      await writeFile(path.join(folder, 'fine.md'), '# Fine\n\nAn ordinary article.\n');
+      const run = await oriole(['ingest', folder, '--kb', 'poison'], {
+        ...target.environment,
+        ORIOLE_PARSE_TIMEOUT_MS: '3000',
+        ORIOLE_PARSE_MAX_HEAP_MB: '128',
+        ORIOLE_MAX_DECOMPRESSED_MB: '20',
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('failed: quotes.md: quotes.md took longer than 3000 ms to parse (ORIOLE_PARSE_TIMEOUT_MS)');
+      expect(run.stderr).toContain('failed: bomb.pdf: bomb.pdf inflates to more than the 20 MB allowed (ORIOLE_MAX_DECOMPRESSED_MB)');
+      expect(run.stderr).toContain('failed: pages.pdf: pages.pdf claims 1000000 pages');
+      expect(run.stdout).toMatch(/Ingested into 'poison': 1 added, .* 3 failed/);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
