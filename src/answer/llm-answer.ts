@@ -1,5 +1,5 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { isOrioleError, type OrioleError } from '../core/index.ts';
+import { isOrioleError, webUrlOrNull, type OrioleError } from '../core/index.ts';
 import type { AnswerEvent, ChatTurn, Citation, Passage } from '../core/index.ts';
 import { decideAbstention, isModelDecline, type AbstentionDecision } from './abstention.ts';
 import {
@@ -102,7 +102,7 @@ function provisionalCitation(index: number, passage: Passage, textSoFar: string)
     chunkId: passage.chunkId,
     source: passage.source,
     title: passage.title,
-    url: passage.url,
+    url: webUrlOrNull(passage.url),
     heading: passage.heading,
     page: passage.pages[0] ?? null,
     snippet: supportingSpan(stripMarkers(sentence), passage.text),
