@@ -1,5 +1,5 @@
 import type { Chunk, Embedder, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
-import { OrioleError, defaultMaxDocumentBytes, validateSource } from '../../src/core/index.ts';
+import { OrioleError, defaultMaxDocumentBytes, validateSource, webUrlOrNull } from '../../src/core/index.ts';
 import {
   bumpKnowledgeBaseVersion,
   claimEmbeddingDimension,
@@ -112,7 +112,8 @@ export async function ingestDocument(
 
   const parsed = await context.parse({ source, bytes: item.bytes, ...(item.contentType ? { contentType: item.contentType } : {}) });
   const title = item.title ?? parsed.title ?? titleFromSource(source);
-  const url = item.url ?? parsed.url ?? (/^https?:\/\//.test(source) ? source : null);
+  // A url that is not http(s) (front matter `url: javascript:…`) is dropped, not stored: the document keeps its text.
+  const url = webUrlOrNull(item.url) ?? webUrlOrNull(parsed.url) ?? webUrlOrNull(source);
   const metadata = { ...parsed.metadata, ...(item.metadata ?? {}) };
   const chunks = context.chunk(parsed);
   if (chunks.length === 0) {

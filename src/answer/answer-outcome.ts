@@ -1,4 +1,5 @@
 import type { AnswerEvent, AnswerLanguage, AnswerMode, Citation, Passage, RetrievalInfo } from '../core/index.ts';
+import { safeMarkdown } from './answer-markup.ts';
 import { abstentionAnswer, decideAbstention, type AbstentionDecision } from './abstention.ts';
 import { resolveCitations, type ResolvedAnswer } from './citations.ts';
 import { extractiveAnswer } from './extractive.ts';
@@ -18,6 +19,8 @@ export interface GenerationOutcome {
   decision?: AbstentionDecision;
   mode: AnswerMode;
   model: string;
+  /** Generated sentences dropped before they reached the client because no retrieved passage supports them. */
+  droppedSentences?: number;
 }
 
 /** The `model` of answers the extractive reader wrote. */
@@ -26,7 +29,7 @@ export const extractiveModelName = 'extractive';
 /** The extractive reader's answer, or an abstention when it finds no supported sentence. */
 export function extractiveOutcome(evidence: Evidence): GenerationOutcome {
   const extracted = extractiveAnswer(evidence.question, evidence.passages);
-  const resolved = resolveCitations(extracted.text, evidence.passages);
+  const resolved = resolveCitations(safeMarkdown(extracted.text), evidence.passages);
   const decision = decideAbstention(abstentionEvidence(evidence, resolved, extracted.confidence));
   if (decision.abstain || resolved.text.length === 0) {
     return abstained(evidence.language, decision.abstain ? decision : { abstain: true, reason: 'unsupported' }, extractiveModelName, 'extractive');

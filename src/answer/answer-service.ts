@@ -193,6 +193,7 @@ function answerResponse(outcome: GenerationOutcome, kb: KnowledgeBase, info: Ret
     abstained: outcome.decision?.abstain ?? false,
     ...(outcome.decision?.abstain && outcome.decision.reason ? { reason: outcome.decision.reason } : {}),
     citations: outcome.resolved?.citations ?? [],
+    ...(outcome.droppedSentences !== undefined ? { droppedSentences: outcome.droppedSentences } : {}),
     mode: outcome.mode,
     model: outcome.model,
     kbVersion: kb.version,

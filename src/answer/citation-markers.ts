@@ -6,12 +6,14 @@
  * calls these functions, so all of them agree on what is a marker.
  *
  * A marker holds one to three digits: no answer has a thousand passages, and "[2024]"
- * in a sentence is a year, not a citation.
+ * in a sentence is a year, not a citation. An escaped bracket (`\[1\]`, which Markdown
+ * renders as "[1]") is never a marker: that is how a bracketed number quoted from a
+ * document is written, so a document cannot cite another document.
  */
 
-// [1], [1, 2], [^1], [1，2], [1、2] and 【1】, 【1, 2】.
-const bracketMarker = String.raw`\[\^?\d{1,3}(?:\s*[,，、]\s*\^?\d{1,3})*\]`;
-const lenticularMarker = String.raw`【\d{1,3}(?:\s*[,，、]\s*\d{1,3})*】`;
+// [1], [1, 2], [^1], [1，2], [1、2] and 【1】, 【1, 2】; not \[1\].
+const bracketMarker = String.raw`(?<!\\)\[\^?\d{1,3}(?:\s*[,，、]\s*\^?\d{1,3})*\]`;
+const lenticularMarker = String.raw`(?<!\\)【\d{1,3}(?:\s*[,，、]\s*\d{1,3})*】`;
 const oneMarker = `(?:${bracketMarker}|${lenticularMarker})`;
 
 const markerPattern = new RegExp(oneMarker, 'gu');
@@ -20,6 +22,8 @@ const anyMarker = new RegExp(oneMarker, 'u');
 const markerGroupPattern = new RegExp(String.raw`([^\S\n]*)((?:[^\S\n]*${oneMarker})+)`, 'gu');
 const markerWithSpaceBefore = new RegExp(String.raw`\s*${oneMarker}`, 'gu');
 const wholeMarker = new RegExp(`^${oneMarker}$`, 'u');
+// Markers opening a text, with the horizontal space around them: "[1] [2] Next…".
+const leadingMarkers = new RegExp(String.raw`^(?:[^\S\n]*${oneMarker})+[^\S\n]*`, 'u');
 // A beginning that can still grow into a marker: "[", "[1", "[1, ", "【2".
 const markerBeginning = /^(?:\[\^?(?:\d{1,3}(?:\s*[,，、]\s*\^?\d{0,3})*)?|【(?:\d{1,3}(?:\s*[,，、]\s*\d{0,3})*)?)$/u;
 // "text.[1] Next": Oriole's markers after the punctuation that ends their sentence.
@@ -59,6 +63,20 @@ export function isMarker(text: string): boolean {
   return wholeMarker.test(text);
 }
 
+/**
+ * `text` with every marker-like bracketed number escaped so that it is not a marker:
+ * "Sources: [1]" → "Sources: \[1\]", "见【2】" → "见\[2\]". Markdown shows "[1]"; for text
+ * quoted from a document, which the service did not number.
+ */
+export function escapeMarkers(text: string): string {
+  return text.replace(markerPattern, (marker) => `\\[${marker.slice(1, -1)}\\]`);
+}
+
+/** How many characters of `text` are markers (and the space around them) before anything else: "[1] Next" → 4. */
+export function leadingMarkersLength(text: string): number {
+  return leadingMarkers.exec(text)?.[0].length ?? 0;
+}
+
 /** Whether `text` may be the start of a marker still being streamed ("[1", "【"). */
 export function couldBeginMarker(text: string): boolean {
   return markerBeginning.test(text);
@@ -81,7 +99,7 @@ export function replaceMarkerGroups(text: string, rewrite: (numbers: number[], s
 
 /** Rewrites each of Oriole's `[n]` markers with what `rewrite` makes of its number and text. */
 export function replaceMarkers(text: string, rewrite: (index: number, marker: string) => string): string {
-  return text.replace(/\[(\d{1,3})\]/g, (marker, index: string) => rewrite(Number(index), marker));
+  return text.replace(/(?<!\\)\[(\d{1,3})\]/g, (marker, index: string) => rewrite(Number(index), marker));
 }
 
 /**

@@ -1,6 +1,7 @@
-import type { Citation, Passage } from '../core/index.ts';
+import { webUrlOrNull, type Citation, type Passage } from '../core/index.ts';
 import { lexicalTerms } from '../retrieval/index.ts';
 import { citationMarkers, markerNumbers, markersBeforeSentenceEnd, replaceMarkerGroups, stripMarkers } from './citation-markers.ts';
+import { rewriteOutsideCode } from './code-spans.ts';
 import { splitTextUnits } from './sentences.ts';
 import { claimText, supportScore, supportThreshold, supportingSpan } from './support.ts';
 
@@ -27,9 +28,6 @@ export interface ResolvedAnswer {
   /** The answer's prose sentences and list items (code blocks are not claims). */
   sentences: ResolvedSentence[];
 }
-
-// Code spans and fenced blocks are quoted verbatim: `items[1]` is not a citation.
-const codePattern = /```[\s\S]*?(?:```|$)|`[^`\n]*`/g;
 
 interface CitedDocument {
   index: number;
@@ -67,16 +65,6 @@ export function resolveCitations(answerText: string, passages: readonly Passage[
     toCitation(document, passages, sentences, documentTexts.get(document.index)!),
   );
   return { text: text.replace(/[^\S\n]+$/gm, '').trim(), citations, sentences };
-}
-
-function rewriteOutsideCode(text: string, rewrite: (prose: string) => string): string {
-  let result = '';
-  let last = 0;
-  for (const match of text.matchAll(codePattern)) {
-    result += rewrite(text.slice(last, match.index)) + match[0];
-    last = match.index + match[0].length;
-  }
-  return result + rewrite(text.slice(last));
 }
 
 /** The citation indexes a marker group's passage numbers stand for, registering newly cited documents. */
@@ -155,7 +143,7 @@ function toCitation(
     chunkId: first.chunkId,
     source: first.source,
     title: first.title,
-    url: first.url,
+    url: webUrlOrNull(first.url),
     heading: first.heading,
     page: first.pages[0] ?? null,
     snippet: supportingSpan(claim, documentText),

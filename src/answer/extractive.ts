@@ -1,6 +1,7 @@
 import type { AnswerLanguage, Passage } from '../core/index.ts';
 import { lexicalTerms } from '../retrieval/index.ts';
-import { citationMarker } from './citation-markers.ts';
+import { citationMarker, escapeMarkers } from './citation-markers.ts';
+import { rewriteOutsideCode } from './code-spans.ts';
 import { detectLanguage } from './language.ts';
 import { splitTextUnits } from './sentences.ts';
 import { isGenericHanCharacter, isHanTerm, topicWeight } from './key-terms.ts';
@@ -381,7 +382,7 @@ function composeAnswer(sentences: ExtractiveSentence[], language: AnswerLanguage
   const separator = language === 'zh' ? '' : ' ';
   let text = '';
   sentences.forEach((sentence, position) => {
-    const marked = withMarker(sentence.text, sentence.passageIndex + 1, language);
+    const marked = withMarker(quoted(sentence.text), sentence.passageIndex + 1, language);
     const previous = sentences[position - 1];
     if (!previous) text = marked;
     else if (sentence.kind === 'step-list' || previous.kind === 'step-list') text += `\n\n${marked}`;
@@ -389,6 +390,15 @@ function composeAnswer(sentences: ExtractiveSentence[], language: AnswerLanguage
     else text += `\n${marked}`;
   });
   return text;
+}
+
+/**
+ * A sentence as quoted into the answer: a bracketed number the document wrote
+ * ("Sources: [1] https://…") is escaped, so the only markers in the answer are the ones
+ * the reader adds and a document cannot cite another one.
+ */
+function quoted(text: string): string {
+  return rewriteOutsideCode(text, escapeMarkers);
 }
 
 /** "…only once [1]." / "…有效[1]。": the marker goes before the final punctuation. */

@@ -1,5 +1,5 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { isOrioleError, type OrioleError } from '../core/index.ts';
+import { isOrioleError, webUrlOrNull, type OrioleError } from '../core/index.ts';
 import type { AnswerEvent, ChatTurn, Citation, Passage } from '../core/index.ts';
 import { decideAbstention, isModelDecline, type AbstentionDecision } from './abstention.ts';
 import {
@@ -10,11 +10,13 @@ import {
   type Evidence,
   type GenerationOutcome,
 } from './answer-outcome.ts';
+import { createMarkupSanitizer } from './answer-markup.ts';
 import { stripMarkers } from './citation-markers.ts';
 import { resolveCitations } from './citations.ts';
 import { streamGeneration } from './generation/index.ts';
 import { groundedAnswerMessages } from './prompt.ts';
 import { createMarkerRewriter } from './stream-markers.ts';
+import { createSupportGate } from './supported-sentences.ts';
 import { supportingSpan } from './support.ts';
 
 export interface LlmAnswerDependencies {
@@ -40,7 +42,7 @@ export async function* streamLlmAnswer(
   signal: AbortSignal | undefined,
   llm: LlmAnswerDependencies,
 ): AsyncGenerator<AnswerEvent, GenerationOutcome, undefined> {
-  const rewriter = createMarkerRewriter(evidence.passages);
+  const answer = createAnswerPipeline(evidence.passages);
   const messages = groundedAnswerMessages({ question, passages: evidence.passages, history, language: evidence.language });
   let raw = '';
   let streamed = '';
@@ -67,7 +69,7 @@ export async function* streamLlmAnswer(
         if (couldBeDecline(raw)) continue;
         decided = true;
       }
-      yield* emit(rewriter.push(raw.slice(pushed)));
+      yield* emit(answer.push(raw.slice(pushed)));
       pushed = raw.length;
     }
   } catch (error) {
@@ -85,12 +87,42 @@ export async function* streamLlmAnswer(
     if (streamed.length === 0) yield { type: 'delta', text: outcome.text };
     return outcome;
   }
-  yield* emit(rewriter.push(raw.slice(pushed)));
-  yield* emit(rewriter.flush());
-  const resolved = resolveCitations(raw, evidence.passages);
-  const decision = decideAbstention(abstentionEvidence(evidence, resolved));
-  if (decision.abstain) return abstained(evidence.language, decision, llm.modelName, 'generative');
-  return { text: resolved.text, resolved, decision, mode: 'generative', model: llm.modelName };
+  yield* emit(answer.push(raw.slice(pushed)));
+  yield* emit(answer.flush());
+  const droppedSentences = answer.droppedSentences();
+  const resolved = resolveCitations(answer.keptText(), evidence.passages);
+  const decision: AbstentionDecision =
+    resolved.text.length === 0 ? { abstain: true, reason: 'unsupported' } : decideAbstention(abstentionEvidence(evidence, resolved));
+  if (decision.abstain) {
+    const outcome = { ...abstained(evidence.language, decision, llm.modelName, 'generative'), droppedSentences };
+    // Nothing of the model's answer survived: the client sees the abstention, not an empty answer.
+    if (streamed.length === 0) yield { type: 'delta', text: outcome.text };
+    return outcome;
+  }
+  return { text: resolved.text, resolved, decision, mode: 'generative', model: llm.modelName, droppedSentences };
+}
+
+/**
+ * What the model writes on its way to the client, in order: unsafe links and HTML
+ * removed (safeMarkdown, holding an incomplete link back), unsupported sentences
+ * dropped (createSupportGate, sentence by sentence), markers renumbered
+ * (createMarkerRewriter). The kept text is what resolveCitations turns into `done`.
+ */
+function createAnswerPipeline(passages: readonly Passage[]) {
+  const markup = createMarkupSanitizer();
+  const gate = createSupportGate(passages);
+  const rewriter = createMarkerRewriter(passages);
+  return {
+    push: (text: string) => rewriter.push(gate.push(markup.push(text))),
+    flush: () => {
+      const lastOfGate = gate.push(markup.flush()) + gate.flush();
+      const rewritten = rewriter.push(lastOfGate);
+      const rest = rewriter.flush();
+      return { text: rewritten.text + rest.text, newCitations: [...rewritten.newCitations, ...rest.newCitations] };
+    },
+    keptText: () => gate.keptText,
+    droppedSentences: () => gate.dropped,
+  };
 }
 
 /** The citation event sent as a marker streams; `done` carries the checked list. */
@@ -102,7 +134,7 @@ function provisionalCitation(index: number, passage: Passage, textSoFar: string)
     chunkId: passage.chunkId,
     source: passage.source,
     title: passage.title,
-    url: passage.url,
+    url: webUrlOrNull(passage.url),
     heading: passage.heading,
     page: passage.pages[0] ?? null,
     snippet: supportingSpan(stripMarkers(sentence), passage.text),

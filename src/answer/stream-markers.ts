@@ -20,6 +20,8 @@ export function createMarkerRewriter(passages: readonly Passage[]) {
   const citationOfDocument = new Map<string, number>();
   let pending = '';
   let inCode = false;
+  // A backslash escapes the bracket after it ("\[1\]" is quoted text, not a marker), across deltas too.
+  let afterBackslash = false;
 
   const renumber = (marker: string, newCitations: RewrittenDelta['newCitations']): string => {
     const indexes: number[] = [];
@@ -45,13 +47,15 @@ export function createMarkerRewriter(passages: readonly Passage[]) {
     pending = '';
     while (buffer.length > 0) {
       const character = buffer[0]!;
+      const escaped = afterBackslash;
+      afterBackslash = character === '\\' && !escaped;
       if (character === '`') {
         inCode = !inCode;
         output += character;
         buffer = buffer.slice(1);
         continue;
       }
-      if (inCode || (character !== '[' && character !== '【')) {
+      if (inCode || escaped || (character !== '[' && character !== '【')) {
         output += character;
         buffer = buffer.slice(1);
         continue;

@@ -148,6 +148,11 @@ export const AnswerResponseSchema = z
     abstained: z.boolean(),
     reason: z.string().optional(),
     citations: z.array(CitationSchema),
+    droppedSentences: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'Generative answers: sentences of the model\'s answer dropped, never sent, because no retrieved passage supports them' }),
     mode: z.enum(['generative', 'extractive']),
     model: z.string(),
     kbVersion: z.number().int(),

@@ -55,6 +55,8 @@ export interface AnswerResponse {
   abstained: boolean;
   reason?: string;
   citations: Citation[];
+  /** Generative answers: sentences of the model's answer dropped, unsent, because no retrieved passage supports them. */
+  droppedSentences?: number;
   mode: AnswerMode;
   model: string;
   kbVersion: number;

@@ -1,4 +1,4 @@
-import type { Passage } from '../core/index.ts';
+import { webUrlOrNull, type Passage } from '../core/index.ts';
 import type { SqlExecutor } from './database.ts';
 
 /** A stored chunk with its document's identity: what a passage is built from. */
@@ -58,7 +58,8 @@ function fromRow(row: PassageRow): StoredPassage {
     documentId: row.document_id,
     source: row.source,
     title: row.title,
-    url: row.url,
+    // Documents stored before ingest refused other schemes may still hold one.
+    url: webUrlOrNull(row.url),
     heading: headingPath.at(-1) ?? null,
     headingPath,
     pages,

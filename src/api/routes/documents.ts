@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { OrioleError, maxSourceLength, validateSource, type DocumentUpload } from '../../core/index.ts';
+import { OrioleError, isWebUrl, maxSourceLength, validateSource, webUrlOrNull, type DocumentUpload } from '../../core/index.ts';
 import { getDocument, getJob, getKnowledgeBase, getKnowledgeBaseById, listDocuments, type Job, type StoredDocument } from '../../db/index.ts';
 import { authorizeKb, authorizeKbResource, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
@@ -14,7 +14,12 @@ const CreateDocumentSchema = z
     kb: KnowledgeBaseNameSchema.optional(),
     source: z.string().min(1).max(maxSourceLength).openapi({ example: 'billing/refunds.md' }),
     title: z.string().max(500).optional(),
-    url: z.url().max(2048).optional(),
+    url: z
+      .url()
+      .max(2048)
+      .refine(isWebUrl, 'must be an http(s) URL')
+      .optional()
+      .openapi({ description: 'The page readers are sent to; http(s) only', example: 'https://help.example.com/refunds' }),
     contentType: z.enum(textContentTypes).optional(),
     content: z.string().min(1),
     metadata: z
@@ -321,7 +326,7 @@ function toResponse(document: StoredDocument, kb: string): z.infer<typeof Docume
     kb,
     source: document.source,
     title: document.title,
-    url: document.url,
+    url: webUrlOrNull(document.url),
     contentType: document.contentType,
     status: document.status,
     error: document.error,

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Passage } from '../../core/index.ts';
+import { webUrlOrNull, type Passage } from '../../core/index.ts';
 import { requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { requestLimits } from '../limits.ts';
@@ -56,7 +56,7 @@ export function passageResponse(passage: Passage): z.infer<typeof PassageSchema>
     documentId: passage.documentId,
     source: passage.source,
     title: passage.title,
-    url: passage.url,
+    url: webUrlOrNull(passage.url),
     heading: passage.heading,
     text: passage.text,
     score: passage.score,
