@@ -77,13 +77,16 @@ export async function createIngestJob(
   for (const [ordinal, item] of input.items.entries()) {
     await transaction.query(
       `INSERT INTO job_items (job_id, ordinal, document_id, source, content, content_type, title, url, metadata, tags)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+       VALUES ($1, $2, $3, $4, decode($5, 'base64'), $6, $7, $8, $9, $10)`,
       [
         job.id,
         ordinal,
         item.documentId,
         item.source,
-        item.content,
+        // Bytes travel as base64 text, decoded by the server: PGlite serialises a bytea
+        // parameter byte by byte on the event loop (22 MB: 14 s, against 1 s this way),
+        // and pg sends bytea as hex, twice the size.
+        Buffer.from(item.content.buffer, item.content.byteOffset, item.content.byteLength).toString('base64'),
         item.contentType,
         item.title,
         item.url,
@@ -186,11 +189,13 @@ export async function pendingJobItems(executor: SqlExecutor, jobId: string): Pro
 }
 
 export async function jobItemContent(executor: SqlExecutor, jobId: string, ordinal: number): Promise<Uint8Array> {
-  const result = await executor.query<{ content: Uint8Array | null }>(
-    `SELECT content FROM job_items WHERE job_id = $1 AND ordinal = $2`,
+  // As base64 for the reason the insert sends it so: PGlite parses bytea output slowly.
+  const result = await executor.query<{ content: string | null }>(
+    `SELECT encode(content, 'base64') AS content FROM job_items WHERE job_id = $1 AND ordinal = $2`,
     [jobId, ordinal],
   );
-  return new Uint8Array(result.rows[0]?.content ?? []);
+  const content = result.rows[0]?.content;
+  return content ? new Uint8Array(Buffer.from(content, 'base64')) : new Uint8Array();
 }
 
 /** Records one document's outcome and the job's progress together; the bytes are dropped once done. */
