@@ -20,7 +20,7 @@ export interface Embedder {
 /**
  * Refuses to use a knowledge base with an embedder other than the one its vectors came
  * from: vectors of two models live in different spaces, so searching or adding to the
- * KB would compare or mix them (DESIGN.md: `embedder_mismatch` until `oriole reindex`).
+ * KB would compare or mix them (`embedder_mismatch` until `oriole reindex`; docs/embedders.md).
  * One rule and one message for ingest, upload and search.
  */
 export function assertEmbedderMatches(kb: { name: string; embedder: string }, configuredEmbedder: string): void {

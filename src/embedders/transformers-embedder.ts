@@ -1,19 +1,14 @@
-import path from 'node:path';
-import { env, pipeline } from '@huggingface/transformers';
-import type { DataType, FeatureExtractionPipeline, ProgressInfo } from '@huggingface/transformers';
+import { pipeline } from '@huggingface/transformers';
+import type { FeatureExtractionPipeline } from '@huggingface/transformers';
 import type { Embedder } from '../core/index.ts';
 import {
-  cachedModelDtype,
-  configureTransformersLibrary,
   createSerialQueue,
+  defaultModelDownloadSettings,
   describeError,
-  fallbackDtype,
-  isMissingModelFile,
-  localModelDtype,
+  loadTransformersModel,
   modelFilesFix,
-  modelFileByDtype,
-  preferredDtype,
   transformersLibraryLoads,
+  type ModelDownloadSettings,
 } from '../models/index.ts';
 import type { EmbedderOptions } from './embedder-options.ts';
 import { l2Normalize } from './l2-normalize.ts';
@@ -26,21 +21,13 @@ import { modelProfile } from './model-profile.ts';
  * runtime); the Workers build never imports this file.
  */
 
-export interface TransformersEmbedderSettings {
-  /** Where models are downloaded from when ORIOLE_MODELS_DIR is unset (a Hub mirror works too). */
-  hubUrl: string;
-  /** A download whose server sends no headers within this fails, so start-up never hangs offline. */
-  responseTimeoutMs: number;
-  /** A download that receives no bytes for this long fails. */
-  stallTimeoutMs: number;
+export interface TransformersEmbedderSettings extends ModelDownloadSettings {
   /** Texts per model run: larger batches pad more, smaller ones pay more per-run overhead. */
   maxBatchSize: number;
 }
 
 export const defaultTransformersEmbedderSettings: TransformersEmbedderSettings = {
-  hubUrl: 'https://huggingface.co/',
-  responseTimeoutMs: 30_000,
-  stallTimeoutMs: 60_000,
+  ...defaultModelDownloadSettings,
   maxBatchSize: 32,
 };
 
@@ -87,50 +74,19 @@ export async function createTransformersEmbedder(
   };
 }
 
-async function loadPipeline(
+function loadPipeline(
   spec: string,
   modelId: string,
   options: EmbedderOptions,
   settings: TransformersEmbedderSettings,
 ): Promise<FeatureExtractionPipeline> {
-  const localOnly = options.modelsDir !== undefined;
-  configureTransformersLibrary(options, settings);
-  const cached = localOnly ? undefined : await cachedModelDtype(modelId, env.cacheDir);
-  const dtypes = localOnly
-    ? [await localDtype(spec, modelId, options)]
-    : cached
-      ? [cached]
-      : [preferredDtype, fallbackDtype];
-  for (const [attempt, dtype] of dtypes.entries()) {
-    try {
-      return await pipeline('feature-extraction', modelId, {
-        dtype,
-        device: 'cpu',
-        local_files_only: localOnly,
-        ...(options.cacheDir === undefined ? {} : { cache_dir: options.cacheDir }),
-        session_options: { intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1 },
-        progress_callback: (info: ProgressInfo) => {
-          if (info.status === 'progress') options.onProgress?.({ file: info.file, loaded: info.loaded, total: info.total });
-        },
-      });
-    } catch (error) {
-      const missingFile = modelFileByDtype[dtype];
-      const isLastAttempt = attempt === dtypes.length - 1;
-      // Not every repository publishes quantised weights; then the fp32 file is the model.
-      if (!isLastAttempt && isMissingModelFile(error, missingFile)) continue;
-      throw modelLoadError(spec, describeError(error), fixFor(modelId, options), error);
-    }
-  }
-  throw modelLoadError(spec, 'no model file could be loaded', fixFor(modelId, options));
+  return loadTransformersModel(modelId, options, settings, {
+    load: (dtype, shared, sessionOptions) =>
+      pipeline('feature-extraction', modelId, { ...shared, dtype, device: 'cpu', session_options: sessionOptions }),
+    failure: (reason, cause) => modelLoadError(spec, reason, fixFor(modelId, options), cause),
+  });
 }
 
 function fixFor(modelId: string, options: EmbedderOptions): string {
   return modelFilesFix(modelId, options, lexicalOnlyFix);
-}
-
-/** With ORIOLE_MODELS_DIR, the files on disk decide: q8 when present, otherwise fp32. */
-async function localDtype(spec: string, modelId: string, options: EmbedderOptions): Promise<DataType> {
-  const found = await localModelDtype(path.join(options.modelsDir!, modelId));
-  if ('problem' in found) throw modelLoadError(spec, found.problem, fixFor(modelId, options));
-  return found.dtype;
 }

@@ -21,3 +21,5 @@ export {
   transformersLibraryLoads,
 } from './transformers-library.ts';
 export type { ModelSource } from './transformers-library.ts';
+export { defaultModelDownloadSettings, loadTransformersModel } from './load-transformers-model.ts';
+export type { ModelDownloadSettings, SessionOptions, SharedLoadOptions, TransformersModelLoad } from './load-transformers-model.ts';

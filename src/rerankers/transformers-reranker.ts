@@ -1,20 +1,15 @@
-import path from 'node:path';
-import { AutoModelForSequenceClassification, AutoTokenizer, env } from '@huggingface/transformers';
-import type { DataType, PreTrainedModel, PreTrainedTokenizer, ProgressInfo, Tensor } from '@huggingface/transformers';
+import { AutoModelForSequenceClassification, AutoTokenizer } from '@huggingface/transformers';
+import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import { OrioleError } from '../core/index.ts';
 import type { Reranker } from '../core/index.ts';
 import {
-  cachedModelDtype,
-  configureTransformersLibrary,
   createSerialQueue,
+  defaultModelDownloadSettings,
   describeError,
-  fallbackDtype,
-  isMissingModelFile,
-  localModelDtype,
+  loadTransformersModel,
   modelFilesFix,
-  modelFileByDtype,
-  preferredDtype,
   transformersLibraryLoads,
+  type ModelDownloadSettings,
 } from '../models/index.ts';
 import type { RerankerOptions } from './reranker-options.ts';
 
@@ -26,13 +21,7 @@ import type { RerankerOptions } from './reranker-options.ts';
  * from the cache or the Hub, q8 weights when the repository has them. Node only.
  */
 
-export interface TransformersRerankerSettings {
-  /** Where models are downloaded from when ORIOLE_MODELS_DIR is unset (a Hub mirror works too). */
-  hubUrl: string;
-  /** A download whose server sends no headers within this fails, so start-up never hangs offline. */
-  responseTimeoutMs: number;
-  /** A download that receives no bytes for this long fails. */
-  stallTimeoutMs: number;
+export interface TransformersRerankerSettings extends ModelDownloadSettings {
   /**
    * Query–passage pairs per model run. Pairs are longer than the embedder's single texts
    * and padded to the longest, so batches are smaller: the default 20 candidates take two runs.
@@ -41,9 +30,7 @@ export interface TransformersRerankerSettings {
 }
 
 export const defaultTransformersRerankerSettings: TransformersRerankerSettings = {
-  hubUrl: 'https://huggingface.co/',
-  responseTimeoutMs: 30_000,
-  stallTimeoutMs: 60_000,
+  ...defaultModelDownloadSettings,
   maxBatchSize: 16,
 };
 
@@ -105,40 +92,16 @@ async function loadModel(
   options: RerankerOptions,
   settings: TransformersRerankerSettings,
 ): Promise<{ tokenizer: PreTrainedTokenizer; model: PreTrainedModel }> {
-  const localOnly = options.modelsDir !== undefined;
-  configureTransformersLibrary(options, settings);
-  const cached = localOnly ? undefined : await cachedModelDtype(modelId, env.cacheDir);
-  const dtypes = localOnly ? [await localDtype(spec, modelId, options)] : cached ? [cached] : [preferredDtype, fallbackDtype];
-  const shared = {
-    local_files_only: localOnly,
-    ...(options.cacheDir === undefined ? {} : { cache_dir: options.cacheDir }),
-    progress_callback: (info: ProgressInfo) => {
-      if (info.status === 'progress') options.onProgress?.({ file: info.file, loaded: info.loaded, total: info.total });
+  let tokenizer: PreTrainedTokenizer | undefined;
+  const model = await loadTransformersModel(modelId, options, settings, {
+    prepare: async (shared) => {
+      tokenizer = await AutoTokenizer.from_pretrained(modelId, shared);
     },
-  };
-  let tokenizer: PreTrainedTokenizer;
-  try {
-    tokenizer = await AutoTokenizer.from_pretrained(modelId, shared);
-  } catch (error) {
-    throw rerankerLoadError(spec, describeError(error), fixFor(modelId, options), error);
-  }
-  for (const [attempt, dtype] of dtypes.entries()) {
-    try {
-      const model = await AutoModelForSequenceClassification.from_pretrained(modelId, {
-        ...shared,
-        dtype,
-        device: 'cpu',
-        session_options: { intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1 },
-      });
-      return { tokenizer, model };
-    } catch (error) {
-      const isLastAttempt = attempt === dtypes.length - 1;
-      // Not every repository publishes quantised weights; then the fp32 file is the model.
-      if (!isLastAttempt && isMissingModelFile(error, modelFileByDtype[dtype])) continue;
-      throw rerankerLoadError(spec, describeError(error), fixFor(modelId, options), error);
-    }
-  }
-  throw rerankerLoadError(spec, 'no model file could be loaded', fixFor(modelId, options));
+    load: (dtype, shared, sessionOptions) =>
+      AutoModelForSequenceClassification.from_pretrained(modelId, { ...shared, dtype, device: 'cpu', session_options: sessionOptions }),
+    failure: (reason, cause) => rerankerLoadError(spec, reason, fixFor(modelId, options), cause),
+  });
+  return { tokenizer: tokenizer!, model };
 }
 
 /** "This reranker cannot be used right now", with the reason and the fix; the service then runs without it. */
@@ -153,11 +116,4 @@ function rerankerLoadError(spec: string, reason: string, fix: string, cause?: un
 
 function fixFor(modelId: string, options: RerankerOptions): string {
   return modelFilesFix(modelId, options, noRerankerFix);
-}
-
-/** With ORIOLE_MODELS_DIR, the files on disk decide: q8 when present, otherwise fp32. */
-async function localDtype(spec: string, modelId: string, options: RerankerOptions): Promise<DataType> {
-  const found = await localModelDtype(path.join(options.modelsDir!, modelId));
-  if ('problem' in found) throw rerankerLoadError(spec, found.problem, fixFor(modelId, options));
-  return found.dtype;
 }
