@@ -11,6 +11,7 @@ import {
   type Database,
   type KnowledgeBase,
 } from '../../src/db/index.ts';
+import { decodePercents } from '../../src/text/index.ts';
 import { contentTypes } from '../loaders/index.ts';
 import { documentFingerprint, indexText, sha256 } from './fingerprints.ts';
 
@@ -188,5 +189,5 @@ async function vectorsFor(
 
 function titleFromSource(source: string): string {
   const last = source.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() ?? source;
-  return decodeURIComponent(last).replace(/\.[a-z0-9]+$/i, '').replace(/[-_]+/g, ' ').trim() || source;
+  return decodePercents(last).replace(/\.[a-z0-9]+$/i, '').replace(/[-_]+/g, ' ').trim() || source;
 }

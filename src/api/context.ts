@@ -1,6 +1,7 @@
 import type { AnswerService } from '../answer/index.ts';
 import type { ApiKeyScope, Database } from '../db/index.ts';
 import type { HttpDependencies } from './http-dependencies.ts';
+import type { TextRepair } from './request-text.ts';
 import { defaultMaxDocumentBytes, type EvalService, type IngestionService, type ServiceMetrics } from '../core/index.ts';
 
 /** What the API needs from the outside world; composition roots build it. */
@@ -92,5 +93,7 @@ export interface AppEnvironment {
     requestId: string;
     /** Who is calling, set by the auth middleware before any route runs. */
     principal: Principal;
+    /** Repairs made to document text by the edge check (request-text.ts); POST /documents reports them. */
+    textRepairs: TextRepair[];
   };
 }

@@ -9,6 +9,7 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -30,22 +31,19 @@ export function httpStatusOf(code: ErrorCode): ContentfulStatusCode {
   return statusByCode[code];
 }
 
+const codeByHonoStatus: Partial<Record<number, ErrorCode>> = {
+  401: 'unauthorized',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
 /** Hono's own exceptions (malformed JSON, body limits) get our codes too. */
 export function toOrioleError(error: unknown): OrioleError {
   if (error instanceof OrioleError) return error;
   if (error instanceof HTTPException) {
-    const code: ErrorCode =
-      error.status === 413
-        ? 'payload_too_large'
-        : error.status === 415
-          ? 'unsupported_media_type'
-          : error.status === 401
-            ? 'unauthorized'
-            : error.status === 404
-              ? 'not_found'
-              : error.status < 500
-                ? 'invalid_request'
-                : 'internal';
+    const code: ErrorCode = codeByHonoStatus[error.status] ?? (error.status < 500 ? 'invalid_request' : 'internal');
     return new OrioleError(code, error.message || 'Bad request');
   }
   return new OrioleError('internal', 'Something went wrong on our side; the request id helps us find it.', {

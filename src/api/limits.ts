@@ -43,6 +43,8 @@ export const requestLimits = {
   /** `metadata.userId` / `user` and `metadata.channel` of an answer. */
   userIdChars: 256,
   channelChars: 64,
+  /** Objects and arrays nested in any JSON body (a document's metadata included); deeper is a 400. */
+  jsonDepth: 32,
 } as const;
 
 /** Any route with a body that the table below does not name. */
