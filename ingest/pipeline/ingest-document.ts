@@ -12,7 +12,7 @@ import {
   type KnowledgeBase,
 } from '../../src/db/index.ts';
 import { decodePercents } from '../../src/text/index.ts';
-import { contentTypes } from '../loaders/index.ts';
+import { contentTypes, detectContentType } from '../loaders/index.ts';
 import { documentFingerprint, indexText, sha256 } from './fingerprints.ts';
 
 /** Everything ingestion needs from outside, passed in so backends, parsers and embedders plug in. */
@@ -99,7 +99,7 @@ export async function ingestDocument(
   // The fingerprint covers the inputs only, so an unchanged document is skipped before parsing.
   const fingerprint = documentFingerprint({
     bytes: item.bytes,
-    contentType: item.contentType ?? null,
+    contentType: typeThatMatters(source, item),
     title: item.title ?? null,
     url: item.url ?? null,
     tags,
@@ -185,6 +185,17 @@ async function vectorsFor(
   }
   if (missing.length > 0) await claimEmbeddingDimension(context.database, kb.id, embedder.dimension);
   return { vectors, embedded: missing.length };
+}
+
+/**
+ * The declared content type when it changes what the bytes are parsed as, else null.
+ * The API declares the type it detected and `oriole ingest` declares none; both parse
+ * the same, so both must fingerprint the same, or running both re-ingests every time.
+ */
+function typeThatMatters(source: string, item: IngestItem): string | null {
+  if (item.contentType === undefined) return null;
+  const declared = detectContentType({ source, bytes: item.bytes, declared: item.contentType });
+  return declared === detectContentType({ source, bytes: item.bytes }) ? null : declared;
 }
 
 function titleFromSource(source: string): string {
