@@ -10,7 +10,7 @@ import { requestTimeout } from './request-timeout.ts';
 import { validateRequestText } from './request-text.ts';
 import { allowedMethodsFor } from './allowed-methods.ts';
 import { renderApiReference } from './api-reference.ts';
-import { errorResponse, toOrioleError } from './error-response.ts';
+import { errorResponse, isClientAbort, toOrioleError } from './error-response.ts';
 import { observeRequests } from './observability.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -90,6 +90,10 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
     return errorResponse(context, new OrioleError('method_not_allowed', message, { details: { allow: allowed } }));
   });
   app.onError((error, context) => {
+    // No one is left to answer; the access log records it as 499 (observability.ts), not as a server failure.
+    if (isClientAbort(context, error)) {
+      return errorResponse(context, new OrioleError('invalid_request', 'The client closed the request before it was answered'));
+    }
     const oriole = toOrioleError(error);
     if (oriole.code === 'internal' || oriole.code === 'migration_failed' || oriole.code === 'upstream_unavailable') {
       options.onServerError?.(oriole, context.get('requestId'));

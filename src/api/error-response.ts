@@ -51,6 +51,18 @@ export function toOrioleError(error: unknown): OrioleError {
   });
 }
 
+/** The status logged and counted for a request whose client went away before it was answered (nginx's convention). */
+export const clientClosedStatus = 499;
+
+/**
+ * Whether a failure is the client's leaving (a body cut off mid-way, a closed
+ * connection), not the server's fault: the request's own signal aborted and the
+ * error is not one of ours (a request timeout aborts the signal too, as an OrioleError).
+ */
+export function isClientAbort(context: Context, error: unknown): boolean {
+  return !(error instanceof OrioleError) && context.req.raw.signal.aborted;
+}
+
 export function errorResponse(context: Context, error: OrioleError): Response {
   const body: ErrorBody = {
     error: {

@@ -280,7 +280,12 @@ async function jsonUpload(context: Context<AppEnvironment>): Promise<Upload> {
 
 async function multipartUpload(context: Context<AppEnvironment>): Promise<Upload> {
   const { ingestion } = context.get('dependencies');
-  const form = await context.req.parseBody({ all: true }).catch(() => {
+  const form = await context.req.parseBody({ all: true }).catch((error: unknown) => {
+    // A body over its limit (limits.ts) is refused while it streams in, as the parser reads it.
+    const overLimit = error instanceof OrioleError ? error : error instanceof Error && error.cause instanceof OrioleError ? error.cause : null;
+    if (overLimit) throw overLimit;
+    // A client that left mid-upload is logged as such (observability.ts), not blamed for a malformed body.
+    if (context.req.raw.signal.aborted) throw error;
     throw new OrioleError('invalid_request', 'Malformed multipart/form-data body');
   });
   const kbField = form.kb;
