@@ -13,7 +13,7 @@ export function sha256(data: Uint8Array | string): string {
 
 export interface FingerprintInput {
   bytes: Uint8Array;
-  /** The declared type, if any: detection from the bytes is covered by the bytes. */
+  /** The declared type only where it changes the detected one: detection from the bytes is covered by the bytes. */
   contentType: string | null;
   title: string | null;
   url: string | null;

@@ -11,7 +11,8 @@ import {
   type Database,
   type KnowledgeBase,
 } from '../../src/db/index.ts';
-import { contentTypes } from '../loaders/index.ts';
+import { decodePercents } from '../../src/text/index.ts';
+import { contentTypes, detectContentType } from '../loaders/index.ts';
 import { documentFingerprint, indexText, sha256 } from './fingerprints.ts';
 
 /** Everything ingestion needs from outside, passed in so backends, parsers and embedders plug in. */
@@ -98,7 +99,7 @@ export async function ingestDocument(
   // The fingerprint covers the inputs only, so an unchanged document is skipped before parsing.
   const fingerprint = documentFingerprint({
     bytes: item.bytes,
-    contentType: item.contentType ?? null,
+    contentType: typeThatMatters(source, item),
     title: item.title ?? null,
     url: item.url ?? null,
     tags,
@@ -187,7 +188,18 @@ async function vectorsFor(
   return { vectors, embedded: missing.length };
 }
 
+/**
+ * The declared content type when it changes what the bytes are parsed as, else null.
+ * The API declares the type it detected and `oriole ingest` declares none; both parse
+ * the same, so both must fingerprint the same, or running both re-ingests every time.
+ */
+function typeThatMatters(source: string, item: IngestItem): string | null {
+  if (item.contentType === undefined) return null;
+  const declared = detectContentType({ source, bytes: item.bytes, declared: item.contentType });
+  return declared === detectContentType({ source, bytes: item.bytes }) ? null : declared;
+}
+
 function titleFromSource(source: string): string {
   const last = source.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() ?? source;
-  return decodeURIComponent(last).replace(/\.[a-z0-9]+$/i, '').replace(/[-_]+/g, ' ').trim() || source;
+  return decodePercents(last).replace(/\.[a-z0-9]+$/i, '').replace(/[-_]+/g, ' ').trim() || source;
 }

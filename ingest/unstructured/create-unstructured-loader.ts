@@ -14,6 +14,7 @@ import { Strategy } from 'unstructured-client/sdk/models/shared';
 import { z } from 'zod';
 import type { Loader, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
 import { OrioleError } from '../../src/core/index.ts';
+import { decodePercents } from '../../src/text/index.ts';
 import { elementsToDocument, unstructuredElementSchema } from './elements-to-document.ts';
 import { unstructuredContentTypes, unstructuredFileExtensions } from './unstructured-content-types.ts';
 
@@ -262,13 +263,7 @@ function fileNameFor(source: string, contentType: string | undefined): string {
     // A relative path such as 'slides/q3-review.pptx'.
   }
   const last = path.split(/[?#]/)[0]?.split('/').filter((segment) => segment !== '').at(-1) ?? '';
-  let name = last;
-  try {
-    name = decodeURIComponent(last);
-  } catch {
-    // Keep the segment as it is.
-  }
-  name = name.replace(/[\\/:*?"<>|\r\n]/g, '_') || 'document';
+  const name = decodePercents(last).replace(/[\\/:*?"<>|\r\n]/g, '_') || 'document';
   const extension = contentType === undefined ? undefined : (unstructuredFileExtensions as Record<string, string>)[contentType];
   return extension !== undefined && !/\.[a-z0-9]{1,8}$/i.test(name) ? `${name}.${extension}` : name;
 }

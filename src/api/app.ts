@@ -7,9 +7,10 @@ import { corsFor } from './cors.ts';
 import { limitRequestBodies } from './limits.ts';
 import { rateLimit } from './rate-limit.ts';
 import { requestTimeout } from './request-timeout.ts';
-import { refuseInvalidUtf8 } from './utf8.ts';
+import { validateRequestText } from './request-text.ts';
+import { allowedMethodsFor } from './allowed-methods.ts';
 import { renderApiReference } from './api-reference.ts';
-import { errorResponse, toOrioleError } from './error-response.ts';
+import { errorResponse, isClientAbort, toOrioleError } from './error-response.ts';
 import { observeRequests } from './observability.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -56,7 +57,8 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   if (http && http.requestTimeoutMs > 0) app.use('*', requestTimeout(http.requestTimeoutMs));
   // Every route with a body has a limit (limits.ts); a larger body is refused before it is read whole.
   app.use('*', limitRequestBodies(dependencies));
-  app.use('*', refuseInvalidUtf8());
+  // After the body limit: text is checked once here for every route (NUL, lone surrogates, depth, invalid UTF-8).
+  app.use('*', validateRequestText());
 
   app.route('/', healthRoutes());
   app.route('/', metricsRoutes());
@@ -77,10 +79,21 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   let referencePage: string | undefined;
   app.get('/docs', (context) => context.html((referencePage ??= renderApiReference(app.getOpenAPI31Document(openApiConfig)))));
 
-  app.notFound((context) =>
-    errorResponse(context, new OrioleError('not_found', `No route for ${context.req.method} ${context.req.path}`)),
-  );
+  const allowedMethods = allowedMethodsFor(app.routes);
+  app.notFound((context) => {
+    const allowed = allowedMethods(context.req.path);
+    if (allowed.length === 0) {
+      return errorResponse(context, new OrioleError('not_found', `No route for ${context.req.method} ${context.req.path}`));
+    }
+    context.header('Allow', allowed.join(', '));
+    const message = `${context.req.path} does not take ${context.req.method}; it takes ${allowed.join(', ')}`;
+    return errorResponse(context, new OrioleError('method_not_allowed', message, { details: { allow: allowed } }));
+  });
   app.onError((error, context) => {
+    // No one is left to answer; the access log records it as 499 (observability.ts), not as a server failure.
+    if (isClientAbort(context, error)) {
+      return errorResponse(context, new OrioleError('invalid_request', 'The client closed the request before it was answered'));
+    }
     const oriole = toOrioleError(error);
     if (oriole.code === 'internal' || oriole.code === 'migration_failed' || oriole.code === 'upstream_unavailable') {
       options.onServerError?.(oriole, context.get('requestId'));

@@ -92,5 +92,14 @@ export interface AppEnvironment {
     requestId: string;
     /** Who is calling, set by the auth middleware before any route runs. */
     principal: Principal;
+    /** Repairs made to document text by the edge check (request-text.ts); POST /documents reports them. */
+    textRepairs: TextRepair[];
   };
+}
+
+/** A repair made to a document's text at the edge (request-text.ts); POST /documents reports it as a warning. */
+export interface TextRepair {
+  field: string;
+  replacedSurrogates: number;
+  removedNuls: number;
 }

@@ -9,6 +9,7 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -30,27 +31,36 @@ export function httpStatusOf(code: ErrorCode): ContentfulStatusCode {
   return statusByCode[code];
 }
 
+const codeByHonoStatus: Partial<Record<number, ErrorCode>> = {
+  401: 'unauthorized',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
 /** Hono's own exceptions (malformed JSON, body limits) get our codes too. */
 export function toOrioleError(error: unknown): OrioleError {
   if (error instanceof OrioleError) return error;
   if (error instanceof HTTPException) {
-    const code: ErrorCode =
-      error.status === 413
-        ? 'payload_too_large'
-        : error.status === 415
-          ? 'unsupported_media_type'
-          : error.status === 401
-            ? 'unauthorized'
-            : error.status === 404
-              ? 'not_found'
-              : error.status < 500
-                ? 'invalid_request'
-                : 'internal';
+    const code: ErrorCode = codeByHonoStatus[error.status] ?? (error.status < 500 ? 'invalid_request' : 'internal');
     return new OrioleError(code, error.message || 'Bad request');
   }
   return new OrioleError('internal', 'Something went wrong on our side; the request id helps us find it.', {
     cause: error,
   });
+}
+
+/** The status logged and counted for a request whose client went away before it was answered (nginx's convention). */
+export const clientClosedStatus = 499;
+
+/**
+ * Whether a failure is the client's leaving (a body cut off mid-way, a closed
+ * connection), not the server's fault: the request's own signal aborted and the
+ * error is not one of ours (a request timeout aborts the signal too, as an OrioleError).
+ */
+export function isClientAbort(context: Context, error: unknown): boolean {
+  return !(error instanceof OrioleError) && context.req.raw.signal.aborted;
 }
 
 export function errorResponse(context: Context, error: OrioleError): Response {

@@ -6,7 +6,7 @@ export { defaultUploadLimits } from './context.ts';
 export { httpStatusOf } from './error-response.ts';
 export { createHttpDependencies } from './http-dependencies.ts';
 export type { HttpDependencies, HttpSettings } from './http-dependencies.ts';
-export { bodyLimitOf, defaultBodyLimitBytes, requestLimits, routeBodyLimits } from './limits.ts';
+export { bodyLimitOf, defaultBodyLimitBytes, jsonUploadEnvelopeBytes, requestLimits, routeBodyLimits } from './limits.ts';
 export { TokenBucketLimiter } from './token-bucket.ts';
 export type { TokenBucketDecision, TokenBucketSettings } from './token-bucket.ts';
 export { authorizeKb, authorizeKbResource, requestKb, requirementOf } from './auth.ts';

@@ -1,5 +1,4 @@
 import type { MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { OrioleError } from '../core/index.ts';
 import type { AppDependencies, AppEnvironment } from './context.ts';
 
@@ -43,6 +42,8 @@ export const requestLimits = {
   /** `metadata.userId` / `user` and `metadata.channel` of an answer. */
   userIdChars: 256,
   channelChars: 64,
+  /** Objects and arrays nested in any JSON body (a document's metadata included); deeper is a 400. */
+  jsonDepth: 32,
 } as const;
 
 /** Any route with a body that the table below does not name. */
@@ -56,8 +57,8 @@ export const evalBodyBytes = 10 * mib;
 
 export interface RouteBodyLimit {
   path: string;
-  /** Bytes, or read from the dependencies (the upload limit is configured with the ingestion). */
-  maxBytes: number | ((dependencies: AppDependencies) => number);
+  /** Bytes, or read from the dependencies (the upload limit is configured with the ingestion) and the body's type. */
+  maxBytes: number | ((dependencies: AppDependencies, contentType: string) => number);
 }
 
 /** Body limits of the routes that take a body (all POST); paths match exactly. */
@@ -67,42 +68,66 @@ export const routeBodyLimits: readonly RouteBodyLimit[] = [
   { path: '/v1/chat/completions', maxBytes: queryBodyBytes },
   { path: '/feedback', maxBytes: 64 * kib },
   { path: '/kbs', maxBytes: 4 * kib },
-  { path: '/documents', maxBytes: (dependencies) => dependencies.ingestion.limits.maxRequestBytes },
+  { path: '/documents', maxBytes: documentUploadLimit },
   { path: '/evals', maxBytes: evalBodyBytes },
   { path: '/eval-sets', maxBytes: evalBodyBytes },
 ];
 
-/** The body limit of a path: its row of the table, else the default. */
-export function bodyLimitOf(path: string, dependencies: AppDependencies): number {
-  const rule = routeBodyLimits.find((candidate) => candidate.path === normalised(path));
-  if (!rule) return defaultBodyLimitBytes;
-  return typeof rule.maxBytes === 'number' ? rule.maxBytes : rule.maxBytes(dependencies);
+/** Room for a JSON upload's fields besides its content (metadata, tags, title, url) and for escaping. */
+export const jsonUploadEnvelopeBytes = mib;
+
+/**
+ * A multipart upload may carry several files; a JSON upload carries one document, so its
+ * body is limited by the document limit, and a 59 MB JSON body is refused from its
+ * Content-Length instead of being read, decoded and parsed (≈ 4× its size in memory) first.
+ */
+function documentUploadLimit(dependencies: AppDependencies, contentType: string): number {
+  const { maxRequestBytes, maxDocumentBytes } = dependencies.ingestion.limits;
+  if (!/^application\/json\b/i.test(contentType)) return maxRequestBytes;
+  return Math.min(maxRequestBytes, maxDocumentBytes + jsonUploadEnvelopeBytes);
 }
 
-/** Refuses a body over its route's limit with 413 `payload_too_large` naming the limit. */
+/** The body limit of a path: its row of the table, else the default. */
+export function bodyLimitOf(path: string, dependencies: AppDependencies, contentType = ''): number {
+  const rule = routeBodyLimits.find((candidate) => candidate.path === normalised(path));
+  if (!rule) return defaultBodyLimitBytes;
+  return typeof rule.maxBytes === 'number' ? rule.maxBytes : rule.maxBytes(dependencies, contentType);
+}
+
+/**
+ * Refuses a body over its route's limit with 413 `payload_too_large` naming the limit:
+ * at once when Content-Length declares it, else as soon as the bytes streaming in pass
+ * it. Nothing is buffered here (Hono's bodyLimit copies a streamed body into one buffer
+ * up to the limit before the route sees any of it); whoever reads the body gets the 413.
+ */
 export function limitRequestBodies(dependencies: AppDependencies): MiddlewareHandler<AppEnvironment> {
-  const limiters = new Map<number, MiddlewareHandler>();
-  const limiterOf = (maxBytes: number) => {
-    let limiter = limiters.get(maxBytes);
-    if (!limiter) {
-      limiter = bodyLimit({
-        maxSize: maxBytes,
-        onError: (context) => {
-          // The rest of the body is never read: the connection cannot carry another request.
-          context.header('Connection', 'close');
-          throw new OrioleError('payload_too_large', `The request body is larger than ${maxBytes} bytes`, {
-            details: { limit: maxBytes },
-          });
-        },
-      });
-      limiters.set(maxBytes, limiter);
-    }
-    return limiter;
-  };
   return async function limitRequestBody(context, next) {
-    const method = context.req.method;
-    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
-    return limiterOf(bodyLimitOf(context.req.path, dependencies))(context, next);
+    const body = context.req.raw.body;
+    if (!body || ['GET', 'HEAD', 'OPTIONS'].includes(context.req.method)) return next();
+    const maxBytes = bodyLimitOf(context.req.path, dependencies, context.req.header('content-type') ?? '');
+    const tooLarge = () => {
+      // The rest of the body is never read: the connection cannot carry another request.
+      context.header('Connection', 'close');
+      return new OrioleError('payload_too_large', `The request body is larger than ${maxBytes} bytes`, { details: { limit: maxBytes } });
+    };
+    const declared = context.req.header('content-length');
+    // Per RFC 9112, when both are present Transfer-Encoding takes precedence.
+    if (declared !== undefined && context.req.header('transfer-encoding') === undefined) {
+      if (Number(declared) > maxBytes) throw tooLarge();
+      return next();
+    }
+    let received = 0;
+    const counted = body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          received += chunk.byteLength;
+          if (received > maxBytes) controller.error(tooLarge());
+          else controller.enqueue(chunk);
+        },
+      }),
+    );
+    context.req.raw = new Request(context.req.raw, { body: counted, duplex: 'half' } as RequestInit);
+    return next();
   };
 }
 

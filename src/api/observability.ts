@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { ServiceMetrics } from '../core/index.ts';
 import type { AppEnvironment, RequestLogger } from './context.ts';
-import { toOrioleError } from './error-response.ts';
+import { clientClosedStatus, isClientAbort, toOrioleError } from './error-response.ts';
 
 /** The route label of a request no route matched: raw paths never become label values. */
 export const unmatchedRoute = 'unmatched';
@@ -29,7 +29,8 @@ export function observeRequests(options: ObservabilityOptions): MiddlewareHandle
     const seconds = (performance.now() - started) / 1000;
     const route = routePattern(context);
     const method = knownMethods.has(context.req.method) ? context.req.method : 'OTHER';
-    const status = context.res.status;
+    const aborted = context.error !== undefined && isClientAbort(context, context.error);
+    const status = aborted ? clientClosedStatus : context.res.status;
     metrics.observeRequest({ route, method, status, seconds });
     if (!logger) return;
     const fields: Record<string, unknown> = {
@@ -44,8 +45,9 @@ export function observeRequests(options: ObservabilityOptions): MiddlewareHandle
     const keyId = principalKeyId(context);
     if (keyId) fields.keyId = keyId;
     // Hono keeps the error a handler threw; its code says why without the message's details.
-    if (context.error) fields.errorCode = toOrioleError(context.error).code;
-    if (status >= 500) logger.error(fields, 'request failed');
+    if (context.error && !aborted) fields.errorCode = toOrioleError(context.error).code;
+    if (aborted) logger.info(fields, 'client closed the request before it was answered');
+    else if (status >= 500) logger.error(fields, 'request failed');
     else logger.info(fields, 'request');
   };
 }

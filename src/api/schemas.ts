@@ -1,12 +1,19 @@
 import { z } from '@hono/zod-openapi';
 import { knowledgeBaseName } from '../core/index.ts';
+import { textFlaw, textFlawDescriptions } from '../text/index.ts';
 import { requestLimits as limits } from './limits.ts';
 
 /**
- * Text that reaches the database (questions are logged): PostgreSQL text cannot hold
- * NUL, so a NUL is refused here as malformed input rather than failing the insert.
+ * Text that reaches the database (questions are logged): PostgreSQL text cannot hold a
+ * NUL or a lone surrogate, so either is refused as malformed input rather than failing
+ * the insert. JSON bodies are already checked at the edge (request-text.ts); this covers
+ * text from elsewhere (form fields) and keeps each schema honest on its own.
  */
-export const cleanText = () => z.string().refine((text) => !text.includes('\u0000'), 'must not contain NUL characters');
+export const cleanText = () =>
+  z.string().superRefine((text, check) => {
+    const flaw = textFlaw(text);
+    if (flaw) check.addIssue({ code: 'custom', message: textFlawDescriptions[flaw] });
+  });
 
 export const ErrorSchema = z
   .object({

@@ -8,6 +8,8 @@ export const errorCodes = [
   'unauthorized',
   'forbidden',
   'not_found',
+  /** The path exists, but not with the request's method (the response's `Allow` lists those it takes). */
+  'method_not_allowed',
   'conflict',
   'payload_too_large',
   'unsupported_media_type',

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobWorker } from '../../ingest/pipeline/index.ts';
-import { createKnowledgeBase, type Database } from '../../src/db/index.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { collectInputs, ingestInputs, type IngestContext, type JobWorker } from '../../ingest/pipeline/index.ts';
+import { createKnowledgeBase, getKnowledgeBase, type Database } from '../../src/db/index.ts';
 import { createTestApp, expectError, postJson, waitForJob, type TestApp } from '../helpers/app.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';
 
@@ -28,10 +30,11 @@ describe.each(testBackends())('the documents API on $name', (backend) => {
   let database: Database;
   let app: TestApp;
   let worker: JobWorker | undefined;
+  let context: IngestContext;
 
   beforeAll(async () => {
     database = await openMigrated(backend);
-    ({ app, worker } = createTestApp(database, { limits: { maxDocumentBytes: 2 * 1024 * 1024, maxRequestBytes: 6 * 1024 * 1024, maxFilesPerRequest: 5 } }));
+    ({ app, worker, context } = createTestApp(database, { limits: { maxDocumentBytes: 2 * 1024 * 1024, maxRequestBytes: 6 * 1024 * 1024, maxFilesPerRequest: 5 } }));
   });
   afterAll(async () => {
     await worker?.stop();
@@ -181,5 +184,70 @@ describe.each(testBackends())('the documents API on $name', (backend) => {
       await expectError(await app.request(`/jobs/${encodeURIComponent(id)}`), 404, 'not_found');
     }
     await expectError(await app.request('/documents?kb=no-such-kb'), 404, 'not_found');
+  });
+
+  it('gives a file the same fingerprint from `oriole ingest` and from an upload, so neither re-ingests what the other wrote', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'oriole-fingerprint-'));
+    try {
+      const bytes = new TextEncoder().encode('# Shipping\n\nOrders ship within two business days from our Lisbon warehouse.');
+      await writeFile(path.join(folder, 'shipping.md'), bytes);
+      await writeFile(path.join(folder, 'returns.txt'), 'Returns are accepted within 30 days of delivery.');
+      expect((await postJson(app, '/kbs', { name: 'both-paths' })).status).toBe(201);
+      const kb = await getKnowledgeBase(database, 'both-paths');
+      // What `oriole ingest shipping.md returns.txt` does.
+      const cliRun = () =>
+        ingestInputs(
+          context,
+          kb,
+          collectInputs(
+            { files: ['shipping.md', 'returns.txt'].map((name) => ({ file: path.join(folder, name), source: name, explicit: true })), urls: [] },
+            { crawl: async function* () {}, isSupported: () => true },
+            {},
+          ),
+          { prune: false },
+        );
+      expect(await cliRun()).toMatchObject({ added: 2, unchanged: 0 });
+
+      // The same bytes uploaded, as a browser sends them (a declared type) and as JSON.
+      const form = new FormData();
+      form.append('kb', 'both-paths');
+      form.append('file', new File([bytes], 'shipping.md', { type: 'text/markdown' }));
+      const uploaded = (await (await app.request('/documents', { method: 'POST', body: form })).json()) as { jobId: string };
+      const json = await postJson(app, '/documents', { kb: 'both-paths', source: 'returns.txt', content: 'Returns are accepted within 30 days of delivery.' });
+      for (const jobId of [uploaded.jobId, ((await json.json()) as { jobId: string }).jobId]) {
+        const job = (await waitForJob(app, jobId)) as { status: string; documents: { outcome: string }[] };
+        expect(job.status).toBe('succeeded');
+        expect(job.documents.map((document) => document.outcome)).toEqual(['unchanged']);
+      }
+      // And back: the CLI finds nothing to do after the uploads.
+      expect(await cliRun()).toMatchObject({ added: 0, updated: 0, unchanged: 2 });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a % that starts no escape in a file name literally (60%-off.md)', async () => {
+    const form = new FormData();
+    form.append('file', new File(['# Sale\n\nEverything is 60% off this week.'], '60%-off.md', { type: 'text/markdown' }));
+    const response = await app.request('/documents', { method: 'POST', body: form });
+    expect(response.status).toBe(202);
+    const queued = (await response.json()) as { jobId: string; documents: { id: string; source: string }[] };
+    expect(queued.documents[0]!.source).toBe('60%-off.md');
+    expect(await waitForJob(app, queued.jobId)).toMatchObject({ status: 'succeeded' });
+    const document = (await (await app.request(`/documents/${queued.documents[0]!.id}`)).json()) as { title: string };
+    expect(document.title).toBe('Sale');
+  });
+
+  it('repairs a lone surrogate and a NUL in document content, and says so', async () => {
+    const response = await postJson(app, '/documents', { source: 'broken-text.md', content: '# Broken\n\nCafe \ud800 menu\u0000 prices.' });
+    expect(response.status).toBe(202);
+    const queued = (await response.json()) as { jobId: string; warnings: unknown[] };
+    expect(queued.warnings).toEqual([
+      { source: 'broken-text.md', field: 'content', message: expect.stringMatching(/U\+FFFD/), replacedSurrogates: 1, removedNuls: 1 },
+    ]);
+    expect(await waitForJob(app, queued.jobId)).toMatchObject({ status: 'succeeded' });
+    const search = (await (await postJson(app, '/search', { query: 'menu prices' })).json()) as { results: { source: string; text: string }[] };
+    const passage = search.results.find((result) => result.source === 'broken-text.md');
+    expect(passage?.text).toContain('Cafe \ufffd menu prices.');
   });
 });

@@ -51,7 +51,16 @@ const hostileRequests: Hostile[] = [
   // Encoding.
   { name: 'invalid UTF-8', method: 'POST', path: '/answer', body: invalidUtf8, headers: json, status: 400, code: 'invalid_request' },
   { name: 'a NUL in the question', method: 'POST', path: '/answer', body: '{"question":"refund\\u0000"}', headers: json, status: 400, code: 'invalid_request' },
-  { name: 'a lone surrogate', method: 'POST', path: '/search', body: '{"query":"\\ud800 refund"}', headers: json, status: [200, 400], code: 'invalid_request' },
+  { name: 'a lone surrogate', method: 'POST', path: '/search', body: '{"query":"\\ud800 refund"}', headers: json, status: 400, code: 'invalid_request' },
+  { name: 'a lone surrogate in the question', method: 'POST', path: '/answer', body: '{"question":"refund \\ud800"}', headers: json, status: 400, code: 'invalid_request' },
+  { name: 'a lone surrogate in history', method: 'POST', path: '/answer', body: '{"question":"refund","history":[{"role":"user","content":"\\udc00"}]}', headers: json, status: 400, code: 'invalid_request' },
+  { name: 'a lone surrogate in a chat message', method: 'POST', path: '/v1/chat/completions', body: '{"model":"default","messages":[{"role":"user","content":"\\ud800"}]}', headers: json, status: 400, code: 'invalid_request' },
+  { name: 'a NUL in a query value', method: 'GET', path: '/documents?cursor=a%00b', status: 400, code: 'invalid_request' },
+  { name: 'invalid UTF-8 in a query value', method: 'GET', path: '/analytics/summary?kb=%ED%A0%80', status: 400, code: 'invalid_request' },
+  { name: 'a NUL in a path parameter', method: 'GET', path: '/documents/a%00b', status: 400, code: 'invalid_request' },
+  // A record drops a __proto__ key when copied: the filter would silently match everything.
+  { name: '__proto__ as a tag filter', method: 'POST', path: '/search', body: '{"query":"refund","filters":{"tags":{"__proto__":"internal"}}}', headers: json, status: 400, code: 'invalid_request' },
+  { name: '__proto__ as a document tag', method: 'POST', path: '/documents', body: '{"source":"a.md","content":"x","tags":{"__proto__":"a"}}', headers: json, status: 400, code: 'invalid_request' },
   // SQL-looking input is data, never SQL.
   { name: 'SQL in a KB name', method: 'POST', path: '/search', body: JSON.stringify({ query: 'refund', kb: "x' OR '1'='1" }), headers: json, status: 400, code: 'invalid_request' },
   { name: 'SQL in a document id', method: 'GET', path: `/documents/${encodeURIComponent("1' OR '1'='1")}`, status: 404, code: 'not_found' },
@@ -67,9 +76,10 @@ const hostileRequests: Hostile[] = [
   { name: 'an unknown job', method: 'GET', path: `/jobs/${uuid}`, status: 404, code: 'not_found' },
   { name: 'an unknown eval', method: 'GET', path: '/evals/not-a-uuid', status: 404, code: 'not_found' },
   { name: 'an unknown KB', method: 'POST', path: '/answer', body: '{"question":"refund","kb":"nope"}', headers: json, status: 404, code: 'not_found' },
-  { name: 'PUT on /answer', method: 'PUT', path: '/answer', body: '{}', headers: json, status: [404, 405], code: 'not_found' },
-  { name: 'DELETE on /search', method: 'DELETE', path: '/search', status: [404, 405], code: 'not_found' },
-  { name: 'GET on /answer', method: 'GET', path: '/answer', status: [404, 405], code: 'not_found' },
+  { name: 'PUT on /answer', method: 'PUT', path: '/answer', body: '{}', headers: json, status: 405, code: 'method_not_allowed' },
+  { name: 'DELETE on /search', method: 'DELETE', path: '/search', status: 405, code: 'method_not_allowed' },
+  { name: 'GET on /answer', method: 'GET', path: '/answer', status: 405, code: 'method_not_allowed' },
+  { name: 'POST on a document', method: 'POST', path: `/documents/${uuid}`, status: 405, code: 'method_not_allowed' },
   { name: 'an unknown route', method: 'GET', path: '/admin/../../etc/passwd', status: 404, code: 'not_found' },
 ];
 
@@ -176,6 +186,35 @@ describe.each(testBackends())('hostile input over HTTP on $name', { timeout: 120
     expect(poisoned.answer).not.toContain('All plans are free');
     // The injected document is the only change this test made to the KB.
     await database.query("DELETE FROM documents WHERE source = 'billing/gift-cards.md'");
+  });
+
+  it('refuses a lone surrogate in a streamed question or history with a 400 before any event is sent', async () => {
+    const bodies = [
+      '{"question":"How do I get a refund? \\ud800","stream":true}',
+      '{"question":"How do I get a refund?","stream":true,"history":[{"role":"user","content":"hello \\udbff"}]}',
+    ];
+    for (const body of bodies) {
+      const response = await fetch(`${base}/answer`, { method: 'POST', headers: { ...json, Accept: 'text/event-stream' }, body });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      const error = ((await response.json()) as { error: { code: string; details: { issues: { path: string }[] } } }).error;
+      expect(error.code).toBe('invalid_request');
+      expect(error.details.issues[0]!.path).toMatch(/^(question|history\.0\.content)$/);
+    }
+    // The same question without the surrogate streams: the 400 was the text, not the stream.
+    const streamed = await fetch(`${base}/answer`, { method: 'POST', headers: json, body: '{"question":"How do I get a refund?","stream":true}' });
+    expect(streamed.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    await streamed.text();
+  });
+
+  it('tells a wrong method which methods the path takes (405 with Allow)', async () => {
+    const response = await fetch(`${base}/documents/${uuid}`, { method: 'PUT', headers: json, body: '{}' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('DELETE, GET, HEAD');
+    const body = (await response.json()) as { error: { code: string; message: string; requestId: string } };
+    expect(body.error).toMatchObject({ code: 'method_not_allowed', requestId: expect.any(String) });
+    // A path that does not exist at all is still a 404.
+    expect((await fetch(`${base}/nothing-here`, { method: 'PUT' })).status).toBe(404);
   });
 
   it('leaves the stored knowledge base exactly as it was', async () => {

@@ -3,6 +3,7 @@ import {
   createHttpDependencies,
   defaultBodyLimitBytes,
   requestLimits,
+  jsonUploadEnvelopeBytes,
   routeBodyLimits,
   type HttpDependencies,
   type HttpSettings,
@@ -143,6 +144,23 @@ describe.each(testBackends())('request limits on $name', { timeout: 60_000 }, (b
     it('limits a route missing from the table to the default', async () => {
       const error = await errorOf(await postJson(app, '/no-such-route', ' '.repeat(defaultBodyLimitBytes + 1)));
       expect(error).toMatchObject({ status: 413, details: { limit: defaultBodyLimitBytes } });
+    });
+
+    it('limits a JSON upload, which carries one document, by the document limit: refused from Content-Length, unread', async () => {
+      const uploads = createTestApp(database, { worker: false, limits: { maxDocumentBytes: 64 * 1024, maxRequestBytes: 8 * 1024 * 1024 } }).app;
+      const jsonLimit = 64 * 1024 + jsonUploadEnvelopeBytes;
+      const response = await uploads.request('/documents', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': String(jsonLimit + 1) },
+        body: '{}',
+      });
+      expect(await errorOf(response)).toMatchObject({ status: 413, details: { limit: jsonLimit } });
+      // Multipart keeps the request limit: several files may share it.
+      const form = new FormData();
+      form.append('file', new File(['x'.repeat(2 * jsonLimit)], 'big.txt', { type: 'text/plain' }));
+      const multipart = await errorOf(await uploads.request('/documents', { method: 'POST', body: form }));
+      expect(multipart).toMatchObject({ status: 413, details: { limit: 64 * 1024 } });
+      expect(multipart.message).toContain('big.txt');
     });
 
     it('limits multipart uploads by the configured upload size', async () => {

@@ -234,7 +234,7 @@ describe.each(testBackends())('access logs, route labels and /ready on $name', (
       { route: '/jobs/{id}', method: 'GET', status: 404 },
       { route: '/kbs/{name}', method: 'DELETE', status: 404 },
       { route: 'unmatched', method: 'GET', status: 404 },
-      { route: 'unmatched', method: 'OTHER', status: 404 },
+      { route: 'unmatched', method: 'OTHER', status: 405 },
       { route: '/search', method: 'POST', status: 400 },
     ]);
     expect(metrics.requests.every((request) => request.seconds >= 0)).toBe(true);

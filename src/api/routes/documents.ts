@@ -5,7 +5,7 @@ import { getDocument, getJob, getKnowledgeBase, getKnowledgeBaseById, listDocume
 import { authorizeKb, authorizeKbResource, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { requestLimits } from '../limits.ts';
-import { ErrorSchema, KnowledgeBaseNameSchema, errorResponses } from '../schemas.ts';
+import { cleanText, ErrorSchema, KnowledgeBaseNameSchema, errorResponses } from '../schemas.ts';
 
 const textContentTypes = ['text/markdown', 'text/html', 'text/plain'] as const;
 
@@ -13,7 +13,7 @@ const CreateDocumentSchema = z
   .object({
     kb: KnowledgeBaseNameSchema.optional(),
     source: z.string().min(1).max(maxSourceLength).openapi({ example: 'billing/refunds.md' }),
-    title: z.string().max(500).optional(),
+    title: cleanText().max(500).optional(),
     url: z
       .url()
       .max(2048)
@@ -21,7 +21,9 @@ const CreateDocumentSchema = z
       .optional()
       .openapi({ description: 'The page readers are sent to; http(s) only', example: 'https://help.example.com/refunds' }),
     contentType: z.enum(textContentTypes).optional(),
-    content: z.string().min(1),
+    content: z.string().min(1).openapi({
+      description: 'The text to index. A lone surrogate becomes U+FFFD and a NUL is removed; the 202 lists such repairs in `warnings`',
+    }),
     metadata: z
       .record(z.string(), z.unknown())
       .refine(
@@ -30,7 +32,7 @@ const CreateDocumentSchema = z
       )
       .optional(),
     tags: z
-      .record(z.string().max(requestLimits.tagKeyChars), z.string().max(requestLimits.tagValueChars))
+      .record(cleanText().max(requestLimits.tagKeyChars), cleanText().max(requestLimits.tagValueChars))
       .refine((tags) => Object.keys(tags).length <= requestLimits.documentTags, `at most ${requestLimits.documentTags} tags`)
       .optional(),
   })
@@ -41,6 +43,18 @@ const QueuedSchema = z
   .object({
     jobId: z.string().uuid(),
     documents: z.array(z.object({ id: z.string().uuid(), source: z.string() })),
+    warnings: z
+      .array(
+        z.object({
+          source: z.string(),
+          field: z.string(),
+          message: z.string(),
+          replacedSurrogates: z.number().int(),
+          removedNuls: z.number().int(),
+        }),
+      )
+      .optional()
+      .openapi({ description: 'Repairs made to the uploaded text before it was queued' }),
   })
   .openapi('QueuedDocuments');
 
@@ -177,7 +191,8 @@ export function documentRoutes(): OpenAPIHono<AppEnvironment> {
     const kbName = requestKb(context, body.kb);
     const { ingestion } = context.get('dependencies');
     const queued = await ingestion.queueDocuments(kbName, body.items, (kbId) => authorizeKb(context, { id: kbId, name: kbName }));
-    return context.json(queued satisfies z.infer<typeof QueuedSchema>, 202);
+    const warnings = repairWarnings(context, body.items);
+    return context.json({ ...queued, ...(warnings.length > 0 ? { warnings } : {}) } satisfies z.infer<typeof QueuedSchema>, 202);
   });
 
   app.openapi(listRouteDefinition, async (context) => {
@@ -270,7 +285,12 @@ async function jsonUpload(context: Context<AppEnvironment>): Promise<Upload> {
 
 async function multipartUpload(context: Context<AppEnvironment>): Promise<Upload> {
   const { ingestion } = context.get('dependencies');
-  const form = await context.req.parseBody({ all: true }).catch(() => {
+  const form = await context.req.parseBody({ all: true }).catch((error: unknown) => {
+    // A body over its limit (limits.ts) is refused while it streams in, as the parser reads it.
+    const overLimit = error instanceof OrioleError ? error : error instanceof Error && error.cause instanceof OrioleError ? error.cause : null;
+    if (overLimit) throw overLimit;
+    // A client that left mid-upload is logged as such (observability.ts), not blamed for a malformed body.
+    if (context.req.raw.signal.aborted) throw error;
     throw new OrioleError('invalid_request', 'Malformed multipart/form-data body');
   });
   const kbField = form.kb;
@@ -303,6 +323,19 @@ async function multipartUpload(context: Context<AppEnvironment>): Promise<Upload
   const sources = new Set(items.map((item) => item.source));
   if (sources.size !== items.length) throw new OrioleError('invalid_request', 'Two files have the same name');
   return { kb: typeof kbField === 'string' ? kbField : undefined, items };
+}
+
+/** The edge check's repairs to a JSON upload's text (request-text.ts), as the client sees them. */
+function repairWarnings(context: Context<AppEnvironment>, items: readonly DocumentUpload[]): NonNullable<z.infer<typeof QueuedSchema>['warnings']> {
+  const source = items[0]?.source;
+  if (source === undefined) return [];
+  return (context.get('textRepairs') ?? []).map((repair) => ({
+    source,
+    field: repair.field,
+    message: `${repair.replacedSurrogates} lone surrogate(s) replaced by U+FFFD and ${repair.removedNuls} NUL character(s) removed`,
+    replacedSurrogates: repair.replacedSurrogates,
+    removedNuls: repair.removedNuls,
+  }));
 }
 
 function checkDocumentSize(source: string, size: number, limit: number): void {
