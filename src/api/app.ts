@@ -22,6 +22,7 @@ import { chatCompletionRoutes } from './routes/chat-completions.ts';
 import { evalRoutes } from './routes/evals.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
+import { webPageRoutes } from './web-pages.ts';
 
 export interface AppOptions {
   /** Told about every 5xx with its cause, for the log; clients only see the code. */
@@ -70,6 +71,7 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   app.route('/', evalRoutes());
   app.route('/', feedbackRoutes());
   app.route('/', analyticsRoutes());
+  app.route('/', webPageRoutes());
 
   const openApiConfig = {
     openapi: '3.1.0',

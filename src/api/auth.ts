@@ -21,6 +21,8 @@ export type Requirement = 'open' | 'any' | Scope;
  */
 export const routeRequirements: readonly { method: string; path: RegExp; requirement: Requirement }[] = [
   { method: 'GET', path: /^\/health$/, requirement: 'open' },
+  // The web pages and their assets hold no data; what they show comes from calls that carry a key.
+  { method: 'GET', path: /^\/(admin|widget\.js|assets\/[^/]+)?$/, requirement: 'open' },
   { method: 'GET', path: /^\/(ready|openapi\.json|docs|kbs)$/, requirement: 'any' },
   { method: 'POST', path: /^\/(answer|search|feedback|v1\/chat\/completions)$/, requirement: 'query' },
   { method: 'GET', path: /^\/v1\/models$/, requirement: 'query' },

@@ -25,6 +25,14 @@ export interface AppDependencies {
   readiness?: ReadinessDependencies;
   /** Rate limits, CORS and request timeouts (docs/limits.md); none: all three off (body limits always apply). */
   http?: HttpDependencies;
+  /** The built web pages and widget (web-pages.ts); none: the app serves the API only. */
+  web?: WebAssets;
+}
+
+/** Files of the built web pages (dist/web), by path relative to it: 'chat/index.html', 'assets/chat-1a2b.js'. */
+export interface WebAssets {
+  /** The file's bytes, or null when it does not exist. `path` never holds `..` (the routes check). */
+  read(path: string): Promise<Uint8Array<ArrayBuffer> | null>;
 }
 
 /** An API key's scope (docs/auth.md); `admin` satisfies every route. */

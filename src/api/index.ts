@@ -1,7 +1,8 @@
 export { createApp } from './app.ts';
 export type { AppOptions } from './app.ts';
 export type { AppDependencies, IngestionDependencies, UploadLimits } from './context.ts';
-export type { RequestLogger, ReadinessCheck, ReadinessDependencies } from './context.ts';
+export type { RequestLogger, ReadinessCheck, ReadinessDependencies, WebAssets } from './context.ts';
+export { pageContentSecurityPolicy } from './web-pages.ts';
 export { defaultUploadLimits } from './context.ts';
 export { httpStatusOf } from './error-response.ts';
 export { createHttpDependencies } from './http-dependencies.ts';

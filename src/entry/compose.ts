@@ -31,6 +31,7 @@ import {
 } from './ingestion.ts';
 import { createConfiguredJudge } from './judge.ts';
 import { openMigratedDatabase, type StorageNode } from './node.ts';
+import { builtWebDirectory, directoryWebAssets } from './web-assets.ts';
 
 /**
  * The Node composition root: `oriole serve`, `oriole worker`, `oriole demo`, every other
@@ -105,6 +106,8 @@ export interface NodeOverrides {
   evalWorker?: Partial<EvalWorkerOptions>;
   /** What eval reports record about this build; default the package version and git commit. */
   oriole?: BuildInfo;
+  /** The built web pages served at /, /admin and /widget.js; default dist/web (`npm run build:web`). */
+  webDirectory?: string;
 }
 
 /** The workers one composition started; `stop` lets each finish its current document or case. */
@@ -223,6 +226,7 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
           auth: { adminKey: config.adminKey ?? null },
           // One set of rate-limit buckets for this process (docs/limits.md: per replica).
           http: overrides.http ?? createHttpDependencies(config.http, (context) => getConnInfo(context).remote.address),
+          web: directoryWebAssets(overrides.webDirectory ?? builtWebDirectory),
         },
         { onServerError: (error, requestId) => logger.error({ err: error.cause ?? error, requestId }, error.message) },
       );

@@ -32,7 +32,13 @@ export async function runDemo(config: Config, logger: Logger): Promise<RunningSe
   console.log(
     [
       '',
-      `Oriole is serving the sample help center on ${server.url} (Ctrl-C stops it). Try:`,
+      `Oriole is serving the sample help center on ${server.url} (Ctrl-C stops it).`,
+      '',
+      `  Chat:    ${server.url}/`,
+      `  Console: ${server.url}/admin`,
+      `  Widget:  <script src="${server.url}/widget.js" data-kb="${config.defaultKb}" async></script>`,
+      '',
+      'Or from a terminal:',
       '',
       `  curl -s ${server.url}/answer -H 'Content-Type: application/json' -d '{"question": "How do I reset my password?"${kb}}'`,
       `  curl -s ${server.url}/answer -H 'Content-Type: application/json' -d '{"question": "如何重置密码？"${kb}}'`,

@@ -1,7 +1,7 @@
 import { createEvalService } from '../../evals/eval-service.ts';
 import { detectContentType, supportedContentTypes } from '../../ingest/loaders/index.ts';
 import { createIngestionService } from '../../ingest/pipeline/ingestion-service.ts';
-import { createApp, createHttpDependencies, defaultUploadLimits, type HttpDependencies } from '../api/index.ts';
+import { createApp, createHttpDependencies, defaultUploadLimits, type HttpDependencies, type WebAssets } from '../api/index.ts';
 import { loadConfig, type Config, type Embedder } from '../core/index.ts';
 import { noopMetrics } from '../core/index.ts';
 import { openPostgres } from '../db/index.ts';
@@ -18,6 +18,8 @@ import { requestScopedDatabase, type RequestScopedDatabase } from './request-dat
  */
 interface WorkerEnvironment {
   HYPERDRIVE: { connectionString: string };
+  /** The built web pages (wrangler.toml `[assets]`, dist/web); absent: the Worker serves the API only. */
+  ASSETS?: { fetch(request: string): Promise<Response> };
   [variable: string]: unknown;
 }
 
@@ -101,8 +103,25 @@ async function buildIsolate(environment: WorkerEnvironment): Promise<Isolate> {
     auth: { adminKey: config.adminKey ?? null },
     // Cloudflare sets cf-connecting-ip to the client's address; a client cannot forge it.
     http: (isolateHttp ??= createHttpDependencies(config.http, (request) => request.req.header('cf-connecting-ip'))),
+    ...(environment.ASSETS ? { web: bindingWebAssets(environment.ASSETS) } : {}),
   });
   return { app, database, retry: models.retry === true };
+}
+
+/**
+ * The web pages through the static-assets binding. The Worker runs first for every path
+ * (`run_worker_first`), so the pages get the same routes and headers (CSP, caching) as on
+ * Node; the binding only hands over the files. Its URL's host is ignored.
+ */
+function bindingWebAssets(assets: NonNullable<WorkerEnvironment['ASSETS']>): WebAssets {
+  return {
+    async read(path) {
+      const response = await assets.fetch(`https://assets.invalid/${path}`);
+      if (response.status === 404) return null;
+      if (!response.ok) throw new Error(`The static-assets binding answered ${response.status} for ${path}`);
+      return new Uint8Array(await response.arrayBuffer());
+    },
+  };
 }
 
 function stringBindings(environment: WorkerEnvironment): Record<string, string | undefined> {

@@ -57,6 +57,8 @@ export function createTestApp(
     http?: HttpDependencies;
     /** Replaces the answer service the routes use (a slow or failing fake). */
     answers?: AnswerService;
+    /** The built web pages to serve; default dist/web. */
+    webDirectory?: string;
   } = {},
 ): { app: TestApp; worker: JobWorker | undefined; evalWorker: JobWorker | undefined; context: IngestContext; answers: AnswerService } {
   const context = options.context ?? testIngestContext(database, null);
@@ -78,6 +80,7 @@ export function createTestApp(
       jobWorker: { pollIntervalMs: 50, workerId: 'test-worker' },
       evalWorker: { pollIntervalMs: 50, progressIntervalMs: 50, workerId: 'test-eval-worker' },
       oriole: testOriole,
+      ...(options.webDirectory ? { webDirectory: options.webDirectory } : {}),
     },
   );
   const workers = node.startWorkers({ ingestion: options.worker !== false, evals: Boolean(options.evalWorker) });

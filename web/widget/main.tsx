@@ -1,0 +1,2 @@
+/** `/widget.js`: placeholder until the widget lands. */
+export {};
