@@ -1,4 +1,6 @@
 import { render } from 'preact';
+import '../shared/answer.css';
+import './chat.css';
 import { pickMessages } from '../shared/i18n/index.ts';
 import { ChatPage } from './chat-page.tsx';
 
