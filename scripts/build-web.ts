@@ -12,8 +12,16 @@ export const defaultWebOutDir = resolve(import.meta.dirname, '../dist/web');
 
 export async function buildWeb(outDir: string = defaultWebOutDir): Promise<{ seconds: number }> {
   const started = performance.now();
-  await build({ configFile: resolve(webRoot, 'vite.config.ts'), build: { outDir } });
-  await build({ configFile: resolve(webRoot, 'vite.widget.config.ts'), build: { outDir } });
+  // Vite builds for NODE_ENV; under vitest that is 'test', which would test a bigger, unminified-JSX bundle than ships.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: resolve(webRoot, 'vite.config.ts'), mode: 'production', build: { outDir } });
+    await build({ configFile: resolve(webRoot, 'vite.widget.config.ts'), mode: 'production', build: { outDir } });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   return { seconds: (performance.now() - started) / 1000 };
 }
 
