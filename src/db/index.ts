@@ -74,8 +74,19 @@ export type { AnswerLogEntry, LoggedAnswer } from './answers.ts';
 export { termsPresentInKnowledgeBase } from './term-presence.ts';
 export { sampleChunkTexts } from './eval-sources.ts';
 export type { EvalSourcePassage } from './eval-sources.ts';
-export { createApiKey, findApiKey, listApiKeys, revokeApiKey, anyActiveApiKey, hashApiKey, apiKeyScopes } from './api-keys.ts';
-export type { ApiKeyRecord, ApiKeyScope } from './api-keys.ts';
+export {
+  createApiKey,
+  findApiKey,
+  listApiKeys,
+  revokeApiKey,
+  anyActiveApiKey,
+  hashApiKey,
+  apiKeyScopes,
+  parseKeyOrigin,
+  maxKeyOrigins,
+  maxKeyRatePerMinute,
+} from './api-keys.ts';
+export type { ApiKeyRecord, ApiKeyScope, NewApiKey } from './api-keys.ts';
 export { findAnswerKnowledgeBase, recordFeedback } from './feedback.ts';
 export type { Feedback, FeedbackRating } from './feedback.ts';
 export { answerTotals, questionCounts, lowRatedAnswers, uncitedDocuments, answersByDay } from './analytics.ts';
