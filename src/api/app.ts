@@ -22,6 +22,7 @@ import { chatCompletionRoutes } from './routes/chat-completions.ts';
 import { evalRoutes } from './routes/evals.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
+import { keyRoutes } from './routes/keys.ts';
 
 export interface AppOptions {
   /** Told about every 5xx with its cause, for the log; clients only see the code. */
@@ -72,6 +73,7 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   app.route('/', evalRoutes());
   app.route('/', feedbackRoutes());
   app.route('/', analyticsRoutes());
+  app.route('/', keyRoutes());
 
   const openApiConfig = {
     openapi: '3.1.0',

@@ -25,7 +25,7 @@ export const routeRequirements: readonly { method: string; path: RegExp; require
   { method: 'POST', path: /^\/(answer|search|feedback|v1\/chat\/completions)$/, requirement: 'query' },
   { method: 'GET', path: /^\/v1\/models$/, requirement: 'query' },
   { method: '*', path: /^\/(documents|jobs)(\/.*)?$/, requirement: 'ingest' },
-  { method: '*', path: /^\/(kbs|evals|eval-sets|analytics|metrics)(\/.*)?$/, requirement: 'admin' },
+  { method: '*', path: /^\/(kbs|evals|eval-sets|analytics|metrics|keys)(\/.*)?$/, requirement: 'admin' },
 ];
 
 /**
@@ -45,8 +45,11 @@ export function isWidgetRoute(method: string, path: string): boolean {
 /** Served while the key store is unreachable: it only says that the database is down. */
 const readinessRoute = /^\/ready\/?$/;
 
-/** Routes that report on every KB at once: a key bound to one KB may not read them. */
-const allKbRoutes = /^\/metrics$/;
+/**
+ * Routes that report on every KB at once, or mint keys for any KB: a key bound to one
+ * KB may not use them (a bound admin key must not create an unbound one).
+ */
+const allKbRoutes = /^\/(metrics|keys(\/.*)?)$/;
 
 export function requirementOf(method: string, path: string): Requirement {
   // HEAD is answered by the GET route.
@@ -108,7 +111,7 @@ export function authentication(database: Database, auth: AuthDependencies): Midd
       });
     }
     if (principal.kbId !== null && allKbRoutes.test(context.req.path)) {
-      throw new OrioleError('forbidden', 'This route reports on every knowledge base; a key bound to one cannot read it', {
+      throw new OrioleError('forbidden', 'This route spans every knowledge base (a report on all of them, or keys for any); a key bound to one cannot use it', {
         details: { kb: principal.kbName },
       });
     }
