@@ -57,10 +57,12 @@ export function createTestApp(
     http?: HttpDependencies;
     /** Replaces the answer service the routes use (a slow or failing fake). */
     answers?: AnswerService;
+    /** ORIOLE_ALLOW_PRIVATE_NETWORK: crawls queued through the API may reach loopback (a local test site). */
+    allowPrivateNetwork?: boolean;
   } = {},
 ): { app: TestApp; worker: JobWorker | undefined; evalWorker: JobWorker | undefined; context: IngestContext; answers: AnswerService } {
   const context = options.context ?? testIngestContext(database, null);
-  const config = { ...testConfig, adminKey: options.adminKey };
+  const config = { ...testConfig, adminKey: options.adminKey, allowPrivateNetwork: options.allowPrivateNetwork ?? false };
   const node = composeNode(
     config,
     { database, logger: silentLogger, models: { embedder: context.embedder, reranker: null } },
