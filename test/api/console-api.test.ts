@@ -96,6 +96,9 @@ describe.each(testBackends())('the console API on $name', (backend) => {
       { kb: 'site', url: `${origin}/`, crawl: { maxDepth: 11 } },
       { kb: 'site', url: `${origin}/`, crawl: { follow: 'everything' } },
       { kb: 'site', url: `${origin}/`, source: 'x.md' },
+      // The crawl form is the second schema of the body's union, which the generated hostile suite does not reach.
+      { kb: 'site', url: `${origin}/\u0000` },
+      { kb: 'site', url: `${origin}/\ud800` },
     ];
     for (const body of invalid) await expectError(await postJson(app, '/documents', body), 400, 'invalid_request');
     // With `content`, `url` is still the reader's link of an uploaded document, as before.
