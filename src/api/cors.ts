@@ -54,7 +54,7 @@ export function corsFor(origins: readonly string[]): MiddlewareHandler<AppEnviro
  *   key from it (`keyOrigin`), refusals included, so the widget can show why.
  */
 export function corsForWidgetKeys(): MiddlewareHandler<AppEnvironment> {
-  const allowMethods = [...new Set(widgetRoutes.map((route) => route.method)), 'OPTIONS'].join(', ');
+  const allowMethods = [...new Set(widgetRoutes.map((route) => route.method)), 'OPTIONS'].join(',');
   return async function allowWidgetKeyOrigins(context, next) {
     const origin = context.req.header('origin');
     const requestedMethod = context.req.header('access-control-request-method');
@@ -63,7 +63,7 @@ export function corsForWidgetKeys(): MiddlewareHandler<AppEnvironment> {
         return context.body(null, 204, {
           'Access-Control-Allow-Origin': origin,
           'Access-Control-Allow-Methods': allowMethods,
-          'Access-Control-Allow-Headers': allowHeaders.join(', '),
+          'Access-Control-Allow-Headers': allowHeaders.join(','),
           'Access-Control-Max-Age': String(preflightMaxAgeSeconds),
           Vary: 'Origin',
         });
@@ -74,7 +74,7 @@ export function corsForWidgetKeys(): MiddlewareHandler<AppEnvironment> {
     const keyOrigin = context.get('keyOrigin');
     if (keyOrigin === undefined) return;
     context.header('Access-Control-Allow-Origin', keyOrigin);
-    context.header('Access-Control-Expose-Headers', exposeHeaders.join(', '));
+    context.header('Access-Control-Expose-Headers', exposeHeaders.join(','));
     if (!(context.res.headers.get('Vary') ?? '').includes('Origin')) context.header('Vary', 'Origin', { append: true });
   };
 }
