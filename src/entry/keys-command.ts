@@ -39,9 +39,8 @@ export async function runKeysCreate(
   const rate = record.ratePerMinute !== null ? `, at most ${record.ratePerMinute} requests a minute` : '';
   output.err(
     `Created ${record.scope} key ${record.id} (${record.prefix}…)${kb ? ` bound to knowledge base '${kb.name}'` : ' for every knowledge base'}${origins}${rate}.\n` +
-      (record.origins.length > 0
-        ? 'This key is meant for a web page: anyone can read it there, and it can only ask and rate answers.'
-        : 'Store it now: it is shown only this once and cannot be recovered (only its hash is kept).'),
+      'Store it now: it is shown only this once and cannot be recovered (only its hash is kept).' +
+      (record.origins.length > 0 ? '\nIt is meant for a web page: anyone can read it there, and it can only ask and rate answers.' : ''),
   );
   return record;
 }
