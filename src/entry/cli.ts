@@ -157,7 +157,7 @@ export function buildProgram(environment: Record<string, string | undefined>): C
 
   program
     .command('worker')
-    .description('process queued ingestion (POST /documents) and eval (POST /evals) jobs until stopped')
+    .description('process queued ingestion (POST /documents: uploads and crawls) and eval (POST /evals) jobs until stopped')
     .action(async () => {
       const loaded = config();
       const logger = createLogger(loaded);
