@@ -13,6 +13,8 @@ export type { IngestSummary, IngestProgress, IngestRunOptions } from './ingest-r
 export { planInputs, collectInputs, sourceForFile, isDocumentFile } from './collect-inputs.ts';
 export type { InputEvent, InputPlan, CollectDependencies, WebPage } from './collect-inputs.ts';
 export { startJobWorker, defaultJobWorkerOptions } from './job-worker.ts';
+export { runCrawlJob } from './crawl-job.ts';
+export type { CrawlPages } from './crawl-job.ts';
 export type { JobWorker, JobWorkerOptions } from './job-worker.ts';
 export { documentFingerprint, indexText, breadcrumb, pipelineVersion, sha256 } from './fingerprints.ts';
 export { reindexKnowledgeBase } from './reindex.ts';

@@ -1,7 +1,9 @@
 import { assertEmbedderMatches } from '../../src/core/index.ts';
 import type { DocumentUpload, IngestionService, KbAccessCheck, QueuedDocuments } from '../../src/core/index.ts';
+import { checkCrawlStartUrl, defaultCrawlSettings } from '../web/index.ts';
 import {
   bumpKnowledgeBaseVersion,
+  createCrawlJob,
   createIngestJob,
   deleteDocumentById,
   ensureKnowledgeBase,
@@ -20,6 +22,8 @@ export interface IngestionServiceDependencies {
   isSupported: IngestionService['isSupported'];
   /** Told when a job was queued, so a worker in this process starts on it at once. */
   onJobQueued(): void;
+  /** ORIOLE_ALLOW_PRIVATE_NETWORK: whether a crawl may start at a private or loopback address. */
+  allowPrivateNetwork: boolean;
 }
 
 /** Queueing and deleting documents, the way the job worker expects to find them. */
@@ -35,6 +39,21 @@ export function createIngestionService(dependencies: IngestionServiceDependencie
       const queued = await reserveAndQueue(database, kb, documents);
       dependencies.onJobQueued();
       return queued;
+    },
+    async queueCrawl(kbName, request, access) {
+      // Refused here, with a 400, rather than failing later in the worker.
+      checkCrawlStartUrl(request.url, { allowPrivateNetwork: dependencies.allowPrivateNetwork });
+      const kb = await ensureKnowledgeBase(database, { name: kbName, embedder });
+      access(kb.id);
+      assertEmbedderMatches(kb, embedder);
+      const job = await createCrawlJob(database, {
+        kbId: kb.id,
+        url: request.url,
+        maxPages: request.maxPages ?? defaultCrawlSettings.maxPages,
+        maxDepth: request.maxDepth ?? defaultCrawlSettings.maxDepth,
+      });
+      dependencies.onJobQueued();
+      return { jobId: job.id, documents: [] };
     },
     async deleteDocument(id, access: KbAccessCheck) {
       await database.transaction(async (transaction) => {

@@ -19,10 +19,13 @@ import {
   type JobWorker,
 } from '../../src/jobs/index.ts';
 import { ingestDocument, type IngestContext } from './ingest-document.ts';
+import { runCrawlJob, type CrawlPages } from './crawl-job.ts';
 
 export interface JobWorkerOptions extends JobLoopSettings {
   /** Told about each document of a job once it was ingested or failed (for metrics); not about retried ones. */
   onDocumentIngested?: (ingested: { outcome: IngestedDocumentOutcome; seconds: number }) => void;
+  /** Crawls a site for crawl jobs (POST /documents `{ url }`); without it the worker leaves crawl jobs to others. */
+  crawl?: CrawlPages;
 }
 export type { JobWorker };
 
@@ -33,11 +36,15 @@ export const defaultJobWorkerOptions: Omit<JobWorkerOptions, 'workerId'> = defau
  * On stop it finishes the current document and hands the rest of the job back.
  */
 export function startJobWorker(context: IngestContext, options: JobWorkerOptions): JobWorker {
+  const { crawl } = options;
   return startJobLoop(
     context.database,
-    ['ingest'],
+    crawl ? ['ingest', 'crawl'] : ['ingest'],
     { ...options, onGiveUp: (job, reason) => failRemainingDocuments(context, job, reason) },
-    (job, control) => runJob(context, job, control, options.onDocumentIngested),
+    (job, control) =>
+      job.kind === 'crawl' && crawl
+        ? runCrawlJob(context, crawl, job, control, options.onDocumentIngested)
+        : runJob(context, job, control, options.onDocumentIngested),
   );
 }
 

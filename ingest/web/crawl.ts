@@ -52,7 +52,15 @@ export function crawl(startUrls: readonly string[], options: CrawlOptions = {}):
   return new CrawlRun(starts, settings).run();
 }
 
-function parseStartUrl(text: string, settings: CrawlSettings): URL {
+/**
+ * Checks a start URL as `crawl` will, so a caller can refuse it before queueing a crawl:
+ * http(s) only, and no private address unless `allowPrivateNetwork`. Throws `invalid_request`.
+ */
+export function checkCrawlStartUrl(text: string, options: Pick<CrawlOptions, 'allowPrivateNetwork'>): void {
+  parseStartUrl(text, resolveCrawlSettings(options));
+}
+
+function parseStartUrl(text: string, settings: Pick<CrawlSettings, 'allowPrivateNetwork'>): URL {
   let url: URL;
   try {
     url = new URL(text);

@@ -1,4 +1,4 @@
-export { crawl, assetExtensions, sitemapNestingLimit } from './crawl.ts';
+export { crawl, checkCrawlStartUrl, assetExtensions, sitemapNestingLimit } from './crawl.ts';
 export { defaultCrawlSettings } from './crawl-settings.ts';
 export type { CrawlOptions, FetchFunction } from './crawl-settings.ts';
 export { isCrawlFailure, crawlSkipReasons } from './crawl-results.ts';

@@ -3,7 +3,7 @@ import { requestId } from 'hono/request-id';
 import { OrioleError } from '../core/index.ts';
 import type { AppDependencies, AppEnvironment } from './context.ts';
 import { authentication } from './auth.ts';
-import { corsFor } from './cors.ts';
+import { corsFor, corsForWidgetKeys } from './cors.ts';
 import { limitRequestBodies } from './limits.ts';
 import { rateLimit } from './rate-limit.ts';
 import { requestTimeout } from './request-timeout.ts';
@@ -22,6 +22,7 @@ import { chatCompletionRoutes } from './routes/chat-completions.ts';
 import { evalRoutes } from './routes/evals.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
+import { keyRoutes } from './routes/keys.ts';
 import { webPageRoutes } from './web-pages.ts';
 
 export interface AppOptions {
@@ -50,11 +51,13 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   });
   const { http } = dependencies;
   // Before auth: a CORS preflight carries no key and is answered here; error responses get CORS headers too.
+  // Widget keys first: their CORS is decided per key, whatever ORIOLE_CORS_ORIGINS allows.
+  app.use('*', corsForWidgetKeys());
   if (http && http.corsOrigins.length > 0) app.use('*', corsFor(http.corsOrigins));
   // Before every route and body limit: an unauthenticated request is refused before its body is read.
   app.use('*', authentication(dependencies.database, dependencies.auth));
   // After auth, which names the key a request is counted against.
-  if (http?.rateLimiter) app.use('*', rateLimit(http.rateLimiter, http));
+  if (http) app.use('*', rateLimit(http));
   if (http && http.requestTimeoutMs > 0) app.use('*', requestTimeout(http.requestTimeoutMs));
   // Every route with a body has a limit (limits.ts); a larger body is refused before it is read whole.
   app.use('*', limitRequestBodies(dependencies));
@@ -71,6 +74,7 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   app.route('/', evalRoutes());
   app.route('/', feedbackRoutes());
   app.route('/', analyticsRoutes());
+  app.route('/', keyRoutes());
   app.route('/', webPageRoutes());
 
   const openApiConfig = {

@@ -27,14 +27,31 @@ export const routeRequirements: readonly { method: string; path: RegExp; require
   { method: 'POST', path: /^\/(answer|search|feedback|v1\/chat\/completions)$/, requirement: 'query' },
   { method: 'GET', path: /^\/v1\/models$/, requirement: 'query' },
   { method: '*', path: /^\/(documents|jobs)(\/.*)?$/, requirement: 'ingest' },
-  { method: '*', path: /^\/(kbs|evals|eval-sets|analytics|metrics)(\/.*)?$/, requirement: 'admin' },
+  { method: '*', path: /^\/(kbs|evals|eval-sets|analytics|metrics|keys)(\/.*)?$/, requirement: 'admin' },
 ];
+
+/**
+ * All a widget key (one bound to web origins) may do: ask and rate answers. Its CORS
+ * preflights are answered for any origin (cors.ts); the key decides the real request.
+ */
+export const widgetRoutes: readonly { method: string; path: string }[] = [
+  { method: 'POST', path: '/answer' },
+  { method: 'POST', path: '/feedback' },
+];
+
+export function isWidgetRoute(method: string, path: string): boolean {
+  const normalised = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  return widgetRoutes.some((route) => route.method === method && route.path === normalised);
+}
 
 /** Served while the key store is unreachable: it only says that the database is down. */
 const readinessRoute = /^\/ready\/?$/;
 
-/** Routes that report on every KB at once: a key bound to one KB may not read them. */
-const allKbRoutes = /^\/metrics$/;
+/**
+ * Routes that report on every KB at once, or mint keys for any KB: a key bound to one
+ * KB may not use them (a bound admin key must not create an unbound one).
+ */
+const allKbRoutes = /^\/(metrics|keys(\/.*)?)$/;
 
 export function requirementOf(method: string, path: string): Requirement {
   // HEAD is answered by the GET route.
@@ -49,8 +66,9 @@ export function requirementOf(method: string, path: string): Requirement {
 /** How long "is auth on?" is remembered, so a key created with the CLI takes effect within seconds. */
 export const authStateTtlMs = 2_000;
 
-const anonymous: Principal = { scope: 'admin', kbId: null, kbName: null, keyId: 'anonymous' };
-const adminEnvironment: Principal = { scope: 'admin', kbId: null, kbName: null, keyId: 'admin-env' };
+const unrestricted = { origins: [], ratePerMinute: null } as const;
+const anonymous: Principal = { scope: 'admin', kbId: null, kbName: null, keyId: 'anonymous', ...unrestricted };
+const adminEnvironment: Principal = { scope: 'admin', kbId: null, kbName: null, keyId: 'admin-env', ...unrestricted };
 
 /** Authenticates the request and checks its route's scope; sets `principal`. */
 export function authentication(database: Database, auth: AuthDependencies): MiddlewareHandler<AppEnvironment> {
@@ -88,13 +106,14 @@ export function authentication(database: Database, auth: AuthDependencies): Midd
       if (!(keyStoreDown && readinessRoute.test(context.req.path))) throw error;
     }
     principal ??= anonymous;
+    if (principal.origins.length > 0) checkWidgetKey(context, principal);
     if (requirement !== 'any' && !satisfies(principal.scope, requirement)) {
       throw new OrioleError('forbidden', `This route needs a key with the '${requirement}' scope; this key has '${principal.scope}'`, {
         details: { required: requirement, scope: principal.scope },
       });
     }
     if (principal.kbId !== null && allKbRoutes.test(context.req.path)) {
-      throw new OrioleError('forbidden', 'This route reports on every knowledge base; a key bound to one cannot read it', {
+      throw new OrioleError('forbidden', 'This route spans every knowledge base (a report on all of them, or keys for any); a key bound to one cannot use it', {
         details: { kb: principal.kbName },
       });
     }
@@ -142,13 +161,43 @@ export function principalOf(context: Context<AppEnvironment>): Principal {
   return context.get('principal') ?? anonymous;
 }
 
+/**
+ * A widget key sits in a web page for anyone to read: it is accepted only with one of
+ * its origins in `Origin` (a browser on the listed site; no header, no entry) and only
+ * on the widget's routes. This bounds what a browser on another site can do with it;
+ * a non-browser client can forge Origin, which the scope, the KB binding and the key's
+ * own rate limit bound instead (docs/auth.md, "Widget keys").
+ */
+function checkWidgetKey(context: Context<AppEnvironment>, principal: Principal): void {
+  const origin = context.req.header('origin');
+  if (origin === undefined || !principal.origins.includes(origin)) {
+    throw new OrioleError(
+      'forbidden',
+      origin === undefined
+        ? 'This key is bound to web origins and is accepted only from a browser on one of them (no Origin header was sent)'
+        : `This key is not accepted from ${origin.slice(0, 200)}; it is bound to other web origins`,
+      { details: { origin: origin?.slice(0, 200) ?? null } },
+    );
+  }
+  // From here on the response, a refusal included, is shared with that origin (cors.ts).
+  context.set('keyOrigin', origin);
+  const path = context.req.path;
+  if (!isWidgetRoute(context.req.method, path)) {
+    throw new OrioleError('forbidden', 'A key bound to web origins can only ask (POST /answer) and rate answers (POST /feedback)', {
+      details: { allowed: widgetRoutes.map((route) => `${route.method} ${route.path}`) },
+    });
+  }
+}
+
 function satisfies(scope: Scope, required: Scope): boolean {
   return scope === 'admin' || scope === required;
 }
 
 async function keyPrincipal(database: Database, token: string): Promise<Principal | undefined> {
   const record = await findApiKey(database, token);
-  return record ? { scope: record.scope, kbId: record.kbId, kbName: record.kbName, keyId: record.id } : undefined;
+  if (!record) return undefined;
+  const { scope, kbId, kbName, origins, ratePerMinute } = record;
+  return { scope, kbId, kbName, keyId: record.id, origins, ratePerMinute };
 }
 
 function bearerToken(header: string | undefined): string | undefined {

@@ -46,6 +46,10 @@ export interface Principal {
   kbName: string | null;
   /** The key's id, `admin-env` for ORIOLE_ADMIN_KEY, or `anonymous` when auth is off (acts as admin). */
   keyId: string;
+  /** Browser origins a widget key is accepted from; empty: any caller (docs/auth.md). */
+  origins: readonly string[];
+  /** The key's own requests a minute; null: the server's limit. */
+  ratePerMinute: number | null;
 }
 
 export interface AuthDependencies {
@@ -100,6 +104,11 @@ export interface AppEnvironment {
     requestId: string;
     /** Who is calling, set by the auth middleware before any route runs. */
     principal: Principal;
+    /**
+     * Set by auth when a widget key is used from one of its origins: the origin its
+     * response is shared with (cors.ts), errors included.
+     */
+    keyOrigin: string | undefined;
     /** Repairs made to document text by the edge check (request-text.ts); POST /documents reports them. */
     textRepairs: TextRepair[];
   };

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
+import { isWidgetRoute, widgetRoutes } from './auth.ts';
 import type { AppEnvironment } from './context.ts';
 
 /** What a browser frontend may send and read (docs/limits.md, "CORS"). */
@@ -37,5 +38,43 @@ export function corsFor(origins: readonly string[]): MiddlewareHandler<AppEnviro
       return;
     }
     return handler(context, next);
+  };
+}
+
+/**
+ * CORS answered per key, for widget keys (docs/auth.md, "Widget keys"). Registered
+ * before `corsFor` and authentication, whatever ORIOLE_CORS_ORIGINS says:
+ *
+ * - A preflight of a widget route (POST /answer, POST /feedback) is allowed for any
+ *   origin. It carries no key, so it cannot be decided per key; allowing it grants
+ *   nothing, because the real request is still refused (403, no CORS headers) unless
+ *   its key lists that origin, and no credentials are allowed (Oriole never uses
+ *   cookies, so a reflected origin cannot ride on a visitor's session).
+ * - The real request's response is shared with its origin when auth accepted a widget
+ *   key from it (`keyOrigin`), refusals included, so the widget can show why.
+ */
+export function corsForWidgetKeys(): MiddlewareHandler<AppEnvironment> {
+  const allowMethods = [...new Set(widgetRoutes.map((route) => route.method)), 'OPTIONS'].join(',');
+  return async function allowWidgetKeyOrigins(context, next) {
+    const origin = context.req.header('origin');
+    const requestedMethod = context.req.header('access-control-request-method');
+    if (context.req.method === 'OPTIONS' && origin !== undefined && requestedMethod !== undefined) {
+      if (isWidgetRoute(requestedMethod.toUpperCase(), context.req.path)) {
+        return context.body(null, 204, {
+          'Access-Control-Allow-Origin': origin,
+          'Access-Control-Allow-Methods': allowMethods,
+          'Access-Control-Allow-Headers': allowHeaders.join(','),
+          'Access-Control-Max-Age': String(preflightMaxAgeSeconds),
+          Vary: 'Origin',
+        });
+      }
+      return next();
+    }
+    await next();
+    const keyOrigin = context.get('keyOrigin');
+    if (keyOrigin === undefined) return;
+    context.header('Access-Control-Allow-Origin', keyOrigin);
+    context.header('Access-Control-Expose-Headers', exposeHeaders.join(','));
+    if (!(context.res.headers.get('Vary') ?? '').includes('Origin')) context.header('Vary', 'Origin', { append: true });
   };
 }

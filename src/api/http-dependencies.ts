@@ -1,6 +1,9 @@
 import type { Context } from 'hono';
 import { defaultMaxRateLimitKeys, TokenBucketLimiter } from './token-bucket.ts';
 
+/** The default rate of `ownRateLimiter`, never used: each of its takes passes the key's own rate. */
+const unusedDefaultRate = { perMinute: 60, burst: 10 };
+
 /** Rate limits, CORS, timeouts and the client's address: the HTTP edge's settings (docs/limits.md). */
 export interface HttpDependencies {
   /** Origins allowed to call from a browser (`*`: any); empty: no CORS headers at all. */
@@ -12,6 +15,11 @@ export interface HttpDependencies {
    * limiting. In-process, so each replica (each Workers isolate) counts on its own.
    */
   rateLimiter: TokenBucketLimiter | null;
+  /**
+   * The buckets of keys that carry their own rate (`--rate-per-minute`, a widget key's
+   * limit): kept apart so they apply even when the server-wide limit is off.
+   */
+  ownRateLimiter: TokenBucketLimiter;
   /** Proxies in front that append to X-Forwarded-For; 0: the header is ignored. */
   trustedProxies: number;
   /** The connection's peer address: `getConnInfo` on Node, `cf-connecting-ip` on Workers; undefined when unknown. */
@@ -39,6 +47,7 @@ export function createHttpDependencies(
     requestTimeoutMs: settings.requestTimeoutMs,
     trustedProxies: settings.trustedProxies,
     rateLimiter: perMinute > 0 ? new TokenBucketLimiter({ perMinute, burst, maxKeys: defaultMaxRateLimitKeys }, now) : null,
+    ownRateLimiter: new TokenBucketLimiter({ ...unusedDefaultRate, maxKeys: defaultMaxRateLimitKeys }, now),
     clientAddress,
   };
 }

@@ -3,7 +3,7 @@ import { OrioleError } from '../core/index.ts';
 import { principalOf } from './auth.ts';
 import type { AppEnvironment } from './context.ts';
 import type { HttpDependencies } from './http-dependencies.ts';
-import type { TokenBucketLimiter } from './token-bucket.ts';
+import { defaultBurstFor, type TokenBucketLimiter, type TokenBucketRate } from './token-bucket.ts';
 
 /** Probes and scrapes from the infrastructure are never limited. */
 const exemptPaths = new Set(['/health', '/ready', '/metrics']);
@@ -14,19 +14,25 @@ const keylessPrincipals = new Set(['anonymous']);
 /**
  * Per-key rate limiting (docs/limits.md): one token bucket per API key, or per client
  * address when the request carries no key. Registered after authentication, which sets
- * the key. Every limited response carries RateLimit-Limit, RateLimit-Remaining and
- * RateLimit-Reset (IETF draft names); a refused one is 429 `rate_limited` with Retry-After.
+ * the key. A key with its own rate (`--rate-per-minute`) is held to that rate, even when
+ * the server-wide limit is off. Every limited response carries RateLimit-Limit,
+ * RateLimit-Remaining and RateLimit-Reset (IETF draft names); a refused one is 429
+ * `rate_limited` with Retry-After.
  */
-export function rateLimit(limiter: TokenBucketLimiter, http: HttpDependencies): MiddlewareHandler<AppEnvironment> {
+export function rateLimit(http: HttpDependencies): MiddlewareHandler<AppEnvironment> {
   return async function limitRate(context, next) {
     if (context.req.method === 'OPTIONS' || exemptPaths.has(context.req.path)) return next();
-    const decision = limiter.take(rateLimitKey(context, http));
+    const own = principalOf(context).ratePerMinute;
+    const limit = own !== null ? { limiter: http.ownRateLimiter, rate: ownRate(own) } : serverLimit(http.rateLimiter);
+    if (!limit) return next();
+    const { limiter, rate } = limit;
+    const decision = limiter.take(rateLimitKey(context, http), 1, rate);
     context.header('RateLimit-Limit', String(decision.limit));
     context.header('RateLimit-Remaining', String(decision.remaining));
     context.header('RateLimit-Reset', String(decision.resetSeconds));
     if (!decision.allowed) {
       context.header('Retry-After', String(decision.retryAfterSeconds));
-      const { perMinute, burst } = limiter.settings;
+      const { perMinute, burst } = rate;
       throw new OrioleError(
         'rate_limited',
         `Too many requests: at most ${perMinute} a minute (bursts of ${burst}); try again in ${decision.retryAfterSeconds} s`,
@@ -35,6 +41,14 @@ export function rateLimit(limiter: TokenBucketLimiter, http: HttpDependencies): 
     }
     await next();
   };
+}
+
+function ownRate(perMinute: number): TokenBucketRate {
+  return { perMinute, burst: defaultBurstFor(perMinute) };
+}
+
+function serverLimit(limiter: TokenBucketLimiter | null): { limiter: TokenBucketLimiter; rate: TokenBucketRate } | undefined {
+  return limiter ? { limiter, rate: limiter.settings } : undefined;
 }
 
 /** `key:<id>` for a request authenticated with an API key, else `address:<client address>`. */

@@ -29,9 +29,16 @@ export interface TokenBucketDecision {
   retryAfterSeconds: number;
 }
 
+/** A bucket's own rate, for keys that carry one (a widget key's `--rate-per-minute`). */
+export interface TokenBucketRate {
+  perMinute: number;
+  burst: number;
+}
+
 interface Bucket {
   tokens: number;
   updatedAt: number;
+  rate: TokenBucketRate;
 }
 
 /** Enough for a busy public widget's distinct clients; about 100 bytes a key. */
@@ -44,7 +51,6 @@ export class TokenBucketLimiter {
   readonly settings: TokenBucketSettings;
   readonly #buckets = new Map<string, Bucket>();
   readonly #now: () => number;
-  readonly #tokensPerMs: number;
 
   constructor(settings: TokenBucketSettings, now: () => number = Date.now) {
     if (!(settings.perMinute > 0) || !(settings.burst >= 1) || !(settings.maxKeys >= 1)) {
@@ -52,7 +58,6 @@ export class TokenBucketLimiter {
     }
     this.settings = settings;
     this.#now = now;
-    this.#tokensPerMs = settings.perMinute / 60_000;
   }
 
   /** Keys currently remembered. */
@@ -60,11 +65,15 @@ export class TokenBucketLimiter {
     return this.#buckets.size;
   }
 
-  /** Takes `cost` tokens from `key`'s bucket when it holds them; says what is left either way. */
-  take(key: string, cost = 1): TokenBucketDecision {
+  /**
+   * Takes `cost` tokens from `key`'s bucket when it holds them; says what is left either
+   * way. `rate` replaces the settings' rate for this key (the key's own limit).
+   */
+  take(key: string, cost = 1, rate: TokenBucketRate = this.settings): TokenBucketDecision {
+    if (!(rate.perMinute > 0) || !(rate.burst >= 1)) throw new RangeError('A token bucket rate needs perMinute > 0 and burst ≥ 1');
     const now = this.#now();
-    const { burst } = this.settings;
-    const bucket = this.#refilled(key, now);
+    const { burst } = rate;
+    const bucket = this.#refilled(key, now, rate);
     const allowed = bucket.tokens >= cost;
     if (allowed) bucket.tokens -= cost;
     // Re-inserted last: Map iteration order is then least recently used first.
@@ -75,17 +84,20 @@ export class TokenBucketLimiter {
       allowed,
       limit: burst,
       remaining: Math.floor(bucket.tokens),
-      resetSeconds: this.#secondsFor(burst - bucket.tokens),
-      retryAfterSeconds: allowed ? 0 : Math.max(1, this.#secondsFor(cost - bucket.tokens)),
+      resetSeconds: secondsFor(burst - bucket.tokens, rate),
+      retryAfterSeconds: allowed ? 0 : Math.max(1, secondsFor(cost - bucket.tokens, rate)),
     };
   }
 
-  #refilled(key: string, now: number): Bucket {
+  #refilled(key: string, now: number, rate: TokenBucketRate): Bucket {
     const bucket = this.#buckets.get(key);
-    if (!bucket) return { tokens: this.settings.burst, updatedAt: now };
+    // A key whose rate changed starts afresh at the new rate.
+    if (!bucket || bucket.rate.perMinute !== rate.perMinute || bucket.rate.burst !== rate.burst) {
+      return { tokens: rate.burst, updatedAt: now, rate };
+    }
     // A clock stepped back must not drain or overfill a bucket.
     const elapsed = Math.max(0, now - bucket.updatedAt);
-    bucket.tokens = Math.min(this.settings.burst, bucket.tokens + elapsed * this.#tokensPerMs);
+    bucket.tokens = Math.min(rate.burst, bucket.tokens + elapsed * tokensPerMs(rate));
     bucket.updatedAt = now;
     return bucket;
   }
@@ -98,13 +110,22 @@ export class TokenBucketLimiter {
         continue;
       }
       if (looked++ >= sweepPerTake) break;
-      const tokens = bucket.tokens + Math.max(0, now - bucket.updatedAt) * this.#tokensPerMs;
-      if (tokens >= this.settings.burst) this.#buckets.delete(key);
+      const tokens = bucket.tokens + Math.max(0, now - bucket.updatedAt) * tokensPerMs(bucket.rate);
+      if (tokens >= bucket.rate.burst) this.#buckets.delete(key);
       else break; // the next ones were used more recently
     }
   }
+}
 
-  #secondsFor(tokens: number): number {
-    return tokens <= 0 ? 0 : Math.ceil(tokens / this.#tokensPerMs / 1000);
-  }
+/** The burst a rate gets when only requests a minute are given: ten seconds' worth, as ORIOLE_RATE_LIMIT_BURST's default. */
+export function defaultBurstFor(perMinute: number): number {
+  return Math.max(1, Math.ceil(perMinute / 6));
+}
+
+function tokensPerMs(rate: TokenBucketRate): number {
+  return rate.perMinute / 60_000;
+}
+
+function secondsFor(tokens: number, rate: TokenBucketRate): number {
+  return tokens <= 0 ? 0 : Math.ceil(tokens / tokensPerMs(rate) / 1000);
 }

@@ -89,6 +89,8 @@ const environmentSchema = z.object({
   OPENAI_BASE_URL: optionalUrl,
   ORIOLE_ADMIN_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
   ORIOLE_ALLOW_UNAUTHENTICATED: z.enum(['true', 'false'], { message: "expected 'true' or 'false'" }).default('false'),
+  // Crawls queued through the API may reach loopback and private addresses (docs/ingestion.md).
+  ORIOLE_ALLOW_PRIVATE_NETWORK: z.enum(['true', 'false'], { message: "expected 'true' or 'false'" }).default('false'),
   ORIOLE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ORIOLE_DEFAULT_KB: z
     .string()
@@ -138,6 +140,12 @@ export interface Config {
   adminKey: string | undefined;
   /** Serve beyond this machine without any API key (docs/auth.md); off by default. */
   allowUnauthenticated: boolean;
+  /**
+   * Whether a crawl queued through the API (POST /documents `{ url }`) may fetch
+   * loopback, private and link-local addresses; off, so an ingest key cannot make the
+   * server fetch internal services. `oriole ingest <url>` always may: its operator typed the URL.
+   */
+  allowPrivateNetwork: boolean;
   logLevel: z.infer<typeof environmentSchema>['ORIOLE_LOG_LEVEL'];
   defaultKb: string;
   /** Rate limits, CORS and request timeouts of the HTTP API (docs/limits.md). */
@@ -192,6 +200,7 @@ export function loadConfig(environment: EnvironmentRecord): Config {
     unstructured: { apiUrl: env.UNSTRUCTURED_API_URL, apiKey: env.UNSTRUCTURED_API_KEY },
     adminKey: env.ORIOLE_ADMIN_KEY,
     allowUnauthenticated: env.ORIOLE_ALLOW_UNAUTHENTICATED === 'true',
+    allowPrivateNetwork: env.ORIOLE_ALLOW_PRIVATE_NETWORK === 'true',
     logLevel: env.ORIOLE_LOG_LEVEL,
     defaultKb: env.ORIOLE_DEFAULT_KB,
     http: {

@@ -43,6 +43,6 @@ export type {
   IngestedDocumentOutcome,
   IngestedDocumentsObservation,
 } from './metrics.ts';
-export type { DocumentUpload, IngestionService, KbAccessCheck, QueuedDocuments } from './ingestion.ts';
+export type { CrawlRequest, DocumentUpload, IngestionService, KbAccessCheck, QueuedCrawl, QueuedDocuments } from './ingestion.ts';
 export { defaultEvalOptions, evalCaseLimits, evalCaseSchema } from './evals.ts';
 export type { EvalCase, EvalRunRequest, EvalRunState, EvalRunStatus, EvalService } from './evals.ts';

@@ -20,6 +20,19 @@ export interface QueuedDocuments {
   documents: Array<{ id: string; source: string }>;
 }
 
+/** A site to crawl into a KB (POST /documents `{ url, crawl }`); unset limits take the crawler's defaults. */
+export interface CrawlRequest {
+  url: string;
+  maxPages?: number;
+  maxDepth?: number;
+}
+
+/** The crawl job; its documents are found while it runs, so none are listed yet. */
+export interface QueuedCrawl {
+  jobId: string;
+  documents: [];
+}
+
 /**
  * The caller's access rule for the knowledge base a write touches, given its id; it
  * throws to refuse. Checked after the KB is known and before anything is written.
@@ -36,6 +49,12 @@ export interface IngestionService {
    * one ingestion job; each document gets its id now and is `pending` until the job ran.
    */
   queueDocuments(kb: string, documents: readonly DocumentUpload[], access: KbAccessCheck): Promise<QueuedDocuments>;
+  /**
+   * Queues a crawl of a site into the named KB (created like `queueDocuments` does), with
+   * the CLI's rules (robots.txt, same host, limits). A URL that is not http(s), or names
+   * a private address while those are not allowed, is refused at once (`invalid_request`).
+   */
+  queueCrawl(kb: string, request: CrawlRequest, access: KbAccessCheck): Promise<QueuedCrawl>;
   /** Deletes a document and bumps its KB's version, in one transaction: it stops being searched and cited at once. */
   deleteDocument(id: string, access: KbAccessCheck): Promise<void>;
 }

@@ -20,6 +20,13 @@ export interface ApiKeyRecord {
   /** The KB the key is bound to; null: every KB. */
   kbId: string | null;
   kbName: string | null;
+  /**
+   * Browser origins (`https://help.example.com`) the key is accepted from; empty: any
+   * caller. A key with origins is a widget key (docs/auth.md, "Widget keys").
+   */
+  origins: string[];
+  /** The key's own requests a minute; null: the server's rate limit. */
+  ratePerMinute: number | null;
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
@@ -39,26 +46,59 @@ interface ApiKeyRow {
   scope: ApiKeyScope;
   kb_id: string | null;
   kb_name: string | null;
+  origins: string[];
+  rate_per_minute: number | null;
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
 }
 
-const selectKeys = `SELECT k.id, k.name, k.prefix, k.scope, k.kb_id, kb.name AS kb_name, k.created_at, k.last_used_at, k.revoked_at
+const selectKeys = `SELECT k.id, k.name, k.prefix, k.scope, k.kb_id, kb.name AS kb_name, k.origins, k.rate_per_minute,
+       k.created_at, k.last_used_at, k.revoked_at
   FROM api_keys k LEFT JOIN knowledge_bases kb ON kb.id = k.kb_id`;
 
-/** Creates a key; the returned `key` is the only time the plain key exists. */
-export async function createApiKey(
-  executor: SqlExecutor,
-  input: { scope: ApiKeyScope; kbId: string | null; name: string | null },
-): Promise<{ key: string; record: ApiKeyRecord }> {
+export interface NewApiKey {
+  scope: ApiKeyScope;
+  kbId: string | null;
+  name: string | null;
+  /** Origins a widget key is accepted from (see `parseKeyOrigin`); none: an ordinary key. */
+  origins?: readonly string[];
+  ratePerMinute?: number | null;
+}
+
+/** Most origins one key may list: a key for more sites than this is several keys. */
+export const maxKeyOrigins = 20;
+/** The highest per-key rate; the server-wide setting has the same ceiling. */
+export const maxKeyRatePerMinute = 1_000_000;
+
+/**
+ * Creates a key; the returned `key` is the only time the plain key exists. A key with
+ * origins will sit in web pages for anyone to read, so it must be harmless: it has to
+ * be a `query` key bound to one KB (docs/auth.md, "Widget keys").
+ */
+export async function createApiKey(executor: SqlExecutor, input: NewApiKey): Promise<{ key: string; record: ApiKeyRecord }> {
   if (!(apiKeyScopes as readonly string[]).includes(input.scope)) {
     throw new OrioleError('invalid_request', `Unknown scope '${input.scope}': use query, ingest or admin`);
   }
+  const origins = [...new Set((input.origins ?? []).map(parseKeyOrigin))];
+  if (origins.length > maxKeyOrigins) {
+    throw new OrioleError('invalid_request', `A key lists at most ${maxKeyOrigins} origins; got ${origins.length}`);
+  }
+  if (origins.length > 0 && (input.scope !== 'query' || input.kbId === null)) {
+    throw new OrioleError(
+      'invalid_request',
+      'A key bound to origins is public (it sits in a web page): it must have the query scope and be bound to one knowledge base (--kb)',
+    );
+  }
+  const rate = input.ratePerMinute ?? null;
+  if (rate !== null && !(Number.isSafeInteger(rate) && rate >= 1 && rate <= maxKeyRatePerMinute)) {
+    throw new OrioleError('invalid_request', `The rate per minute must be a whole number from 1 to ${maxKeyRatePerMinute}; got ${rate}`);
+  }
   const key = generateApiKey();
   const inserted = await executor.query<{ id: string }>(
-    `INSERT INTO api_keys (name, prefix, key_hash, scope, kb_id) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [input.name, key.slice(0, displayPrefixLength), await hashApiKey(key), input.scope, input.kbId],
+    `INSERT INTO api_keys (name, prefix, key_hash, scope, kb_id, origins, rate_per_minute)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [input.name, key.slice(0, displayPrefixLength), await hashApiKey(key), input.scope, input.kbId, origins, rate],
   );
   const result = await executor.query<ApiKeyRow>(`${selectKeys} WHERE k.id = $1`, [inserted.rows[0]!.id]);
   return { key, record: fromRow(result.rows[0]!) };
@@ -111,6 +151,30 @@ export async function anyActiveApiKey(executor: SqlExecutor): Promise<boolean> {
   return result.rows.length > 0;
 }
 
+/**
+ * An origin as browsers send it in the `Origin` header: `scheme://host[:port]`, http(s)
+ * only, lower-case host, default port dropped. Anything with a path, query, fragment or
+ * credentials is refused rather than trimmed, so a typo does not silently bind the key
+ * to another origin than the one meant. Returns the canonical form the key stores.
+ */
+export function parseKeyOrigin(text: string): string {
+  const refuse = (why: string) =>
+    new OrioleError('invalid_request', `'${text.slice(0, 200)}' is not an origin (${why}); write it as https://help.example.com[:port]`);
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw refuse('not a URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw refuse('only http and https');
+  if (url.username || url.password) throw refuse('no user or password');
+  // new URL() turns 'https://a.com' into 'https://a.com/': only that bare slash is allowed.
+  if (url.pathname !== '/' || url.search || url.hash || /[?#]/.test(text)) {
+    throw refuse('no path, query or fragment');
+  }
+  return url.origin;
+}
+
 /** SHA-256 in hex: what `key_hash` holds. A fast hash suffices for 190 random bits. */
 export async function hashApiKey(key: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key));
@@ -149,6 +213,8 @@ function fromRow(row: ApiKeyRow): ApiKeyRecord {
     scope: row.scope,
     kbId: row.kb_id === null ? null : String(row.kb_id),
     kbName: row.kb_name,
+    origins: row.origins ?? [],
+    ratePerMinute: row.rate_per_minute === null ? null : Number(row.rate_per_minute),
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,

@@ -89,25 +89,71 @@ export interface DocumentPage {
   nextCursor: string | null;
 }
 
-/** Keyset pagination in creation order; the cursor is opaque to clients. */
+/**
+ * Keyset pagination in creation order; the cursor is opaque to clients. `search` keeps
+ * the documents whose source or title contains it, ignoring case (a console's filter box).
+ */
 export async function listDocuments(
   executor: SqlExecutor,
-  input: { kbId: string; limit: number; cursor?: string },
+  input: { kbId: string; limit: number; cursor?: string; search?: string },
 ): Promise<DocumentPage> {
   const after = input.cursor ? decodeCursor(input.cursor) : undefined;
   const result = await executor.query<DocumentRow & { cursor_at: string }>(
     // created_at as text keeps its microseconds, which a JS Date would drop.
+    // strpos, not LIKE: the search text's % and _ are plain characters.
     `SELECT ${documentColumns}, created_at::text AS cursor_at FROM documents
       WHERE kb_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
+        AND ($5::text IS NULL OR strpos(lower(source), $5) > 0 OR strpos(lower(coalesce(title, '')), $5) > 0)
       ORDER BY created_at, id
       LIMIT $4`,
-    [input.kbId, after?.createdAt ?? null, after?.id ?? null, input.limit + 1],
+    [input.kbId, after?.createdAt ?? null, after?.id ?? null, input.limit + 1, input.search ? input.search.toLowerCase() : null],
   );
   const rows = result.rows.slice(0, input.limit);
   const last = rows.at(-1);
   return {
     documents: rows.map(fromRow),
     nextCursor: result.rows.length > input.limit && last ? encodeCursor(last) : null,
+  };
+}
+
+/** A chunk as Oriole split a document, for reading (GET /documents/:id/chunks). */
+export interface StoredChunk {
+  id: string;
+  ordinal: number;
+  headingPath: string[];
+  text: string;
+  tokenCount: number;
+  embedded: boolean;
+}
+
+/** A page of a document's chunks in reading order, from ordinal `from`. */
+export async function listDocumentChunks(
+  executor: SqlExecutor,
+  input: { documentId: string; from: number; limit: number },
+): Promise<{ chunks: StoredChunk[]; nextOrdinal: number | null }> {
+  const result = await executor.query<{
+    id: string;
+    ordinal: number;
+    heading_path: string[];
+    text: string;
+    token_count: number;
+    embedded: boolean;
+  }>(
+    `SELECT id, ordinal, heading_path, text, token_count, embedding IS NOT NULL AS embedded FROM chunks
+      WHERE document_id = $1 AND ordinal >= $2 ORDER BY ordinal LIMIT $3`,
+    [input.documentId, input.from, input.limit + 1],
+  );
+  const rows = result.rows.slice(0, input.limit);
+  return {
+    chunks: rows.map((row) => ({
+      id: String(row.id),
+      ordinal: Number(row.ordinal),
+      headingPath: row.heading_path,
+      text: row.text,
+      tokenCount: Number(row.token_count),
+      embedded: row.embedded,
+    })),
+    nextOrdinal: result.rows.length > input.limit ? Number(result.rows[input.limit]!.ordinal) : null,
   };
 }
 

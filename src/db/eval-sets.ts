@@ -111,6 +111,26 @@ export async function getEvalJob(executor: SqlExecutor, id: string): Promise<Job
   return { ...jobFromRow(result.rows[0]), kbName: result.rows[0].kb_name };
 }
 
+/** An eval run as listed: its report's summary metrics only (a whole report can be megabytes; GET /evals/:id has it). */
+export type EvalJobSummary = Omit<Job, 'result'> & { kbName: string; summary: Record<string, number | null> | null };
+
+/** A KB's eval runs, newest first, at most `limit`. */
+export async function listEvalJobs(executor: SqlExecutor, input: { kbId: string; limit: number }): Promise<EvalJobSummary[]> {
+  const columns = jobColumns.replace('result, ', '');
+  const result = await executor.query<Omit<JobRow, 'result'> & { kb_name: string; summary: Record<string, number | null> | null }>(
+    `SELECT ${columns}, result -> 'summary' AS summary,
+            (SELECT name FROM knowledge_bases WHERE id = jobs.kb_id) AS kb_name
+       FROM jobs WHERE kb_id = $1 AND kind = 'eval'
+      ORDER BY created_at DESC, id DESC
+      LIMIT $2`,
+    [input.kbId, input.limit],
+  );
+  return result.rows.map((row) => {
+    const { result: _report, ...job } = jobFromRow({ ...row, result: null });
+    return { ...job, kbName: row.kb_name, summary: row.summary ?? null };
+  });
+}
+
 function evalSetNotFound(name: string): OrioleError {
   return new OrioleError('not_found', `Eval set '${name}' does not exist in this knowledge base`, {
     details: { evalSet: name },

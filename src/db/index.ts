@@ -22,6 +22,7 @@ export {
   findDocumentBySource,
   getDocument,
   listDocuments,
+  listDocumentChunks,
   listSources,
   findEmbeddingsByHash,
   replaceDocument,
@@ -34,9 +35,10 @@ export {
   claimEmbeddingDimension,
   isUuid,
 } from './documents.ts';
-export type { StoredDocument, DocumentStatus, ChunkRecord, DocumentRecord, DocumentPage } from './documents.ts';
+export type { StoredDocument, StoredChunk, DocumentStatus, ChunkRecord, DocumentRecord, DocumentPage } from './documents.ts';
 export {
   createIngestJob,
+  createCrawlJob,
   getJob,
   claimNextJob,
   renewJobLease,
@@ -56,8 +58,9 @@ export {
   deleteEvalSet,
   createEvalJob,
   getEvalJob,
+  listEvalJobs,
 } from './eval-sets.ts';
-export type { EvalSet, EvalSetSummary } from './eval-sets.ts';
+export type { EvalJobSummary, EvalSet, EvalSetSummary } from './eval-sets.ts';
 export { writeChunkTerms, searchLexical } from './lexical-index.ts';
 export type { ChunkTerms, LexicalFilters, LexicalSearchInput, LexicalMatch } from './lexical-index.ts';
 export {
@@ -74,8 +77,19 @@ export type { AnswerLogEntry, LoggedAnswer } from './answers.ts';
 export { termsPresentInKnowledgeBase } from './term-presence.ts';
 export { sampleChunkTexts } from './eval-sources.ts';
 export type { EvalSourcePassage } from './eval-sources.ts';
-export { createApiKey, findApiKey, listApiKeys, revokeApiKey, anyActiveApiKey, hashApiKey, apiKeyScopes } from './api-keys.ts';
-export type { ApiKeyRecord, ApiKeyScope } from './api-keys.ts';
+export {
+  createApiKey,
+  findApiKey,
+  listApiKeys,
+  revokeApiKey,
+  anyActiveApiKey,
+  hashApiKey,
+  apiKeyScopes,
+  parseKeyOrigin,
+  maxKeyOrigins,
+  maxKeyRatePerMinute,
+} from './api-keys.ts';
+export type { ApiKeyRecord, ApiKeyScope, NewApiKey } from './api-keys.ts';
 export { findAnswerKnowledgeBase, recordFeedback } from './feedback.ts';
 export type { Feedback, FeedbackRating } from './feedback.ts';
 export { answerTotals, questionCounts, lowRatedAnswers, uncitedDocuments, answersByDay } from './analytics.ts';

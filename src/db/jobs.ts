@@ -4,8 +4,8 @@ import { isUuid } from './documents.ts';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
-/** What a job does; each kind has its own workers (ingestion, evals). */
-export type JobKind = 'ingest' | 'eval';
+/** What a job does; each kind has its own workers (ingestion and crawls, evals). */
+export type JobKind = 'ingest' | 'eval' | 'crawl';
 
 export interface Job {
   id: string;
@@ -96,6 +96,21 @@ export async function createIngestJob(
     );
   }
   return job;
+}
+
+/**
+ * A crawl job: what to crawl is in its payload; its pages become documents as the worker
+ * finds them, so it has no job items, and its total is the page budget until it ends.
+ */
+export async function createCrawlJob(
+  executor: SqlExecutor,
+  input: { kbId: string; url: string; maxPages: number; maxDepth: number },
+): Promise<Job> {
+  const created = await executor.query<JobRow>(
+    `INSERT INTO jobs (kb_id, kind, payload, progress_total) VALUES ($1, 'crawl', $2, $3) RETURNING ${jobColumns}`,
+    [input.kbId, JSON.stringify({ url: input.url, maxPages: input.maxPages, maxDepth: input.maxDepth }), input.maxPages],
+  );
+  return jobFromRow(created.rows[0]!);
 }
 
 export async function getJob(executor: SqlExecutor, id: string): Promise<Job> {

@@ -256,13 +256,15 @@ function addKeysCommands(program: Command, withDatabase: WithStorage): void {
     .requiredOption('--scope <scope>', 'query | ingest | admin')
     .option('--kb <name>', 'bind the key to one knowledge base')
     .option('--name <label>', 'a label to tell keys apart')
-    .action(async (options: { scope: string; kb?: string; name?: string }) => {
+    .option('--origin <origin>', 'accept the key only from this browser origin, e.g. https://help.example.com (repeatable; a widget key)', collect, [])
+    .option('--rate-per-minute <n>', "the key's own rate limit, requests a minute", integerIn(1, 1_000_000))
+    .action(async (options: { scope: string; kb?: string; name?: string; origin: string[]; ratePerMinute?: number }) => {
       const { runKeysCreate } = await import('./keys-command.ts');
       await withDatabase((node) => runKeysCreate(node.database, options, output));
     });
   keys
     .command('list')
-    .description('list keys: id, name, prefix, scope, kb, created, last used, revoked')
+    .description('list keys: id, name, prefix, scope, kb, origins, rate, created, last used, revoked')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const { runKeysList } = await import('./keys-command.ts');

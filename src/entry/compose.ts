@@ -183,7 +183,10 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
     buildInfo: once(() => overrides.oriole ?? buildInfo(config.gitCommit)),
     startWorkers(which) {
       const ingestion = which.ingestion
-        ? startNodeJobWorker(composition.ingestion().context, logger, metrics, overrides.jobWorker)
+        ? startNodeJobWorker(composition.ingestion().context, logger, metrics, {
+            crawl: composition.ingestion().crawlJobs,
+            ...overrides.jobWorker,
+          })
         : undefined;
       const evals = which.evals
         ? startNodeEvalWorker(
@@ -215,6 +218,7 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
               detectContentType: ingestion.detectContentType,
               isSupported: ingestion.isSupported,
               onJobQueued: () => workers?.ingestion?.notify(),
+              allowPrivateNetwork: config.allowPrivateNetwork,
             }),
             limits: { ...defaultUploadLimits, ...overrides.uploadLimits },
           },

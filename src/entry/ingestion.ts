@@ -9,6 +9,7 @@ import {
   isDocumentFile,
   startJobWorker,
   type CollectDependencies,
+  type CrawlPages,
   type IngestContext,
   type JobWorker,
   type JobWorkerOptions,
@@ -30,6 +31,8 @@ import { termFrequencies } from '../retrieval/lexical/index.ts';
 export interface NodeIngestion {
   context: IngestContext;
   collect: CollectDependencies;
+  /** Crawls for crawl jobs queued through the API, private addresses only when ORIOLE_ALLOW_PRIVATE_NETWORK allows. */
+  crawlJobs: CrawlPages;
   detectContentType: (input: { source: string; bytes: Uint8Array; declared?: string }) => string | null;
   isSupported: (contentType: string) => boolean;
   /** Stops the parse pool's worker threads (they never keep an idle process alive). */
@@ -70,10 +73,11 @@ export function createNodeIngestion(config: Config, database: Database, embedder
       limits: defaultIngestLimits,
     },
     collect: {
-      // The operator typed these URLs, so intranet help sites are fair game here (the API never crawls).
+      // The operator typed these URLs, so intranet help sites are fair game here (the API's crawls obey ORIOLE_ALLOW_PRIVATE_NETWORK).
       crawl: (urls) => crawl(urls, { allowPrivateNetwork: true }),
       isSupported: ({ source, bytes }) => isDocumentFile(source, detect({ source, bytes }), loaders.supports),
     },
+    crawlJobs: (url, limits) => crawl([url], { ...limits, allowPrivateNetwork: config.allowPrivateNetwork }),
     detectContentType: detect,
     isSupported: (contentType) => loaders.supports(contentType),
     close: () => parsePool.close(),

@@ -19,7 +19,7 @@ export interface KeysOutput {
 
 export async function runKeysCreate(
   database: Database,
-  options: { scope: string; kb?: string; name?: string },
+  options: { scope: string; kb?: string; name?: string; origin?: string[]; ratePerMinute?: number },
   output: KeysOutput,
 ): Promise<ApiKeyRecord> {
   if (!(apiKeyScopes as readonly string[]).includes(options.scope)) {
@@ -30,12 +30,18 @@ export async function runKeysCreate(
     scope: options.scope as ApiKeyScope,
     kbId: kb?.id ?? null,
     name: options.name ?? null,
+    origins: options.origin ?? [],
+    ratePerMinute: options.ratePerMinute ?? null,
   });
   // The key alone on stdout, so `KEY=$(oriole keys create …)` works; the rest on stderr.
   output.out(key);
+  const origins = record.origins.length > 0 ? `, accepted only from ${record.origins.join(', ')}` : '';
+  const rate = record.ratePerMinute !== null ? `, at most ${record.ratePerMinute} requests a minute` : '';
   output.err(
-    `Created ${record.scope} key ${record.id} (${record.prefix}…)${kb ? ` bound to knowledge base '${kb.name}'` : ' for every knowledge base'}.\n` +
-      'Store it now: it is shown only this once and cannot be recovered (only its hash is kept).',
+    `Created ${record.scope} key ${record.id} (${record.prefix}…)${kb ? ` bound to knowledge base '${kb.name}'` : ' for every knowledge base'}${origins}${rate}.\n` +
+      (record.origins.length > 0
+        ? 'This key is meant for a web page: anyone can read it there, and it can only ask and rate answers.'
+        : 'Store it now: it is shown only this once and cannot be recovered (only its hash is kept).'),
   );
   return record;
 }
@@ -56,11 +62,13 @@ export async function runKeysList(database: Database, options: { json: boolean }
     `${key.prefix}…`,
     key.scope,
     key.kbName ?? '(all)',
+    key.origins.join(' ') || '(any)',
+    key.ratePerMinute === null ? '(server)' : `${key.ratePerMinute}/min`,
     key.createdAt.toISOString(),
     key.lastUsedAt?.toISOString() ?? 'never',
     key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : 'active',
   ]);
-  output.out(table(['id', 'name', 'prefix', 'scope', 'kb', 'created', 'last used', 'status'], rows));
+  output.out(table(['id', 'name', 'prefix', 'scope', 'kb', 'origins', 'rate', 'created', 'last used', 'status'], rows));
 }
 
 export async function runKeysRevoke(database: Database, idOrPrefix: string, output: KeysOutput): Promise<void> {
@@ -75,6 +83,8 @@ function keyJson(key: ApiKeyRecord): Record<string, unknown> {
     prefix: key.prefix,
     scope: key.scope,
     kb: key.kbName,
+    origins: key.origins,
+    ratePerMinute: key.ratePerMinute,
     createdAt: key.createdAt.toISOString(),
     lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
     revokedAt: key.revokedAt?.toISOString() ?? null,

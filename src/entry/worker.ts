@@ -89,6 +89,7 @@ async function buildIsolate(environment: WorkerEnvironment): Promise<Isolate> {
         detectContentType,
         isSupported: (contentType) => supportedContentTypes.includes(contentType),
         onJobQueued: () => {},
+        allowPrivateNetwork: config.allowPrivateNetwork,
       }),
       limits: defaultUploadLimits,
     },

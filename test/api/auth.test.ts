@@ -22,6 +22,7 @@ const expectedRequirements: Record<string, Requirement> = {
   'POST /documents': 'ingest',
   'GET /documents': 'ingest',
   'GET /documents/{id}': 'ingest',
+  'GET /documents/{id}/chunks': 'ingest',
   'DELETE /documents/{id}': 'ingest',
   'GET /jobs/{id}': 'ingest',
   'POST /answer': 'query',
@@ -30,6 +31,7 @@ const expectedRequirements: Record<string, Requirement> = {
   'POST /v1/chat/completions': 'query',
   'GET /v1/models': 'query',
   'POST /evals': 'admin',
+  'GET /evals': 'admin',
   'GET /evals/{id}': 'admin',
   'GET /evals/{id}/report.html': 'admin',
   'POST /eval-sets': 'admin',
@@ -38,6 +40,9 @@ const expectedRequirements: Record<string, Requirement> = {
   'DELETE /eval-sets/{name}': 'admin',
   'GET /analytics/summary': 'admin',
   'GET /metrics': 'admin',
+  'GET /keys': 'admin',
+  'POST /keys': 'admin',
+  'DELETE /keys/{id}': 'admin',
 };
 
 /** Served but not (necessarily) in the OpenAPI document. */
@@ -221,6 +226,13 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
       { route: 'DELETE /eval-sets/{name}', key: keys.adminA, path: '/eval-sets/golden?kb=beta', status: 403 },
       { route: 'GET /analytics/summary', key: keys.adminA, path: '/analytics/summary?kb=beta', status: 403 },
       { route: 'GET /metrics', key: keys.adminA, path: '/metrics', status: 403 },
+      { route: 'POST /documents', key: keys.ingestA, path: '/documents', body: { kb: 'beta', url: 'https://help.example.com/' }, status: 403 },
+      { route: 'GET /documents/{id}/chunks', key: keys.ingestA, path: `/documents/${ids.betaDocument}/chunks`, status: 404 },
+      { route: 'GET /evals', key: keys.adminA, path: '/evals?kb=beta', status: 403 },
+      // A bound admin key must not mint a key for every KB, nor list or revoke other KBs' keys.
+      { route: 'GET /keys', key: keys.adminA, path: '/keys', status: 403 },
+      { route: 'POST /keys', key: keys.adminA, path: '/keys', body: { scope: 'admin' }, status: 403 },
+      { route: 'DELETE /keys/{id}', key: keys.adminA, path: `/keys/${unknownId}`, status: 403 },
     ];
     for (const entry of cases) {
       if (!routes.includes(entry.route)) continue; // built by another change; checked once it is served

@@ -358,8 +358,8 @@ describe.each(testBackends())('request limits on $name', { timeout: 60_000 }, (b
       const unauthorized = await postJson(cors, '/answer', { question: 'q' }, { Origin: allowed });
       expect(unauthorized.headers.get('access-control-allow-origin')).toBe(allowed);
       await expectError(unauthorized, 401, 'unauthorized');
-      // A preflight from another origin gets no permission.
-      const refused = await cors.request('/answer', {
+      // A preflight from another origin gets no permission (widget routes aside: their real request's key decides; auth.test.ts).
+      const refused = await cors.request('/search', {
         method: 'OPTIONS',
         headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
       });

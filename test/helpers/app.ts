@@ -59,10 +59,12 @@ export function createTestApp(
     answers?: AnswerService;
     /** The built web pages to serve; default dist/web. */
     webDirectory?: string;
+    /** ORIOLE_ALLOW_PRIVATE_NETWORK: crawls queued through the API may reach loopback (a local test site). */
+    allowPrivateNetwork?: boolean;
   } = {},
 ): { app: TestApp; worker: JobWorker | undefined; evalWorker: JobWorker | undefined; context: IngestContext; answers: AnswerService } {
   const context = options.context ?? testIngestContext(database, null);
-  const config = { ...testConfig, adminKey: options.adminKey };
+  const config = { ...testConfig, adminKey: options.adminKey, allowPrivateNetwork: options.allowPrivateNetwork ?? false };
   const node = composeNode(
     config,
     { database, logger: silentLogger, models: { embedder: context.embedder, reranker: null } },

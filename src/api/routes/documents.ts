@@ -1,7 +1,16 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { OrioleError, isWebUrl, maxSourceLength, validateSource, webUrlOrNull, type DocumentUpload } from '../../core/index.ts';
-import { getDocument, getJob, getKnowledgeBase, getKnowledgeBaseById, listDocuments, type Job, type StoredDocument } from '../../db/index.ts';
+import {
+  getDocument,
+  getJob,
+  getKnowledgeBase,
+  getKnowledgeBaseById,
+  listDocumentChunks,
+  listDocuments,
+  type Job,
+  type StoredDocument,
+} from '../../db/index.ts';
 import { authorizeKb, authorizeKbResource, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { requestLimits } from '../limits.ts';
@@ -38,6 +47,32 @@ const CreateDocumentSchema = z
   })
   .strict()
   .openapi('CreateDocument');
+
+/** Bounds of a crawl asked for through the API: generous for a help center, small enough for one job. */
+export const apiCrawlLimits = { maxPages: 1_000, maxDepth: 10 } as const;
+
+const CrawlDocumentsSchema = z
+  .object({
+    kb: KnowledgeBaseNameSchema.optional(),
+    url: z
+      .url()
+      .max(2048)
+      .refine(isWebUrl, 'must be an http(s) URL')
+      .openapi({
+        description:
+          'Where the crawl starts: a page, a sitemap, or a site root (its robots.txt sitemaps are read too). Private and loopback addresses are refused unless ORIOLE_ALLOW_PRIVATE_NETWORK=true',
+        example: 'https://help.example.com/',
+      }),
+    crawl: z
+      .object({
+        maxPages: z.number().int().min(1).max(apiCrawlLimits.maxPages).optional().openapi({ description: 'Most pages fetched; default 200' }),
+        maxDepth: z.number().int().min(0).max(apiCrawlLimits.maxDepth).optional().openapi({ description: 'Links followed from the start page; default 3' }),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .openapi('CrawlDocuments');
 
 const QueuedSchema = z
   .object({
@@ -79,8 +114,11 @@ const DocumentSchema = z
 const JobSchema = z
   .object({
     id: z.string(),
+    kind: z.enum(['ingest', 'crawl', 'eval']).openapi({ description: "'crawl' for a crawl queued with POST /documents { url }" }),
     status: z.enum(['queued', 'running', 'succeeded', 'failed']),
-    progress: z.object({ done: z.number().int(), total: z.number().int() }),
+    progress: z.object({ done: z.number().int(), total: z.number().int() }).openapi({
+      description: "Documents done of all; a running crawl's total is its page budget until it ends",
+    }),
     error: z.string().optional(),
     documents: z
       .array(
@@ -98,6 +136,17 @@ const JobSchema = z
   })
   .openapi('Job');
 
+const ChunkSchema = z
+  .object({
+    id: z.string(),
+    ordinal: z.number().int().openapi({ description: 'Position in the document, from 0' }),
+    headingPath: z.array(z.string()).openapi({ description: 'The headings the chunk sits under, outermost first' }),
+    text: z.string(),
+    tokenCount: z.number().int(),
+    embedded: z.boolean().openapi({ description: 'Whether the chunk has a vector (false: found by keywords only)' }),
+  })
+  .openapi('Chunk');
+
 const IdParams = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
 const notFoundResponse = { description: 'Unknown id', content: { 'application/json': { schema: ErrorSchema } } };
 
@@ -109,7 +158,11 @@ const createRouteDefinition = createRoute({
     body: {
       required: true,
       content: {
-        'application/json': { schema: CreateDocumentSchema },
+        'application/json': {
+          schema: z.union([CreateDocumentSchema, CrawlDocumentsSchema]).openapi({
+            description: 'A document with its `content`, or a site to crawl: `url` without `content` queues a crawl job',
+          }),
+        },
         'multipart/form-data': {
           schema: z.object({ kb: KnowledgeBaseNameSchema.optional(), file: z.any().openapi({ type: 'string', format: 'binary' }) }),
         },
@@ -135,6 +188,7 @@ const listRouteDefinition = createRoute({
       kb: KnowledgeBaseNameSchema.optional(),
       limit: z.coerce.number().int().min(1).max(500).default(50),
       cursor: z.string().max(200).optional(),
+      q: cleanText().trim().max(200).optional().openapi({ description: 'Only documents whose source or title contains this, ignoring case' }),
     }),
   },
   responses: {
@@ -170,6 +224,31 @@ const deleteRouteDefinition = createRoute({
   responses: { 204: { description: 'Deleted' }, 404: notFoundResponse },
 });
 
+const chunksRouteDefinition = createRoute({
+  method: 'get',
+  path: '/documents/{id}/chunks',
+  summary: "A document's chunks as Oriole split them, in reading order",
+  request: {
+    params: IdParams,
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+      from: z.coerce.number().int().min(0).max(2_147_483_647).default(0).openapi({ description: 'The first ordinal: a previous page\'s nextOrdinal' }),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'A page of chunks',
+      content: {
+        'application/json': {
+          schema: z.object({ documentId: z.string(), chunks: z.array(ChunkSchema), nextOrdinal: z.number().int().nullable() }),
+        },
+      },
+    },
+    400: errorResponses[400],
+    404: notFoundResponse,
+  },
+});
+
 const jobRouteDefinition = createRoute({
   method: 'get',
   path: '/jobs/{id}',
@@ -187,6 +266,10 @@ export function documentRoutes(): OpenAPIHono<AppEnvironment> {
   // Documented from its schemas, but validated by hand: the generated validator knows only one body form.
   app.openAPIRegistry.registerPath(createRouteDefinition);
   app.post('/documents', async (context) => {
+    if (!isMultipart(context)) {
+      const raw = await jsonBody(context);
+      if (isCrawlRequest(raw)) return queueCrawl(context, raw);
+    }
     const body = isMultipart(context) ? await multipartUpload(context) : await jsonUpload(context);
     const kbName = requestKb(context, body.kb);
     const { ingestion } = context.get('dependencies');
@@ -203,6 +286,7 @@ export function documentRoutes(): OpenAPIHono<AppEnvironment> {
       kbId: kb.id,
       limit: query.limit,
       ...(query.cursor ? { cursor: query.cursor } : {}),
+      ...(query.q ? { search: query.q } : {}),
     });
     return context.json({ documents: page.documents.map((document) => toResponse(document, kb.name)), nextCursor: page.nextCursor }, 200);
   });
@@ -214,6 +298,16 @@ export function documentRoutes(): OpenAPIHono<AppEnvironment> {
     authorizeKbResource(context, document.kbId, 'document', id);
     const kbName = await kbNameOf(context, document.kbId);
     return context.json(toResponse(document, kbName), 200);
+  });
+
+  app.openapi(chunksRouteDefinition, async (context) => {
+    const { database } = context.get('dependencies');
+    const { id } = context.req.valid('param');
+    const query = context.req.valid('query');
+    const document = await getDocument(database, id);
+    authorizeKbResource(context, document.kbId, 'document', id);
+    const page = await listDocumentChunks(database, { documentId: document.id, from: query.from, limit: query.limit });
+    return context.json({ documentId: document.id, ...page }, 200);
   });
 
   app.openapi(deleteRouteDefinition, async (context) => {
@@ -243,14 +337,36 @@ function isMultipart(context: Context<AppEnvironment>): boolean {
   return (context.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data');
 }
 
-async function jsonUpload(context: Context<AppEnvironment>): Promise<Upload> {
+async function jsonBody(context: Context<AppEnvironment>): Promise<unknown> {
   const contentType = (context.req.header('content-type') ?? '').toLowerCase();
   if (!contentType.startsWith('application/json')) {
     throw new OrioleError('unsupported_media_type', 'Send application/json or multipart/form-data');
   }
-  const raw = await context.req.json().catch(() => {
+  // Hono keeps the parsed body, so jsonUpload reads it again for free.
+  return context.req.json().catch(() => {
     throw new OrioleError('invalid_request', 'Malformed JSON in request body');
   });
+}
+
+/** A JSON body with a `url` and no `content` asks for a crawl; with `content` it is a document (whose `url` is its link). */
+function isCrawlRequest(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) && !('content' in raw) && 'url' in raw;
+}
+
+async function queueCrawl(context: Context<AppEnvironment>, raw: unknown): Promise<Response> {
+  const parsed = CrawlDocumentsSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new OrioleError('invalid_request', `Invalid request: ${parsed.error.issues.map(describeIssue).join('; ')}`);
+  }
+  const { kb, url, crawl } = parsed.data;
+  const kbName = requestKb(context, kb);
+  const { ingestion } = context.get('dependencies');
+  const queued = await ingestion.queueCrawl(kbName, { url, ...crawl }, (kbId) => authorizeKb(context, { id: kbId, name: kbName }));
+  return context.json(queued satisfies z.infer<typeof QueuedSchema>, 202);
+}
+
+async function jsonUpload(context: Context<AppEnvironment>): Promise<Upload> {
+  const raw = await jsonBody(context);
   const parsed = CreateDocumentSchema.safeParse(raw);
   if (!parsed.success) {
     throw new OrioleError('invalid_request', `Invalid request: ${parsed.error.issues.map(describeIssue).join('; ')}`);
@@ -375,6 +491,7 @@ function toJobResponse(job: Job): z.infer<typeof JobSchema> {
   const documents = (job.result as { documents?: z.infer<typeof JobSchema>['documents'] } | null)?.documents;
   return {
     id: job.id,
+    kind: job.kind,
     status: job.status,
     progress: job.progress,
     ...(job.error ? { error: job.error } : {}),

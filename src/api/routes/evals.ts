@@ -5,7 +5,9 @@ import {
   getEvalJob,
   getEvalSet,
   getKnowledgeBase,
+  listEvalJobs,
   listEvalSets,
+  type EvalJobSummary,
   saveEvalSet,
   type EvalSetSummary,
   type Job,
@@ -89,6 +91,15 @@ const EvalSchema = z
   })
   .openapi('Eval');
 
+const EvalRunSummarySchema = EvalSchema.omit({ report: true })
+  .extend({
+    summary: z
+      .record(z.string(), z.number().nullable())
+      .nullable()
+      .openapi({ description: "Once succeeded: the report's summary metrics; the whole report is at GET /evals/{id}" }),
+  })
+  .openapi('EvalRunSummary');
+
 const SaveEvalSetSchema = z
   .object({ kb: KnowledgeBaseNameSchema.optional(), name: EvalSetNameSchema, cases: EvalCasesSchema })
   .strict()
@@ -127,6 +138,23 @@ const createEvalRoute = createRoute({
     404: jsonError('No such knowledge base or stored eval set'),
     413: jsonError('Body larger than 10 MB'),
     503: errorResponses[503],
+  },
+});
+
+const listEvalsRoute = createRoute({
+  method: 'get',
+  path: '/evals',
+  summary: "A knowledge base's eval runs, newest first, with their status, progress and summary metrics",
+  request: {
+    query: z.object({
+      kb: KnowledgeBaseNameSchema.optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+  },
+  responses: {
+    200: { description: 'The runs', content: { 'application/json': { schema: z.object({ evals: z.array(EvalRunSummarySchema) }) } } },
+    400: errorResponses[400],
+    404: jsonError('No such knowledge base'),
   },
 });
 
@@ -212,6 +240,14 @@ export function evalRoutes(): OpenAPIHono<AppEnvironment> {
     return context.json(queued, 202);
   });
 
+  app.openapi(listEvalsRoute, async (context) => {
+    const { database } = context.get('dependencies');
+    const query = context.req.valid('query');
+    const kb = await getKnowledgeBase(database, requestKb(context, query.kb));
+    const runs = await listEvalJobs(database, { kbId: kb.id, limit: query.limit });
+    return context.json({ evals: runs.map(toRunSummary) }, 200);
+  });
+
   app.openapi(getEvalRoute, async (context) => {
     const { id } = context.req.valid('param');
     const job = await getEvalJob(context.get('dependencies').database, id);
@@ -259,6 +295,11 @@ export function evalRoutes(): OpenAPIHono<AppEnvironment> {
   });
 
   return app;
+}
+
+function toRunSummary(run: EvalJobSummary): z.infer<typeof EvalRunSummarySchema> {
+  const { report: _none, ...fields } = toEvalResponse({ ...run, result: null });
+  return { ...fields, summary: run.status === 'succeeded' ? run.summary : null };
 }
 
 function toEvalResponse(job: Job & { kbName: string }): z.infer<typeof EvalSchema> {
