@@ -26,6 +26,15 @@ const kbName = 'harbour';
 const pdfSentence = 'The harbour ferry leaves the north pier every forty minutes.';
 const markdownSentence = 'The lighthouse museum opens at nine on Saturdays.';
 
+/** What the page callbacks read; they run in the browser, and this project's types have no DOM library. */
+type InPage = {
+  document: {
+    activeElement: { id: string; textContent: string | null; labels?: ArrayLike<{ textContent: string | null }> } | null;
+    documentElement: { scrollWidth: number };
+  };
+  sessionStorage: { getItem(key: string): string | null };
+};
+
 if (!hasChromium && !process.env.CI) console.warn(`[admin-console] skipped. ${missingChromium}`);
 
 describe.runIf(chromiumRequired)('the admin console in Chromium (CI)', () => {
@@ -127,7 +136,7 @@ describe.skipIf(!runnable)('the admin console in Chromium', { timeout: 180_000 }
     afterAll(() => context.close());
 
     it('asks for the key, keeps it in sessionStorage only, and creates a knowledge base', async () => {
-      expect(await page.evaluate(() => sessionStorage.getItem('oriole.key'))).toBe(adminKey);
+      expect(await page.evaluate(() => (globalThis as unknown as InPage).sessionStorage.getItem('oriole.key'))).toBe(adminKey);
       expect(page.url()).not.toContain(adminKey);
       await page.getByLabel('Name', { exact: true }).fill(kbName);
       await page.getByRole('button', { name: 'Create', exact: true }).click();
@@ -209,7 +218,14 @@ describe.skipIf(!runnable)('the admin console in Chromium', { timeout: 180_000 }
     });
 
     it('shows the insights dashboard with an accessible chart and its table', async () => {
+      const headers = { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' };
+      const ask = async (question: string) =>
+        (await (await fetch(`${apiUrl}/answer`, { method: 'POST', headers, body: JSON.stringify({ kb: kbName, question }) })).json()) as { answerId: string };
+      const answered = await ask('When does the ferry leave the north pier?');
+      await ask('How much does airport parking cost?');
+      await fetch(`${apiUrl}/feedback`, { method: 'POST', headers, body: JSON.stringify({ answerId: answered.answerId, rating: 'down', comment: 'Say the first ferry time' }) });
       await openSection(page, 'Insights');
+      await page.getByText('Say the first ferry time').waitFor();
       const chart = page.getByRole('img', { name: 'Answers and abstentions by day' });
       await chart.waitFor();
       expect(await chart.locator('rect').count()).toBeGreaterThan(0);
@@ -249,7 +265,7 @@ describe.skipIf(!runnable)('the admin console in Chromium', { timeout: 180_000 }
         await page.waitForTimeout(300);
         await page.screenshot({ path: path.join(screenshots, file), fullPage: true });
         // Wide tables scroll inside their own box; the page itself never scrolls sideways.
-        expect(await page.evaluate(() => document.documentElement.scrollWidth), section).toBeLessThanOrEqual(360);
+        expect(await page.evaluate(() => (globalThis as unknown as InPage).document.documentElement.scrollWidth), section).toBeLessThanOrEqual(360);
       }
       await context.close();
     });
@@ -268,7 +284,10 @@ describe.skipIf(!runnable)('the admin console in Chromium', { timeout: 180_000 }
       // Listening early: Playwright turns file-chooser interception on asynchronously, and one key press is quicker than that.
       const chooser = new Promise<FileChooser>((resolve) => page.once('filechooser', resolve));
       await openConsole(page);
-      const focusedLabel = () => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.labels?.[0]?.textContent ?? document.activeElement?.textContent ?? '');
+      const focusedLabel = () => page.evaluate(() => {
+          const focused = (globalThis as unknown as InPage).document.activeElement;
+          return focused?.labels?.[0]?.textContent ?? focused?.textContent ?? '';
+        });
       const tabTo = async (pattern: RegExp, key = 'Tab') => {
         for (let step = 0; step < 40; step += 1) {
           await page.keyboard.press(key);
@@ -279,7 +298,7 @@ describe.skipIf(!runnable)('the admin console in Chromium', { timeout: 180_000 }
 
       await tabTo(/^Upload$/);
       await page.keyboard.press('Enter');
-      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('upload-heading');
+      await expect.poll(() => page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.id)).toBe('upload-heading');
       await tabTo(/choose files/i);
       await page.keyboard.press('Enter');
       await (await chooser).setFiles({ name: 'tides.md', mimeType: 'text/markdown', buffer: Buffer.from('# Tides\n\nHigh tide at the north pier is at noon.\n') });
@@ -287,7 +306,7 @@ describe.skipIf(!runnable)('the admin console in Chromium', { timeout: 180_000 }
 
       await tabTo(/^Try it$/, 'Shift+Tab');
       await page.keyboard.press('Enter');
-      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('try-heading');
+      await expect.poll(() => page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.id)).toBe('try-heading');
       await tabTo(/^Search passages$/);
       await page.keyboard.type('high tide noon');
       await page.keyboard.press('Enter');

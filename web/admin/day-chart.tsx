@@ -5,7 +5,7 @@ type Day = AnalyticsSummary['byDay'][number];
 
 const width = 640;
 const height = 220;
-const margin = { top: 16, right: 40, bottom: 28, left: 36 };
+const margin = { top: 16, right: 48, bottom: 28, left: 36 };
 
 /**
  * Answers per day as stacked bars (answered, abstained) and the abstention rate as a line
@@ -31,6 +31,7 @@ export function DayChart({ messages, days }: { messages: Messages; days: Day[] }
 
   return (
     <figure class="chart">
+      <div class="chart-scroll">
       <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby="day-chart-title day-chart-desc" preserveAspectRatio="xMidYMid meet">
         <title id="day-chart-title">{t.chartTitle}</title>
         <desc id="day-chart-desc">{format(t.chartDesc, { days: days.length, answers: total, abstained, most })}</desc>
@@ -41,7 +42,7 @@ export function DayChart({ messages, days }: { messages: Messages; days: Day[] }
         <text class="tick" x={margin.left - 6} y={margin.top + plotHeight} text-anchor="end">
           0
         </text>
-        <text class="tick rate" x={width - margin.right + 6} y={margin.top + 4}>
+        <text class="tick rate" x={width - 2} y={margin.top + 4} text-anchor="end">
           100%
         </text>
         {days.map((day, index) => (
@@ -61,6 +62,7 @@ export function DayChart({ messages, days }: { messages: Messages; days: Day[] }
           return <circle key={point} class="rate-dot" cx={cx} cy={cy} r={3} />;
         })}
       </svg>
+      </div>
       <figcaption>
         <span class="legend answered">{t.legendAnswered}</span>
         <span class="legend abstained">{t.legendAbstained}</span>
