@@ -93,7 +93,7 @@ function answerEvent(name: string, data: string): AnswerStreamEvent | undefined 
   }
 }
 
-async function apiError(response: Response): Promise<ApiError> {
+export async function apiError(response: Response): Promise<ApiError> {
   try {
     const body = (await response.json()) as ApiErrorBody;
     return new ApiError(response.status, body.error.code, body.error.message);

@@ -1,3 +1,5 @@
+import { adminEn } from './admin-en.ts';
+
 /** English UI text. Every string a page or the widget shows lives here and in zh.ts; `{name}` is filled by `format`. */
 export const en = {
   lang: 'en',
@@ -53,10 +55,7 @@ export const en = {
     title: 'Help',
     panelLabel: 'Support chat',
   },
-  admin: {
-    pageTitle: 'Oriole console',
-    placeholder: 'The console is being built.',
-  },
+  admin: adminEn,
 };
 
 export type Messages = typeof en;

@@ -1,4 +1,5 @@
 import type { Messages } from './en.ts';
+import { adminZh } from './admin-zh.ts';
 
 /** 中文界面文字，与 en.ts 一一对应。 */
 export const zh: Messages = {
@@ -55,8 +56,5 @@ export const zh: Messages = {
     title: '帮助',
     panelLabel: '在线客服对话',
   },
-  admin: {
-    pageTitle: 'Oriole 控制台',
-    placeholder: '控制台正在建设中。',
-  },
+  admin: adminZh,
 };

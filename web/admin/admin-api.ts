@@ -1,0 +1,97 @@
+import { apiError, createApiClient, type ApiClient } from '../shared/api.ts';
+import type {
+  AnalyticsSummary,
+  ApiKey,
+  ChunkPage,
+  CrawlRequest,
+  CreatedKey,
+  CreateKeyRequest,
+  CreateKnowledgeBaseRequest,
+  DocumentPage,
+  EvalRun,
+  EvalSetSummary,
+  Job,
+  KnowledgeBaseDetail,
+  QueuedDocuments,
+  QueuedEval,
+  SearchResponse,
+} from '../shared/admin-api-types.ts';
+
+/**
+ * The console's calls, each one public API route (docs/api.md), typed by
+ * admin-api-types.ts. The key is read at each call and sent as `Authorization: Bearer`.
+ */
+export interface AdminApi {
+  listKbs(): Promise<KnowledgeBaseDetail[]>;
+  createKb(request: CreateKnowledgeBaseRequest): Promise<KnowledgeBaseDetail>;
+  deleteKb(name: string): Promise<void>;
+  listDocuments(kb: string, options: { q?: string; cursor?: string | null; limit?: number }): Promise<DocumentPage>;
+  deleteDocument(id: string): Promise<void>;
+  listChunks(documentId: string, from: number): Promise<ChunkPage>;
+  /** One multipart POST /documents per file: each file gets its own job, so its own progress and errors. */
+  uploadFile(kb: string, file: File): Promise<QueuedDocuments>;
+  crawl(request: CrawlRequest): Promise<QueuedDocuments>;
+  job(id: string): Promise<Job>;
+  search(kb: string, query: string): Promise<SearchResponse>;
+  analytics(kb: string, from: string): Promise<AnalyticsSummary>;
+  listEvalSets(kb: string): Promise<EvalSetSummary[]>;
+  listEvalRuns(kb: string): Promise<EvalRun[]>;
+  startEval(kb: string, evalSet: string): Promise<QueuedEval>;
+  /** The report page's HTML, fetched with the key (a plain link could not carry it). */
+  evalReportHtml(id: string): Promise<string>;
+  listKeys(): Promise<ApiKey[]>;
+  createKey(request: CreateKeyRequest): Promise<CreatedKey>;
+  revokeKey(id: string): Promise<void>;
+}
+
+export function createAdminApi(key: () => string | undefined): AdminApi {
+  const client: ApiClient = createApiClient({ baseUrl: '', key });
+  const authorization = (): Record<string, string> => {
+    const value = key();
+    return value ? { Authorization: `Bearer ${value}` } : {};
+  };
+  /** Calls answering 204 or a non-JSON body. */
+  const raw = async (method: string, path: string, init: RequestInit = {}): Promise<Response> => {
+    const response = await fetch(path, {
+      ...init,
+      method,
+      headers: { ...authorization(), ...(init.headers as Record<string, string> | undefined) },
+      credentials: 'omit',
+    });
+    if (!response.ok) throw await apiError(response);
+    return response;
+  };
+  const query = (values: Record<string, string | number | null | undefined>): string => {
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(values)) if (value !== undefined && value !== null && value !== '') search.set(name, String(value));
+    return search.toString();
+  };
+  const path = encodeURIComponent;
+
+  return {
+    listKbs: async () => (await client.json<{ kbs: KnowledgeBaseDetail[] }>('GET', '/kbs')).kbs,
+    createKb: (request) => client.json('POST', '/kbs', request),
+    deleteKb: async (name) => void (await raw('DELETE', `/kbs/${path(name)}`)),
+    listDocuments: (kb, options) =>
+      client.json('GET', `/documents?${query({ kb, q: options.q, cursor: options.cursor, limit: options.limit })}`),
+    deleteDocument: async (id) => void (await raw('DELETE', `/documents/${path(id)}`)),
+    listChunks: (documentId, from) => client.json('GET', `/documents/${path(documentId)}/chunks?${query({ from, limit: 100 })}`),
+    uploadFile: async (kb, file) => {
+      const form = new FormData();
+      form.set('kb', kb);
+      form.append('file', file, file.name);
+      return (await (await raw('POST', '/documents', { body: form, headers: { Accept: 'application/json' } })).json()) as QueuedDocuments;
+    },
+    crawl: (request) => client.json('POST', '/documents', request),
+    job: (id) => client.json('GET', `/jobs/${path(id)}`),
+    search: (kb, text) => client.json('POST', '/search', { kb, query: text, topK: 10 }),
+    analytics: (kb, from) => client.json('GET', `/analytics/summary?${query({ kb, from, limit: 10 })}`),
+    listEvalSets: async (kb) => (await client.json<{ evalSets: EvalSetSummary[] }>('GET', `/eval-sets?${query({ kb })}`)).evalSets,
+    listEvalRuns: async (kb) => (await client.json<{ evals: EvalRun[] }>('GET', `/evals?${query({ kb, limit: 20 })}`)).evals,
+    startEval: (kb, evalSet) => client.json('POST', '/evals', { kb, evalSet }),
+    evalReportHtml: async (id) => (await raw('GET', `/evals/${path(id)}/report.html`, { headers: { Accept: 'text/html' } })).text(),
+    listKeys: async () => (await client.json<{ keys: ApiKey[] }>('GET', '/keys')).keys,
+    createKey: (request) => client.json('POST', '/keys', request),
+    revokeKey: async (id) => void (await raw('DELETE', `/keys/${path(id)}`)),
+  };
+}

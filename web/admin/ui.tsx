@@ -1,0 +1,76 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { ApiError } from '../shared/api.ts';
+import { format, type Messages } from '../shared/i18n/index.ts';
+
+/** Small pieces every section uses. Text is always rendered as text children, never as HTML. */
+
+/** A link target only when the URL is http(s): anything else (javascript:, data:…) is shown as text. */
+export function webUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+export function errorText(messages: Messages, error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 401) return messages.admin.errors.unauthorized;
+    if (error.status === 403) return format(messages.admin.errors.forbidden, { message: error.message });
+    return error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function ErrorMessage({ messages, error }: { messages: Messages; error: unknown }) {
+  if (error === null || error === undefined) return null;
+  return (
+    <p class="error" role="alert">
+      {errorText(messages, error)}
+    </p>
+  );
+}
+
+/** A polite live region: status lines a screen reader announces without moving focus. */
+export function Status({ children }: { children: ComponentChildren }) {
+  return (
+    <p class="status" role="status">
+      {children}
+    </p>
+  );
+}
+
+export function formatDate(lang: string, iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en', { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** A section's heading takes focus when the section opens, so keyboard and screen reader users land in it. */
+export function SectionHeading({ id, children, focusOnMount }: { id: string; children: ComponentChildren; focusOnMount: boolean }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (focusOnMount) heading.current?.focus();
+  }, [focusOnMount]);
+  return (
+    <h2 id={id} tabIndex={-1} ref={heading}>
+      {children}
+    </h2>
+  );
+}
+
+/** Document title, or its source when it has none; a link out only for http(s) urls. */
+export function DocumentName({ title, source, url }: { title: string | null; source: string; url?: string | null }) {
+  const href = webUrl(url);
+  const name = title || source;
+  return href ? (
+    <a href={href} target="_blank" rel="noopener noreferrer">
+      {name}
+    </a>
+  ) : (
+    <span>{name}</span>
+  );
+}

@@ -1,0 +1,289 @@
+/**
+ * The parts of the public API the admin console (`/admin`) reads, beside api-types.ts (the
+ * chat page's and the widget's). Same rule: only the fields the console uses, each listed in
+ * `adminApiContract`, which test/web/admin-api-contract.test.ts checks against the app's
+ * OpenAPI document. DOM-free, so the test imports it under Node.
+ */
+
+export interface KnowledgeBaseDetail {
+  name: string;
+  embedder: string;
+  documentCount?: number;
+  chunkCount?: number;
+  updatedAt: string;
+}
+
+export interface CreateKnowledgeBaseRequest {
+  name: string;
+  embedder?: string;
+}
+
+export interface DocumentSummary {
+  id: string;
+  source: string;
+  title: string | null;
+  url: string | null;
+  contentType: string;
+  status: 'pending' | 'ready' | 'failed';
+  error: string | null;
+  chunkCount: number;
+  tags: Record<string, string>;
+  updatedAt: string;
+}
+
+export interface DocumentPage {
+  documents: DocumentSummary[];
+  nextCursor: string | null;
+}
+
+export interface Chunk {
+  id: string;
+  ordinal: number;
+  headingPath: string[];
+  text: string;
+  tokenCount: number;
+}
+
+export interface ChunkPage {
+  chunks: Chunk[];
+  nextOrdinal: number | null;
+}
+
+export interface QueuedDocuments {
+  jobId: string;
+}
+
+export interface CrawlRequest {
+  kb?: string;
+  url: string;
+  crawl?: { maxPages?: number; maxDepth?: number };
+}
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface JobDocument {
+  source: string;
+  documentId: string | null;
+  status: string;
+  outcome: string | null;
+  error: string | null;
+}
+
+export interface Job {
+  id: string;
+  kind: 'ingest' | 'crawl' | 'eval';
+  status: JobStatus;
+  progress: { done: number; total: number };
+  error?: string;
+  documents?: JobDocument[];
+}
+
+export interface SearchRequest {
+  query: string;
+  kb?: string;
+  topK?: number;
+}
+
+export interface SearchResult {
+  chunkId: string;
+  documentId: string;
+  source: string;
+  title: string | null;
+  url: string | null;
+  heading: string | null;
+  text: string;
+  score: number;
+}
+
+export interface SearchResponse {
+  results: SearchResult[];
+}
+
+export interface AnalyticsSummary {
+  period: { from: string; to: string };
+  totals: {
+    answers: number;
+    abstained: number;
+    abstentionRate: number | null;
+    feedbackUp: number;
+    feedbackDown: number;
+    documents: number;
+    neverCitedDocuments: number;
+  };
+  topQuestions: Array<{ question: string; count: number; abstainedCount: number }>;
+  unansweredGroups: Array<{ representative: string; count: number; questions: string[] }>;
+  lowRatedAnswers: Array<{
+    answerId: string;
+    question: string;
+    answer: string;
+    citations: Array<{ source: string; title: string | null }>;
+    comment: string | null;
+  }>;
+  neverCitedDocuments: Array<{ documentId: string; source: string; title: string | null }>;
+  byDay: Array<{ day: string; answers: number; abstained: number }>;
+}
+
+export interface EvalSetSummary {
+  name: string;
+  caseCount: number;
+  updatedAt: string;
+}
+
+export interface EvalRun {
+  id: string;
+  evalSet: string;
+  status: JobStatus;
+  progress: { done: number; total: number };
+  error: string | null;
+  createdAt: string;
+  summary: Record<string, number | null> | null;
+}
+
+export interface StartEvalRequest {
+  kb?: string;
+  evalSet: string;
+}
+
+export interface QueuedEval {
+  id: string;
+}
+
+export type KeyScope = 'query' | 'ingest' | 'admin';
+
+export interface ApiKey {
+  id: string;
+  name: string | null;
+  prefix: string;
+  scope: KeyScope;
+  kb: string | null;
+  origins: string[];
+  ratePerMinute: number | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface CreateKeyRequest {
+  scope: KeyScope;
+  kb?: string;
+  origins?: string[];
+  ratePerMinute?: number;
+  name?: string;
+}
+
+export interface CreatedKey extends ApiKey {
+  key: string;
+}
+
+/** Exactly T's fields; a field holding objects lists theirs. */
+type Fields<T> = { readonly [K in keyof Required<T>]: true | Readonly<Record<string, unknown>> };
+
+const kbFields = { name: true, embedder: true, documentCount: true, chunkCount: true, updatedAt: true } satisfies Fields<KnowledgeBaseDetail>;
+const documentFields = {
+  id: true,
+  source: true,
+  title: true,
+  url: true,
+  contentType: true,
+  status: true,
+  error: true,
+  chunkCount: true,
+  tags: true,
+  updatedAt: true,
+} satisfies Fields<DocumentSummary>;
+const jobFields = {
+  id: true,
+  kind: true,
+  status: true,
+  progress: { done: true, total: true },
+  error: true,
+  documents: { source: true, documentId: true, status: true, outcome: true, error: true } satisfies Fields<JobDocument>,
+} satisfies Fields<Job>;
+const keyFields = {
+  id: true,
+  name: true,
+  prefix: true,
+  scope: true,
+  kb: true,
+  origins: true,
+  ratePerMinute: true,
+  createdAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+} satisfies Fields<ApiKey>;
+
+/** Operation (as `METHOD /path` in the OpenAPI document) → the schema fields the console sends or reads. */
+export const adminApiContract = {
+  'GET /kbs': { response: { kbs: kbFields } },
+  'POST /kbs': { request: { name: true, embedder: true } satisfies Fields<CreateKnowledgeBaseRequest>, response: kbFields },
+  'DELETE /kbs/{name}': {},
+  'GET /documents': { response: { documents: documentFields, nextCursor: true } satisfies Fields<DocumentPage> },
+  'DELETE /documents/{id}': {},
+  'GET /documents/{id}/chunks': {
+    response: {
+      chunks: { id: true, ordinal: true, headingPath: true, text: true, tokenCount: true } satisfies Fields<Chunk>,
+      nextOrdinal: true,
+    } satisfies Fields<ChunkPage>,
+  },
+  'POST /documents': {
+    request: { kb: true, url: true, crawl: { maxPages: true, maxDepth: true } } satisfies Fields<CrawlRequest>,
+    response: { jobId: true } satisfies Fields<QueuedDocuments>,
+  },
+  'GET /jobs/{id}': { response: jobFields },
+  'POST /search': {
+    request: { query: true, kb: true, topK: true } satisfies Fields<SearchRequest>,
+    response: {
+      results: {
+        chunkId: true,
+        documentId: true,
+        source: true,
+        title: true,
+        url: true,
+        heading: true,
+        text: true,
+        score: true,
+      } satisfies Fields<SearchResult>,
+    } satisfies Fields<SearchResponse>,
+  },
+  'GET /analytics/summary': {
+    response: {
+      period: { from: true, to: true },
+      totals: {
+        answers: true,
+        abstained: true,
+        abstentionRate: true,
+        feedbackUp: true,
+        feedbackDown: true,
+        documents: true,
+        neverCitedDocuments: true,
+      },
+      topQuestions: { question: true, count: true, abstainedCount: true },
+      unansweredGroups: { representative: true, count: true, questions: true },
+      lowRatedAnswers: { answerId: true, question: true, answer: true, citations: { source: true, title: true }, comment: true },
+      neverCitedDocuments: { documentId: true, source: true, title: true },
+      byDay: { day: true, answers: true, abstained: true },
+    } satisfies Fields<AnalyticsSummary>,
+  },
+  'GET /eval-sets': { response: { evalSets: { name: true, caseCount: true, updatedAt: true } satisfies Fields<EvalSetSummary> } },
+  'GET /evals': {
+    response: {
+      evals: {
+        id: true,
+        evalSet: true,
+        status: true,
+        progress: { done: true, total: true },
+        error: true,
+        createdAt: true,
+        summary: true,
+      } satisfies Fields<EvalRun>,
+    },
+  },
+  'POST /evals': { request: { kb: true, evalSet: true } satisfies Fields<StartEvalRequest>, response: { id: true } satisfies Fields<QueuedEval> },
+  'GET /evals/{id}/report.html': {},
+  'GET /keys': { response: { keys: keyFields } },
+  'POST /keys': {
+    request: { scope: true, kb: true, origins: true, ratePerMinute: true, name: true } satisfies Fields<CreateKeyRequest>,
+    response: { ...keyFields, key: true } satisfies Fields<CreatedKey>,
+  },
+  'DELETE /keys/{id}': {},
+} as const;
