@@ -56,6 +56,11 @@ describe.skipIf(!runnable)('the chat page and widget in Chromium', { timeout: 12
   let hostUrl: string;
   let browser: Browser;
   let queryKey: string;
+  /** A widget key: bound to the host page's origin, public in its HTML. */
+  let widgetKey: string;
+  /** Another site that copied the host page, widget key included: an origin the key does not list. */
+  let otherHost: Server;
+  let otherHostUrl: string;
   const foreignRequests: string[] = [];
   const consoleErrors: string[] = [];
 
@@ -65,16 +70,21 @@ describe.skipIf(!runnable)('the chat page and widget in Chromium', { timeout: 12
     await buildWeb(webDirectory);
     await mkdir(screenshots, { recursive: true });
 
-    host = createServer((request, response) => {
+    const servePage = (_request: unknown, response: import('node:http').ServerResponse) => {
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      response.end(hostPage(apiUrl, queryKey));
-    });
+      response.end(hostPage(apiUrl, widgetKey));
+    };
+    host = createServer(servePage);
     await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
     hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+    otherHost = createServer(servePage);
+    await new Promise<void>((resolve) => otherHost.listen(0, '127.0.0.1', resolve));
+    otherHostUrl = `http://127.0.0.1:${(otherHost.address() as AddressInfo).port}`;
 
     database = await openMigrated(backend!);
     const http = createHttpDependencies(
-      { corsOrigins: [hostUrl], requestTimeoutMs: 60_000, trustedProxies: 0, rateLimit: { perMinute: 0, burst: 1 } },
+      // No ORIOLE_CORS_ORIGINS: the widget key's own origins answer CORS for it.
+      { corsOrigins: [], requestTimeoutMs: 60_000, trustedProxies: 0, rateLimit: { perMinute: 0, burst: 1 } },
       () => undefined,
     );
     ({ app } = createTestApp(database, { adminKey, http, webDirectory }));
@@ -95,6 +105,7 @@ describe.skipIf(!runnable)('the chat page and widget in Chromium', { timeout: 12
     }
     const kb = await getKnowledgeBase(database, kbName);
     queryKey = (await createApiKey(database, { scope: 'query', kbId: kb.id, name: 'web test' })).key;
+    widgetKey = (await createApiKey(database, { scope: 'query', kbId: kb.id, name: 'widget', origins: [hostUrl] })).key;
 
     api = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((resolve) => api.once('listening', resolve));
@@ -106,6 +117,7 @@ describe.skipIf(!runnable)('the chat page and widget in Chromium', { timeout: 12
     await browser?.close();
     await new Promise((resolve) => api?.close(resolve));
     await new Promise((resolve) => host?.close(resolve));
+    await new Promise((resolve) => otherHost?.close(resolve));
     await backend?.cleanup();
     if (webDirectory) await rm(webDirectory, { recursive: true, force: true });
   });
@@ -115,7 +127,7 @@ describe.skipIf(!runnable)('the chat page and widget in Chromium', { timeout: 12
     const page = await context.newPage();
     page.on('request', (request) => {
       const origin = new URL(request.url()).origin;
-      if (origin !== apiUrl && origin !== hostUrl) foreignRequests.push(request.url());
+      if (origin !== apiUrl && origin !== hostUrl && origin !== otherHostUrl) foreignRequests.push(request.url());
     });
     page.on('console', (message) => {
       if (message.type() === 'error') consoleErrors.push(message.text());
@@ -286,6 +298,34 @@ describe.skipIf(!runnable)('the chat page and widget in Chromium', { timeout: 12
       expect(box!.x).toBeGreaterThanOrEqual(0);
       expect(box!.x + box!.width).toBeLessThanOrEqual(360);
       await page.screenshot({ path: path.join(screenshots, 'widget-360.png') });
+    });
+  });
+
+  describe('the same widget key on a site it is not bound to', () => {
+    it('is refused: the API answers 403 forbidden without CORS, and the widget shows no answer', async () => {
+      const { page, context } = await newPage(1280);
+      try {
+        await page.goto(otherHostUrl);
+        await page.getByRole('button', { name: /chat|support|help/i }).click();
+        const panel = page.getByRole('dialog', { name: /support chat/i });
+        await panel.getByRole('textbox', { name: /question/i }).fill('How do I turn on two-factor authentication?');
+        // The browser blocks the refusal (it carries no CORS grant), so the request fails for the page.
+        const blocked = page.waitForEvent('requestfailed', (request) => request.url() === `${apiUrl}/answer` && request.method() === 'POST');
+        await panel.getByRole('button', { name: 'Send' }).click();
+        await blocked;
+        expect(await panel.getByRole('link', { name: /^Source 1: / }).count()).toBe(0);
+        // What the server said to that request, as any client from that origin sees it.
+        const direct = await fetch(`${apiUrl}/answer`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${widgetKey}`, Origin: otherHostUrl, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ question: 'How do I turn on two-factor authentication?' }),
+        });
+        expect(direct.status).toBe(403);
+        expect(((await direct.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+        expect(direct.headers.get('access-control-allow-origin')).toBeNull();
+      } finally {
+        await context.close();
+      }
     });
   });
 
