@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -70,7 +70,7 @@ describe.skipIf(!runnable)('the chat page and widget in Chromium', { timeout: 12
     await buildWeb(webDirectory);
     await mkdir(screenshots, { recursive: true });
 
-    const servePage = (_request: unknown, response: import('node:http').ServerResponse) => {
+    const servePage = (_request: unknown, response: ServerResponse) => {
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       response.end(hostPage(apiUrl, widgetKey));
     };
