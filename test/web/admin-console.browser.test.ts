@@ -1,16 +1,23 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { Browser, BrowserContext, FileChooser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.ts';
-import type { Database } from '../../src/db/index.ts';
-import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { createTestApp } from '../helpers/app.ts';
 import { backendSelected, openMigrated, testBackends } from '../helpers/databases.ts';
-import { axeViolations, chromiumRequired, hasChromium, launchChromium, missingChromium, seriousOrWorse } from './browser-harness.ts';
+import {
+  axeViolations,
+  buildWebForTest,
+  hasChromium,
+  launchChromium,
+  removeWebBuild,
+  requireChromiumOnCi,
+  screenshots,
+  seriousOrWorse,
+  serveApp,
+  watchedPage,
+  type LocalServer,
+  type PageWatch,
+} from './browser-harness.ts';
 
 /**
  * The admin console (`/admin`) as a content team uses it, in real Chromium against a real
@@ -20,7 +27,6 @@ import { axeViolations, chromiumRequired, hasChromium, launchChromium, missingCh
  * and phone width in test-results/web/ (git-ignored). Runs once, on PGlite.
  */
 const runnable = hasChromium && backendSelected('pglite');
-const screenshots = path.resolve(import.meta.dirname, '../../test-results/web');
 const adminKey = 'console-test-admin-key';
 const kbName = 'harbour';
 const pdfSentence = 'The harbour ferry leaves the north pier every forty minutes.';
@@ -35,13 +41,7 @@ type InPage = {
   sessionStorage: { getItem(key: string): string | null };
 };
 
-if (!hasChromium && !process.env.CI) console.warn(`[admin-console] skipped. ${missingChromium}`);
-
-describe.runIf(chromiumRequired)('the admin console in Chromium (CI)', () => {
-  it('has a Chromium to run in', () => {
-    expect.fail(missingChromium);
-  });
-});
+requireChromiumOnCi('admin-console', 'the admin console in Chromium');
 
 async function ferryPdf(): Promise<Buffer> {
   const pdf = await PDFDocument.create();
@@ -62,48 +62,35 @@ const markdownFile = {
 
 describe.skipIf(!runnable)('the admin console in Chromium', { timeout: 180_000 }, () => {
   const [backend] = testBackends();
-  let database: Database;
-  let app: TestApp;
   let webDirectory: string;
-  let api: ServerType;
+  let api: LocalServer;
   let apiUrl: string;
   let browser: Browser;
-  const foreignRequests: string[] = [];
-  const consoleErrors: string[] = [];
+  const watch: PageWatch = {
+    foreignRequests: [],
+    consoleErrors: [],
+    allowedOrigins: () => [apiUrl],
+    secret: adminKey,
+    // The console's first call, made before the key is entered, is refused: that is how it learns auth is on.
+    expectedError: (text) => text.includes('status of 401 (Unauthorized)'),
+  };
 
   beforeAll(async () => {
-    webDirectory = await mkdtemp(path.join(tmpdir(), 'oriole-admin-e2e-'));
-    await buildWeb(webDirectory);
-    await mkdir(screenshots, { recursive: true });
-    database = await openMigrated(backend!);
-    ({ app } = createTestApp(database, { adminKey, webDirectory }));
-    api = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => api.once('listening', resolve));
-    apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    webDirectory = await buildWebForTest('oriole-admin-e2e-');
+    const { app } = createTestApp(await openMigrated(backend!), { adminKey, webDirectory });
+    api = await serveApp(app.fetch);
+    apiUrl = api.url;
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => api?.close(resolve));
+    await api?.close();
     await backend?.cleanup();
-    if (webDirectory) await rm(webDirectory, { recursive: true, force: true });
+    await removeWebBuild(webDirectory);
   });
 
-  async function newPage(width: number): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'en-US' });
-    const page = await context.newPage();
-    page.on('request', (request) => {
-      const url = new URL(request.url());
-      if (url.origin !== apiUrl) foreignRequests.push(request.url());
-      if (request.url().includes(adminKey)) foreignRequests.push(`key in a URL: ${request.url()}`);
-    });
-    page.on('console', (message) => {
-      // The console's first call, made before the key is entered, is refused: that is how it learns auth is on.
-      if (message.type() === 'error' && !message.text().includes('status of 401 (Unauthorized)')) consoleErrors.push(message.text());
-    });
-    return { context, page };
-  }
+  const newPage = (width: number) => watchedPage(browser, watch, width);
 
   async function openConsole(page: Page): Promise<void> {
     await page.goto(`${apiUrl}/admin`);
@@ -318,7 +305,7 @@ describe.skipIf(!runnable)('the admin console in Chromium', { timeout: 180_000 }
   });
 
   it('loads nothing from another origin, puts the key in no URL, and logs no error', () => {
-    expect(foreignRequests).toEqual([]);
-    expect(consoleErrors).toEqual([]);
+    expect(watch.foreignRequests).toEqual([]);
+    expect(watch.consoleErrors).toEqual([]);
   });
 });

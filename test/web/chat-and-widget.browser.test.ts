@@ -1,17 +1,26 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.ts';
 import { createHttpDependencies } from '../../src/api/index.ts';
 import { createApiKey, getKnowledgeBase, type Database } from '../../src/db/index.ts';
 import { createTestApp, postJson, waitForJob, type TestApp } from '../helpers/app.ts';
 import { backendSelected, openMigrated, testBackends } from '../helpers/databases.ts';
-import { axeViolations, chromiumRequired, hasChromium, launchChromium, missingChromium, seriousOrWorse } from './browser-harness.ts';
+import {
+  axeViolations,
+  buildWebForTest,
+  hasChromium,
+  launchChromium,
+  removeWebBuild,
+  requireChromiumOnCi,
+  screenshots,
+  seriousOrWorse,
+  serveApp,
+  serveHtml,
+  watchedPage,
+  type LocalServer,
+  type PageWatch,
+} from './browser-harness.ts';
 
 /**
  * The chat page and the widget as people use them, in real Chromium against a real server:
@@ -21,19 +30,12 @@ import { axeViolations, chromiumRequired, hasChromium, launchChromium, missingCh
  * and phone width go to test-results/web/ (git-ignored). Runs once, on PGlite.
  */
 const runnable = hasChromium && backendSelected('pglite');
-const screenshots = path.resolve(import.meta.dirname, '../../test-results/web');
 const helpCenter = path.resolve(import.meta.dirname, '../../examples/help-center');
 const articles = ['account/reset-password.md', 'account/two-factor-authentication.md', 'billing/refund-policy.md', 'billing/invoices.md'];
 const adminKey = 'web-test-admin-key';
 const kbName = 'help';
 
-if (!hasChromium && !process.env.CI) console.warn(`[chat-and-widget] skipped. ${missingChromium}`);
-
-describe.runIf(chromiumRequired)('the chat page and widget in Chromium (CI)', () => {
-  it('has a Chromium to run in', () => {
-    expect.fail(missingChromium);
-  });
-});
+requireChromiumOnCi('chat-and-widget', 'the chat page and widget in Chromium');
 
 /** A plain page on another origin: the widget tag, and CSS that would flatten any widget living in the page's own DOM. */
 function hostPage(apiUrl: string, queryKey: string): string {
@@ -50,36 +52,26 @@ describe.skipIf(!runnable)('the chat page and widget in Chromium', { timeout: 12
   let database: Database;
   let app: TestApp;
   let webDirectory: string;
-  let api: ServerType;
+  let api: LocalServer;
   let apiUrl: string;
-  let host: Server;
+  let host: LocalServer;
   let hostUrl: string;
   let browser: Browser;
   let queryKey: string;
   /** A widget key: bound to the host page's origin, public in its HTML. */
   let widgetKey: string;
   /** Another site that copied the host page, widget key included: an origin the key does not list. */
-  let otherHost: Server;
+  let otherHost: LocalServer;
   let otherHostUrl: string;
-  const foreignRequests: string[] = [];
-  const consoleErrors: string[] = [];
+  const watch: PageWatch = { foreignRequests: [], consoleErrors: [], allowedOrigins: () => [apiUrl, hostUrl, otherHostUrl] };
 
   beforeAll(async () => {
-    webDirectory = await mkdtemp(path.join(tmpdir(), 'oriole-web-e2e-'));
-    // The current source, not whatever dist/web holds.
-    await buildWeb(webDirectory);
-    await mkdir(screenshots, { recursive: true });
-
-    const servePage = (_request: unknown, response: ServerResponse) => {
-      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      response.end(hostPage(apiUrl, widgetKey));
-    };
-    host = createServer(servePage);
-    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
-    hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
-    otherHost = createServer(servePage);
-    await new Promise<void>((resolve) => otherHost.listen(0, '127.0.0.1', resolve));
-    otherHostUrl = `http://127.0.0.1:${(otherHost.address() as AddressInfo).port}`;
+    webDirectory = await buildWebForTest('oriole-web-e2e-');
+    const page = () => hostPage(apiUrl, widgetKey);
+    host = await serveHtml(page);
+    hostUrl = host.url;
+    otherHost = await serveHtml(page);
+    otherHostUrl = otherHost.url;
 
     database = await openMigrated(backend!);
     const http = createHttpDependencies(
@@ -107,33 +99,21 @@ describe.skipIf(!runnable)('the chat page and widget in Chromium', { timeout: 12
     queryKey = (await createApiKey(database, { scope: 'query', kbId: kb.id, name: 'web test' })).key;
     widgetKey = (await createApiKey(database, { scope: 'query', kbId: kb.id, name: 'widget', origins: [hostUrl] })).key;
 
-    api = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => api.once('listening', resolve));
-    apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    api = await serveApp(app.fetch);
+    apiUrl = api.url;
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => api?.close(resolve));
-    await new Promise((resolve) => host?.close(resolve));
-    await new Promise((resolve) => otherHost?.close(resolve));
+    await api?.close();
+    await host?.close();
+    await otherHost?.close();
     await backend?.cleanup();
-    if (webDirectory) await rm(webDirectory, { recursive: true, force: true });
+    await removeWebBuild(webDirectory);
   });
 
-  async function newPage(width: number, locale = 'en-US'): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, locale });
-    const page = await context.newPage();
-    page.on('request', (request) => {
-      const origin = new URL(request.url()).origin;
-      if (origin !== apiUrl && origin !== hostUrl && origin !== otherHostUrl) foreignRequests.push(request.url());
-    });
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    return { context, page };
-  }
+  const newPage = (width: number, locale?: string) => watchedPage(browser, watch, width, locale);
 
   async function enterKey(page: Page): Promise<void> {
     await page.getByLabel(/key/i).fill(queryKey);
@@ -330,8 +310,8 @@ describe.skipIf(!runnable)('the chat page and widget in Chromium', { timeout: 12
   });
 
   it('loaded nothing from a third party and broke no policy', () => {
-    expect(foreignRequests).toEqual([]);
-    expect(consoleErrors.filter((message) => /Content Security Policy|Refused/i.test(message))).toEqual([]);
+    expect(watch.foreignRequests).toEqual([]);
+    expect(watch.consoleErrors.filter((message) => /Content Security Policy|Refused/i.test(message))).toEqual([]);
   });
 });
 

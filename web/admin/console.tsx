@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError } from '../shared/api.ts';
 import type { KnowledgeBaseDetail } from '../shared/admin-api-types.ts';
 import type { Messages } from '../shared/i18n/index.ts';
+import { KbOptions } from '../shared/kb-options.tsx';
 import { createAdminApi, type AdminApi } from './admin-api.ts';
 import { readKey, saveKey } from './key-store.ts';
 import { KeyForm } from './key-form.tsx';
@@ -103,11 +104,7 @@ export function Console({ messages }: { messages: Messages }) {
             <label for="kb-picker">{t.currentKb}</label>
             <select id="kb-picker" value={kb} onChange={(event) => setKb(event.currentTarget.value)} disabled={kbs.length === 0}>
               {kbs.length === 0 && <option value="">{t.noKbs}</option>}
-              {kbs.map((item) => (
-                <option key={item.name} value={item.name}>
-                  {item.name}
-                </option>
-              ))}
+              <KbOptions kbs={kbs} />
             </select>
           </div>
         )}

@@ -74,3 +74,106 @@ export function DocumentName({ title, source, url }: { title: string | null; sou
     <span>{name}</span>
   );
 }
+
+/** A header cell: its text, or its text with a class (e.g. `mono` for metric names). */
+export type Column = string | { label: string; class: string };
+
+/**
+ * The console's tables: scrolling in their own box on narrow screens, a caption, column
+ * headers, a last column for row actions named for screen readers only, and one row
+ * saying there is nothing when the list has loaded empty.
+ */
+export function DataTable<Row>({
+  caption,
+  columns,
+  actions,
+  rows,
+  empty,
+  children,
+}: {
+  caption: ComponentChildren;
+  columns: Column[];
+  /** The actions column's hidden name; no actions column without it. */
+  actions?: string;
+  /** null or undefined while loading. */
+  rows: readonly Row[] | null | undefined;
+  empty?: ComponentChildren;
+  children: (row: Row) => ComponentChildren;
+}) {
+  const columnCount = columns.length + (actions === undefined ? 0 : 1);
+  return (
+    <div class="table-scroll">
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((column) =>
+              typeof column === 'string' ? (
+                <th scope="col" key={column}>
+                  {column}
+                </th>
+              ) : (
+                <th scope="col" key={column.label} class={column.class}>
+                  {column.label}
+                </th>
+              ),
+            )}
+            {actions !== undefined && (
+              <th scope="col">
+                <span class="visually-hidden">{actions}</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {rows?.length === 0 && empty !== undefined && (
+            <tr>
+              <td colSpan={columnCount}>{empty}</td>
+            </tr>
+          )}
+          {rows?.map(children)}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * A destructive row action asked twice: the first button swaps itself for a focused
+ * confirm button and a cancel button, so one stray click or Enter deletes nothing.
+ */
+export function ConfirmInRow({
+  messages,
+  confirming,
+  onAsk,
+  onCancel,
+  onConfirm,
+  action,
+  actionLabel,
+  confirmLabel,
+}: {
+  messages: Messages;
+  confirming: boolean;
+  onAsk: () => void;
+  onCancel: () => void;
+  onConfirm: () => void;
+  /** The first button's text, and its accessible name naming the row. */
+  action: string;
+  actionLabel: string;
+  confirmLabel: string;
+}) {
+  return confirming ? (
+    <>
+      <button type="button" class="danger" onClick={onConfirm} autoFocus>
+        {confirmLabel}
+      </button>
+      <button type="button" class="secondary" onClick={onCancel}>
+        {messages.admin.cancel}
+      </button>
+    </>
+  ) : (
+    <button type="button" class="danger" onClick={onAsk} aria-label={actionLabel}>
+      {action}
+    </button>
+  );
+}

@@ -5,6 +5,7 @@ import { TurnView } from '../shared/answer-view.tsx';
 import { Composer } from '../shared/composer.tsx';
 import { useConversation } from '../shared/conversation.ts';
 import { format, type Messages } from '../shared/i18n/index.ts';
+import { KbOptions } from '../shared/kb-options.tsx';
 
 /** Kept for the tab only: closing it forgets the key. Never in a URL. */
 const keyStorage = 'oriole.key';
@@ -48,11 +49,7 @@ export function ChatPage({ messages }: { messages: Messages }) {
             <label class="field">
               <span>{messages.chat.kbLabel}</span>
               <select value={kb} onChange={(event) => setKb((event.target as HTMLSelectElement).value)}>
-                {kbs.map((entry) => (
-                  <option key={entry.name} value={entry.name}>
-                    {entry.name}
-                  </option>
-                ))}
+                <KbOptions kbs={kbs} />
               </select>
             </label>
           )}

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Chunk, DocumentPage, DocumentSummary } from '../../shared/admin-api-types.ts';
 import { format } from '../../shared/i18n/index.ts';
 import type { SectionProps } from '../console.tsx';
-import { DocumentName, ErrorMessage, SectionHeading, Status, formatDate } from '../ui.tsx';
+import { ConfirmInRow, DataTable, DocumentName, ErrorMessage, SectionHeading, Status, formatDate } from '../ui.tsx';
 
 const pageSize = 25;
 
@@ -70,72 +70,51 @@ export function DocumentsSection({ api, messages, kb, refreshKbs, focusHeading }
       </form>
       <ErrorMessage messages={messages} error={error} />
       {status && <Status>{status}</Status>}
-      <div class="table-scroll">
-        <table>
-          <caption>{appliedQuery ? format(t.captionFiltered, { q: appliedQuery }) : t.caption}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t.source}</th>
-              <th scope="col">{t.title}</th>
-              <th scope="col">{t.type}</th>
-              <th scope="col">{t.tags}</th>
-              <th scope="col">{t.chunks}</th>
-              <th scope="col">{t.updated}</th>
-              <th scope="col">
-                <span class="visually-hidden">{messages.admin.kbs.actions}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {page?.documents.length === 0 && (
-              <tr>
-                <td colSpan={7}>{appliedQuery ? t.noneFound : t.none}</td>
-              </tr>
-            )}
-            {page?.documents.map((document) => (
-              <tr key={document.id}>
-                <td class="mono wrap">{document.source}</td>
-                <td>
-                  <DocumentName title={document.title} source="—" url={document.url} />
-                  {document.status !== 'ready' && (
-                    <span class={`badge ${document.status}`}>{t.statuses[document.status]}</span>
-                  )}
-                  {document.error && <span class="error-text">{document.error}</span>}
-                </td>
-                <td class="mono">{document.contentType}</td>
-                <td>
-                  {Object.entries(document.tags).map(([name, value]) => (
-                    <span class="tag" key={name}>
-                      {name}: {value}
-                    </span>
-                  ))}
-                </td>
-                <td>{document.chunkCount}</td>
-                <td>{formatDate(messages.lang, document.updatedAt)}</td>
-                <td class="row-actions">
-                  <button type="button" class="secondary" onClick={() => setOpen(document)} aria-label={format(t.openNamed, { name: document.source })}>
-                    {t.open}
-                  </button>
-                  {confirming === document.id ? (
-                    <>
-                      <button type="button" class="danger" onClick={() => void remove(document)} autoFocus>
-                        {format(t.confirmDelete, { name: document.source })}
-                      </button>
-                      <button type="button" class="secondary" onClick={() => setConfirming(null)}>
-                        {messages.admin.cancel}
-                      </button>
-                    </>
-                  ) : (
-                    <button type="button" class="danger" onClick={() => setConfirming(document.id)} aria-label={format(t.deleteNamed, { name: document.source })}>
-                      {t.delete}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={appliedQuery ? format(t.captionFiltered, { q: appliedQuery }) : t.caption}
+        columns={[t.source, t.title, t.type, t.tags, t.chunks, t.updated]}
+        actions={messages.admin.kbs.actions}
+        rows={page?.documents}
+        empty={appliedQuery ? t.noneFound : t.none}
+      >
+        {(document) => (
+          <tr key={document.id}>
+            <td class="mono wrap">{document.source}</td>
+            <td>
+              <DocumentName title={document.title} source="—" url={document.url} />
+              {document.status !== 'ready' && (
+                <span class={`badge ${document.status}`}>{t.statuses[document.status]}</span>
+              )}
+              {document.error && <span class="error-text">{document.error}</span>}
+            </td>
+            <td class="mono">{document.contentType}</td>
+            <td>
+              {Object.entries(document.tags).map(([name, value]) => (
+                <span class="tag" key={name}>
+                  {name}: {value}
+                </span>
+              ))}
+            </td>
+            <td>{document.chunkCount}</td>
+            <td>{formatDate(messages.lang, document.updatedAt)}</td>
+            <td class="row-actions">
+              <button type="button" class="secondary" onClick={() => setOpen(document)} aria-label={format(t.openNamed, { name: document.source })}>
+                {t.open}
+              </button>
+              <ConfirmInRow
+                messages={messages}
+                confirming={confirming === document.id}
+                onAsk={() => setConfirming(document.id)}
+                onCancel={() => setConfirming(null)}
+                onConfirm={() => void remove(document)}
+                action={t.delete}
+                actionLabel={format(t.deleteNamed, { name: document.source })}
+                confirmLabel={format(t.confirmDelete, { name: document.source })}
+              />
+            </td>
+          </tr>
+        )}
+      </DataTable>
       <div class="pager">
         <button type="button" class="secondary" disabled={cursors.length === 1} onClick={() => setCursors((list) => list.slice(0, -1))}>
           {t.previous}

@@ -3,7 +3,7 @@ import type { EvalRun, EvalSetSummary } from '../../shared/admin-api-types.ts';
 import { format } from '../../shared/i18n/index.ts';
 import type { SectionProps } from '../console.tsx';
 import { ReportViewer } from '../report-viewer.tsx';
-import { ErrorMessage, SectionHeading, Status, formatDate } from '../ui.tsx';
+import { DataTable, ErrorMessage, SectionHeading, Status, formatDate } from '../ui.tsx';
 
 const pollIntervalMs = 2000;
 /** Summary metrics shown in the runs table; the report has them all. */
@@ -77,60 +77,41 @@ export function EvalsSection({ api, messages, kb, focusHeading }: SectionProps) 
           ))}
         </ul>
       )}
-      <div class="table-scroll">
-        <table>
-          <caption>{t.runsHeading}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t.createdAt}</th>
-              <th scope="col">{t.set}</th>
-              <th scope="col">{t.status}</th>
-              {shownMetrics.map((metric) => (
-                <th scope="col" key={metric} class="mono">
-                  {metric}
-                </th>
-              ))}
-              <th scope="col">
-                <span class="visually-hidden">{messages.admin.kbs.actions}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs?.length === 0 && (
-              <tr>
-                <td colSpan={4 + shownMetrics.length}>{t.noRuns}</td>
-              </tr>
-            )}
-            {runs?.map((run) => (
-              <tr key={run.id}>
-                <td>{formatDate(messages.lang, run.createdAt)}</td>
-                <td>{run.evalSet}</td>
-                <td>
-                  {t.statuses[run.status]}
-                  {(run.status === 'running' || run.status === 'queued') && (
-                    <progress
-                      max={Math.max(run.progress.total, 1)}
-                      value={run.progress.done}
-                      aria-label={format(t.progressLabel, { done: run.progress.done, total: run.progress.total })}
-                    />
-                  )}
-                  {run.error && <span class="error-text">{run.error}</span>}
-                </td>
-                {shownMetrics.map((metric) => (
-                  <td key={metric}>{run.summary?.[metric]?.toFixed(2) ?? '—'}</td>
-                ))}
-                <td>
-                  {run.status === 'succeeded' && (
-                    <button type="button" class="secondary" onClick={() => setReport(run)}>
-                      {t.openReport}
-                    </button>
-                  )}
-                </td>
-              </tr>
+      <DataTable
+        caption={t.runsHeading}
+        columns={[t.createdAt, t.set, t.status, ...shownMetrics.map((metric) => ({ label: metric, class: 'mono' }))]}
+        actions={messages.admin.kbs.actions}
+        rows={runs}
+        empty={t.noRuns}
+      >
+        {(run) => (
+          <tr key={run.id}>
+            <td>{formatDate(messages.lang, run.createdAt)}</td>
+            <td>{run.evalSet}</td>
+            <td>
+              {t.statuses[run.status]}
+              {(run.status === 'running' || run.status === 'queued') && (
+                <progress
+                  max={Math.max(run.progress.total, 1)}
+                  value={run.progress.done}
+                  aria-label={format(t.progressLabel, { done: run.progress.done, total: run.progress.total })}
+                />
+              )}
+              {run.error && <span class="error-text">{run.error}</span>}
+            </td>
+            {shownMetrics.map((metric) => (
+              <td key={metric}>{run.summary?.[metric]?.toFixed(2) ?? '—'}</td>
             ))}
-          </tbody>
-        </table>
-      </div>
+            <td>
+              {run.status === 'succeeded' && (
+                <button type="button" class="secondary" onClick={() => setReport(run)}>
+                  {t.openReport}
+                </button>
+              )}
+            </td>
+          </tr>
+        )}
+      </DataTable>
       {report && <ReportViewer api={api} messages={messages} run={report} onClose={() => setReport(null)} />}
     </section>
   );

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiKey, CreatedKey, KeyScope } from '../../shared/admin-api-types.ts';
 import { format } from '../../shared/i18n/index.ts';
+import { KbOptions } from '../../shared/kb-options.tsx';
 import type { SectionProps } from '../console.tsx';
-import { ErrorMessage, SectionHeading, Status, formatDate } from '../ui.tsx';
+import { ConfirmInRow, DataTable, ErrorMessage, SectionHeading, Status, formatDate } from '../ui.tsx';
 
 const scopes: KeyScope[] = ['query', 'ingest', 'admin'];
 
@@ -40,63 +41,43 @@ export function KeysSection({ api, messages, kbs, focusHeading }: SectionProps) 
       <ErrorMessage messages={messages} error={error} />
       {status && <Status>{status}</Status>}
       {created && <NewKey messages={messages} created={created} onDismiss={() => setCreated(null)} />}
-      <div class="table-scroll">
-        <table>
-          <caption>{t.caption}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t.prefix}</th>
-              <th scope="col">{t.name}</th>
-              <th scope="col">{t.scope}</th>
-              <th scope="col">{t.kb}</th>
-              <th scope="col">{t.origins}</th>
-              <th scope="col">{t.rate}</th>
-              <th scope="col">{t.lastUsed}</th>
-              <th scope="col">
-                <span class="visually-hidden">{messages.admin.kbs.actions}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys?.map((key) => (
-              <tr key={key.id}>
-                <th scope="row" class="mono">
-                  {key.prefix}…
-                </th>
-                <td>{key.name ?? '—'}</td>
-                <td>{t.scopes[key.scope]}</td>
-                <td>{key.kb ?? t.anyKb}</td>
-                <td class="wrap">{key.origins.length > 0 ? key.origins.join(', ') : '—'}</td>
-                <td>{key.ratePerMinute ?? t.serverRate}</td>
-                <td>{formatDate(messages.lang, key.lastUsedAt)}</td>
-                <td class="row-actions">
-                  {key.revokedAt ? (
-                    <span>{format(t.revokedAt, { date: formatDate(messages.lang, key.revokedAt) })}</span>
-                  ) : confirming === key.id ? (
-                    <>
-                      <button type="button" class="danger" onClick={() => void revoke(key)} autoFocus>
-                        {format(t.confirmRevoke, { prefix: key.prefix })}
-                      </button>
-                      <button type="button" class="secondary" onClick={() => setConfirming(null)}>
-                        {messages.admin.cancel}
-                      </button>
-                    </>
-                  ) : (
-                    <button type="button" class="danger" onClick={() => setConfirming(key.id)} aria-label={format(t.revokeNamed, { prefix: key.prefix })}>
-                      {t.revoke}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-            {keys?.length === 0 && (
-              <tr>
-                <td colSpan={8}>{t.none}</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={t.caption}
+        columns={[t.prefix, t.name, t.scope, t.kb, t.origins, t.rate, t.lastUsed]}
+        actions={messages.admin.kbs.actions}
+        rows={keys}
+        empty={t.none}
+      >
+        {(key) => (
+          <tr key={key.id}>
+            <th scope="row" class="mono">
+              {key.prefix}…
+            </th>
+            <td>{key.name ?? '—'}</td>
+            <td>{t.scopes[key.scope]}</td>
+            <td>{key.kb ?? t.anyKb}</td>
+            <td class="wrap">{key.origins.length > 0 ? key.origins.join(', ') : '—'}</td>
+            <td>{key.ratePerMinute ?? t.serverRate}</td>
+            <td>{formatDate(messages.lang, key.lastUsedAt)}</td>
+            <td class="row-actions">
+              {key.revokedAt ? (
+                <span>{format(t.revokedAt, { date: formatDate(messages.lang, key.revokedAt) })}</span>
+              ) : (
+                <ConfirmInRow
+                  messages={messages}
+                  confirming={confirming === key.id}
+                  onAsk={() => setConfirming(key.id)}
+                  onCancel={() => setConfirming(null)}
+                  onConfirm={() => void revoke(key)}
+                  action={t.revoke}
+                  actionLabel={format(t.revokeNamed, { prefix: key.prefix })}
+                  confirmLabel={format(t.confirmRevoke, { prefix: key.prefix })}
+                />
+              )}
+            </td>
+          </tr>
+        )}
+      </DataTable>
       <CreateKey
         {...{ api, messages, kbs }}
         onCreated={(key) => {
@@ -164,11 +145,7 @@ function CreateKey({ api, messages, kbs, onCreated }: Pick<SectionProps, 'api' |
           <label for="key-kb">{t.kb}</label>
           <select id="key-kb" value={kb} onChange={(event) => setKb(event.currentTarget.value)}>
             <option value="">{t.anyKb}</option>
-            {kbs.map((item) => (
-              <option key={item.name} value={item.name}>
-                {item.name}
-              </option>
-            ))}
+            <KbOptions kbs={kbs} />
           </select>
         </div>
         <label>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { format } from '../../shared/i18n/index.ts';
 import type { SectionProps } from '../console.tsx';
-import { ErrorMessage, SectionHeading, Status, formatDate } from '../ui.tsx';
+import { DataTable, ErrorMessage, SectionHeading, Status, formatDate } from '../ui.tsx';
 
 /** Suggested embedders; the field takes any spec the server accepts, and empty means the server's default. */
 const embedderSuggestions = ['transformers:Xenova/bge-small-en-v1.5', 'transformers:Xenova/bge-small-zh-v1.5', 'use-lite', 'none'];
@@ -33,44 +33,22 @@ export function KnowledgeBasesSection({ api, messages, kbs, refreshKbs, focusHea
       <SectionHeading id="kbs-heading" focusOnMount={focusHeading}>
         {messages.admin.sections.kbs}
       </SectionHeading>
-      <div class="table-scroll">
-        <table>
-          <caption>{t.caption}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t.name}</th>
-              <th scope="col">{t.embedder}</th>
-              <th scope="col">{t.documents}</th>
-              <th scope="col">{t.chunks}</th>
-              <th scope="col">{t.updated}</th>
-              <th scope="col">
-                <span class="visually-hidden">{t.actions}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {kbs.length === 0 && (
-              <tr>
-                <td colSpan={6}>{t.none}</td>
-              </tr>
-            )}
-            {kbs.map((kb) => (
-              <tr key={kb.name}>
-                <th scope="row">{kb.name}</th>
-                <td class="mono">{kb.embedder}</td>
-                <td>{kb.documentCount ?? '—'}</td>
-                <td>{kb.chunkCount ?? '—'}</td>
-                <td>{formatDate(messages.lang, kb.updatedAt)}</td>
-                <td>
-                  <button type="button" class="danger" onClick={() => setDeleting(kb.name)} aria-label={format(t.deleteNamed, { name: kb.name })}>
-                    {t.delete}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption={t.caption} columns={[t.name, t.embedder, t.documents, t.chunks, t.updated]} actions={t.actions} rows={kbs} empty={t.none}>
+        {(kb) => (
+          <tr key={kb.name}>
+            <th scope="row">{kb.name}</th>
+            <td class="mono">{kb.embedder}</td>
+            <td>{kb.documentCount ?? '—'}</td>
+            <td>{kb.chunkCount ?? '—'}</td>
+            <td>{formatDate(messages.lang, kb.updatedAt)}</td>
+            <td>
+              <button type="button" class="danger" onClick={() => setDeleting(kb.name)} aria-label={format(t.deleteNamed, { name: kb.name })}>
+                {t.delete}
+              </button>
+            </td>
+          </tr>
+        )}
+      </DataTable>
       {deleting && (
         <DeleteKb
           {...{ api, messages }}
