@@ -110,7 +110,9 @@ function KeyForm(props: { messages: Messages; hasKey: boolean; onKey: (key: stri
       class="key-form"
       onSubmit={(event) => {
         event.preventDefault();
-        if (value.trim()) props.onKey(value.trim());
+        // Read from the field: Enter can arrive before the last keystroke's render.
+        const typed = (event.currentTarget.querySelector('input')?.value ?? value).trim();
+        if (typed) props.onKey(typed);
       }}
     >
       <label class="field">
