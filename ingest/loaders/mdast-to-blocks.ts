@@ -62,7 +62,8 @@ export function mdastToBlocks(tree: Root, options: MdastToBlocksOptions = {}): B
       switch (node.type) {
         case 'heading': {
           const text = plainText(node.children);
-          if (text !== '') blocks.push({ kind: 'heading', level: node.depth, text });
+          const anchor = node.data?.id;
+          if (text !== '') blocks.push({ kind: 'heading', level: node.depth, text, ...(anchor ? { anchor } : {}) });
           break;
         }
         case 'paragraph':

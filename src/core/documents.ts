@@ -16,7 +16,13 @@ interface BlockBase {
 }
 
 export type Block =
-  | (BlockBase & { kind: 'heading'; level: number; text: string })
+  | (BlockBase & {
+      kind: 'heading';
+      level: number;
+      text: string;
+      /** The heading's own anchor when the source names one (`## Usage {#usage}`), for citation fragments. */
+      anchor?: string;
+    })
   | (BlockBase & { kind: 'paragraph'; text: string })
   | (BlockBase & { kind: 'list'; ordered: boolean; items: string[] })
   | (BlockBase & { kind: 'code'; text: string; language?: string })
