@@ -1,8 +1,10 @@
 /**
  * Line-level rewrites that documentation-site Markdown needs before a CommonMark parser
- * can read it. Each rewrite keeps the line count, so positions in the parsed tree still
- * name the author's lines; fenced code is never touched.
+ * can read it; fenced code is never touched.
  *
+ * - MkDocs (Python-Markdown) admonitions, `!!! note "Title"` or collapsible `??? tip`, hold
+ *   the lines indented four spaces below them; they are rewritten to container directives
+ *   (`:::note[Title]` … `:::`), dedented, nested ones with longer fences for the outer.
  * - VitePress writes containers as `::: tip Title`; the directive syntax the parser knows
  *   is `:::tip[Title]`, so the space-separated form is rewritten to it.
  * - `## Heading {#custom-id}` (VitePress, Docusaurus, MkDocs attr_list) names the heading's
@@ -13,7 +15,7 @@
  */
 export interface DocSitePrepass {
   text: string;
-  /** The custom anchor of each heading that declared one, by 1-based line number. */
+  /** The custom anchor of each heading that declared one, by its 1-based line number in `text`. */
   anchorsByLine: Map<number, string>;
 }
 
@@ -24,7 +26,7 @@ const headingAnchor = /^( {0,3}#{1,6}[ \t].*?)[ \t]+\{#([^\s{}]+)\}[ \t]*$/;
 const esmLine = /^(import|export)[ \t{*]/;
 
 export function prepareDocSiteMarkdown(text: string, options: { dropEsm?: boolean } = {}): DocSitePrepass {
-  const lines = text.split('\n');
+  const lines = mkdocsAdmonitionsToContainers(text.split('\n')).lines;
   const anchorsByLine = new Map<number, string>();
   let fence: string | null = null;
   const rewritten = lines.map((line, index) => {
@@ -52,6 +54,58 @@ export function prepareDocSiteMarkdown(text: string, options: { dropEsm?: boolea
     return line;
   });
   return { text: rewritten.join('\n'), anchorsByLine };
+}
+
+// `!!! note "Title"`, `??? tip`, `???+ warning inline end "Title"`.
+const admonitionHeader = /^( {0,3})(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+(?:inline|end))*(?:[ \t]+"(.*)")?[ \t]*$/;
+
+/** Rewrites MkDocs admonitions; `depth` is how deeply they nest, so an outer fence can outnumber inner ones. */
+function mkdocsAdmonitionsToContainers(lines: readonly string[]): { lines: string[]; depth: number } {
+  const output: string[] = [];
+  let depth = 0;
+  let fence: string | null = null;
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = lines[index] ?? '';
+    const opening = fenceOpening.exec(line)?.[1];
+    if (fence !== null || opening !== undefined) {
+      if (fence === null) fence = opening ?? null;
+      else if (opening?.startsWith(fence) && line.trim() === opening) fence = null;
+      output.push(line);
+      continue;
+    }
+    const header = admonitionHeader.exec(line);
+    if (!header) {
+      output.push(line);
+      continue;
+    }
+    const [, indent = '', name = '', title = ''] = header;
+    const bodyIndent = indent.length + 4;
+    let end = index + 1;
+    while (end < lines.length && (lines[end]?.trim() === '' || indentWidth(lines[end] ?? '') >= bodyIndent)) end += 1;
+    // Trailing blank lines belong after the container, not in it.
+    while (end > index + 1 && lines[end - 1]?.trim() === '') end -= 1;
+    const body = mkdocsAdmonitionsToContainers(lines.slice(index + 1, end).map((bodyLine) => dedent(bodyLine, bodyIndent)));
+    const colons = ':'.repeat(3 + body.depth);
+    output.push(`${indent}${colons}${name}${title.trim() === '' ? '' : `[${escapeLabel(title.trim())}]`}`, ...body.lines, `${indent}${colons}`);
+    depth = Math.max(depth, body.depth + 1);
+    index = end - 1;
+  }
+  return { lines: output, depth };
+}
+
+/** Leading whitespace with tabs as four columns (Python-Markdown's tab width); the rest of a line is left as it is. */
+function expandedIndent(line: string): { indent: string; rest: string } {
+  const leading = /^[ \t]*/.exec(line)?.[0] ?? '';
+  return { indent: leading.replace(/\t/g, '    '), rest: line.slice(leading.length) };
+}
+
+function indentWidth(line: string): number {
+  return expandedIndent(line).indent.length;
+}
+
+function dedent(line: string, width: number): string {
+  const { indent, rest } = expandedIndent(line);
+  return indent.slice(Math.min(width, indent.length)) + rest;
 }
 
 function escapeLabel(title: string): string {

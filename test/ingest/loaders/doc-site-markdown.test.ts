@@ -243,3 +243,48 @@ describe('MDX pages', () => {
     expect(allText(blocks)).toContain('Quickstart: Start in five minutes.');
   });
 });
+
+describe('MkDocs admonitions', () => {
+  it('turns `!!! note "Title"` and its indented lines into a note, the text after it staying outside', async () => {
+    const blocks = await blocksOf(
+      'docs/config.md',
+      [
+        '## Configuration {#config}',
+        '',
+        '!!! warning "Restart required"',
+        '    Changes apply after a restart.',
+        '',
+        '    ```yaml',
+        '    port: 8080',
+        '    ```',
+        '',
+        '??? tip',
+        '    Collapsed by default.',
+        '',
+        'Back to normal text.',
+      ].join('\n'),
+    );
+    expect(blocks).toEqual([
+      { kind: 'heading', level: 2, text: 'Configuration', anchor: 'config' },
+      { kind: 'paragraph', text: 'Warning: Restart required' },
+      { kind: 'paragraph', text: 'Changes apply after a restart.' },
+      { kind: 'code', language: 'yaml', text: 'port: 8080' },
+      { kind: 'paragraph', text: 'Tip: Collapsed by default.' },
+      { kind: 'paragraph', text: 'Back to normal text.' },
+    ]);
+  });
+
+  it('keeps nested admonitions apart and leaves `!!!` inside code alone', async () => {
+    const blocks = await blocksOf(
+      'docs/nested.md',
+      ['!!! note "Outer"', '    Outer text.', '', '    !!! danger', '        Inner text.', '', '    More outer text.', '', '```md', '!!! note', '```'].join('\n'),
+    );
+    expect(blocks).toEqual([
+      { kind: 'paragraph', text: 'Note: Outer' },
+      { kind: 'paragraph', text: 'Outer text.' },
+      { kind: 'paragraph', text: 'Danger: Inner text.' },
+      { kind: 'paragraph', text: 'More outer text.' },
+      { kind: 'code', language: 'md', text: '!!! note' },
+    ]);
+  });
+});
