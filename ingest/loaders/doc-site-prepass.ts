@@ -12,6 +12,8 @@
  *   `{#…}` as a JavaScript expression and reject the page.
  * - In the MDX fallback (a page the MDX parser rejected, read as plain Markdown), `import`
  *   and `export` lines are dropped, as MDX itself would.
+ * - For the MDX parser, a line holding only an HTML comment (`<!-- truncate -->`, common in
+ *   Docusaurus pages) is dropped: MDX rejects HTML comments, and the page would fall back.
  */
 export interface DocSitePrepass {
   text: string;
@@ -25,7 +27,9 @@ const spacedContainer = /^( {0,3})(:{3,})[ \t]+([\w-]+)[ \t]*(.*?)[ \t]*$/;
 const headingAnchor = /^( {0,3}#{1,6}[ \t].*?)[ \t]+\{#([^\s{}]+)\}[ \t]*$/;
 const esmLine = /^(import|export)[ \t{*]/;
 
-export function prepareDocSiteMarkdown(text: string, options: { dropEsm?: boolean } = {}): DocSitePrepass {
+const htmlCommentLine = /^\s*<!--.*-->\s*$/;
+
+export function prepareDocSiteMarkdown(text: string, options: { dropEsm?: boolean; dropHtmlComments?: boolean } = {}): DocSitePrepass {
   const lines = mkdocsAdmonitionsToContainers(text.split('\n')).lines;
   const anchorsByLine = new Map<number, string>();
   let fence: string | null = null;
@@ -46,6 +50,7 @@ export function prepareDocSiteMarkdown(text: string, options: { dropEsm?: boolea
       return anchored[1] ?? '';
     }
     if (options.dropEsm === true && esmLine.test(line)) return '';
+    if (options.dropHtmlComments === true && htmlCommentLine.test(line)) return '';
     const container = spacedContainer.exec(line);
     if (container) {
       const [, indent = '', colons = '', name = '', title = ''] = container;

@@ -65,7 +65,7 @@ function parseDocSiteMarkdown(text: string, mdx: boolean): Root {
 }
 
 function parseMarkdown(text: string, options: { mdx: boolean; dropEsm?: boolean }): Root {
-  const prepared = prepareDocSiteMarkdown(text, { dropEsm: options.dropEsm ?? false });
+  const prepared = prepareDocSiteMarkdown(text, { dropEsm: options.dropEsm ?? false, dropHtmlComments: options.mdx });
   const tree = fromMarkdown(prepared.text, {
     extensions: [gfm(), frontmatter(['yaml']), containerDirectives, ...(options.mdx ? [mdxjs()] : [])],
     mdastExtensions: [gfmFromMarkdown(), frontmatterFromMarkdown(['yaml']), directiveFromMarkdown(), ...(options.mdx ? [mdxFromMarkdown()] : [])],

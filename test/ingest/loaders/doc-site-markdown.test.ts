@@ -216,6 +216,18 @@ describe('MDX pages', () => {
     ]);
   });
 
+  it('reads a page with front matter and a `<!-- truncate -->` comment through the MDX parser', async () => {
+    const document = await load(
+      'blog/release.mdx',
+      ['---', 'title: Release 2.0', '---', '', 'Highlights below.', '', '<!-- truncate -->', '', '<Tabs>', '<TabItem label="npm">', '', 'npm update wren', '', '</TabItem>', '</Tabs>'].join('\n'),
+    );
+    expect(document.title).toBe('Release 2.0');
+    expect(document.blocks).toEqual([
+      { kind: 'paragraph', text: 'Highlights below.' },
+      { kind: 'paragraph', text: 'npm: npm update wren' },
+    ]);
+  });
+
   it('parses a page that holds only components to no blocks, without failing', async () => {
     const document = await load('docs/playground.mdx', "import Playground from '@site/src/Playground';\n\n<Playground />\n");
     expect(document.blocks).toEqual([]);

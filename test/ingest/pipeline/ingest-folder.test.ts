@@ -122,6 +122,8 @@ describe.each(testBackends())('ingesting a folder on $name', (backend) => {
     const mixed = await mkdtemp(path.join(tmpdir(), 'oriole-textless-'));
     await writeFile(path.join(mixed, 'empty.md'), '');
     await writeFile(path.join(mixed, 'blank.txt'), ' \n\t\n   \n');
+    // A docs page that only renders a component has no text of its own: skipped, never a failed ingest.
+    await writeFile(path.join(mixed, 'playground.mdx'), "import Playground from '@site/src/Playground';\n\n<Playground />\n");
     await writeFile(path.join(mixed, 'real.md'), '# Real\n\nThis article has text to index.\n');
     const scan = await PDFDocument.create();
     scan.addPage([595, 842]);
@@ -131,10 +133,11 @@ describe.each(testBackends())('ingesting a folder on $name', (backend) => {
 
     const summary = await ingestInputs(context, other, collectInputs(plan, testCollectDependencies(), {}), { prune: false });
 
-    expect(summary).toMatchObject({ added: 1, skipped: 2, failed: 1 });
+    expect(summary).toMatchObject({ added: 1, skipped: 3, failed: 1 });
     expect(summary.skips).toEqual([
       { source: 'blank.txt', reason: 'no text to index' },
       { source: 'empty.md', reason: 'no text to index' },
+      { source: 'playground.mdx', reason: 'no text to index' },
     ]);
     expect(summary.failures).toEqual([{ source: 'scan.pdf', message: expect.stringContaining('a scanned PDF needs OCR first') }]);
     const stored = await database.query<{ source: string }>('SELECT source FROM documents WHERE kb_id = $1 ORDER BY source', [other.id]);
