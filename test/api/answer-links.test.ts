@@ -5,6 +5,7 @@ import type { Database } from '../../src/db/index.ts';
 import { createTestApp, expectError, postJson, waitForJob, type TestApp } from '../helpers/app.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fake-openai-server.ts';
+import { readEvents } from '../helpers/server-sent-events.ts';
 
 /**
  * Links and citations a document or a model cannot forge: document urls are http(s)
@@ -19,19 +20,6 @@ interface AnswerBody {
   mode: string;
   droppedSentences?: number;
   citations: Array<{ index: number; source: string; url: string | null; documentId: string }>;
-}
-
-async function readEvents(response: Response): Promise<Array<{ event: string; data: unknown }>> {
-  const text = await response.text();
-  return text
-    .split(/\n\n/)
-    .filter((block) => block.trim().length > 0)
-    .map((block) => {
-      const lines = block.split('\n');
-      const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim() ?? 'message';
-      const data = lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trimStart()).join('\n');
-      return { event, data: JSON.parse(data) as unknown };
-    });
 }
 
 const phishing = {

@@ -6,6 +6,7 @@ import { createHybridRetriever } from '../../src/retrieval/index.ts';
 import { createTestApp, expectError, postJson, type TestApp } from '../helpers/app.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';
 import { ingestFolder } from '../helpers/ingestion.ts';
+import { readEvents } from '../helpers/server-sent-events.ts';
 
 /** The database, except that the answers log cannot be written: a failure after the sources went out. */
 function withBrokenAnswersLog(database: Database): Database {
@@ -21,19 +22,6 @@ function withBrokenAnswersLog(database: Database): Database {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-}
-
-async function readEvents(response: Response): Promise<Array<{ event: string; data: unknown }>> {
-  const text = await response.text();
-  return text
-    .split(/\n\n/)
-    .filter((block) => block.trim().length > 0)
-    .map((block) => {
-      const lines = block.split('\n');
-      const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim() ?? 'message';
-      const data = lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trimStart()).join('\n');
-      return { event, data: data === '[DONE]' ? data : JSON.parse(data) };
-    });
 }
 
 describe.each(testBackends())('an answer that fails after its sources went out, on $name', (backend) => {

@@ -9,6 +9,7 @@ import { createTestApp, expectError, postJson, type TestApp } from '../helpers/a
 import { openMigrated, testBackends } from '../helpers/databases.ts';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fake-openai-server.ts';
 import { ingestFolder } from '../helpers/ingestion.ts';
+import { readEvents } from '../helpers/server-sent-events.ts';
 
 interface AnswerBody {
   answerId: string;
@@ -26,20 +27,6 @@ interface AnswerBody {
 
 const hanCharacter = /\p{Script=Han}/u;
 const markersOf = (text: string) => [...text.matchAll(/\[(\d+)\]/g)].map((match) => Number(match[1]));
-
-/** Parses an SSE body into its events, in order. */
-async function readEvents(response: Response): Promise<Array<{ event: string; data: unknown }>> {
-  const text = await response.text();
-  return text
-    .split(/\n\n/)
-    .filter((block) => block.trim().length > 0)
-    .map((block) => {
-      const lines = block.split('\n');
-      const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim() ?? 'message';
-      const data = lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trimStart()).join('\n');
-      return { event, data: data === '[DONE]' ? data : JSON.parse(data) };
-    });
-}
 
 /** The sample help center in KB 'default', lexical-only, as `npm run demo` serves it. */
 function ingestHelpCenter(database: Database): Promise<IngestContext> {
