@@ -1,4 +1,4 @@
-import { evalCaseLimits, evalCaseSchema, invalidRequest } from '../src/core/index.ts';
+import { evalCaseLimits, evalCaseSchema, invalidRequest, unknownCaseKeys } from '../src/core/index.ts';
 import type { EvalCase } from './types.ts';
 
 /** The case format is shared with the API (POST /evals), so it lives in src/core. */
@@ -13,16 +13,27 @@ export function referenceText(evalCase: EvalCase): string | null {
 /**
  * The cases of a JSONL eval set: one JSON object a line, blank lines ignored. Every
  * problem is reported with its line number (and field), and ids must be unique, since
- * baselines match cases by id.
+ * baselines match cases by id. Keys no case field has are dropped, each named once in a
+ * warning with the lines it is on, so a set can carry fields for other tools and a
+ * misspelt field is still noticed.
  */
-export function parseEvalCases(jsonl: string, origin: string): EvalCase[] {
+export function parseEvalCases(jsonl: string, origin: string, warn: (message: string) => void = () => {}): EvalCase[] {
   const cases: EvalCase[] = [];
+  const unknownKeyLines = new Map<string, number[]>();
   const lines = jsonl.replace(/^\uFEFF/, '').split(/\r?\n/);
   lines.forEach((line, index) => {
     if (line.trim() === '') return;
-    cases.push(parseLine(line, `${origin}:${index + 1}`));
+    const { evalCase, unknownKeys } = parseLine(line, `${origin}:${index + 1}`);
+    cases.push(evalCase);
+    for (const key of unknownKeys) unknownKeyLines.set(key, [...(unknownKeyLines.get(key) ?? []), index + 1]);
   });
+  for (const [key, keyLines] of unknownKeyLines) warn(unknownKeyWarning(origin, key, keyLines));
   return validateEvalCases(cases, origin);
+}
+
+function unknownKeyWarning(origin: string, key: string, lines: number[]): string {
+  const shown = lines.slice(0, 5).join(', ') + (lines.length > 5 ? ` and ${lines.length - 5} more` : '');
+  return `${origin}: ignoring the unknown key '${key}' (line${lines.length === 1 ? '' : 's'} ${shown})`;
 }
 
 /** Checks a whole set (unique ids, size) after each case was parsed. */
@@ -39,7 +50,7 @@ export function validateEvalCases(cases: EvalCase[], origin: string): EvalCase[]
   return cases;
 }
 
-function parseLine(line: string, where: string): EvalCase {
+function parseLine(line: string, where: string): { evalCase: EvalCase; unknownKeys: string[] } {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -51,5 +62,5 @@ function parseLine(line: string, where: string): EvalCase {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(case)'}: ${issue.message}`);
     throw invalidRequest(`${where}: ${issues.join('; ')}`, { line: where });
   }
-  return parsed.data;
+  return { evalCase: parsed.data, unknownKeys: unknownCaseKeys(value) };
 }

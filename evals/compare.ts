@@ -33,7 +33,8 @@ export function compareReports(current: EvalReport, baseline: EvalReport): Compa
       gitCommit: baseline.oriole.gitCommit,
       evalSet: baseline.config.evalSet,
     },
-    metrics: metricNames.map((metric) => metricDelta(metric, baseline.summary[metric], current.summary[metric])),
+    // A baseline from before a metric existed lacks it: no delta, not a regression.
+    metrics: metricNames.map((metric) => metricDelta(metric, baseline.summary[metric] ?? null, current.summary[metric] ?? null)),
     regressions,
     fixes,
     onlyInBaseline: baseline.rows.map((row) => row.id).filter((id) => !currentIds.has(id)),

@@ -3,18 +3,20 @@
 export {
   abstentionPrecisionRecall,
   answerTokens,
+  checkNuggets,
   distinctTopK,
   firstGoldRank,
   hitAtK,
   meanOf,
   ndcgAtK,
+  nuggetText,
   percentile,
   recallAtK,
   reciprocalRankAtK,
   tokenF1,
   tokenRecall,
 } from './metrics.ts';
-export type { AbstentionCase, AbstentionScores } from './metrics.ts';
+export type { AbstentionCase, AbstentionScores, NuggetNeeds } from './metrics.ts';
 export { evalCaseLimits, evalCaseSchema, parseEvalCases, referenceText, validateEvalCases } from './cases.ts';
 export {
   citationValidity,

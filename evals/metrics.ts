@@ -1,3 +1,5 @@
+import type { NuggetResult } from './types.ts';
+
 /**
  * Eval metrics as pure functions: no I/O, no configuration, so `oriole eval` and the
  * benches score the same way. Retrieval metrics are document-level: a ranked list of
@@ -183,4 +185,71 @@ export function percentile(values: readonly number[], p: number): number | null 
 export function meanOf(values: readonly (number | null)[]): number | null {
   const present = values.filter((value): value is number => value !== null);
   return present.length === 0 ? null : present.reduce((sum, value) => sum + value, 0) / present.length;
+}
+
+/** CJK punctuation NFKC leaves alone, mapped to the ASCII a nugget would be written with. */
+const cjkPunctuation: Record<string, string> = {
+  '。': '.',
+  '、': ',',
+  '「': '"',
+  '」': '"',
+  '『': '"',
+  '』': '"',
+  '“': '"',
+  '”': '"',
+  '‘': "'",
+  '’': "'",
+  '《': '<',
+  '》': '>',
+  '【': '[',
+  '】': ']',
+  '…': '...',
+};
+const cjkPunctuationPattern = new RegExp(`[${Object.keys(cjkPunctuation).join('')}]`, 'gu');
+/** A Markdown backslash escape (`plausible\_ignore`): the answer may be rendered Markdown, the nugget is plain text. */
+const markdownEscape = /\\([!-/:-@[-`{-~])/g;
+/** Code and strong-emphasis markers: "`dist` 目录" and "**Enable 2FA**" hold the nuggets "dist 目录" and "Enable 2FA". */
+const markdownMarkers = /`+|\*\*/g;
+/** Space beside a Han character is optional in Chinese ("dist 目录", "dist目录"), so it is dropped on both sides. */
+const spaceBesideHan = /\s+(?=\p{Script=Han})|(?<=\p{Script=Han})\s+/gu;
+
+/**
+ * Text as nuggets are matched: NFKC (full-width letters, digits and punctuation such as
+ * `，：？（）` become ASCII), the CJK punctuation NFKC keeps (`。、「」“”`) mapped to ASCII,
+ * Markdown backslash escapes, backticks and `**` dropped, lower case, every run of
+ * whitespace one space, and none beside a Han character.
+ */
+export function nuggetText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(cjkPunctuationPattern, (character) => cjkPunctuation[character]!)
+    .replace(markdownEscape, '$1')
+    .replace(markdownMarkers, '')
+    .toLowerCase()
+    .replace(/\s+/gu, ' ')
+    .replace(spaceBesideHan, '')
+    .trim();
+}
+
+export interface NuggetNeeds {
+  /** Every one must be in the answer. */
+  all?: readonly string[] | undefined;
+  /** At least one must be in the answer (no constraint when empty). */
+  any?: readonly string[] | undefined;
+}
+
+/**
+ * Whether an answer holds the facts a useful answer must hold: every `all` nugget and at
+ * least one `any` nugget, each as a substring after `nuggetText` on both sides. Null when
+ * the case names no nugget (nothing to check).
+ */
+export function checkNuggets(answer: string, nuggets: NuggetNeeds): NuggetResult | null {
+  const all = nuggets.all ?? [];
+  const any = nuggets.any ?? [];
+  if (all.length === 0 && any.length === 0) return null;
+  const text = nuggetText(answer);
+  const found = (nugget: string) => text.includes(nuggetText(nugget));
+  const missingAll = all.filter((nugget) => !found(nugget));
+  const missingAny = any.length === 0 || any.some(found) ? [] : [...any];
+  return { passed: missingAll.length === 0 && missingAny.length === 0, missingAll, missingAny };
 }

@@ -1,8 +1,8 @@
 import { citationMarker, markerNumbers, replaceMarkers, resolveCitations, stripMarkers } from '../src/answer/index.ts';
 import type { AnswerResponse, Passage } from '../src/core/index.ts';
 import { referenceText } from './cases.ts';
-import { hitAtK, ndcgAtK, recallAtK, reciprocalRankAtK, tokenF1, tokenRecall } from './metrics.ts';
-import type { CaseMetrics, EvalCase, EvalRow, FailureKind } from './types.ts';
+import { checkNuggets, hitAtK, ndcgAtK, recallAtK, reciprocalRankAtK, tokenF1, tokenRecall } from './metrics.ts';
+import type { CaseMetrics, EvalCase, EvalRow, FailureKind, NuggetResult } from './types.ts';
 
 /**
  * One case scored: pure, from the case and what the answer service returned (its
@@ -35,6 +35,8 @@ export function scoreAnsweredCase(evalCase: EvalCase, answered: AnsweredCase, k:
   const citedSources = [...new Set(response.citations.map((citation) => citation.source))];
   const reference = answerable ? referenceText(evalCase) : null;
   const answerText = response.abstained ? '' : stripMarkers(response.answer);
+  // An abstention holds no nugget: on an answerable case it fails them.
+  const nuggets = answerable ? checkNuggets(answerText, { all: evalCase.nuggets_all, any: evalCase.nuggets_any }) : null;
 
   const metrics: CaseMetrics = {
     ...retrievalMetrics(retrievedSources, goldSources, k),
@@ -44,6 +46,7 @@ export function scoreAnsweredCase(evalCase: EvalCase, answered: AnsweredCase, k:
     ...citationMetrics(citedSources, goldSources),
     citationValidity: citationValidity(response, passages),
     faithfulness: response.abstained ? null : judged ? judged.faithfulness : supportedSentenceShare(response, passages),
+    nuggetRecall: nuggets === null ? null : nuggets.passed ? 1 : 0,
   };
   const row: EvalRow = {
     ...caseFields(evalCase),
@@ -56,6 +59,7 @@ export function scoreAnsweredCase(evalCase: EvalCase, answered: AnsweredCase, k:
     metrics,
     latencyMs: answered.latencyMs,
     failure: null,
+    ...(nuggets === null ? {} : { nuggets: nuggets satisfies NuggetResult }),
   };
   row.failure = classifyFailure(row, citedSources);
   if (judged?.unsupportedClaims && judged.unsupportedClaims.length > 0) row.unsupportedClaims = judged.unsupportedClaims;
@@ -94,6 +98,7 @@ export function unscoredMetrics(): CaseMetrics {
     citationRecall: null,
     citationValidity: null,
     faithfulness: null,
+    nuggetRecall: null,
   };
 }
 
@@ -168,5 +173,6 @@ export function classifyFailure(row: EvalRow, citedSources: readonly string[]): 
   }
   const agreement = row.metrics.correctness ?? row.metrics.referenceRecall;
   if (agreement !== null && agreement < wrongAnswerThreshold) return 'answer_wrong';
+  if (row.nuggets && !row.nuggets.passed) return 'answer_wrong';
   return null;
 }

@@ -5,7 +5,7 @@ import { failureKinds, type CaseMetrics, type EvalReport, type EvalRow, type Eva
  * The report's summary from its rows. Each metric is the mean over the cases that define
  * it (null when none does): retrieval over answerable cases with gold sources, token F1
  * and correctness over answerable cases with a reference, faithfulness over answered
- * cases. Errored cases are counted, never scored.
+ * cases, nugget recall over answerable cases with nuggets (an abstention failing them). Errored cases are counted, never scored.
  */
 export function summarizeRows(rows: readonly EvalRow[]): EvalSummary {
   const scored = rows.filter((row) => row.failure !== 'error');
@@ -23,6 +23,7 @@ export function summarizeRows(rows: readonly EvalRow[]): EvalSummary {
     'citations.recall': mean('citationRecall'),
     'citations.validity': mean('citationValidity'),
     faithfulness: mean('faithfulness'),
+    'nuggets.recall': mean('nuggetRecall'),
     'abstention.precision': abstention.precision,
     'abstention.recall': abstention.recall,
     'latency.p50_ms': percentile(latencies, 50),

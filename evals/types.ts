@@ -21,6 +21,7 @@ export const metricNames = [
   'citations.recall',
   'citations.validity',
   'faithfulness',
+  'nuggets.recall',
   'abstention.precision',
   'abstention.recall',
   'latency.p50_ms',
@@ -41,7 +42,7 @@ export type EvalSummary = Record<MetricName, number | null>;
  * - `not_retrieved`: no gold source among the retrieved passages;
  * - `retrieved_not_cited`: a gold source was retrieved, but the answer cites none;
  * - `answer_wrong`: the answer disagrees with the reference (judge correctness, or
- *   token recall of the reference without a judge, under 0.5);
+ *   token recall of the reference without a judge, under 0.5), or misses its nuggets;
  * - `error`: the answer service failed for this case.
  */
 export const failureKinds = [
@@ -69,6 +70,17 @@ export interface CaseMetrics {
   citationRecall: number | null;
   citationValidity: number | null;
   faithfulness: number | null;
+  /** 1 when the answer holds its nuggets, 0 when not (an abstention holds none); null for a case without nuggets or an unanswerable one. */
+  nuggetRecall: number | null;
+}
+
+/** A case's nuggets against its answer (docs/evals.md, "Nuggets"). */
+export interface NuggetResult {
+  passed: boolean;
+  /** The `nuggets_all` the answer lacks. */
+  missingAll: string[];
+  /** All of `nuggets_any` when the answer holds none of them, else empty. */
+  missingAny: string[];
 }
 
 export interface EvalCitation {
@@ -98,6 +110,8 @@ export interface EvalRow {
   latencyMs: number;
   /** Null when the case passed. */
   failure: FailureKind | null;
+  /** Whether the answer holds the case's nuggets; only on answerable cases that have nuggets. */
+  nuggets?: NuggetResult;
   /** The judge's unsupported claims, when a judge scored faithfulness. */
   unsupportedClaims?: string[];
   /** Why the case errored (failure `error`). */

@@ -24,6 +24,7 @@ const metricLabels: Record<MetricName, string> = {
   'citations.recall': 'Citation recall',
   'citations.validity': 'Citation validity',
   faithfulness: 'Faithfulness',
+  'nuggets.recall': 'Nugget recall',
   'abstention.precision': 'Abstention precision',
   'abstention.recall': 'Abstention recall',
   'latency.p50_ms': 'Latency p50',
@@ -116,6 +117,18 @@ export function formatCommit(commit: string | null): string {
 /** "Eval report: support v3". */
 export function reportTitle(report: EvalReport): string {
   return `Eval report: ${report.kb.name} v${report.kb.version}`;
+}
+
+/** "passed", or what the answer lacks: "missing: 30 days; none of: in full, full refund"; null for a case without nuggets. */
+export function nuggetSummary(row: EvalRow): string | null {
+  const { nuggets } = row;
+  if (nuggets === undefined) return null;
+  if (nuggets.passed) return 'passed';
+  const parts = [
+    ...(nuggets.missingAll.length > 0 ? [`missing: ${nuggets.missingAll.join(', ')}`] : []),
+    ...(nuggets.missingAny.length > 0 ? [`none of: ${nuggets.missingAny.join(', ')}`] : []),
+  ];
+  return `failed (${parts.join('; ')})`;
 }
 
 export function failingRows(report: EvalReport): EvalRow[] {

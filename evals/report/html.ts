@@ -16,6 +16,7 @@ import {
   goldRank,
   metricLabel,
   missingValue,
+  nuggetSummary,
   reportTitle,
 } from './format.ts';
 import { chartFigures, failureColors } from './html-charts.ts';
@@ -305,7 +306,9 @@ function expectedPanel(row: EvalRow, k: number): string {
     row.retrievedSources.length === 0
       ? `<p class="note">Nothing.</p>`
       : `<ol class="sources ranked">${row.retrievedSources.map((source) => retrievedItem(source, row, cited)).join('')}</ol>`;
-  return `<div class="panel"><h4>Gold sources</h4>${goldList}<h4>Reference answer</h4>${reference}<h4>Retrieved</h4>${retrieved}</div>`;
+  const nuggets = nuggetSummary(row);
+  const nuggetPart = nuggets === null ? '' : `<h4>Nuggets</h4><p class="text nuggets">${escapeHtml(nuggets)}</p>`;
+  return `<div class="panel"><h4>Gold sources</h4>${goldList}<h4>Reference answer</h4>${reference}${nuggetPart}<h4>Retrieved</h4>${retrieved}</div>`;
 }
 
 function retrievedItem(source: string, row: EvalRow, cited: ReadonlySet<string>): string {
@@ -329,6 +332,7 @@ function caseMetrics(row: EvalRow, k: number): string {
     ['cit. recall', formatScore(metrics.citationRecall)],
     ['cit. validity', formatScore(metrics.citationValidity)],
     ['faithfulness', formatScore(metrics.faithfulness)],
+    ['nuggets', metrics.nuggetRecall === null || metrics.nuggetRecall === undefined ? missingValue : metrics.nuggetRecall === 1 ? 'pass' : 'fail'],
   ];
   return `<dl class="case-metrics">${entries.map(([term, value]) => `<div><dt>${term}</dt><dd>${value}</dd></div>`).join('')}</dl>`;
 }

@@ -12,6 +12,7 @@ import {
   gateOperator,
   metricLabel,
   missingValue,
+  nuggetSummary,
   reportTitle,
   trimText,
 } from './format.ts';
@@ -185,6 +186,8 @@ function failingCase(row: EvalRow): string {
     `- **Gold sources:** ${sourceList(row.goldSources)}`,
     `- **Reference answer:** ${row.referenceAnswer === null ? missingValue : escapeCell(row.referenceAnswer)}`,
   ];
+  const nuggets = nuggetSummary(row);
+  if (nuggets !== null) lines.push(`- **Nuggets:** ${escapeCell(nuggets)}`);
   if (row.error !== undefined) lines.push(`- **Error:** ${escapeCell(row.error)}`);
   return lines.join('\n');
 }

@@ -19,15 +19,24 @@ export interface EvalCase {
   /** False: the KB cannot answer, and the right behaviour is to abstain. Default true. */
   answerable?: boolean;
   tags?: string[];
+  /** Facts a useful answer must all contain (an API name, a command, a number, a menu path). */
+  nuggets_all?: string[];
+  /** Facts of which a useful answer must contain at least one. */
+  nuggets_any?: string[];
 }
 
 /** Limits that keep one case inside what `/answer` accepts. */
 export const evalCaseLimits = { questionChars: 4_000, historyTurns: 50, turnChars: 8_000, maxCases: 5_000 } as const;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
+const nuggets = z.array(z.string().trim().min(1).max(500)).max(20).optional();
 
-/** One case of an eval set; strict, so a misspelt field is an error, not a silent default. */
-export const evalCaseSchema = z.strictObject({
+/**
+ * One case of an eval set. Keys it does not know are dropped, not refused, so a set can
+ * carry fields for other tools; `unknownCaseKeys` names them for a warning. The fields it
+ * knows are checked strictly (types, limits).
+ */
+export const evalCaseSchema = z.object({
   id: z.string().trim().min(1).max(200),
   question: text(evalCaseLimits.questionChars),
   history: z
@@ -38,7 +47,15 @@ export const evalCaseSchema = z.strictObject({
   gold_sources: z.array(z.string().trim().min(1).max(1_000)).max(100).optional(),
   answerable: z.boolean().optional(),
   tags: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+  nuggets_all: nuggets,
+  nuggets_any: nuggets,
 }) satisfies z.ZodType<EvalCase>;
+
+/** The keys of a case object that no case field has: ignored, and worth a warning (a misspelt `gold_source`). */
+export function unknownCaseKeys(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+  return Object.keys(value).filter((key) => !Object.hasOwn(evalCaseSchema.shape, key));
+}
 
 /** Passages per answer and cases answered at once, when a run names neither. */
 export const defaultEvalOptions = { k: 5, concurrency: 2 } as const;

@@ -44,5 +44,5 @@ export type {
   IngestedDocumentsObservation,
 } from './metrics.ts';
 export type { CrawlRequest, DocumentUpload, IngestionService, KbAccessCheck, QueuedCrawl, QueuedDocuments } from './ingestion.ts';
-export { defaultEvalOptions, evalCaseLimits, evalCaseSchema } from './evals.ts';
+export { defaultEvalOptions, evalCaseLimits, evalCaseSchema, unknownCaseKeys } from './evals.ts';
 export type { EvalCase, EvalRunRequest, EvalRunState, EvalRunStatus, EvalService } from './evals.ts';

@@ -45,7 +45,7 @@ export async function runEvalCommand(node: NodeComposition, command: EvalCommand
   const { config, database } = node;
   const gates = command.failUnder.map(parseGate);
   const baseline = command.baseline ? await readBaseline(command.baseline) : undefined;
-  const cases = parseEvalCases(await readCasesFile(command.casesFile), path.basename(command.casesFile));
+  const cases = parseEvalCases(await readCasesFile(command.casesFile), path.basename(command.casesFile), (message) => console.warn(`warning: ${message}`));
   const kb = await getKnowledgeBase(database, command.kb);
   const answering = await node.answersForKb(kb.name);
   const bar = progressBar();

@@ -203,13 +203,23 @@ describe.each(testBackends())('the eval API on $name', (backend) => {
     expect(await message({ cases: [{ id: 'q', question: 42 }] })).toContain('cases.0.question');
     expect(await message({ cases: [{ id: 'q', question: 'Why?', answerable: 'yes' }] })).toContain('cases.0.answerable');
     expect(await message({ cases: [{ id: 'q', question: 'Why?', gold_sources: 'a.md' }] })).toContain('cases.0.gold_sources');
-    expect(await message({ cases: [{ id: 'q', question: 'Why?', surprise: 1 }] })).toMatch(/cases\.0.*surprise/);
+    expect(await message({ cases: [{ id: 'q', question: 'Why?', nuggets_all: '600' }] })).toContain('cases.0.nuggets_all');
     expect(await message({ cases: [cases[0], cases[0]] })).toContain('cases.1.id');
     expect(await message({ cases, k: 0 })).toContain('k');
     expect(await message({ cases, concurrency: 9 })).toContain('concurrency');
     expect(await message({ name: '../etc', cases }, '/eval-sets')).toContain('name');
     expect(await message({ name: 'ok' }, '/eval-sets')).toContain('cases');
     await expectError(await postJson(app, '/evals', '{"cases": '), 400, 'invalid_request');
+  });
+
+  it('drops keys a case does not have and keeps its nuggets, so sets made for other tools load', async () => {
+    const created = await postJson(app, '/eval-sets', {
+      name: 'extra-keys',
+      cases: [{ id: 'q', question: 'What is the rate limit?', difficulty: 'easy', nuggets_all: ['600 requests'], nuggets_any: ['per hour'] }],
+    });
+    expect(created.status).toBe(201);
+    const stored = (await (await app.request('/eval-sets/extra-keys')).json()) as { cases: EvalCase[] };
+    expect(stored.cases).toEqual([{ id: 'q', question: 'What is the rate limit?', nuggets_all: ['600 requests'], nuggets_any: ['per hour'] }]);
   });
 
   it('refuses a body over 10 MB with 413', async () => {

@@ -69,6 +69,24 @@ describe.each(cliTargets('oriole_eval_cli'))('oriole eval on $name', { timeout: 
     expect(result.stdout).toMatch(/FAILED gates: answer\.token_f1 0\.\d{3} < 0\.99/);
   });
 
+  it('warns about keys a case does not have, names the missing nuggets and gates on nuggets.recall', async () => {
+    const file = path.join(work, 'nuggets.jsonl');
+    const nuggetCases = [
+      { id: 'refund', question: 'How long does a refund take?', gold_sources: ['billing/refunds.html'], nuggets_all: ['carrier pigeon'], difficulty: 'easy' },
+      { id: 'mars', question: 'Can I ship a parcel to Mars by carrier pigeon?', answerable: false, difficulty: 'hard' },
+    ];
+    await writeFile(file, nuggetCases.map((entry) => JSON.stringify(entry)).join('\n') + '\n');
+    const out = path.join(work, 'nuggets');
+    const result = await oriole(['eval', file, '--kb', 'docs', '--out', out, '--fail-under', 'nuggets.recall=0.5'], environment);
+    expect(result.stderr).toContain("nuggets.jsonl: ignoring the unknown key 'difficulty' (lines 1, 2)");
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/nuggets\.recall\s+0\.000\s+FAIL/);
+    const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as EvalReport;
+    expect(report.rows[0]).toMatchObject({ nuggets: { passed: false, missingAll: ['carrier pigeon'], missingAny: [] } });
+    expect(report.rows[1]!.nuggets).toBeUndefined();
+    expect(await readFile(path.join(out, 'report.md'), 'utf8')).toContain('- **Nuggets:** failed (missing: carrier pigeon)');
+  });
+
   it('flags the regression when an article is removed, against the baseline', async () => {
     await rm(path.join(work, 'docs', 'billing', 'refunds.html'));
     const pruned = await oriole(['ingest', path.join(work, 'docs'), '--kb', 'docs', '--prune'], environment);

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   abstentionPrecisionRecall,
   answerTokens,
+  checkNuggets,
   hitAtK,
   meanOf,
   ndcgAtK,
+  nuggetText,
   percentile,
   recallAtK,
   reciprocalRankAtK,
@@ -158,5 +160,50 @@ describe('percentile (nearest rank)', () => {
     const values = [3, 1, 2];
     percentile(values, 50);
     expect(values).toEqual([3, 1, 2]);
+  });
+});
+
+describe('checkNuggets (substring match after normalising)', () => {
+  it('ignores case and runs of whitespace', () => {
+    expect(checkNuggets('Go to  Account\nSettings, then click ENABLE 2FA.', { all: ['account settings', 'Enable 2FA'] })?.passed).toBe(true);
+  });
+
+  it('treats full-width and half-width punctuation and letters alike, for Chinese answers', () => {
+    // Full-width ＝ and ＞ become ASCII under NFKC; 「」 and 。 are mapped by hand.
+    expect(checkNuggets('在命令前加上 ＤＥＢＵＧ＝rsbuild。', { all: ['DEBUG=rsbuild'] })?.passed).toBe(true);
+    expect(checkNuggets('默认范围是 chrome ＞= 107', { all: ['chrome >= 107'] })?.passed).toBe(true);
+    expect(checkNuggets('点击「高级」继续。', { any: ['"高级"'] })?.passed).toBe(true);
+    expect(nuggetText('１６３８４（16GB）。')).toBe('16384(16gb).');
+  });
+
+  it('reads Markdown for its text: escapes, code spans and strong emphasis', () => {
+    expect(checkNuggets('Run localStorage.plausible\\_ignore=true', { all: ['plausible_ignore'] })?.passed).toBe(true);
+    expect(checkNuggets('Click **Enable 2FA** in `Account Settings`.', { all: ['Enable 2FA in Account Settings'] })?.passed).toBe(true);
+  });
+
+  it('takes the space beside a Han character as optional, as Chinese writing does', () => {
+    expect(checkNuggets('构建产物会生成在 `dist`目录下。', { all: ['dist 目录'] })?.passed).toBe(true);
+    expect(checkNuggets('使用 loadEnv方法', { all: ['loadEnv 方法'] })?.passed).toBe(true);
+    // Between two Latin words the space still counts.
+    expect(checkNuggets('chrome>=107', { all: ['chrome >= 107'] })?.passed).toBe(false);
+  });
+
+  it('needs every nugget of all and one of any, and says which are missing', () => {
+    expect(checkNuggets('Use the Events API.', { all: ['Events API', '/api/event'], any: ['POST', 'curl'] })).toEqual({
+      passed: false,
+      missingAll: ['/api/event'],
+      missingAny: ['POST', 'curl'],
+    });
+    expect(checkNuggets('curl -X POST /api/event', { all: ['/api/event'], any: ['POST', 'curl'] })).toEqual({
+      passed: true,
+      missingAll: [],
+      missingAny: [],
+    });
+  });
+
+  it('has nothing to check without nuggets, and an empty answer holds none', () => {
+    expect(checkNuggets('anything', {})).toBeNull();
+    expect(checkNuggets('anything', { all: [], any: [] })).toBeNull();
+    expect(checkNuggets('', { any: ['600'] })?.passed).toBe(false);
   });
 });

@@ -203,6 +203,72 @@ describe('scoring one case', () => {
   });
 });
 
+describe('nuggets', () => {
+  const refundNuggetsCase: EvalCase = {
+    id: 'n1',
+    question: 'How are refunds paid out?',
+    gold_sources: ['billing/refunds.md'],
+    nuggets_all: ['14 days'],
+    nuggets_any: ['pro rata', 'prorated'],
+  };
+
+  it('passes an answer that holds every nugget of nuggets_all and one of nuggets_any', () => {
+    const row = scoreAnsweredCase(
+      refundNuggetsCase,
+      answered('Refunds are issued within 14 DAYS; annual plans are refunded pro rata [1].', [refunds], [citation(refunds, 1)]),
+      5,
+      null,
+    );
+    expect(row.nuggets).toEqual({ passed: true, missingAll: [], missingAny: [] });
+    expect(row.metrics.nuggetRecall).toBe(1);
+    expect(row.failure).toBeNull();
+  });
+
+  it('fails an answer that misses a nugget as answer_wrong and names what is missing', () => {
+    const row = scoreAnsweredCase(refundNuggetsCase, answered('Refunds are issued within two weeks [1].', [refunds], [citation(refunds, 1)]), 5, null);
+    expect(row.nuggets).toEqual({ passed: false, missingAll: ['14 days'], missingAny: ['pro rata', 'prorated'] });
+    expect(row.metrics.nuggetRecall).toBe(0);
+    expect(row.failure).toBe('answer_wrong');
+  });
+
+  it('counts an abstention on an answerable case as failing its nuggets, and leaves unanswerable cases out', () => {
+    const abstained = scoreAnsweredCase(refundNuggetsCase, answered("I don't know.", [refunds], [], { abstained: true, reason: 'low_coverage' }), 5, null);
+    expect(abstained.metrics.nuggetRecall).toBe(0);
+    expect(abstained.failure).toBe('abstained_wrongly');
+    const unanswerable = scoreAnsweredCase(
+      { ...refundNuggetsCase, answerable: false },
+      answered("I don't know.", [refunds], [], { abstained: true, reason: 'low_coverage' }),
+      5,
+      null,
+    );
+    expect(unanswerable.metrics.nuggetRecall).toBeNull();
+    expect(unanswerable.nuggets).toBeUndefined();
+  });
+
+  it('leaves cases without nuggets out of nuggets.recall, which is the share of the others that pass', () => {
+    const plain = scoreAnsweredCase(refundCase, answered('Refunds are issued within 14 days [1].', [refunds], [citation(refunds, 1)]), 5, null);
+    expect(plain.metrics.nuggetRecall).toBeNull();
+    expect(plain.nuggets).toBeUndefined();
+    const summary = summarizeRows([
+      row('a', {}, { nuggetRecall: 1 }),
+      row('b', {}, { nuggetRecall: 0 }),
+      row('c', {}, { nuggetRecall: 1 }),
+      row('d'),
+      row('e', { failure: 'error' }),
+    ]);
+    expect(summary['nuggets.recall']).toBeCloseTo(2 / 3, 10);
+    expect(summarizeRows([row('a')])['nuggets.recall']).toBeNull();
+  });
+
+  it('can gate a release (--fail-under nuggets.recall=0.7)', () => {
+    expect(parseGate('nuggets.recall=0.7')).toEqual({ metric: 'nuggets.recall', bound: 0.7 });
+    const results = checkGates(summarizeRows([row('a', {}, { nuggetRecall: 1 }), row('b', {}, { nuggetRecall: 0 })]), [
+      { metric: 'nuggets.recall', bound: 0.7 },
+    ]);
+    expect(results[0]).toMatchObject({ value: 0.5, passed: false });
+  });
+});
+
 describe('tokenRecall', () => {
   it('is the share of reference tokens the answer states, Chinese by character', () => {
     expect(tokenRecall('Refunds take 14 days, usually.', 'within 14 days')).toBeCloseTo(2 / 3, 10);
@@ -350,9 +416,32 @@ describe('reading an eval set (JSONL)', () => {
 
   it('names the line and field of a bad case', () => {
     expect(() => parseEvalCases('{"id":"a","question":"ok"}\n{"id":"b"}\n', 'set.jsonl')).toThrow(/set\.jsonl:2: question/);
-    expect(() => parseEvalCases('{"id":"a","question":"ok","gold_source":["x"]}', 'set.jsonl')).toThrow(/set\.jsonl:1.*gold_source/);
     expect(() => parseEvalCases('{"id":"a", question}', 'set.jsonl')).toThrow(/set\.jsonl:1: not valid JSON/);
     expect(() => parseEvalCases('{"id":"a","question":"q","answerable":"no"}', 'set.jsonl')).toThrow(/answerable/);
+  });
+
+  it('ignores keys it does not know with one warning a key, naming its lines, so sets can carry fields for other tools', () => {
+    const warnings: string[] = [];
+    const text = [
+      '{"id":"a","question":"ok","gold_source":["x.md"],"difficulty":"hard"}',
+      '{"id":"b","question":"ok","difficulty":"easy"}',
+    ].join('\n');
+    const cases = parseEvalCases(text, 'set.jsonl', (message) => warnings.push(message));
+    expect(cases).toEqual([
+      { id: 'a', question: 'ok' },
+      { id: 'b', question: 'ok' },
+    ]);
+    expect(warnings).toEqual([
+      "set.jsonl: ignoring the unknown key 'gold_source' (line 1)",
+      "set.jsonl: ignoring the unknown key 'difficulty' (lines 1, 2)",
+    ]);
+  });
+
+  it('reads nuggets and checks them like any other field', () => {
+    const [evalCase] = parseEvalCases('{"id":"a","question":"q","nuggets_all":[" /api/event "],"nuggets_any":["600","six hundred"]}', 's');
+    expect(evalCase).toMatchObject({ nuggets_all: ['/api/event'], nuggets_any: ['600', 'six hundred'] });
+    expect(() => parseEvalCases('{"id":"a","question":"q","nuggets_all":"600"}', 's.jsonl')).toThrow(/s\.jsonl:1: nuggets_all/);
+    expect(() => parseEvalCases('{"id":"a","question":"q","nuggets_any":[""]}', 's.jsonl')).toThrow(/nuggets_any/);
   });
 
   it('takes a reference answer in parts (a list) and compares it as one text', () => {
