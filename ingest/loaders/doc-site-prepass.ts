@@ -1,7 +1,11 @@
+import { templateTagsToContainers } from './doc-site-templates.ts';
+
 /**
  * Line-level rewrites that documentation-site Markdown needs before a CommonMark parser
  * can read it; fenced code is never touched.
  *
+ * - GitBook Liquid tags and Hugo shortcodes (`{% hint %}`, `{{< note >}}`) become container
+ *   directives or their text (see doc-site-templates.ts).
  * - MkDocs (Python-Markdown) admonitions, `!!! note "Title"` or collapsible `??? tip`, hold
  *   the lines indented four spaces below them; they are rewritten to container directives
  *   (`:::note[Title]` … `:::`), dedented, nested ones with longer fences for the outer.
@@ -30,7 +34,7 @@ const esmLine = /^(import|export)[ \t{*]/;
 const htmlCommentLine = /^\s*<!--.*-->\s*$/;
 
 export function prepareDocSiteMarkdown(text: string, options: { dropEsm?: boolean; dropHtmlComments?: boolean } = {}): DocSitePrepass {
-  const lines = mkdocsAdmonitionsToContainers(text.split('\n')).lines;
+  const lines = mkdocsAdmonitionsToContainers(templateTagsToContainers(text.split('\n'))).lines;
   const anchorsByLine = new Map<number, string>();
   let fence: string | null = null;
   const rewritten = lines.map((line, index) => {
