@@ -75,6 +75,28 @@ export function cleanDocSiteContent(container: Root | Element): void {
   for (const pre of selectAll('pre', container)) normalizeCodeBlock(pre, languageAround(pre, container));
   remove(container, (element) => matches(docSiteChrome, element) || isPermalink(element));
   for (const set of selectAll('.tabs-container, .tabbed-set', container)) labelTabs(set);
+  for (const admonition of selectAll('.admonition, .theme-admonition', container)) labelAdmonition(admonition);
+}
+
+/**
+ * An admonition as the Markdown loader writes a note: "Warning: Title" above its content,
+ * or "Tip: " leading its first paragraph when its heading only names its kind. The kind
+ * is a class (MkDocs `admonition warning`, Docusaurus `theme-admonition-tip`).
+ */
+function labelAdmonition(admonition: Element): void {
+  const heading = select('.admonition-title, [class*=admonitionHeading]', admonition);
+  const classes = Array.isArray(admonition.properties.className) ? admonition.properties.className.map(String) : [];
+  const kind = classes.map((name) => /^theme-admonition-([\w-]+)$/.exec(name)?.[1]).find(Boolean) ??
+    classes.find((name) => name !== 'admonition' && /^[a-z]+$/.test(name)) ?? 'note';
+  const label = kind.charAt(0).toUpperCase() + kind.slice(1);
+  const title = heading ? textContent(heading).trim() : '';
+  if (heading) remove(admonition, (element) => element === heading);
+  const firstParagraph = select('p', admonition);
+  if ((title === '' || title.toLowerCase() === kind) && firstParagraph) {
+    firstParagraph.children.unshift({ type: 'text', value: `${label}: ` });
+    return;
+  }
+  admonition.children.unshift({ type: 'element', tagName: 'p', properties: {}, children: [{ type: 'text', value: title === '' ? `${label}:` : `${label}: ${title}` }] });
 }
 
 /** A heading's anchor: its own id, else a named anchor inside it, else its permalink's target. */

@@ -49,7 +49,7 @@ describe('HTML exports of help centers and documentation sites', () => {
     expect(allText(document.blocks)).not.toMatch(chrome);
   });
 
-  it('reads a Docusaurus page: Prism lines kept, tabs labelled, no hash links, copy buttons, breadcrumbs or edit link', async () => {
+  it('reads a Docusaurus page: Prism lines kept, tabs labelled, admonitions as notes, no hash links, copy buttons, breadcrumbs or edit link', async () => {
     const document = await exported('docusaurus-page.html');
     expect(document.title).toBe('Receive webhooks');
     expect(anchors(document.blocks)).toEqual([
@@ -65,11 +65,11 @@ describe('HTML exports of help centers and documentation sites', () => {
     const texts = document.blocks.map((block) => (block.kind === 'paragraph' ? block.text : null));
     expect(texts).toContain('npm:');
     expect(texts).toContain('Yarn:');
-    expect(texts).toContain('Respond with a 2xx within 10 seconds, or the event is retried.');
+    expect(texts).toContain('Tip: Respond with a 2xx within 10 seconds, or the event is retried.');
     expect(allText(document.blocks)).not.toMatch(chrome);
   });
 
-  it('reads a MkDocs Material page: Pygments lines and languages, line-number tables, tabs, no permalinks or source-file facts', async () => {
+  it('reads a MkDocs Material page: Pygments lines and languages, line-number tables, tabs, admonitions as notes, no permalinks or source-file facts', async () => {
     const document = await exported('mkdocs-material-page.html');
     expect(document.title).toBe('Reverse proxy');
     expect(anchors(document.blocks)).toEqual([
@@ -87,7 +87,7 @@ describe('HTML exports of help centers and documentation sites', () => {
       { kind: 'code', language: 'bash', text: 'docker run -p 443:443 caddy' },
     ]);
     const texts = document.blocks.map((block) => (block.kind === 'paragraph' ? block.text : null));
-    expect(texts).toEqual(expect.arrayContaining(['Caddyfile:', 'Docker:', 'Forward the Upgrade header, or live updates stop working.']));
+    expect(texts).toEqual(expect.arrayContaining(['Caddyfile:', 'Docker:', 'Warning: WebSockets', 'Forward the Upgrade header, or live updates stop working.']));
     expect(allText(document.blocks)).not.toMatch(chrome);
   });
 
