@@ -25,15 +25,15 @@ import { unparseable } from './unparseable.ts';
  * paragraph under the title (so it is searched, unless the page already opens with it),
  * and its `url` or `canonical` the url. HTML inside the Markdown keeps its text.
  * Documentation-site dialects are parsed, not leaked: container directives (`::: tip`),
- * `{#custom-id}` heading anchors, GitBook tags, Hugo shortcodes, MkDocs admonitions and
- * `.mdx` pages through the MDX parser.
+ * `{#custom-id}` heading anchors, GitBook tags, Hugo shortcodes, MkDocs admonitions, and
+ * `.mdx` pages, or `.md` pages written as MDX (Docusaurus), through the MDX parser.
  */
 export const markdownLoader: Loader = {
   contentTypes: [contentTypes.markdown],
   async load({ source, bytes }: LoaderInput): Promise<ParsedDocument> {
     const text = decodeText(bytes);
     if (text === null) throw unparseable(source, 'Markdown', 'not UTF-8 text');
-    const tree = parseDocSiteMarkdown(text, isMdx(source));
+    const tree = parseDocSiteMarkdown(text, isMdx(source) || writtenAsMdx(text));
     const metadata = frontMatterOf(tree, source);
     const parsedBlocks = mdastToBlocks(tree, { htmlToBlocks: htmlFragmentToBlocks });
     const firstHeading = parsedBlocks.find((block) => block.kind === 'heading' && block.level === 1);
@@ -77,6 +77,30 @@ function parseMarkdown(text: string, options: { mdx: boolean; dropEsm?: boolean 
 
 function isMdx(source: string): boolean {
   return /\.mdx$/i.test(source.replace(/[?#].*$/, ''));
+}
+
+// `import Tabs from '@theme/Tabs';`, `export const meta = …`, `<Tabs>` or `<CtaBox />` at the start of a line.
+const mdxLine = /^(?:import\s[^\n]*?\sfrom\s+['"]|import\s+['"]|export\s+(?:const|let|var|function|default|\{|\*)|<[A-Z][\w.]*(?:[\s/>]|$))/;
+const codeFence = /^\s*(`{3,}|~{3,})/;
+
+/**
+ * Docusaurus reads every `.md` page as MDX, and its pages use that: `import … from` lines
+ * and JSX components in a `.md` file. Such a page goes through the MDX parser (with the
+ * same plain-Markdown fallback) so its imports are dropped and its components rendered.
+ */
+function writtenAsMdx(text: string): boolean {
+  let fence: string | null = null;
+  for (const line of text.split('\n')) {
+    const opening = codeFence.exec(line)?.[1];
+    if (fence !== null) {
+      if (opening?.startsWith(fence) && line.trim() === opening) fence = null;
+    } else if (opening !== undefined) {
+      fence = opening;
+    } else if (mdxLine.test(line)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 const frontMatterKinds: ('yaml' | 'toml')[] = ['yaml', 'toml'];

@@ -64,6 +64,19 @@ describe('documentation-site container directives', () => {
     ]);
   });
 
+  it('reads Docusaurus `:::tip Title` (no space after the colons) as a note with its title', async () => {
+    const blocks = await blocksOf(
+      'docs/domains.md',
+      [':::tip Advanced: one site for many domains', 'Point every domain at the same site.', ':::', '', ':::caution[Keep it]', 'Titles in brackets still work.', ':::'].join('\n'),
+    );
+    expect(blocks).toEqual([
+      { kind: 'paragraph', text: 'Tip: Advanced: one site for many domains' },
+      { kind: 'paragraph', text: 'Point every domain at the same site.' },
+      { kind: 'paragraph', text: 'Caution: Keep it' },
+      { kind: 'paragraph', text: 'Titles in brackets still work.' },
+    ]);
+  });
+
   it('keeps colons in prose as text: only block containers are directives', async () => {
     const blocks = await blocksOf('faq.md', 'Meet at 10:30 :smile: and see ::note for details.\n\n::leaf-like line\n');
     expect(blocks).toEqual([
@@ -82,6 +95,14 @@ describe('custom heading anchors', () => {
       { kind: 'paragraph', text: 'Text.' },
       { kind: 'heading', level: 2, text: 'Plain heading' },
       { kind: 'code', language: 'md', text: '## Kept {#in-code}' },
+    ]);
+  });
+
+  it('reads the Rspress-escaped `\\{#custom-id}` of an MDX page as the heading’s anchor', async () => {
+    const blocks = await blocksOf('guide/alias.mdx', '## TypeScript `paths` 字段 \\{#typescript-paths}\n\nText.\n');
+    expect(blocks).toEqual([
+      { kind: 'heading', level: 2, text: 'TypeScript paths 字段', anchor: 'typescript-paths' },
+      { kind: 'paragraph', text: 'Text.' },
     ]);
   });
 
@@ -225,6 +246,56 @@ describe('MDX pages', () => {
     expect(document.blocks).toEqual([
       { kind: 'paragraph', text: 'Highlights below.' },
       { kind: 'paragraph', text: 'npm: npm update wren' },
+    ]);
+  });
+
+  it('reads a `.md` page written as MDX (Docusaurus) through the MDX parser: imports dropped, components rendered', async () => {
+    const blocks = await blocksOf(
+      'docs/downloads.md',
+      [
+        '---',
+        'title: File downloads',
+        '---',
+        '',
+        "import useBaseUrl from '@docusaurus/useBaseUrl';",
+        "import Tabs from '@theme/Tabs';",
+        "import TabItem from '@theme/TabItem';",
+        '',
+        'Track downloads of your files.',
+        '',
+        '<img alt="Settings" src={useBaseUrl(\'img/settings.png\')} />',
+        '',
+        '<Tabs>',
+        '<TabItem value="wp" label="WordPress">',
+        '',
+        'Enable it in the plugin settings.',
+        '',
+        '</TabItem>',
+        '</Tabs>',
+        '',
+        '```js',
+        "import { track } from './shown-as-code.js';",
+        '```',
+      ].join('\n'),
+    );
+    expect(blocks).toEqual([
+      { kind: 'paragraph', text: 'Track downloads of your files.' },
+      { kind: 'paragraph', text: 'WordPress: Enable it in the plugin settings.' },
+      { kind: 'code', language: 'js', text: "import { track } from './shown-as-code.js';" },
+    ]);
+  });
+
+  it('reads a `.md` page with imports that the MDX parser rejects as plain Markdown without its imports', async () => {
+    const blocks = await blocksOf('docs/compare.md', ["import CtaBox from '@site/src/components/CtaBox';", '', 'Use a < b when {unbalanced.', '', '<CtaBox headline="Try it" />'].join('\n'));
+    expect(allText(blocks)).not.toMatch(markupTokens);
+    expect(blocks).toEqual([{ kind: 'paragraph', text: 'Use a < b when {unbalanced.' }]);
+  });
+
+  it('leaves a plain `.md` page that only shows imports in code as plain Markdown', async () => {
+    const blocks = await blocksOf('docs/usage.md', ['Costs {about} 5 < 6.', '', '```js', "import { track } from 'wren';", '```'].join('\n'));
+    expect(blocks).toEqual([
+      { kind: 'paragraph', text: 'Costs {about} 5 < 6.' },
+      { kind: 'code', language: 'js', text: "import { track } from 'wren';" },
     ]);
   });
 
