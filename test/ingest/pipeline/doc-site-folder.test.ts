@@ -5,8 +5,8 @@ import { openMigrated, testBackends } from '../../helpers/databases.ts';
 import { testCollectDependencies, testIngestContext } from '../../helpers/ingestion.ts';
 
 /**
- * A documentation site's folder in every dialect Oriole reads (VitePress, Docusaurus MDX,
- * GitBook, Hugo, MkDocs, Starlight MDX) and the HTML exports of help centers, ingested
+ * A documentation site's folder in every dialect Oriole reads (VitePress, Docusaurus MDX
+ * and `.md` written as MDX, Rspress MDX, GitBook, Hugo, MkDocs, Starlight MDX) and the HTML exports of help centers, ingested
  * whole: every page is indexed and no chunk text or heading carries the markup that the
  * generators render away.
  */
@@ -51,8 +51,8 @@ describe.each(testBackends())('a documentation-site folder ingested on $name', (
   afterAll(() => backend.cleanup());
 
   it('indexes every page', () => {
-    expect(summary).toMatchObject({ added: 11, failed: 0 });
-    expect(new Set(chunks.map((chunk) => chunk.source)).size).toBe(11);
+    expect(summary).toMatchObject({ added: 13, failed: 0 });
+    expect(new Set(chunks.map((chunk) => chunk.source)).size).toBe(13);
   });
 
   it.each(markupTokens)('leaves no %s in any chunk or heading', (_name, token) => {
@@ -64,6 +64,8 @@ describe.each(testBackends())('a documentation-site folder ingested on $name', (
     const text = (source: string) => chunks.filter((chunk) => chunk.source === source).map((chunk) => chunk.text).join('\n\n');
     expect(text('docusaurus/install.mdx')).toContain('npm:');
     expect(text('docusaurus/install.mdx')).toContain('# install globally\nnpm install -g @wren/cli');
+    expect(text('docusaurus/goals.md')).toContain('Tip: Goals on many sites');
+    expect(text('docusaurus/goals.md')).toContain('Dashboard: Open Settings, then Goals, and click Add goal.');
     expect(text('vitepress/middleware.md')).toContain('Warning: 警告');
     expect(text('gitbook/tokens.md')).toContain('Danger: A token grants full access');
     expect(text('gitbook/tokens.md')).toContain('Step 2: Click New token and copy it.');
@@ -74,5 +76,6 @@ describe.each(testBackends())('a documentation-site folder ingested on $name', (
     // A page this small is one chunk, under its h1 and the id it declared.
     expect(anchorsOf('vitepress/middleware.md')).toEqual(['middleware']);
     expect(anchorsOf('mkdocs-material-page.html')).toEqual(['reverse-proxy']);
+    expect(anchorsOf('rspress/alias.mdx')).toEqual(['tsconfig-paths']);
   });
 });
