@@ -31,21 +31,27 @@ function chunkSection(section: Section, settings: ChunkingSettings): SectionChun
     .map((block) => blockUnit(block, settings))
     .filter((unit): unit is BlockUnit => unit !== null);
   return packSection(units, settings)
-    .map((parts) => sectionChunk(section.headingPath, parts))
+    .map((parts) => sectionChunk(section, parts))
     .filter((chunk) => chunk.members[0]!.body.length > 0);
 }
 
-function sectionChunk(headingPath: string[], parts: readonly Part[]): SectionChunk {
+function sectionChunk({ headingPath, headingAnchors }: Section, parts: readonly Part[]): SectionChunk {
   const body = parts
     .map((part) => renderUnitPart(part.unit, part.from, part.to))
     .filter((text) => text.length > 0)
     .join('\n\n');
   const pages = parts.map((part) => part.unit.page).filter((page): page is number => page !== undefined);
-  return { members: [{ headingPath, body }], pages: [...new Set(pages)].sort((a, b) => a - b) };
+  return { members: [{ headingPath, headingAnchors, body }], pages: [...new Set(pages)].sort((a, b) => a - b) };
 }
 
 function toChunk(chunk: SectionChunk, ordinal: number): Chunk {
-  const { headingPath, text } = describeSectionChunk(chunk);
-  const base = { ordinal, headingPath, text, tokenCount: countTokens(text) };
-  return chunk.pages.length > 0 ? { ...base, pages: chunk.pages } : base;
+  const { headingPath, text, anchor } = describeSectionChunk(chunk);
+  return {
+    ordinal,
+    headingPath,
+    text,
+    tokenCount: countTokens(text),
+    ...(chunk.pages.length > 0 ? { pages: chunk.pages } : {}),
+    ...(anchor !== null ? { anchor } : {}),
+  };
 }

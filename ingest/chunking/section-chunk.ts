@@ -3,7 +3,7 @@
  * member; a tiny section merged into a neighbour adds its own.
  */
 export interface SectionChunk {
-  members: { headingPath: string[]; body: string }[];
+  members: { headingPath: string[]; headingAnchors: (string | null)[]; body: string }[];
   pages: number[];
 }
 
@@ -12,12 +12,14 @@ export interface SectionChunk {
  * deeper headings gets those headings as lines of text above its body, so a merged
  * section's heading is not lost.
  */
-export function describeSectionChunk(chunk: SectionChunk): { headingPath: string[]; text: string } {
+export function describeSectionChunk(chunk: SectionChunk): { headingPath: string[]; text: string; anchor: string | null } {
   const headingPath = commonPrefix(chunk.members.map((member) => member.headingPath));
   const text = chunk.members
     .map((member) => [...member.headingPath.slice(headingPath.length), member.body].join('\n'))
     .join('\n\n');
-  return { headingPath, text };
+  // The shared deepest heading's anchor, as the first member (in document order) names it.
+  const anchor = headingPath.length > 0 ? (chunk.members[0]?.headingAnchors[headingPath.length - 1] ?? null) : null;
+  return { headingPath, text, anchor };
 }
 
 function commonPrefix(paths: readonly string[][]): string[] {

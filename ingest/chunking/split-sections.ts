@@ -7,12 +7,15 @@ export type ContentBlock = Exclude<Block, { kind: 'heading' }>;
 export interface Section {
   /** The open headings, outermost first: ['Billing', 'Refunds']. Empty before the first heading. */
   headingPath: string[];
+  /** Each open heading's anchor on the published page (null when it has none), parallel to `headingPath`. */
+  headingAnchors: (string | null)[];
   blocks: ContentBlock[];
 }
 
 interface OpenHeading {
   level: number;
   text: string;
+  anchor: string | null;
 }
 
 /**
@@ -22,7 +25,7 @@ interface OpenHeading {
  */
 export function splitSections(blocks: readonly Block[]): Section[] {
   const open: OpenHeading[] = [];
-  const sections: Section[] = [{ headingPath: [], blocks: [] }];
+  const sections: Section[] = [{ headingPath: [], headingAnchors: [], blocks: [] }];
   for (const block of blocks) {
     if (block.kind !== 'heading') {
       sections.at(-1)!.blocks.push(block);
@@ -31,8 +34,12 @@ export function splitSections(blocks: readonly Block[]): Section[] {
     const text = normalizeText(block.text);
     if (text.length === 0) continue;
     while (open.length > 0 && open.at(-1)!.level >= block.level) open.pop();
-    open.push({ level: block.level, text });
-    sections.push({ headingPath: open.map((heading) => heading.text), blocks: [] });
+    open.push({ level: block.level, text, anchor: block.anchor ?? null });
+    sections.push({
+      headingPath: open.map((heading) => heading.text),
+      headingAnchors: open.map((heading) => heading.anchor),
+      blocks: [],
+    });
   }
   return sections;
 }

@@ -1,13 +1,18 @@
+import { templateTagsToContainers } from './doc-site-templates.ts';
+
 /**
  * Line-level rewrites that documentation-site Markdown needs before a CommonMark parser
  * can read it; fenced code is never touched.
  *
+ * - GitBook Liquid tags and Hugo shortcodes (`{% hint %}`, `{{< note >}}`) become container
+ *   directives or their text (see doc-site-templates.ts).
  * - MkDocs (Python-Markdown) admonitions, `!!! note "Title"` or collapsible `??? tip`, hold
  *   the lines indented four spaces below them; they are rewritten to container directives
  *   (`:::note[Title]` … `:::`), dedented, nested ones with longer fences for the outer.
- * - VitePress writes containers as `::: tip Title`; the directive syntax the parser knows
- *   is `:::tip[Title]`, so the space-separated form is rewritten to it.
- * - `## Heading {#custom-id}` (VitePress, Docusaurus, MkDocs attr_list) names the heading's
+ * - VitePress writes containers as `::: tip Title`, Docusaurus as `:::tip Title`; the directive
+ *   syntax the parser knows is `:::tip[Title]`, so both forms are rewritten to it.
+ * - `## Heading {#custom-id}` (VitePress, Docusaurus, MkDocs attr_list; Rspress escapes it as
+ *   `\{#custom-id}`) names the heading's
  *   anchor. It is cut from the line and returned by line number: MDX would otherwise read
  *   `{#…}` as a JavaScript expression and reject the page.
  * - In the MDX fallback (a page the MDX parser rejected, read as plain Markdown), `import`
@@ -22,15 +27,17 @@ export interface DocSitePrepass {
 }
 
 const fenceOpening = /^\s*(`{3,}|~{3,})/;
-// `::: tip`, `::: warning 警告`, `:::: details Click me` (an outer container uses more colons).
-const spacedContainer = /^( {0,3})(:{3,})[ \t]+([\w-]+)[ \t]*(.*?)[ \t]*$/;
-const headingAnchor = /^( {0,3}#{1,6}[ \t].*?)[ \t]+\{#([^\s{}]+)\}[ \t]*$/;
+// `::: tip`, `::: warning 警告`, `:::: details Click me` (an outer container uses more colons), and
+// Docusaurus's `:::tip Title` (no space after the colons, a title after the name).
+const spacedContainer = /^( {0,3})(:{3,})(?:[ \t]+([\w-]+)[ \t]*(.*?)|([\w-]+)[ \t]+([^[{\s].*?))[ \t]*$/;
+// Rspress (MDX) escapes the brace so MDX does not read an expression: `## Title \{#id}`.
+const headingAnchor = /^( {0,3}#{1,6}[ \t].*?)[ \t]+\\?\{#([^\s{}]+)\}[ \t]*$/;
 const esmLine = /^(import|export)[ \t{*]/;
 
 const htmlCommentLine = /^\s*<!--.*-->\s*$/;
 
 export function prepareDocSiteMarkdown(text: string, options: { dropEsm?: boolean; dropHtmlComments?: boolean } = {}): DocSitePrepass {
-  const lines = mkdocsAdmonitionsToContainers(text.split('\n')).lines;
+  const lines = mkdocsAdmonitionsToContainers(templateTagsToContainers(text.split('\n'))).lines;
   const anchorsByLine = new Map<number, string>();
   let fence: string | null = null;
   const rewritten = lines.map((line, index) => {
@@ -53,7 +60,9 @@ export function prepareDocSiteMarkdown(text: string, options: { dropEsm?: boolea
     if (options.dropHtmlComments === true && htmlCommentLine.test(line)) return '';
     const container = spacedContainer.exec(line);
     if (container) {
-      const [, indent = '', colons = '', name = '', title = ''] = container;
+      const [, indent = '', colons = '', spacedName, spacedTitle, joinedName, joinedTitle] = container;
+      const name = spacedName ?? joinedName ?? '';
+      const title = spacedTitle ?? joinedTitle ?? '';
       return `${indent}${colons}${name}${title === '' ? '' : `[${escapeLabel(title)}]`}`;
     }
     return line;

@@ -1,6 +1,7 @@
 import type { ContainerDirective } from 'mdast-util-directive';
 import type { ListItem, Nodes, Paragraph, Root, RootContent } from 'mdast';
 import type { MdxJsxAttribute, MdxJsxExpressionAttribute, MdxJsxFlowElement, MdxJsxTextElement } from 'mdast-util-mdx';
+import { toString } from 'mdast-util-to-string';
 
 declare module 'mdast' {
   interface HeadingData {
@@ -31,6 +32,8 @@ const groupingNames = new Set(['code-group', 'raw', 'v-pre', 'tabs', 'cardgroup'
 // JSX components that render a note; the rest take their kind from a `type` attribute.
 const noteComponents = new Set(['admonition', 'aside', 'callout', 'note', 'tip', 'info', 'warning', 'danger', 'caution', 'check']);
 const tabComponents = new Set(['tabitem', 'tab']);
+// Containers whose title labels their content rather than naming a kind of note (GitBook tabs and code titles, steps).
+const labelledContainers = new Set(['tab', 'tabitem', 'code']);
 const cardComponents = new Set(['card', 'accordion', 'details']);
 
 function normalizeChildren(nodes: readonly RootContent[], context: Context): RootContent[] {
@@ -79,10 +82,11 @@ function soleComponent(paragraph: Paragraph): MdxJsxTextElement | null {
 
 function containerToNote(node: ContainerDirective, context: Context): RootContent[] {
   const [first, ...rest] = node.children;
-  const labelled = first?.type === 'paragraph' && first.data?.directiveLabel === true;
-  const title = labelled ? first : null;
-  const content = normalizeChildren(labelled ? rest : node.children, context);
+  const hasLabel = first?.type === 'paragraph' && first.data?.directiveLabel === true;
+  const title = hasLabel ? first : null;
+  const content = normalizeChildren(hasLabel ? rest : node.children, context);
   if (groupingNames.has(node.name.toLowerCase())) return title ? [title, ...content] : content;
+  if (labelledContainers.has(node.name.toLowerCase())) return labelled(title ? toString(title) : null, content);
   return asNote(capitalized(node.name), title ? title.children : null, content);
 }
 

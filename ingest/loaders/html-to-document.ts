@@ -1,10 +1,12 @@
 import type { Element, Nodes as HastNodes, Root as HastRoot } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import { matches, select, selectAll } from 'hast-util-select';
-import { toMdast } from 'hast-util-to-mdast';
-import type { Root as MdastRoot } from 'mdast';
+import { defaultHandlers, toMdast } from 'hast-util-to-mdast';
+import type { Handle } from 'hast-util-to-mdast';
+import type { Heading, Root as MdastRoot } from 'mdast';
 import type { Block } from '../../src/core/index.ts';
 import { collapseWhitespace } from './collapse-whitespace.ts';
+import { cleanDocSiteContent, docSiteContentContainers } from './doc-site-html.ts';
 import { mdastToBlocks } from './mdast-to-blocks.ts';
 
 export interface HtmlDocument {
@@ -22,14 +24,18 @@ const chromeNoise = 'header, footer, aside';
 const contentInsideForm = 'h1, h2, h3, main, article, [role=main]';
 
 /**
- * A whole HTML page as blocks: its main content (the one <article>, else <main> or
- * [role=main], else <body> without header, footer and aside), never navigation,
- * scripts or forms. Title from <title> (a trailing or leading site name dropped when
- * the first <h1> confirms it), else the first <h1>; url from <link rel=canonical>.
+ * A whole HTML page as blocks: its main content (a documentation or help-center
+ * generator's content container, else the one <article>, else <main> or [role=main],
+ * else <body> without header, footer and aside), never navigation, scripts, forms or
+ * the generators' chrome (see doc-site-html.ts). Headings keep their ids as anchors.
+ * Title from <title> (a trailing or leading site name dropped when the first <h1>
+ * confirms it), else the first <h1>; url from <link rel=canonical>.
  */
 export function htmlToDocument(html: string, baseUrl?: string): HtmlDocument {
   const tree = fromHtml(html);
-  const blocks = mdastToBlocks(asMdastRoot(toMdast(mainContent(tree))));
+  const content = mainContent(tree);
+  cleanDocSiteContent(content);
+  const blocks = mdastToBlocks(asMdastRoot(toMdast(content, { handlers: headingHandlers })));
 
   const firstHeading = blocks.find((block) => block.kind === 'heading' && block.level === 1);
   const headingText = firstHeading?.kind === 'heading' ? firstHeading.text : null;
@@ -53,7 +59,22 @@ export function htmlFragmentToBlocks(html: string): Block[] {
   return mdastToBlocks(asMdastRoot(toMdast(tree)));
 }
 
+/** Headings as the default mapping reads them, with their `id` kept as the block's anchor. */
+const withHeadingId: Handle = (state, node) => {
+  const heading = defaultHandlers.h1(state, node) as Heading;
+  const id = node.properties.id;
+  if (typeof id === 'string' && id.trim() !== '') heading.data = { ...heading.data, id: id.trim() };
+  return heading;
+};
+const headingHandlers = { h1: withHeadingId, h2: withHeadingId, h3: withHeadingId, h4: withHeadingId, h5: withHeadingId, h6: withHeadingId };
+
 function mainContent(tree: HastRoot): HastRoot | Element {
+  const known = select(docSiteContentContainers, tree);
+  if (known) {
+    prune(known, alwaysNoise);
+    withPageHeading(known, tree);
+    return known;
+  }
   const articles = selectAll('article', tree);
   const container =
     (articles.length === 1 ? articles[0] : undefined) ?? select('main', tree) ?? select('[role=main]', tree);
@@ -64,6 +85,13 @@ function mainContent(tree: HastRoot): HastRoot | Element {
   const body = select('body', tree) ?? tree;
   prune(body, `${alwaysNoise}, ${chromeNoise}`);
   return body;
+}
+
+/** A content container that leaves the page's h1 outside it (Zendesk, Intercom) gets it back at its top. */
+function withPageHeading(container: Element, tree: HastRoot): void {
+  if (select('h1', container)) return;
+  const heading = select('h1', tree);
+  if (heading) container.children.unshift(structuredClone(heading));
 }
 
 function prune(parent: HastRoot | Element, noise: string): void {

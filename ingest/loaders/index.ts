@@ -7,3 +7,5 @@ export type { ContentType } from './content-types.ts';
 export { defaultDocxLimits } from './docx-loader.ts';
 export { maxPdfPages } from './pdf-loader.ts';
 export type { DocxLimits } from './docx-loader.ts';
+export { assignHeadingAnchors, githubSlug, headingAnchorRules, headingAnchorRulesFor, headingAnchorsKey, vitepressSlug } from './heading-anchors.ts';
+export type { HeadingAnchorRules } from './heading-anchors.ts';

@@ -12,7 +12,7 @@ import {
   type KnowledgeBase,
 } from '../../src/db/index.ts';
 import { decodePercents } from '../../src/text/index.ts';
-import { contentTypes, detectContentType } from '../loaders/index.ts';
+import { assignHeadingAnchors, contentTypes, detectContentType, headingAnchorRulesFor } from '../loaders/index.ts';
 import { documentFingerprint, indexText, sha256 } from './fingerprints.ts';
 
 /** Everything ingestion needs from outside, passed in so backends, parsers and embedders plug in. */
@@ -116,7 +116,7 @@ export async function ingestDocument(
   // A url that is not http(s) (front matter `url: javascript:…`) is dropped, not stored: the document keeps its text.
   const url = webUrlOrNull(item.url) ?? webUrlOrNull(parsed.url) ?? webUrlOrNull(source);
   const metadata = { ...parsed.metadata, ...(item.metadata ?? {}) };
-  const chunks = context.chunk(parsed);
+  const chunks = context.chunk(withHeadingAnchors(parsed, metadata));
   if (chunks.length === 0) {
     // An empty file is nothing to ingest; a PDF without text is a scan Oriole cannot read yet.
     if (parsed.contentType !== contentTypes.pdf) return { source, outcome: 'skipped', reason: noTextReason };
@@ -143,7 +143,7 @@ export async function ingestDocument(
     text: chunk.text,
     tokenCount: chunk.tokenCount,
     contentHash,
-    metadata: chunk.pages && chunk.pages.length > 0 ? { pages: chunk.pages } : {},
+    metadata: chunkMetadata(chunk),
     embedding: vectors.get(contentHash) ?? null,
   }));
   const stored = await context.database.transaction(async (transaction) => {
@@ -166,6 +166,24 @@ export async function ingestDocument(
     outcome: stored.created ? 'added' : 'updated',
     chunks: records.length,
     embedded,
+  };
+}
+
+/**
+ * Markdown headings get the anchors their site gives them (the rules named by the
+ * document's `headingAnchors` metadata, GitHub's by default), so citations can link to
+ * the section. Other formats keep the ids they carry (an HTML heading's `id`) or none.
+ */
+function withHeadingAnchors(parsed: ParsedDocument, metadata: Record<string, unknown>): ParsedDocument {
+  if (parsed.contentType !== contentTypes.markdown) return parsed;
+  return { ...parsed, blocks: assignHeadingAnchors(parsed.blocks, headingAnchorRulesFor(metadata)) };
+}
+
+/** What a stored chunk keeps beside its text: the pages it spans and its section's anchor, for citation links. */
+function chunkMetadata(chunk: Chunk): Record<string, unknown> {
+  return {
+    ...(chunk.pages && chunk.pages.length > 0 ? { pages: chunk.pages } : {}),
+    ...(chunk.anchor ? { anchor: chunk.anchor } : {}),
   };
 }
 

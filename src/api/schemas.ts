@@ -85,7 +85,10 @@ export const PassageSchema = z
     documentId: z.string(),
     source: z.string(),
     title: z.string().nullable(),
-    url: z.string().nullable(),
+    url: z.string().nullable().openapi({
+      description:
+        "The document's http(s) URL with the fragment that lands on the passage: its section's anchor (`…/cors#usage`) or, for a PDF, `#page=N`; null when the document has no web URL",
+    }),
     heading: z.string().nullable(),
     text: z.string(),
     score: z.number(),
@@ -117,7 +120,10 @@ export const CitationSchema = z
     chunkId: z.string(),
     source: z.string(),
     title: z.string().nullable(),
-    url: z.string().nullable(),
+    url: z.string().nullable().openapi({
+      description:
+        "The document's http(s) URL with the fragment that lands on the passage: its section's anchor (`…/cors#usage`) or, for a PDF, `#page=N`; null when the document has no web URL",
+    }),
     heading: z.string().nullable(),
     page: z.number().int().nullable(),
     snippet: z.string(),

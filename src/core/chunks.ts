@@ -10,6 +10,8 @@ export interface Chunk {
   tokenCount: number;
   /** Pages the chunk spans, when the format has pages. */
   pages?: number[];
+  /** The anchor of the chunk's deepest heading (the last of `headingPath`) on the published page, when it has one. */
+  anchor?: string;
 }
 
 /** Named, documented chunking settings (docs/chunking.md explains each). */

@@ -20,7 +20,11 @@ export type Block =
       kind: 'heading';
       level: number;
       text: string;
-      /** The heading's own anchor when the source names one (`## Usage {#usage}`), for citation fragments. */
+      /**
+       * The heading's anchor on the published page, for citation fragments: the id the
+       * source declares (`## Usage {#usage}`, an HTML heading's `id`), else for Markdown
+       * the slug the site's generator gives it (see `assignHeadingAnchors` in ingest/loaders).
+       */
       anchor?: string;
     })
   | (BlockBase & { kind: 'paragraph'; text: string })

@@ -9,7 +9,7 @@ export type { Embedder } from './embedder.ts';
 export { assertEmbedderMatches } from './embedder.ts';
 export type { Reranker } from './reranker.ts';
 export { validateSource, maxSourceLength } from './sources.ts';
-export { isWebUrl, webUrlOrNull } from './links.ts';
+export { isWebUrl, passageUrl, webUrlOrNull } from './links.ts';
 export { knowledgeBaseName, evalSetName } from './names.ts';
 export type { NameRule } from './names.ts';
 export { bm25Defaults } from './bm25.ts';

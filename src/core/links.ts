@@ -18,3 +18,21 @@ export function isWebUrl(url: string): boolean {
 export function webUrlOrNull(url: string | null | undefined): string | null {
   return typeof url === 'string' && isWebUrl(url) ? url : null;
 }
+
+/**
+ * Where a passage is on the web: its document's url with the fragment that lands on it,
+ * `#page=N` for a paged document (N its first page; PDF viewers open there), else its
+ * section's anchor (`#usage`). A fragment the document's url already has is replaced;
+ * without a section or page the url is left as it is, and a document with no web url
+ * gets no link at all.
+ */
+export function passageUrl(documentUrl: string | null | undefined, place: { anchor?: string | null; pages?: readonly number[] }): string | null {
+  const url = webUrlOrNull(documentUrl);
+  if (url === null) return null;
+  const page = place.pages?.[0];
+  const fragment = page !== undefined ? `page=${page}` : place.anchor;
+  if (fragment === undefined || fragment === null || fragment === '') return url;
+  const link = new URL(url);
+  link.hash = fragment;
+  return link.href;
+}

@@ -12,6 +12,10 @@ export interface Passage {
   documentId: string;
   source: string;
   title: string | null;
+  /**
+   * Where the passage is on the web: its document's url with the section's anchor
+   * (`…/cors#usage`) or, for a PDF, `#page=N` (see `passageUrl`); null without a web url.
+   */
   url: string | null;
   /** The innermost heading above the chunk, if any. */
   heading: string | null;

@@ -1,4 +1,4 @@
-import { webUrlOrNull, type Passage } from '../core/index.ts';
+import { passageUrl, type Passage } from '../core/index.ts';
 import type { SqlExecutor } from './database.ts';
 
 /** A stored chunk with its document's identity: what a passage is built from. */
@@ -10,7 +10,7 @@ interface PassageRow {
   ordinal: number;
   heading_path: string[];
   text: string;
-  metadata: { pages?: number[] } | null;
+  metadata: { pages?: number[]; anchor?: string } | null;
   source: string;
   title: string | null;
   url: string | null;
@@ -53,13 +53,14 @@ export async function loadFollowingChunks(
 function fromRow(row: PassageRow): StoredPassage {
   const headingPath = row.heading_path ?? [];
   const pages = Array.isArray(row.metadata?.pages) ? row.metadata.pages.filter((page) => Number.isInteger(page)) : [];
+  const anchor = typeof row.metadata?.anchor === 'string' ? row.metadata.anchor : null;
   return {
     chunkId: String(row.id),
     documentId: row.document_id,
     source: row.source,
     title: row.title,
-    // Documents stored before ingest refused other schemes may still hold one.
-    url: webUrlOrNull(row.url),
+    // Documents stored before ingest refused other schemes may still hold one; passageUrl drops it.
+    url: passageUrl(row.url, { anchor, pages }),
     heading: headingPath.at(-1) ?? null,
     headingPath,
     pages,
