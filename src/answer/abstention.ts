@@ -2,7 +2,8 @@ import type { AnswerLanguage, Passage } from '../core/index.ts';
 import { lexicalTerms } from '../retrieval/index.ts';
 import { hasMarker } from './citation-markers.ts';
 import type { ResolvedSentence } from './citations.ts';
-import { correctedSpelling, isGenericHanCharacter, isHanTerm, topicWeight } from './key-terms.ts';
+import { termsCoveredByEquivalents } from './equivalent-terms.ts';
+import { correctedSpelling, genericHanWords, genericTermWeight, isGenericHanCharacter, isHanTerm, topicWeight } from './key-terms.ts';
 import { claimText } from './support.ts';
 
 export type AbstentionReason = 'no_passages' | 'low_coverage' | 'unsupported' | 'model_declined';
@@ -104,11 +105,15 @@ export function decideAbstention(evidence: AbstentionEvidence): AbstentionDecisi
 
 /**
  * The weighted share of the question's key terms that occur in the top passages
- * (titles and headings included). Generic question words weigh little, terms absent
- * from the whole KB much, and at most maxCountedTermWeight of the question's weight
- * is asked for. Chinese is compared by character: question bigrams that straddle two
- * words ("码了" in "忘记密码了") never occur in documents, but each of their characters
- * is covered by a real word's bigram.
+ * (titles and headings included). Terms weigh by what they say about the topic
+ * (topicWeight: question words little, action verbs half, identifiers more), terms
+ * absent from the whole KB double, and at most maxCountedTermWeight of the question's
+ * weight is asked for. A term counts as found when the passages have it, a likely
+ * spelling of it (correctedSpelling) or an equivalent word (equivalent-terms.ts:
+ * "auth" for "authentication", "区别" for "不同"); a term found either of the last two
+ * ways is not taken as absent from the KB. Chinese is compared by character: question
+ * bigrams that straddle two words ("码了" in "忘记密码了") never occur in documents, but
+ * each of their characters is covered by a real word's bigram.
  */
 export function questionCoverage(
   questionTerms: readonly string[],
@@ -121,23 +126,37 @@ export function questionCoverage(
       .slice(0, coveragePassages)
       .flatMap((passage) => lexicalTerms([passage.title ?? '', ...passage.headingPath, passage.heading ?? '', passage.text].join('\n'))),
   );
+  const terms = [...new Set(questionTerms)];
+  const viaEquivalent = termsCoveredByEquivalents(terms, passageTerms);
+  const found = (term: string) => passageTerms.has(term) || viaEquivalent.has(term);
   let total = 0;
   let covered = 0;
-  const terms = [...new Set(questionTerms)];
   for (const term of terms.filter((candidate) => !isHanTerm(candidate))) {
     // A term no chunk contains but a passage term is a likely spelling of counts as that term.
-    const corrected = matched.has(term) ? undefined : correctedSpelling(term, passageTerms);
-    const weight = topicWeight(corrected ?? term) * (matched.has(term) || corrected ? 1 : unmatchedTermWeight);
+    const corrected = matched.has(term) || viaEquivalent.has(term) ? undefined : correctedSpelling(term, passageTerms);
+    const known = matched.has(term) || viaEquivalent.has(term) || corrected !== undefined;
+    const weight = topicWeight(corrected ?? term) * (known ? 1 : unmatchedTermWeight);
     total += weight;
-    if (passageTerms.has(term) || corrected) covered += weight;
+    if (found(term) || corrected) covered += weight;
   }
   const hanTerms = terms.filter(isHanTerm);
-  const characters = new Set(hanTerms.flatMap((term) => Array.from(term)).filter((character) => !isGenericHanCharacter(character)));
+  // Words of the question's frame ("区别", "意思") count as generic words, not by character.
+  for (const term of hanTerms.filter((candidate) => genericHanWords.has(candidate))) {
+    total += genericTermWeight;
+    if (found(term)) covered += genericTermWeight;
+  }
+  const topicHanTerms = hanTerms.filter((term) => !genericHanWords.has(term));
+  const frameCharacters = new Set(hanTerms.filter((term) => genericHanWords.has(term)).flatMap((term) => Array.from(term)));
+  const characters = new Set(
+    topicHanTerms
+      .flatMap((term) => Array.from(term))
+      .filter((character) => !isGenericHanCharacter(character) && !frameCharacters.has(character)),
+  );
   for (const character of characters) {
-    const containing = hanTerms.filter((term) => term.includes(character));
-    const weight = containing.some((term) => matched.has(term)) ? 1 : unmatchedTermWeight;
+    const containing = topicHanTerms.filter((term) => term.includes(character));
+    const weight = containing.some((term) => matched.has(term) || viaEquivalent.has(term)) ? 1 : unmatchedTermWeight;
     total += weight;
-    if (containing.some((term) => passageTerms.has(term))) covered += weight;
+    if (containing.some(found)) covered += weight;
   }
   return total === 0 ? 0 : covered / Math.min(total, maxCountedTermWeight);
 }

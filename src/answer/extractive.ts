@@ -4,6 +4,9 @@ import { citationMarker, escapeMarkers } from './citation-markers.ts';
 import { rewriteOutsideCode } from './code-spans.ts';
 import { detectLanguage } from './language.ts';
 import { splitTextUnits } from './sentences.ts';
+import { blockSpans, blockSpanDefaults, type SpanPart } from './block-spans.ts';
+import { announcesBlock, startsWithConnective, withoutConnective } from './discourse.ts';
+import { termsCoveredByEquivalents } from './equivalent-terms.ts';
 import { isGenericHanCharacter, isHanTerm, topicWeight } from './key-terms.ts';
 
 /** Tuning of the extractive reader; each value is explained where it is used. */
@@ -14,8 +17,14 @@ export const extractiveDefaults = {
   maxSentences: 3,
   /** Length of an answer made of sentences. */
   maxCharacters: 600,
-  /** A step list is kept whole up to this length: half a procedure misleads more than a long answer. */
-  maxListCharacters: 900,
+  /**
+   * A code block, list or table is quoted whole up to this many lines and characters,
+   * a longer one cut at a line boundary with "…"; a span of several steps stays within
+   * maxSpanCharacters (block-spans.ts).
+   */
+  maxBlockLines: blockSpanDefaults.maxBlockLines,
+  maxBlockCharacters: blockSpanDefaults.maxBlockCharacters,
+  maxSpanCharacters: blockSpanDefaults.maxSpanCharacters,
 };
 export type ExtractiveOptions = Partial<typeof extractiveDefaults>;
 
@@ -24,12 +33,13 @@ const headingTermCredit = 0.6;
 /** Score added for the top passage, shrinking with rank (÷ rank + 1): retrieval already ranked them. */
 const rankPriorWeight = 0.08;
 /**
- * Score added to a step list answering a how-to question: one under a heading that
- * names part of the question and that, with its heading, covers this share of the
- * question's terms found anywhere in the passages.
+ * Score added to a span (a step list, code block or table with its introduction)
+ * answering a how-to question: one under a heading that names part of the question and
+ * that, with its heading, covers this share of the question's terms found anywhere in
+ * the passages.
  */
-const stepListBonus = 0.25;
-const stepListCoverage = 0.6;
+const howToSpanBonus = 0.25;
+const howToSpanCoverage = 0.6;
 /**
  * Score added to a sentence stating what the question asks for: a duration for "how
  * long", a price for "how much", a number for "how many".
@@ -43,6 +53,14 @@ const followerScoreShare = 0.6;
 const followerMinCoverage = 0.2;
 /** A sentence whose terms are mostly (this share) in the sentences already chosen repeats them. */
 const redundantTermShare = 0.7;
+/**
+ * A sentence of another document sharing this share of its terms with the best one is
+ * about the same thing: when it states other figures, it contradicts the best one and
+ * is left out…
+ */
+const sameClaimTermShare = 0.5;
+/** …and one sharing this share of them states the same thing: negated, it says the opposite. */
+const sameStatementTermShare = 0.8;
 /** Prose units with fewer content terms are headings or fragments, not answers. */
 const minSentenceTerms = 3;
 
@@ -58,11 +76,19 @@ const answerTypes: Array<{ question: RegExp; answer: RegExp }> = [
   { question: /\bhow many\b|\blimit|\bmaximum\b|\bmax\b|多少|几个|上限|最多/iu, answer: /\d/u },
 ];
 
+/**
+ * A question asking how to do something, which a code block or a table with the
+ * sentence that introduces it answers: "How do I…", "…的写法", "示例". Narrower than
+ * howToQuestion: "Can I…?" asks yes or no, and a step list answers "I forgot…".
+ */
+const blockQuestion =
+  /\b(?:how (?:do|can|to|should|would)|steps? to|(?:an? |some )?examples? of|what(?:'s| is) the (?:command|syntax|code) (?:to|for))\b|如何|怎么|怎样|步骤|示例|例子|写法|用法/iu;
+
 const howToQuestion =
   /^\s*(?:steps?\b|where (?:do|can) i\b|can i\b|is it possible\b|i (?:forgot|lost|can'?t|cannot)\b)|\b(?:how (?:do|does|can|to|should|would)|what (?:should|do) i do|what now|steps? to)\b|如何|怎么|怎样|步骤|方法|忘记|忘了|办法/iu;
 
 export interface ExtractiveSentence {
-  /** The sentence or step list as it stands in the passage, without a marker. */
+  /** The sentence, list item, table row or span as it stands in the passage, without a marker. */
   text: string;
   /** 0-based position of its passage in the passages given. */
   passageIndex: number;
@@ -71,10 +97,15 @@ export interface ExtractiveSentence {
   /** Its weighted coverage of the question's terms, in [0,1]. */
   coverage: number;
   kind: ExtractiveUnitKind;
+  /** A span's parts (its introduction, then its code block, list or table), as Markdown. */
+  parts?: SpanPart[];
 }
 
-/** A prose sentence, one list item, a whole step list, or a table row spelled out with its column names. */
-export type ExtractiveUnitKind = 'sentence' | 'list-item' | 'step-list' | 'table-row';
+/**
+ * A prose sentence, one list item, a table row spelled out with its column names, or a
+ * span: a code block, step list or table quoted whole with the sentence that introduces it.
+ */
+export type ExtractiveUnitKind = 'sentence' | 'list-item' | 'table-row' | 'span';
 
 export interface ExtractiveAnswer {
   /** The answer, each sentence or step list ending with the `[n]` of its passage (1-based); empty when nothing matched. */
@@ -94,8 +125,16 @@ export interface ExtractiveAnswer {
   confidence: number;
 }
 
+/** What the question asks for: how to do something (a step list answers), or how to write it (a code block or table answers too). */
+interface QuestionKind {
+  howTo: boolean;
+  forBlock: boolean;
+}
+
 interface Candidate {
   text: string;
+  parts?: SpanPart[];
+  documentId: string;
   passageIndex: number;
   rank: number;
   position: number;
@@ -105,20 +144,26 @@ interface Candidate {
 }
 
 /**
- * The answer without a model: the sentences (or the one step list) of the top passages
- * that best cover the question, rarer question terms counting more, near-duplicates
- * from overlapping chunks dropped, each ending with its passage's `[n]` marker so the
- * text goes through resolveCitations like a model's.
+ * The answer without a model: the sentences of the top passages that best cover the
+ * question, rarer question terms counting more, near-duplicates from overlapping chunks
+ * dropped, each ending with its passage's `[n]` marker so the text goes through
+ * resolveCitations like a model's. A how-to question, or a best sentence that announces
+ * a block ("Install with:"), is answered by one span instead: the introduction and the
+ * code block, list or table after it, quoted whole.
  */
 export function extractiveAnswer(question: string, passages: readonly Passage[], options: ExtractiveOptions = {}): ExtractiveAnswer {
   const settings = { ...extractiveDefaults, ...options };
   const language = detectLanguage(question);
   const allQuestionTerms = [...new Set(lexicalTerms(question))];
-  const howTo = howToQuestion.test(question);
-  const candidates = dedupeCandidates(
-    readablePassages(passages, language, settings.maxPassages).flatMap(({ passage, passageIndex }, rank) =>
-      passageCandidates(passage, passageIndex, rank, settings.maxListCharacters, howTo),
+  const asks: QuestionKind = { howTo: howToQuestion.test(question), forBlock: blockQuestion.test(question) };
+  const howTo = asks.howTo || asks.forBlock;
+  const candidates = withEquivalentTerms(
+    dedupeCandidates(
+      readablePassages(passages, language, settings.maxPassages).flatMap(({ passage, passageIndex }, rank) =>
+        passageCandidates(passage, passageIndex, rank, settings, asks),
+      ),
     ),
+    allQuestionTerms,
   );
   const empty: ExtractiveAnswer = { text: '', language, sentences: [], scores: [], confidence: 0 };
   const questionTerms = withoutStraddlingBigrams(allQuestionTerms, candidates);
@@ -153,34 +198,55 @@ function passageCandidates(
   passage: Passage,
   passageIndex: number,
   rank: number,
-  maxListCharacters: number,
-  howTo: boolean,
+  settings: typeof extractiveDefaults,
+  asks: QuestionKind,
 ): Candidate[] {
   const headingTerms = new Set(lexicalTerms([passage.title ?? '', ...passage.headingPath, passage.heading ?? ''].join('\n')));
   const units = splitTextUnits(passage.text);
   const candidates: Candidate[] = [];
-  const make = (text: string, position: number, kind: ExtractiveUnitKind, context = ''): Candidate => ({
+  const make = (text: string, position: number, kind: ExtractiveUnitKind, context = '', termText = text): Candidate => ({
     text,
+    documentId: passage.documentId,
     passageIndex,
     rank,
     position,
-    terms: new Set(lexicalTerms(text)),
+    terms: new Set(lexicalTerms(termText)),
     contextTerms: new Set([...headingTerms, ...lexicalTerms(context)]),
     kind,
   });
   units.forEach((unit, position) => {
     if (unit.kind === 'sentence') {
-      // Headings, lead-ins ("If you still have nothing after that:") and the article's own questions answer nothing.
-      const isFragment = lexicalTerms(unit.text).length < minSentenceTerms || /[:：?？]$/u.test(unit.text);
-      if (!isFragment) candidates.push(make(unit.text, position, 'sentence'));
+      // Headings, lead-ins ("If you still have nothing after that:", "…as follows.") and the article's own questions answer nothing alone.
+      const isFragment = lexicalTerms(unit.text).length < minSentenceTerms || /[:：?？]$/u.test(unit.text) || announcesBlock(unit.text);
+      if (isFragment) return;
+      if (!startsWithConnective(unit.text)) {
+        candidates.push(make(unit.text, position, 'sentence'));
+        return;
+      }
+      // "However, …" / "相比之下，…" is quoted with the sentence it answers, else without its connective, else not at all.
+      const before = units[position - 1];
+      const stated = withoutConnective(unit.text);
+      if (before?.kind === 'sentence' && !startsWithConnective(before.text) && !announcesBlock(before.text)) {
+        candidates.push(make(`${before.text}${detectLanguage(before.text) === 'zh' ? '' : ' '}${unit.text}`, position - 1, 'sentence'));
+      } else if (stated !== undefined) {
+        candidates.push(make(stated, position, 'sentence'));
+      }
     } else if (unit.kind === 'list-item') {
       candidates.push(make(unit.text, position, 'list-item'));
     }
   });
-  // A step list answers how to do something; other questions get its items one by one.
-  for (const list of howTo ? stepLists(units) : []) {
-    const text = list.items.join('\n');
-    if (text.length <= maxListCharacters) candidates.push(make(text, list.position, 'step-list', list.leadIn));
+  // A how-to question is answered by a block and its introduction; other questions get
+  // a block only when its introduction, which they are matched on, announces it. Code
+  // says little in words, so its introduction counts as its text; a list or table says
+  // it all, and its introduction (often the article's overview) counts as a heading.
+  for (const span of blockSpans(units, { ...blockSpanDefaults, ...settings })) {
+    const code = span.parts.at(-1)!.kind === 'code';
+    const howTo = span.parts.at(-1)!.kind === 'list' ? asks.howTo || asks.forBlock : asks.forBlock;
+    if (!howTo && !span.announced) continue;
+    const text = span.parts.map((part) => part.text).join('\n\n');
+    const termText = !howTo ? span.intro : code ? `${span.intro}\n${span.body}` : span.body;
+    const candidate = make(text, span.position, 'span', howTo && !code ? span.intro : '', termText);
+    candidates.push({ ...candidate, parts: span.parts });
   }
   for (const row of spelledOutTableRows(units)) candidates.push(make(row.text, row.position, 'table-row', row.header));
   return candidates;
@@ -212,21 +278,6 @@ function spelledOutTableRows(units: ReturnType<typeof splitTextUnits>) {
   return rows;
 }
 
-/** Runs of two or more list items, with the sentence that introduces them. */
-function stepLists(units: ReturnType<typeof splitTextUnits>) {
-  const lists: Array<{ items: string[]; position: number; leadIn: string }> = [];
-  units.forEach((unit, position) => {
-    if (unit.kind !== 'list-item') return;
-    const previous = units[position - 1];
-    if (previous?.kind === 'list-item' && previous.block === unit.block) {
-      lists.at(-1)!.items.push(unit.text);
-    } else {
-      lists.push({ items: [unit.text], position, leadIn: previous?.kind === 'sentence' ? previous.text : '' });
-    }
-  });
-  return lists.filter((list) => list.items.length >= 2);
-}
-
 /**
  * Chinese questions become overlapping bigrams, and those straddling two words ("码了"
  * in "忘记密码了") occur in no document. One found in no candidate whose characters
@@ -239,6 +290,19 @@ function withoutStraddlingBigrams(questionTerms: string[], candidates: Candidate
     if (!isHanTerm(term) || found(term)) return true;
     return !Array.from(term).every((character) => isGenericHanCharacter(character) || foundHan.some((other) => other.includes(character)));
   });
+}
+
+/**
+ * A candidate saying "authentication" or "不同" speaks to a question asking about
+ * "auth" or "区别": it is given the question terms its text covers through an
+ * equivalent word (equivalent-terms.ts). Headings are matched as written: a heading
+ * matching the question earns a step list its bonus, and that takes the literal word.
+ */
+function withEquivalentTerms(candidates: Candidate[], questionTerms: readonly string[]): Candidate[] {
+  return candidates.map((candidate) => ({
+    ...candidate,
+    terms: new Set([...candidate.terms, ...termsCoveredByEquivalents(questionTerms, candidate.terms)]),
+  }));
 }
 
 // Overlapping chunks repeat sentences; the copy in the better-ranked passage stays.
@@ -305,15 +369,15 @@ function scoreCandidate(candidate: Candidate, question: QuestionProfile) {
   }
   const coverage = covered / total;
   const answersHowTo =
-    candidate.kind === 'step-list' &&
+    candidate.kind === 'span' &&
     question.howTo &&
     headingMatches > 0 &&
-    coveredWithHeadings >= question.reachableWeight * stepListCoverage;
+    coveredWithHeadings >= question.reachableWeight * howToSpanCoverage;
   const statesAnswer = question.answerPatterns.some((pattern) => pattern.test(candidate.text));
   const score =
     coverage +
     rankPriorWeight / (candidate.rank + 1) +
-    (answersHowTo ? stepListBonus : 0) +
+    (answersHowTo ? howToSpanBonus : 0) +
     (statesAnswer && coverage > 0 ? answerTypeBonus : 0);
   const sentence: ExtractiveSentence = {
     text: candidate.text,
@@ -321,22 +385,27 @@ function scoreCandidate(candidate: Candidate, question: QuestionProfile) {
     score,
     coverage,
     kind: candidate.kind,
+    ...(candidate.parts ? { parts: candidate.parts } : {}),
   };
   return { candidate, sentence };
 }
 
 type Scored = ReturnType<typeof scoreCandidate>;
 
-/** The best sentence or step list, then sentences that add to it, within the length limits. */
+/**
+ * The best sentence or span, then sentences that add to it (not repeating what is
+ * chosen), within the length limits: a span stands alone, and a sentence of another
+ * document never contradicts the best one.
+ */
 function chooseSentences(best: Scored, scored: Scored[], settings: typeof extractiveDefaults): Scored[] {
-  if (best.candidate.kind === 'step-list') return [best];
+  if (best.candidate.kind === 'span') return [best];
   const chosen = [best];
   let length = best.sentence.text.length;
   const chosenTerms = new Set(best.candidate.terms);
   const followers = scored
     .slice(1)
     // Prose answers take no loose list items: a step out of its list reads as a non sequitur.
-    .filter((entry) => entry.candidate.kind !== 'step-list')
+    .filter((entry) => entry.candidate.kind !== 'span')
     .filter((entry) => entry.candidate.kind !== 'list-item' || best.candidate.kind === 'list-item')
     .map((entry) => (continues(entry, best) ? withBonus(entry, continuationBonus) : entry))
     .sort((left, right) => right.sentence.score - left.sentence.score);
@@ -346,6 +415,7 @@ function chooseSentences(best: Scored, scored: Scored[], settings: typeof extrac
     if (entry.sentence.coverage < followerMinCoverage && !continues(entry, best)) continue;
     if (length + entry.sentence.text.length + 1 > settings.maxCharacters) continue;
     if (repeats(entry.candidate.terms, chosenTerms)) continue;
+    if (entry.candidate.documentId !== best.candidate.documentId && contradicts(entry.candidate, best.candidate)) continue;
     chosen.push(entry);
     length += entry.sentence.text.length + 1;
     for (const term of entry.candidate.terms) chosenTerms.add(term);
@@ -368,6 +438,25 @@ function repeats(terms: Set<string>, chosenTerms: Set<string>): boolean {
   return shared / terms.size >= redundantTermShare;
 }
 
+const negation = /\b(?:not|no|never|cannot|can't|don't|doesn't|isn't|aren't|won't|without)\b|[不没无未]/iu;
+const figure = /\d+(?:[.,]\d+)*/gu;
+
+/**
+ * Whether `other` (of another document) says the opposite of `best` about the same
+ * thing: they share most terms and state different figures ("5 days" against "3
+ * days"), or nearly all and one negates what the other affirms.
+ */
+function contradicts(other: Candidate, best: Candidate): boolean {
+  let shared = 0;
+  for (const term of other.terms) if (best.terms.has(term)) shared += 1;
+  const share = shared / Math.max(1, Math.min(other.terms.size, best.terms.size));
+  if (share < sameClaimTermShare) return false;
+  if (share >= sameStatementTermShare && negation.test(other.text) !== negation.test(best.text)) return true;
+  const otherFigures = new Set(other.text.match(figure) ?? []);
+  const bestFigures = best.text.match(figure) ?? [];
+  return otherFigures.size > 0 && bestFigures.length > 0 && !bestFigures.some((value) => otherFigures.has(value));
+}
+
 /** Passages in the order of their best sentence; within a passage, its own order. */
 function orderForReading(chosen: Scored[]): Scored[] {
   const passageOrder = [...new Set(chosen.map((entry) => entry.candidate.passageIndex))];
@@ -382,14 +471,40 @@ function composeAnswer(sentences: ExtractiveSentence[], language: AnswerLanguage
   const separator = language === 'zh' ? '' : ' ';
   let text = '';
   sentences.forEach((sentence, position) => {
-    const marked = withMarker(quoted(sentence.text), sentence.passageIndex + 1, language);
+    const marker = sentence.passageIndex + 1;
+    const marked = sentence.parts ? markedSpan(sentence.parts, marker, language) : withMarker(quoted(sentence.text), marker, language);
     const previous = sentences[position - 1];
     if (!previous) text = marked;
-    else if (sentence.kind === 'step-list' || previous.kind === 'step-list') text += `\n\n${marked}`;
+    else if (sentence.kind === 'span' || previous.kind === 'span') text += `\n\n${marked}`;
     else if (sentence.kind === 'sentence' && previous.kind === 'sentence') text += `${separator}${marked}`;
     else text += `\n${marked}`;
   });
   return text;
+}
+
+/**
+ * A span as quoted: each paragraph and list ends with the marker (before its final
+ * punctuation or colon: "Install with [1]:"), code is quoted as written with no marker
+ * inside the fence, and a table or code block that nothing introduces is followed by
+ * the marker on a line of its own, so every claim of the span is cited.
+ */
+function markedSpan(parts: readonly SpanPart[], marker: number, language: AnswerLanguage): string {
+  const cited = new Set<number>();
+  const rendered = parts.map((part, index) => {
+    switch (part.kind) {
+      case 'prose':
+      case 'list':
+        cited.add(index);
+        return withMarker(quoted(part.text), marker, language);
+      case 'table':
+        cited.add(index);
+        return `${quoted(part.text)}\n\n${citationMarker(marker)}`;
+      case 'code':
+        return part.text;
+    }
+  });
+  if (cited.size === 0) rendered.push(citationMarker(marker));
+  return rendered.join('\n\n');
 }
 
 /**
@@ -401,9 +516,9 @@ function quoted(text: string): string {
   return rewriteOutsideCode(text, escapeMarkers);
 }
 
-/** "…only once [1]." / "…有效[1]。": the marker goes before the final punctuation. */
+/** "…only once [1]." / "…有效[1]。" / "Install with [1]:": the marker goes before the final punctuation. */
 function withMarker(text: string, marker: number, language: AnswerLanguage): string {
   const space = language === 'zh' ? '' : ' ';
-  const match = /^([\s\S]*?)([.!?;。！？；])$/u.exec(text.trimEnd());
+  const match = /^([\s\S]*?)([.!?;:。！？；：])$/u.exec(text.trimEnd());
   return match ? `${match[1]}${space}${citationMarker(marker)}${match[2]}` : `${text.trimEnd()}${space}${citationMarker(marker)}`;
 }

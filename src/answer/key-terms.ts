@@ -15,10 +15,53 @@ const genericEnglishWords = [
   'start', 'offer', 'provide', 'exist', 'anyone',
 ];
 
+/**
+ * Words that ask for a comparison, a meaning or an example ("difference", "mean",
+ * "区别", "意思") name no topic either: "What is the difference between ref and
+ * reactive?" is about ref and reactive.
+ */
+const questionFrameWords = [
+  'difference', 'different', 'compare', 'comparison', 'versus', 'vs', 'mean', 'meaning', 'explain', 'example',
+  'best', 'correct', 'right', 'properly', 'recommended',
+];
+
+/**
+ * Verbs of the action asked about ("protect", "add", "enable"): they say less about
+ * the topic than its nouns and identifiers, and the page that answers often uses
+ * another verb for it, so they weigh this much against a topic word's 1.
+ */
+export const actionTermWeight = 0.5;
+const actionVerbs = [
+  'access', 'add', 'allow', 'apply', 'call', 'change', 'check', 'choose', 'create', 'define', 'delete', 'disable',
+  'display', 'edit', 'enable', 'fix', 'handle', 'implement', 'modify', 'pass', 'prevent', 'protect', 'put', 'read',
+  'remove', 'return', 'run', 'select', 'send', 'show', 'stop', 'update', 'write',
+];
+
+/**
+ * A code identifier in a question (`app.use`, `import.meta.env`, `max_retries`) names
+ * exactly what is asked about: it weighs this much against a plain topic word's 1.
+ */
+export const identifierTermWeight = 1.5;
+// The tokenizer keeps '.' and '_' only inside compounds such as `app.use` or `max_retries`.
+const identifier = /[._]/u;
+
 /** Chinese characters of the same kind: particles, pronouns, "can", "support", "please". */
 const genericHanCharacters = new Set(Array.from('的了吗呢吧啊呀是我你您他她它们在有和与要就都也还可以能会请个这那么一下得地支持用使想需怎办'));
 
-export const genericTerms: ReadonlySet<string> = new Set(genericEnglishWords.flatMap((word) => lexicalTerms(word)));
+/**
+ * Chinese words of the question's frame (the bigrams the tokenizer makes of them):
+ * comparisons, meanings, ways and steps. They weigh as generic words, and their
+ * characters count only where a topic word has them too.
+ */
+export const genericHanWords: ReadonlySet<string> = new Set([
+  '区别', '不同', '差异', '差别', '对比', '比较', '意思', '含义', '作用', '用途', '用法', '方法', '方式', '办法', '步骤',
+  '问题', '情况', '可以', '需要', '应该', '为何', '能否', '正确', '推荐',
+]);
+
+export const genericTerms: ReadonlySet<string> = new Set(
+  [...genericEnglishWords, ...questionFrameWords].flatMap((word) => lexicalTerms(word)),
+);
+const actionTerms: ReadonlySet<string> = new Set(actionVerbs.flatMap((word) => lexicalTerms(word)));
 
 const hanCharacter = /\p{Script=Han}/u;
 
@@ -30,10 +73,15 @@ export function isGenericHanCharacter(character: string): boolean {
   return genericHanCharacters.has(character);
 }
 
-/** How much a question term says what the question is about: generic question words little, others 1. */
+/**
+ * How much a question term says what the question is about: generic question words
+ * little, action verbs half, code identifiers more, other terms (topic nouns) 1.
+ */
 export function topicWeight(term: string): number {
-  if (genericTerms.has(term)) return genericTermWeight;
+  if (genericTerms.has(term) || genericHanWords.has(term)) return genericTermWeight;
   if (isHanTerm(term) && Array.from(term).every(isGenericHanCharacter)) return genericTermWeight;
+  if (actionTerms.has(term)) return actionTermWeight;
+  if (identifier.test(term)) return identifierTermWeight;
   return 1;
 }
 

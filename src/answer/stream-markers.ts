@@ -14,12 +14,15 @@ export interface RewrittenDelta {
  * a passage that was not retrieved, and numbers citations the way `resolveCitations`
  * does for the final answer: by first appearance, one number per document. Text that
  * might be the start of a marker ("[1") is held back until it is decided. Code spans
- * are passed through untouched, as `resolveCitations` leaves them.
+ * and fenced blocks are passed through untouched, as `resolveCitations` leaves them: a
+ * fence runs to the next "```", whatever backticks its code holds.
  */
 export function createMarkerRewriter(passages: readonly Passage[]) {
   const citationOfDocument = new Map<string, number>();
   let pending = '';
   let inCode = false;
+  // Inside a fenced block (```…```) only the closing fence counts: a lone backtick there ("don`t") opens no span.
+  let inFence = false;
   // A backslash escapes the bracket after it ("\[1\]" is quoted text, not a marker), across deltas too.
   let afterBackslash = false;
 
@@ -50,7 +53,25 @@ export function createMarkerRewriter(passages: readonly Passage[]) {
       const escaped = afterBackslash;
       afterBackslash = character === '\\' && !escaped;
       if (character === '`') {
-        inCode = !inCode;
+        // A run of backticks that may still grow into a fence waits for the next delta.
+        if (!final && /^`{1,2}$/.test(buffer)) {
+          pending = buffer;
+          break;
+        }
+        if (buffer.startsWith('```')) {
+          const fence = /^`+/.exec(buffer)![0];
+          inFence = !inFence;
+          inCode = false;
+          output += fence;
+          buffer = buffer.slice(fence.length);
+          continue;
+        }
+        if (!inFence) inCode = !inCode;
+        output += character;
+        buffer = buffer.slice(1);
+        continue;
+      }
+      if (inFence) {
         output += character;
         buffer = buffer.slice(1);
         continue;

@@ -35,6 +35,14 @@ function streamed(pieces: string[]): { text: string; citations: number[] } {
 }
 
 describe('markers in a streamed answer', () => {
+  it('passes a fenced code block through untouched, whatever backticks it holds, however it is split', () => {
+    const answer = 'Run this [1]:\n\n```sh\necho "don`t"\nx=${arr[7]}\n```\n\nDone [3].';
+    for (const size of [1, 2, 3, 5, answer.length]) {
+      const pieces = Array.from({ length: Math.ceil(answer.length / size) }, (_, index) => answer.slice(index * size, (index + 1) * size));
+      expect(streamed(pieces).text, `in pieces of ${size}`).toBe('Run this [1]:\n\n```sh\necho "don`t"\nx=${arr[7]}\n```\n\nDone [1].');
+    }
+  });
+
   it('never shows a marker to a passage that was not retrieved, even split across chunks', () => {
     const { text } = streamed(['Monthly plans are refunded within 14 days [', '1', '][', '7', '].']);
     expect(text).toBe('Monthly plans are refunded within 14 days [1].');
