@@ -52,7 +52,7 @@ function randomDocuments(random: () => number, count: number, prefix: string): R
     }
     return {
       source: `${prefix}-${index}.md`,
-      tags: random() < 0.5 ? { team: random() < 0.5 ? 'a' : 'b' } : {},
+      tags: (random() < 0.5 ? { team: random() < 0.5 ? 'a' : 'b' } : {}) as Record<string, string>,
       chunks,
     };
   });
