@@ -322,7 +322,7 @@ async function loadInProcessIndex(
   chunks: number,
 ): Promise<{ searcher: ReturnType<typeof createInProcessLexicalSearcher>; timings: Record<string, number[]> }> {
   const before = memoryAfterGc();
-  const searcher = createInProcessLexicalSearcher({ database });
+  const searcher = createInProcessLexicalSearcher({ database, whileLoading: 'wait' });
   const loadStarted = performance.now();
   await searcher.lookup({ kb: { id: kbId }, terms: ['install'], presence: [], limit: 1 });
   const loadMs = performance.now() - loadStarted;

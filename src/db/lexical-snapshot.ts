@@ -9,7 +9,7 @@ export interface LexicalChunk {
   termCount: number;
 }
 
-/** One term's postings among the chunks read: parallel arrays, chunk ids ascending. */
+/** One term's postings among the chunks read: parallel arrays, in no particular order. */
 export interface TermPostings {
   term: string;
   chunkIds: Float64Array;
@@ -59,6 +59,9 @@ export async function readLexicalSnapshot(
 ): Promise<LexicalSnapshot> {
   return database.transaction(async (transaction) => {
     await transaction.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    // JIT compiling the aggregation costs more than the aggregation: 20 s instead of 1.6 s
+    // for 4.9M postings on PostgreSQL 15 (measured on the loaded 2-core machine).
+    await transaction.query(`SELECT set_config('jit', 'off', true)`);
     const version = await readKnowledgeBaseVersion(transaction, kbId);
     if (version === null) return { version: null, chunks: [], postings: [] };
     const chunkRows = await transaction.query<{ chunks: string | null }>(
@@ -71,13 +74,13 @@ export async function readLexicalSnapshot(
     if (wanted.length === 0) return { version, chunks, postings: [] };
     const postingRows = needsPostings
       ? await transaction.query<{ term: string; postings: string }>(
-          `SELECT term, string_agg(chunk_id::text || ':' || frequency, ',' ORDER BY chunk_id) AS postings
+          `SELECT term, string_agg(chunk_id::text || ':' || frequency, ',') AS postings
              FROM chunk_terms WHERE kb_id = $1 AND chunk_id = ANY($2::bigint[])
             GROUP BY term`,
           [kbId, wanted.map((chunk) => String(chunk.id))],
         )
       : await transaction.query<{ term: string; postings: string }>(
-          `SELECT term, string_agg(chunk_id::text || ':' || frequency, ',' ORDER BY chunk_id) AS postings
+          `SELECT term, string_agg(chunk_id::text || ':' || frequency, ',') AS postings
              FROM chunk_terms WHERE kb_id = $1
             GROUP BY term`,
           [kbId],

@@ -144,7 +144,12 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
   const metrics = overrides.metrics ?? noopMetrics;
   // One in-process BM25 index per KB for every answer service of this composition,
   // kept exact by the KB's version (docs/lexical-retrieval.md, "In-process index").
-  const lexical = once(() => createInProcessLexicalSearcher({ database }));
+  const lexical = once(() =>
+    createInProcessLexicalSearcher({
+      database,
+      onLoadError: (error) => logger.warn({ err: error }, 'loading the in-process lexical index failed; searching in SQL meanwhile'),
+    }),
+  );
   const answering = (embedder: Pick<AnsweringParts, 'embedder' | 'warning' | 'reranker'>) =>
     createAnswering(config, {
       database,

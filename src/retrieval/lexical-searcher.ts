@@ -74,6 +74,15 @@ export interface InProcessLexicalOptions {
    * searched in SQL. 1 GiB holds ~2M chunks of ~50 terms (docs/lexical-retrieval.md).
    */
   budgetBytes?: number;
+  /**
+   * What a search does while its KB's index is loaded or patched to the version it
+   * asks for: 'sql' (the default) searches in SQL, which is exact at every version, so
+   * a KB's first search and a search right after a change never wait for a load;
+   * 'wait' waits for the index (tests that compare the two paths).
+   */
+  whileLoading?: 'sql' | 'wait';
+  /** Told when loading or patching an index failed; the next search tries again. */
+  onLoadError?: (error: unknown) => void;
 }
 
 /** 1 GiB: an index takes ~50 bytes per posting and chunk together (measured: docs/lexical-retrieval.md). */
@@ -99,8 +108,9 @@ interface KbEntry {
  * search, then kept exact by the KB's version (bumped in the transaction of every
  * change of its chunks). Each search reads the version (or takes the caller's); when
  * it moved, the index is patched with the chunks added and removed since, read in one
- * snapshot. Concurrent searches share one load. Filters select documents with the
- * SQL path's own conditions, so both paths return the same chunks and scores.
+ * snapshot, and SQL answers until the patch is in. Concurrent searches share one load.
+ * Filters select documents with the SQL path's own conditions, so both paths return
+ * the same chunks and scores.
  */
 export function createInProcessLexicalSearcher(options: InProcessLexicalOptions): LexicalSearcher & {
   /** The KBs held and their estimated bytes (tests, the bench). */
@@ -161,10 +171,18 @@ export function createInProcessLexicalSearcher(options: InProcessLexicalOptions)
       if (entry.index && entry.index.version >= version) return { index: entry.index, entry, sql: false };
       if (entry.tooLargeAt !== null && entry.tooLargeAt >= version) return { index: null, entry, sql: true };
       if (!entry.loading) {
-        entry.loading = load(kbId, entry).finally(() => {
-          entry.loading = null;
-        });
+        entry.loading = load(kbId, entry)
+          .catch((error: unknown) => {
+            // The next search tries again; meanwhile SQL answers.
+            options.onLoadError?.(error);
+            if (options.whileLoading === 'wait') throw error;
+          })
+          .finally(() => {
+            entry.loading = null;
+          });
       }
+      // SQL is exact at every version: it answers until the index has caught up.
+      if (options.whileLoading !== 'wait') return { index: null, entry, sql: true };
       await entry.loading;
       if (entry.gone) return { index: null, entry, sql: false };
       // Evicted meanwhile, or loaded at an older version than asked (a load already under

@@ -28,7 +28,7 @@ describe.skipIf(present.length === 0).each(present.length > 0 ? present : sets)(
       const { documents, cases } = await loadSet(set.name);
       const index = await indexSet(documents, { tokenizer: lexicalTokenizerDefaults, breadcrumb: true, chunker: 'simple' });
       indexed.push(index);
-      const searcher = createInProcessLexicalSearcher({ database: index.database });
+      const searcher = createInProcessLexicalSearcher({ database: index.database, whileLoading: 'wait' });
       for (const evalCase of cases) {
         const terms = lexicalTerms(evalCase.question);
         const expected = await searchLexical(index.database, {

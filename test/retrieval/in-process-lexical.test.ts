@@ -122,7 +122,7 @@ describe.each(testBackends())('in-process lexical index ($name)', (backend) => {
       for (let seed = 1; seed <= 12; seed++) {
         const random = seededRandom(seed);
         const kb = await createKnowledgeBase(database, { name: uniqueName('random'), embedder: 'none' });
-        const searcher = createInProcessLexicalSearcher({ database });
+        const searcher = createInProcessLexicalSearcher({ database, whileLoading: 'wait' });
         const documents = randomDocuments(random, 3 + Math.floor(random() * 10), 'first');
         let documentIds = await storeDocuments(database, kb.id, documents);
         let sources = documents.map((document) => document.source);
@@ -184,7 +184,7 @@ describe.each(testBackends())('in-process lexical index ($name)', (backend) => {
           }),
         ),
     };
-    const searcher = createInProcessLexicalSearcher({ database: counting });
+    const searcher = createInProcessLexicalSearcher({ database: counting, whileLoading: 'wait' });
     const lookups = await Promise.all(
       Array.from({ length: 5 }, () => searcher.lookup({ kb: { id: kb.id }, terms: ['t0', 't1'], presence: ['t0'], limit: 5 })),
     );
@@ -202,17 +202,17 @@ describe.each(testBackends())('in-process lexical index ($name)', (backend) => {
     const second = await createKnowledgeBase(database, { name: uniqueName('second'), embedder: 'none' });
     await storeDocuments(database, first.id, randomDocuments(seededRandom(5), 6, 'a'));
     await storeDocuments(database, second.id, randomDocuments(seededRandom(6), 6, 'b'));
-    const probe = createInProcessLexicalSearcher({ database });
+    const probe = createInProcessLexicalSearcher({ database, whileLoading: 'wait' });
     await probe.lookup({ kb: { id: first.id }, terms: ['t0'], presence: [], limit: 3 });
     await probe.lookup({ kb: { id: second.id }, terms: ['t0'], presence: [], limit: 3 });
     const sizes = probe.held().map((held) => held.bytes);
 
-    const bounded = createInProcessLexicalSearcher({ database, budgetBytes: Math.max(...sizes) + 1 });
+    const bounded = createInProcessLexicalSearcher({ database, whileLoading: 'wait', budgetBytes: Math.max(...sizes) + 1 });
     await bounded.lookup({ kb: { id: first.id }, terms: ['t0'], presence: [], limit: 3 });
     await bounded.lookup({ kb: { id: second.id }, terms: ['t0'], presence: [], limit: 3 });
     expect(bounded.held().map((held) => held.kbId)).toEqual([second.id]);
 
-    const tiny = createInProcessLexicalSearcher({ database, budgetBytes: 1 });
+    const tiny = createInProcessLexicalSearcher({ database, whileLoading: 'wait', budgetBytes: 1 });
     const terms = ['t0', 't1', 't2'];
     const viaSql = await tiny.lookup({ kb: { id: first.id }, terms, presence: terms, limit: 10 });
     expect(tiny.held()).toEqual([]);
