@@ -195,6 +195,20 @@ export function termsInIndex(index: Bm25Index, terms: readonly string[]): Set<st
 
 /** Scratch arrays reused across searches of one index: searching is synchronous, so one set serves all. */
 const scratch = new WeakMap<Bm25Index, { scores: Float64Array; touched: Int32Array }>();
+/** Each slot's k1 · (1 − b + b · dl / avgdl) for one (k1, b), computed once per index: the same float the SQL computes per row. */
+const lengthPenalties = new WeakMap<Bm25Index, { k1: number; b: number; values: Float64Array }>();
+
+function lengthPenaltiesOf(index: Bm25Index, k1: number, b: number): Float64Array {
+  const known = lengthPenalties.get(index);
+  if (known && known.k1 === k1 && known.b === b) return known.values;
+  const averageLength = index.termTotal / index.chunkCount;
+  const values = new Float64Array(index.chunkCount);
+  for (let slot = 0; slot < index.chunkCount; slot++) {
+    values[slot] = k1 * (1 - b + b * (averageLength > 0 ? index.termCounts[slot]! / averageLength : 1));
+  }
+  lengthPenalties.set(index, { k1, b, values });
+  return values;
+}
 
 /**
  * The `limit` best chunks for `query`, best first, ties by chunk id: exhaustive BM25
@@ -214,7 +228,7 @@ export function searchBm25Index(index: Bm25Index, query: Bm25Query): Bm25Match[]
   }
   const { scores, touched } = buffers;
   const chunkCount = index.chunkCount;
-  const averageLength = index.termTotal / chunkCount;
+  const penalties = lengthPenaltiesOf(index, k1, b);
   const k1PlusOne = k1 + 1;
   let touchedCount = 0;
   try {
@@ -227,7 +241,7 @@ export function searchBm25Index(index: Bm25Index, query: Bm25Query): Bm25Match[]
         const slot = index.postingSlots[at]!;
         if (allowedDocuments && allowedDocuments[index.documentOf[slot]!] !== 1) continue;
         const frequency = index.postingFrequencies[at]!;
-        const lengthPenalty = k1 * (1 - b + b * (averageLength > 0 ? index.termCounts[slot]! / averageLength : 1));
+        const lengthPenalty = penalties[slot]!;
         const sum = scores[slot]!;
         if (sum === 0) touched[touchedCount++] = slot;
         scores[slot] = sum + (idf * frequency * k1PlusOne) / (frequency + lengthPenalty);
