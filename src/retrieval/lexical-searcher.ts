@@ -210,7 +210,10 @@ export function createInProcessLexicalSearcher(options: InProcessLexicalOptions)
     async lookup(request) {
       const { kb } = request;
       const version = kb.version ?? (await readKnowledgeBaseVersion(database, kb.id));
-      if (version === null) return { matches: [], presentTerms: new Set() };
+      if (version === null) {
+        entries.delete(kb.id); // the KB was deleted: its index goes with it
+        return { matches: [], presentTerms: new Set() };
+      }
       const { index, entry, sql: inSql } = await indexAt(kb.id, version);
       if (inSql) return sql.lookup(request);
       if (!index) return { matches: [], presentTerms: new Set() };

@@ -195,6 +195,22 @@ describe.each(testBackends())('in-process lexical index ($name)', (backend) => {
     await database.query(`DELETE FROM knowledge_bases WHERE id = $1`, [kb.id]);
     const afterDelete = await searcher.lookup({ kb: { id: kb.id }, terms: ['t0'], presence: ['t0'], limit: 5 });
     expect(afterDelete.matches).toEqual([]);
+    expect(searcher.held()).toEqual([]);
+  });
+
+  it('answers from SQL while the index loads in the background, then from the index, with the same results', async () => {
+    const kb = await createKnowledgeBase(database, { name: uniqueName('background'), embedder: 'none' });
+    await storeDocuments(database, kb.id, randomDocuments(seededRandom(42), 8, 'doc'));
+    const searcher = createInProcessLexicalSearcher({ database });
+    const terms = ['t0', 't1', 't3'];
+    const expected = await searchLexical(database, { kbId: kb.id, terms, limit: 10 });
+    const first = await searcher.lookup({ kb: { id: kb.id }, terms, presence: terms, limit: 10 });
+    expectSameRanking(first.matches, expected, 'while loading');
+    const deadline = Date.now() + 30_000;
+    while (searcher.held().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(searcher.held().map((held) => held.kbId)).toEqual([kb.id]);
+    const second = await searcher.lookup({ kb: { id: kb.id }, terms, presence: terms, limit: 10 });
+    expectSameRanking(second.matches, expected, 'loaded');
   });
 
   it('drops the least recently searched KB beyond its memory budget, and searches a KB larger than the budget in SQL', async () => {
