@@ -31,7 +31,9 @@ import { readMigrationFiles } from '../src/db/migration-files.ts';
 import { openPglite } from '../src/db/pglite.ts';
 import type { Embedder } from '../src/core/index.ts';
 import { evalSetDirectory, givenEvalSetsDirectory, percentiles, readJsonLines, simpleChunks } from './eval-sets.ts';
-import { createHybridRetriever } from '../src/retrieval/index.ts';
+import { createHybridRetriever, createInProcessLexicalSearcher, type LexicalSearcher } from '../src/retrieval/index.ts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { lexicalTerms, termFrequencies } from '../src/retrieval/lexical/index.ts';
 
 const postgresUrl = process.env.ORIOLE_BENCH_DATABASE_URL ?? process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
@@ -99,7 +101,10 @@ async function benchBackend(backend: 'pglite' | 'postgres', corpus: Corpus, targ
       const postings = Number(size.rows[0]!.postings);
       log(`${backend}: ${chunks} chunks, ${postings} postings, built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
       const timings = await timeQueries(database, kb.id, corpus);
-      Object.assign(timings, await timeRetriever(database, { id: kb.id, name: kb.name, embedder: kb.embedder }, corpus));
+      const inProcess = await loadInProcessIndex(database, kb.id, backend, chunks);
+      Object.assign(timings, inProcess.timings);
+      Object.assign(timings, await timeInProcessQueries(inProcess.searcher, kb.id, corpus));
+      Object.assign(timings, await timeRetriever(database, { id: kb.id, name: kb.name, embedder: kb.embedder }, corpus, inProcess.searcher));
       for (const [measure, latencies] of Object.entries(timings)) {
         rows.push({ backend, corpus: corpus.name, chunks, postings, measure, ...percentiles(latencies) });
       }
@@ -277,6 +282,7 @@ async function timeRetriever(
   database: Database,
   kb: { id: string; name: string; embedder: string },
   corpus: Corpus,
+  lexical: LexicalSearcher,
 ): Promise<Record<string, number[]>> {
   const random = seededRandom(11);
   const randomVectors: Embedder = {
@@ -289,6 +295,8 @@ async function timeRetriever(
   const variants = {
     'retriever, lexical only (topK 5)': createHybridRetriever({ database, embedder: null }),
     'retriever, hybrid (topK 5)': createHybridRetriever({ database, embedder: randomVectors }),
+    'retriever, lexical only, in-process index (topK 5)': createHybridRetriever({ database, embedder: null, lexical }),
+    'retriever, hybrid, in-process index (topK 5)': createHybridRetriever({ database, embedder: randomVectors, lexical }),
   };
   const timings: Record<string, number[]> = {};
   for (const [name, retriever] of Object.entries(variants)) {
@@ -300,6 +308,91 @@ async function timeRetriever(
     }
   }
   return timings;
+}
+
+/**
+ * The in-process index of the KB (src/retrieval/lexical-searcher.ts): its first load,
+ * the memory it takes (heap and array buffers after a full GC, and its own estimate),
+ * and a patch after one document changes, the work a version bump costs.
+ */
+async function loadInProcessIndex(
+  database: Database,
+  kbId: string,
+  backend: string,
+  chunks: number,
+): Promise<{ searcher: ReturnType<typeof createInProcessLexicalSearcher>; timings: Record<string, number[]> }> {
+  const before = memoryAfterGc();
+  const searcher = createInProcessLexicalSearcher({ database, whileLoading: 'wait' });
+  const loadStarted = performance.now();
+  await searcher.lookup({ kb: { id: kbId }, terms: ['install'], presence: [], limit: 1 });
+  const loadMs = performance.now() - loadStarted;
+  const after = memoryAfterGc();
+  const [held] = searcher.held();
+  const megabytes = (bytes: number) => (bytes / 1024 ** 2).toFixed(1);
+  log(
+    `${backend}: in-process index of ${chunks} chunks loaded in ${loadMs.toFixed(0)} ms; ` +
+      `heap +${megabytes(after.heap - before.heap)} MB, array buffers +${megabytes(after.arrayBuffers - before.arrayBuffers)} MB, ` +
+      `estimated ${megabytes(held?.bytes ?? 0)} MB`,
+  );
+  // One document rewritten (its chunks get new ids), then the version bumped, as ingestion does.
+  const patches: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    await database.transaction(async (transaction) => {
+      const document = await transaction.query<{ id: string }>(
+        `SELECT document_id AS id FROM chunks WHERE kb_id = $1 ORDER BY id DESC LIMIT 1`,
+        [kbId],
+      );
+      await transaction.query(
+        `WITH moved AS (
+           INSERT INTO chunks (document_id, kb_id, ordinal, text, token_count, content_hash, term_count)
+           SELECT document_id, kb_id, ordinal + 100000, text, token_count, content_hash, term_count FROM chunks WHERE document_id = $1
+           RETURNING id, ordinal
+         )
+         INSERT INTO chunk_terms (kb_id, term, chunk_id, frequency, impact)
+         SELECT t.kb_id, t.term, moved.id, t.frequency, t.impact
+           FROM moved JOIN chunks old ON old.document_id = $1 AND old.ordinal = moved.ordinal - 100000
+           JOIN chunk_terms t ON t.chunk_id = old.id`,
+        [document.rows[0]!.id],
+      );
+      await transaction.query(`DELETE FROM chunks WHERE document_id = $1 AND ordinal < 100000`, [document.rows[0]!.id]);
+      await transaction.query(`UPDATE chunks SET ordinal = ordinal - 100000 WHERE document_id = $1`, [document.rows[0]!.id]);
+      await transaction.query(`UPDATE knowledge_bases SET version = version + 1 WHERE id = $1`, [kbId]);
+    });
+    const started = performance.now();
+    await searcher.lookup({ kb: { id: kbId }, terms: ['install'], presence: [], limit: 1 });
+    patches.push(performance.now() - started);
+  }
+  return {
+    searcher,
+    timings: {
+      'in-process index: first load (one run)': [loadMs],
+      'in-process index: patch after one document changed': patches,
+      [`in-process index: memory, MB (estimated; heap + buffers measured ${megabytes(after.heap + after.arrayBuffers - before.heap - before.arrayBuffers)})`]: [
+        (held?.bytes ?? 0) / 1024 ** 2,
+      ],
+    },
+  };
+}
+
+function memoryAfterGc(): { heap: number; arrayBuffers: number } {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  const usage = process.memoryUsage();
+  return { heap: usage.heapUsed, arrayBuffers: usage.arrayBuffers };
+}
+
+/** The lexical leg alone from the in-process index, as searchLexical is timed above (limit 50). */
+async function timeInProcessQueries(searcher: LexicalSearcher, kbId: string, corpus: Corpus): Promise<Record<string, number[]>> {
+  const timings: number[] = [];
+  for (let index = 0; index < warmupQueries + timedQueries; index += 1) {
+    const terms = lexicalTerms(corpus.questions[index % corpus.questions.length]!);
+    const started = performance.now();
+    await searcher.lookup({ kb: { id: kbId }, terms, presence: terms, limit: resultLimit });
+    if (index >= warmupQueries) timings.push(performance.now() - started);
+  }
+  return { 'in-process lexical lookup (limit 50, version read included)': timings };
 }
 
 async function openBenchDatabase(backend: string): Promise<{ database: Database; cleanup: () => Promise<void> }> {

@@ -62,6 +62,11 @@ export interface RetrievalKnowledgeBase {
   id: string;
   name: string;
   embedder: string;
+  /**
+   * The KB's content version when the caller read it with the KB (knowledge_bases.version):
+   * an in-process lexical index then checks it without a query of its own.
+   */
+  version?: number;
 }
 
 export interface RetrievalRequest {

@@ -63,6 +63,8 @@ export {
 export type { EvalJobSummary, EvalSet, EvalSetSummary } from './eval-sets.ts';
 export { writeChunkTerms, searchLexical } from './lexical-index.ts';
 export type { ChunkTerms, LexicalFilters, LexicalSearchInput, LexicalMatch } from './lexical-index.ts';
+export { readKnowledgeBaseVersion, readLexicalSize, readLexicalSnapshot, documentsMatchingFilters } from './lexical-snapshot.ts';
+export type { LexicalChunk, LexicalSnapshot, TermPostings } from './lexical-snapshot.ts';
 export {
   chunksWithoutEmbedding,
   countChunksWithoutEmbedding,

@@ -295,12 +295,20 @@ async function exactSearch(
   }
 }
 
-/** `c.…` / `d.…` conditions for the filters, their values appended to `values`. */
-function filterConditions(filters: LexicalFilters, values: unknown[]): { conditions: string[]; joinsDocuments: boolean } {
+/**
+ * `c.…` / `d.…` conditions for the filters, their values appended to `values`. The
+ * in-process lexical index (src/db/lexical-snapshot.ts) filters documents with the
+ * same conditions, naming the document id `d.id`.
+ */
+export function filterConditions(
+  filters: LexicalFilters,
+  values: unknown[],
+  columns: { documentId: string } = { documentId: 'c.document_id' },
+): { conditions: string[]; joinsDocuments: boolean } {
   const conditions: string[] = [];
   if (filters.documentIds) {
     values.push(filters.documentIds);
-    conditions.push(`c.document_id = ANY($${values.length}::uuid[])`);
+    conditions.push(`${columns.documentId} = ANY($${values.length}::uuid[])`);
   }
   if (filters.sources) {
     values.push(filters.sources);

@@ -3,11 +3,16 @@ import type { Logger } from 'pino';
 import { createAnswerService, createChatModel, type AnswerService, type AnswerSettings } from '../answer/index.ts';
 import { evalAnswerChannel, noopMetrics, type Config, type Embedder, type OrioleError, type Reranker, type ServiceMetrics } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
-import { createHybridRetriever } from '../retrieval/index.ts';
+import { createHybridRetriever, type LexicalSearcher } from '../retrieval/index.ts';
 
 /** What an answer service is built from besides config; each part has a default. */
 export interface AnsweringParts {
   database: Database;
+  /**
+   * The lexical leg; default BM25 in SQL. Node compositions pass one in-process index
+   * for all their answer services (compose.ts); the Workers entry keeps SQL.
+   */
+  lexical?: LexicalSearcher;
   /** The query embedder; null: keyword search only. */
   embedder: Embedder | null;
   /** Why there is no embedder, said in every answer. */
@@ -32,6 +37,7 @@ export function createAnswering(config: Config, parts: AnsweringParts): AnswerSe
   const { database, logger, metrics = noopMetrics } = parts;
   const retriever = createHybridRetriever({
     database,
+    ...(parts.lexical ? { lexical: parts.lexical } : {}),
     embedder: parts.embedder,
     onEmbedderError: () => metrics.observeEmbedderError(),
     ...(parts.warning ? { embedderWarning: parts.warning } : {}),

@@ -17,6 +17,7 @@ import { getKnowledgeBase, type Database } from '../db/index.ts';
 import { loadEmbedder, type EmbedderStatus } from '../embedders/index.ts';
 import type { JobWorker } from '../jobs/index.ts';
 import { loadReranker, type RerankerStatus } from '../rerankers/index.ts';
+import { createInProcessLexicalSearcher } from '../retrieval/index.ts';
 import { createAnswering, type AnsweringParts } from './answering.ts';
 import { buildInfo, type BuildInfo } from './build-info.ts';
 import { startNodeEvalWorker } from './eval-jobs.ts';
@@ -141,9 +142,18 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
   const { database, logger } = parts;
   const models = parts.models ?? noModels;
   const metrics = overrides.metrics ?? noopMetrics;
+  // One in-process BM25 index per KB for every answer service of this composition,
+  // kept exact by the KB's version (docs/lexical-retrieval.md, "In-process index").
+  const lexical = once(() =>
+    createInProcessLexicalSearcher({
+      database,
+      onLoadError: (error) => logger.warn({ err: error }, 'loading the in-process lexical index failed; searching in SQL meanwhile'),
+    }),
+  );
   const answering = (embedder: Pick<AnsweringParts, 'embedder' | 'warning' | 'reranker'>) =>
     createAnswering(config, {
       database,
+      lexical: lexical(),
       ...embedder,
       ...(overrides.chatModel !== undefined ? { chatModel: overrides.chatModel } : {}),
       ...(overrides.answerSettings ? { settings: overrides.answerSettings } : {}),

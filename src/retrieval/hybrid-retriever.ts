@@ -11,16 +11,9 @@ import type {
   Retriever,
   SearchFilters,
 } from '../core/index.ts';
-import {
-  loadFollowingChunks,
-  loadPassages,
-  nearestChunks,
-  searchLexical,
-  termsPresentInKnowledgeBase,
-  type Database,
-  type StoredPassage,
-} from '../db/index.ts';
+import { loadFollowingChunks, loadPassages, nearestChunks, type Database, type StoredPassage } from '../db/index.ts';
 import { diversifyByDocument, reciprocalRankFusion } from './fusion.ts';
+import { sqlLexicalSearcher, type LexicalSearcher } from './lexical-searcher.ts';
 import { lexicalTerms } from './lexical/index.ts';
 import { rerankCandidates, rerankingDefaults, type RerankingSettings } from './ranking/index.ts';
 
@@ -65,6 +58,11 @@ export const defaultHybridRetrieverSettings: HybridRetrieverSettings = {
 
 export interface HybridRetrieverDependencies {
   database: Database;
+  /**
+   * The lexical leg: BM25 in SQL by default; Node compositions pass the in-process
+   * index (`createInProcessLexicalSearcher`), which returns the same results.
+   */
+  lexical?: LexicalSearcher;
   /** The embedder for query vectors; null runs lexical-only. */
   embedder: Embedder | null;
   /** Why there is no embedder (the model could not be loaded), reported with each result. */
@@ -92,6 +90,7 @@ export function createHybridRetriever(dependencies: HybridRetrieverDependencies)
   const settings = { ...defaultHybridRetrieverSettings, ...dependencies.settings };
   const reranker = dependencies.reranker ?? null;
   const tokenizeChunk = memoizedTerms(tokenizedChunksCached);
+  const lexicalSearcher = dependencies.lexical ?? sqlLexicalSearcher(dependencies.database);
   return {
     async retrieve(request: RetrievalRequest): Promise<RetrievalResult> {
       const { kb, topK } = request;
@@ -103,21 +102,24 @@ export function createHybridRetriever(dependencies: HybridRetrieverDependencies)
       const searchedTerms = settings.legs.lexical ? queryTerms : [];
       const candidates = Math.max(settings.candidatesPerLeg, topK * 2);
 
-      const lexicalLeg = timed(() =>
-        settings.legs.lexical
-          ? lexicalHits(dependencies.database, kb.id, searchedTerms, candidates, request.filters)
-          : Promise.resolve(null),
+      // The lexical lookup also says which of the question's terms the KB holds, so it runs either way.
+      const lexicalLookup = timed(() =>
+        lexicalSearcher.lookup({
+          kb: { id: kb.id, ...(kb.version !== undefined ? { version: kb.version } : {}) },
+          terms: searchedTerms,
+          presence: queryTerms,
+          limit: candidates,
+          ...(request.filters ? { filters: request.filters } : {}),
+        }),
       );
       const vectorLeg = timed(() =>
         embedder
           ? vectorHits(dependencies.database, embedder, kb.id, request.query, candidates, request.filters, dependencies.onEmbedderError)
           : Promise.resolve(null),
       );
-      const [lexical, vector, presentTerms] = await Promise.all([
-        lexicalLeg,
-        vectorLeg,
-        termsPresentInKnowledgeBase(dependencies.database, kb.id, queryTerms),
-      ]);
+      const [lookup, vector] = await Promise.all([lexicalLookup, vectorLeg]);
+      const lexical = { value: settings.legs.lexical ? lookup.value.matches.map(legHit) : null, ms: settings.legs.lexical ? lookup.ms : 0 };
+      const presentTerms = lookup.value.presentTerms;
 
       const passages = createPassageCache(dependencies.database, kb.id);
       const lexicalRanked =
@@ -185,16 +187,8 @@ function lexicalOnlyReason(kbEmbedder: string, embedder: Embedder | null): strin
   return undefined;
 }
 
-async function lexicalHits(
-  database: Database,
-  kbId: string,
-  terms: string[],
-  limit: number,
-  filters: SearchFilters | undefined,
-): Promise<LegHit[]> {
-  if (terms.length === 0) return [];
-  const matches = await searchLexical(database, { kbId, terms, limit, ...(filters ? { filters } : {}) });
-  return matches.map((match) => ({ chunkId: match.chunkId, documentId: match.documentId, score: match.score }));
+function legHit(match: LegHit): LegHit {
+  return { chunkId: match.chunkId, documentId: match.documentId, score: match.score };
 }
 
 async function vectorHits(

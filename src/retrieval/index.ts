@@ -4,3 +4,5 @@ export { createHybridRetriever, defaultHybridRetrieverSettings } from './hybrid-
 export type { HybridRetrieverDependencies, HybridRetrieverSettings } from './hybrid-retriever.ts';
 export { reciprocalRankFusion, diversifyByDocument } from './fusion.ts';
 export type { RankedLeg } from './fusion.ts';
+export { createInProcessLexicalSearcher, sqlLexicalSearcher, defaultLexicalBudgetBytes } from './lexical-searcher.ts';
+export type { LexicalSearcher, LexicalLookup, LexicalLookupResult, InProcessLexicalOptions } from './lexical-searcher.ts';
