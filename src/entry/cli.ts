@@ -40,7 +40,7 @@ export function buildProgram(environment: Record<string, string | undefined>): C
         server: { port: options.port ?? loaded.server.port, host: options.host ?? loaded.server.host },
         allowUnauthenticated: Boolean(options.allowUnauthenticated) || loaded.allowUnauthenticated,
       };
-      const logger = createLogger(loaded);
+      const logger = createLogger(loaded, { buffered: true });
       const { startServer } = await import('./server.ts');
       const server = await startServer(serverConfig, logger);
       console.log(`Oriole is listening on ${server.url}`);
