@@ -62,6 +62,15 @@ export function createPrometheusMetrics(): ServiceMetrics & { registry: Registry
     labelNames: ['code'] as const,
     registers,
   });
+  const answerCache = new Counter({
+    name: 'oriole_answer_cache_requests_total',
+    help: 'Cacheable answers looked up in the answer cache, by result (hit: served from it, miss: answered afresh)',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  // Both series exist from the start, so a hit rate can be computed before the first hit.
+  const answerCacheHits = answerCache.labels('hit');
+  const answerCacheMisses = answerCache.labels('miss');
   const embedderErrors = new Counter({
     name: 'oriole_embedder_errors_total',
     help: 'Query embeddings that failed',
@@ -97,10 +106,14 @@ export function createPrometheusMetrics(): ServiceMetrics & { registry: Registry
       series.count.inc();
       series.duration.observe(seconds);
     },
-    observeAnswer({ mode, abstained, retrievalSeconds, generationSeconds, kb }) {
+    observeAnswer({ mode, abstained, retrievalSeconds, generationSeconds, kb, cached }) {
       answers.inc({ kb, mode, abstained: String(abstained) });
+      if (cached) return;
       retrievalDuration.observe({ mode }, retrievalSeconds);
       generationDuration.observe({ mode }, generationSeconds);
+    },
+    observeAnswerCache(result) {
+      (result === 'hit' ? answerCacheHits : answerCacheMisses).inc();
     },
     observeGenerationFailure(code) {
       generationFailures.inc({ code });
