@@ -1,7 +1,6 @@
 import type { AnswerService } from '../answer/index.ts';
 import type { ApiKeyScope, Database } from '../db/index.ts';
 import type { HttpDependencies } from './http-dependencies.ts';
-import type { ApiKeyCache } from './key-cache.ts';
 import { defaultMaxDocumentBytes, type EvalService, type IngestionService, type ServiceMetrics } from '../core/index.ts';
 
 /** What the API needs from the outside world; composition roots build it. */
@@ -113,7 +112,7 @@ export interface AppEnvironment {
      */
     keyOrigin: string | undefined;
     /** The API-key cache of this app (key-cache.ts), set by auth: routes that revoke keys clear it. */
-    keyCache: ApiKeyCache | undefined;
+    keyCache: { clear(): void } | undefined;
     /** The signal that fires at the request's deadline (request-timeout.ts), made on first call; unset when requests have none. */
     deadline: (() => AbortSignal) | undefined;
     /** The client's signal combined with the deadline, once a route asked for it (`requestSignal`). */

@@ -13,16 +13,15 @@ import {
   type UploadLimits,
 } from '../api/index.ts';
 import { noopMetrics, type Config, type Embedder, type Reranker, type ServiceMetrics } from '../core/index.ts';
-import { getKnowledgeBase, type Database } from '../db/index.ts';
-import { loadEmbedder, type EmbedderStatus } from '../embedders/index.ts';
+import type { Database } from '../db/index.ts';
+import type { EmbedderStatus } from '../embedders/index.ts';
 import type { JobWorker } from '../jobs/index.ts';
-import { loadReranker, type RerankerStatus } from '../rerankers/index.ts';
+import type { RerankerStatus } from '../rerankers/index.ts';
 import { createAnswering, type AnsweringParts } from './answering.ts';
 import { buildInfo, type BuildInfo } from './build-info.ts';
 import { startNodeEvalWorker } from './eval-jobs.ts';
 import {
   createNodeIngestion,
-  embedderOptionsFrom,
   embedderReadiness,
   embedderWarning,
   loadConfiguredEmbedder,

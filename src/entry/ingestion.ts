@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import { chunkDocument, defaultChunkingSettings } from '../../ingest/chunking/index.ts';
 import { createFileLoaders, detectContentType } from '../../ingest/loaders/index.ts';
@@ -20,7 +19,7 @@ import { crawl } from '../../ingest/web/index.ts';
 import type { ReadinessCheck } from '../api/index.ts';
 import { noopMetrics, type Config, type Embedder, type ServiceMetrics } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
-import { loadEmbedder, type EmbedderOptions, type EmbedderStatus } from '../embedders/index.ts';
+import { loadEmbedder, type EmbedderStatus } from '../embedders/index.ts';
 import { termFrequencies } from '../retrieval/lexical/index.ts';
 import { embedderOptionsFrom } from './query-answering.ts';
 

@@ -117,6 +117,7 @@ describe.each(testBackends())('the answer cache on $name', (backend) => {
 
   it('never serves one KB the answer of another', async () => {
     await ingestFolder(database, 'examples/help-center/account', 'second');
+    await ask(extractive, { question, topK: 4 });
     const inDefault = await ask(extractive, { question, topK: 4 });
     expect(inDefault.cached).toBe(true);
     const inSecond = await ask(extractive, { question, topK: 4, kb: 'second' });
