@@ -17,6 +17,7 @@ declare module 'autocannon' {
     maxOverallRequests?: number;
     timeout?: number;
     pipelining?: number;
+    headers?: Record<string, string>;
     requests?: AutocannonRequest[];
   }
 

@@ -1,3 +1,4 @@
+import { benchAnswerCache, formatAnswerCacheRows } from './answer-cache.ts';
 import { benchIngest, formatIngestRows } from './ingest.ts';
 import { benchRetrieval, formatRetrievalRows } from './retrieval.ts';
 
@@ -12,3 +13,5 @@ console.log('## Ingestion (rhdh-docs-ragas)\n');
 console.log(formatIngestRows(await benchIngest()));
 console.log('\n## Retrieval: the two database legs, limit 50\n');
 console.log(formatRetrievalRows(await benchRetrieval()));
+console.log('\n## Answer cache: the same question again on an unchanged KB (PGlite, sample help center)\n');
+console.log(formatAnswerCacheRows(await benchAnswerCache()));

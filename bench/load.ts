@@ -25,6 +25,7 @@
  * refused.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -45,7 +46,7 @@ const { values: options } = parseArgs({
     'max-requests': { type: 'string', default: '100000' },
     soak: { type: 'string' },
     'soak-backend': { type: 'string' },
-    only: { type: 'string', default: 'search,answer,generative' },
+    only: { type: 'string', default: 'search,answer,generative,floor' },
     // Read by evalSetDirectory (bench/eval-sets.ts); declared so the strict parse accepts it.
     'eval-sets': { type: 'string' },
   },
@@ -117,32 +118,64 @@ if (process.send) {
 }
 `;
 
-async function startOriole(environment: Record<string, string>, work: string, soak: boolean): Promise<ServerProcess> {
+async function startOriole(environment: Record<string, string>, work: string, soak: boolean, logFile?: string): Promise<ServerProcess> {
   const sampler = path.join(work, 'memory-sampler.mjs');
   await writeFile(sampler, samplerSource);
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child = spawn(
-    process.execPath,
-    [...(soak ? ['--expose-gc'] : []), '--import', sampler, binary, 'serve', '--host', '127.0.0.1', '--port', String(await freePort())],
-    {
-      env: {
-        ...inherited,
-        ORIOLE_EMBEDDER: 'none',
-        ORIOLE_LOG_LEVEL: 'warn',
-        // One client on loopback would be one rate-limit bucket: measure the service, not the limiter.
-        ORIOLE_RATE_LIMIT_PER_MINUTE: '0',
-        ORIOLE_BENCH_SAMPLE_MS: String(memorySampleMs),
-        ...environment,
-      },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    },
-  );
+  const command = [...(soak ? ['--expose-gc'] : []), '--import', sampler, binary, 'serve', '--host', '127.0.0.1', '--port', String(await freePort())];
+  return startServerProcess(command, {
+    ...inherited,
+    ORIOLE_EMBEDDER: 'none',
+    ORIOLE_LOG_LEVEL: 'warn',
+    // One client on loopback would be one rate-limit bucket: measure the service, not the limiter.
+    ORIOLE_RATE_LIMIT_PER_MINUTE: '0',
+    ORIOLE_BENCH_SAMPLE_MS: String(memorySampleMs),
+    ...environment,
+  }, logFile ? { logFile } : {});
+}
+
+/**
+ * A bare Hono app on @hono/node-server answering GET /health as Oriole's does, with no
+ * middleware: the reference for Oriole's per-request floor, measured in the same run.
+ */
+const bareHonoSource = `
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+const app = new Hono();
+app.get('/health', (context) => context.json({ status: 'ok' }));
+serve({ fetch: app.fetch, port: Number(process.env.BARE_PORT), hostname: '127.0.0.1' }, (info) => {
+  console.log('Oriole is listening on http://127.0.0.1:' + info.port);
+});
+`;
+
+async function startBareHono(): Promise<ServerProcess> {
+  // Inside the project, so its node_modules resolve.
+  const script = path.resolve(import.meta.dirname, `.bare-hono-${process.pid}.mjs`);
+  await writeFile(script, bareHonoSource);
+  const cleanUp = () => rm(script, { force: true });
+  try {
+    return await startServerProcess([script], { ...process.env, BARE_PORT: String(await freePort()) }, { cleanUp });
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
+/** `logFile`: the server's stderr (its log) goes there, not through this process, which shares the cores. */
+async function startServerProcess(
+  command: string[],
+  env: NodeJS.ProcessEnv,
+  { cleanUp, logFile }: { cleanUp?: () => Promise<void>; logFile?: string } = {},
+): Promise<ServerProcess> {
+  const log = logFile ? openSync(logFile, 'a') : undefined;
+  const child = spawn(process.execPath, command, { env, stdio: ['ignore', 'pipe', log ?? 'pipe', 'ipc'] });
+  if (log !== undefined) closeSync(log);
   const memory: MemorySample[] = [];
   child.on('message', (message: { memory?: MemorySample }) => {
     if (message.memory) memory.push(message.memory);
   });
-  let stderr = '';
-  child.stderr!.on('data', (data: Buffer) => {
+  let stderr = logFile ? `(log in ${logFile})` : '';
+  child.stderr?.on('data', (data: Buffer) => {
     stderr = (stderr + data.toString()).slice(-4000);
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -160,10 +193,12 @@ async function startOriole(environment: Record<string, string>, work: string, so
     child,
     memory,
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await cleanUp?.();
     },
   };
 }
@@ -306,6 +341,69 @@ async function load(
   return { requests: latencies.length, seconds: result.duration, latencies, failures: failures + result.errors + result.timeouts, statuses };
 }
 
+/** GET `route` as fast as `connections` clients can: the per-request floor, no body, no database work for /health. */
+async function loadGet(url: string, route: string, headers: Record<string, string>, seconds: number): Promise<LoadRun> {
+  assertLoopback(url);
+  const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
+  let failures = 0;
+  const instance = autocannon({ url: `${url}${route}`, connections, duration: seconds, maxOverallRequests: maxRequests * 10, timeout: 30, headers });
+  instance.on('response', (_client, status, _bytes, milliseconds) => {
+    latencies.push(milliseconds);
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    if (status !== 200) failures += 1;
+  });
+  const result = await instance;
+  if (failures + result.errors + result.timeouts > 0) {
+    log(`  GET ${route}: statuses ${JSON.stringify(statuses)}, ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
+  return { requests: latencies.length, seconds: result.duration, latencies, failures: failures + result.errors + result.timeouts, statuses };
+}
+
+/** Bare Hono's GET /health on this machine, now: what Oriole's floor is compared with. */
+async function benchBareHono(): Promise<Row> {
+  const bare = await startBareHono();
+  try {
+    await loadGet(bare.url, '/health', {}, warmupSeconds);
+    const entry = row('-', 0, 'GET /health, bare Hono (reference)', await loadGet(bare.url, '/health', {}, durationSeconds));
+    log(formatRows([entry]).split('\n').at(-1)!);
+    return entry;
+  } finally {
+    await bare.stop();
+  }
+}
+
+/**
+ * The floor every request pays (request id, access log, metrics, auth, limits): GET /health
+ * (open) and GET /kbs with a query key, on a server as deployed: access log on (to a file),
+ * rate limiting on (high enough never to refuse), keys checked.
+ */
+async function benchFloor(backend: string, chunks: number, environment: Record<string, string>, work: string): Promise<Row[]> {
+  const created = await runOriole(['keys', 'create', '--scope', 'query', '--name', 'bench'], environment);
+  const key = /oriole_[0-9A-Za-z]{32}/.exec(created)?.[0];
+  if (!key) throw new Error(`cannot read the key 'oriole keys create' printed: ${created.slice(0, 300)}`);
+  const server = await startOriole(
+    { ...environment, ORIOLE_LOG_LEVEL: 'info', ORIOLE_RATE_LIMIT_PER_MINUTE: '1000000' },
+    work,
+    false,
+    path.join(work, 'floor-server.log'),
+  );
+  const rows: Row[] = [];
+  try {
+    for (const [name, route, headers] of [
+      ['GET /health (open)', '/health', {}],
+      ['GET /kbs (query key)', '/kbs', { authorization: `Bearer ${key}` }],
+    ] as const) {
+      await loadGet(server.url, route, headers, warmupSeconds);
+      rows.push(row(backend, chunks, name, await loadGet(server.url, route, headers, durationSeconds)));
+      log(formatRows([rows.at(-1)!]).split('\n').at(-1)!);
+    }
+  } finally {
+    await server.stop();
+  }
+  return rows;
+}
+
 function row(backend: string, chunks: number, route: string, run: LoadRun): Row {
   const sorted = [...run.latencies].sort((left, right) => left - right);
   return {
@@ -368,6 +466,8 @@ async function benchBackend(backend: string, soak: boolean): Promise<Row[]> {
         await generative.stop();
       }
     }
+    // Last: its key turns authentication on for this storage.
+    if (only.has('floor')) rows.push(...(await benchFloor(backend, chunks, storage.environment, work)));
   } finally {
     await fake.close();
     await storage.drop();
@@ -450,6 +550,7 @@ const backends = options.backends.split(',').filter((backend) => backend === 'pg
 const soakBackend = options['soak-backend'] ?? backends[0];
 log(`machine: ${cpus().length} cores, load average ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);
 const rows: Row[] = [];
+if (options.only.split(',').includes('floor')) rows.push(await benchBareHono());
 for (const backend of backends) rows.push(...(await benchBackend(backend, soakMinutes !== undefined && backend === soakBackend)));
 console.log(`\n## Load: ${durationSeconds} s per route after ${warmupSeconds} s of warm-up, ${connections} connections\n`);
 console.log(formatRows(rows));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { isOrioleError, OrioleError } from '../core/index.ts';
+import { evalAnswerChannel, isOrioleError, OrioleError } from '../core/index.ts';
 import type {
   AnswerEvent,
   AnswerRequest,
@@ -16,6 +16,7 @@ import type {
 } from '../core/index.ts';
 import { getKnowledgeBase, logAnswer, type AnswerLogEntry, type Database, type KnowledgeBase } from '../db/index.ts';
 import { decideAbstention, isModelDecline } from './abstention.ts';
+import { AnswerCache, answerCacheKey, defaultAnswerCacheEntries, type CachedAnswer } from './answer-cache.ts';
 import {
   abstained,
   abstentionEvidence,
@@ -39,6 +40,8 @@ export interface AnswerSettings {
   firstTokenTimeoutMs: number;
   /** The LLM rewrite of a follow-up; past it the heuristic rewrite is used. */
   rewriteTimeoutMs: number;
+  /** Answers remembered for repeated questions (answer-cache.ts); 0: no cache. */
+  answerCacheEntries: number;
 }
 
 export const defaultAnswerSettings: AnswerSettings = {
@@ -46,6 +49,7 @@ export const defaultAnswerSettings: AnswerSettings = {
   generationTimeoutMs: 30_000,
   firstTokenTimeoutMs: 10_000,
   rewriteTimeoutMs: 5_000,
+  answerCacheEntries: defaultAnswerCacheEntries,
 };
 
 export interface AnswerServiceDependencies {
@@ -61,6 +65,8 @@ export interface AnswerServiceDependencies {
   onGenerationFailure?: (error: OrioleError) => void;
   /** Told about each answer as it is served (`done`), for metrics; `kb` is the knowledge base's name. */
   onAnswered?: (answered: { request: AnswerRequest; response: AnswerResponse; kb: string }) => void;
+  /** Told whether each cacheable answer was found in the answer cache, for metrics. */
+  onAnswerCacheLookup?: (result: 'hit' | 'miss') => void;
 }
 
 export interface SearchRequest {
@@ -86,11 +92,17 @@ export interface AnswerService {
 export function createAnswerService(dependencies: AnswerServiceDependencies): AnswerService {
   const settings = { ...defaultAnswerSettings, ...dependencies.settings };
   const { database, retriever, chatModel } = dependencies;
+  const cache = new AnswerCache(settings.answerCacheEntries);
 
   const knowledgeBase = (name: string | undefined) => getKnowledgeBase(database, name ?? dependencies.defaultKb);
   const retrievalKb = (kb: KnowledgeBase) => ({ id: kb.id, name: kb.name, embedder: kb.embedder });
 
-  async function standaloneQuery(question: string, history: ChatTurn[], signal: AbortSignal | undefined): Promise<string> {
+  async function standaloneQuery(
+    question: string,
+    history: ChatTurn[],
+    signal: AbortSignal | undefined,
+    onGenerationFailure: (error: OrioleError) => void,
+  ): Promise<string> {
     if (!isFollowUp(question, history)) return question;
     if (chatModel) {
       try {
@@ -104,7 +116,7 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
         if (usable) return cleaned;
       } catch (error) {
         if (signal?.aborted) throw error;
-        if (isOrioleError(error)) dependencies.onGenerationFailure?.(error);
+        if (isOrioleError(error)) onGenerationFailure(error);
       }
     }
     return rewriteFollowUp(question, history);
@@ -114,12 +126,28 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     const started = performance.now();
     const history = request.history ?? [];
     const kb = await knowledgeBase(request.kb);
+    const topK = request.topK ?? settings.defaultTopK;
+    // The KB's version is read above on every request: a cached answer never outlives a change to the KB.
+    const cacheKey = isCacheable(request)
+      ? answerCacheKey(request, { kbId: kb.id, kbVersion: kb.version, topK, model: dependencies.modelName })
+      : undefined;
+    if (cacheKey !== undefined) {
+      const cached = cache.get(cacheKey);
+      dependencies.onAnswerCacheLookup?.(cached ? 'hit' : 'miss');
+      if (cached) return yield* replay(cached, request, kb, started);
+    }
+    // An answer made while the LLM failed (the extractive fallback, a heuristic rewrite) is served but not remembered.
+    let failed = false;
+    const onGenerationFailure = (error: OrioleError) => {
+      failed = true;
+      dependencies.onGenerationFailure?.(error);
+    };
     const language = detectLanguage(request.question);
-    const query = await standaloneQuery(request.question, history, signal);
+    const query = await standaloneQuery(request.question, history, signal, onGenerationFailure);
     const retrieval = await retriever.retrieve({
       kb: retrievalKb(kb),
       query,
-      topK: request.topK ?? settings.defaultTopK,
+      topK,
       ...(request.filters ? { filters: request.filters } : {}),
     });
     const retrievalMs = performance.now() - started;
@@ -128,11 +156,14 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     try {
       const evidence: Evidence = { question: query, language, passages, info: retrieval.info };
       const generationStarted = performance.now();
-      const outcome = yield* writeAnswer(evidence, request.question, history, signal);
+      const outcome = yield* writeAnswer(evidence, request.question, history, signal, onGenerationFailure);
       const generationMs = performance.now() - generationStarted;
       const timings = { retrievalMs: round(retrievalMs), generationMs: round(generationMs), totalMs: round(performance.now() - started) };
       const response = answerResponse(outcome, kb, retrieval.info, timings);
       await logAnswer(database, answerLogEntry(request, kb, response, passages));
+      // Lexical-only on a KB with vectors: the embedder is missing or failed, so a later answer may differ.
+      const degraded = kb.embedder !== 'none' && retrieval.info.mode === 'lexical';
+      if (cacheKey !== undefined && !failed && !degraded) cache.set(cacheKey, { passages, response });
       dependencies.onAnswered?.({ request, response, kb: kb.name });
       yield { type: 'done', response };
     } catch (error) {
@@ -142,12 +173,47 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     }
   }
 
+  /**
+   * A cached answer, served as a fresh one would be: its sources, its text and citations
+   * (one delta), then `done`. It is a new answer to a new request: its own answerId, logged
+   * like any other (so feedback on it works and analytics count it), with this request's
+   * timings and `cached: true`.
+   */
+  async function* replay(
+    cached: CachedAnswer,
+    request: AnswerRequest,
+    kb: KnowledgeBase,
+    started: number,
+  ): AsyncGenerator<AnswerEvent, void, undefined> {
+    yield { type: 'sources', passages: cached.passages };
+    try {
+      yield* emitWhole(cached.response.answer, cached.response.citations);
+      const response: AnswerResponse = {
+        ...cached.response,
+        answerId: randomUUID(),
+        cached: true,
+        timings: { retrievalMs: 0, generationMs: 0, totalMs: round(performance.now() - started) },
+      };
+      await logAnswer(database, answerLogEntry(request, kb, response, cached.passages));
+      dependencies.onAnswered?.({ request, response, kb: kb.name });
+      yield { type: 'done', response };
+    } catch (error) {
+      yield { type: 'error', error };
+    }
+  }
+
+  /** Eval runs are not served from the cache: they measure the whole pipeline, timings included. */
+  function isCacheable(request: AnswerRequest): boolean {
+    return cache.enabled && request.metadata?.channel !== evalAnswerChannel;
+  }
+
   /** The answer's text and citations as they are written: an abstention, the LLM's answer, or the reader's. */
   async function* writeAnswer(
     evidence: Evidence,
     question: string,
     history: ChatTurn[],
     signal: AbortSignal | undefined,
+    onGenerationFailure: (error: OrioleError) => void,
   ): AsyncGenerator<AnswerEvent, GenerationOutcome, undefined> {
     const before = decideAbstention(abstentionEvidence(evidence, undefined));
     if (before.abstain) {
@@ -161,7 +227,7 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
         modelName: dependencies.modelName,
         generationTimeoutMs: settings.generationTimeoutMs,
         firstTokenTimeoutMs: settings.firstTokenTimeoutMs,
-        ...(dependencies.onGenerationFailure ? { onGenerationFailure: dependencies.onGenerationFailure } : {}),
+        onGenerationFailure,
       });
     }
     const outcome = extractiveOutcome(evidence);
@@ -197,6 +263,7 @@ function answerResponse(outcome: GenerationOutcome, kb: KnowledgeBase, info: Ret
     mode: outcome.mode,
     model: outcome.model,
     kbVersion: kb.version,
+    cached: false,
     timings,
     retrieval: info,
   };

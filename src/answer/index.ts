@@ -1,6 +1,8 @@
 // Answers: the orchestration (answer-service), the pure reader and checkers, and LLM generation.
 export { createAnswerService, defaultAnswerSettings } from './answer-service.ts';
 export type { AnswerService, AnswerServiceDependencies, AnswerSettings, SearchRequest } from './answer-service.ts';
+export { AnswerCache, answerCacheKey, defaultAnswerCacheEntries, normaliseQuestion } from './answer-cache.ts';
+export type { CachedAnswer } from './answer-cache.ts';
 export { createMarkerRewriter } from './stream-markers.ts';
 export {
   citationMarker,

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { OrioleError, notFound } from '../core/index.ts';
 import { anyActiveApiKey, findApiKey, type Database } from '../db/index.ts';
 import type { AppEnvironment, AuthDependencies, Principal, Scope } from './context.ts';
+import { ApiKeyCache, apiKeyCacheKey, apiKeyCacheMaxEntries, apiKeyCacheTtlMs } from './key-cache.ts';
 
 /**
  * API-key authentication and authorisation (docs/auth.md).
@@ -70,8 +71,14 @@ const unrestricted = { origins: [], ratePerMinute: null } as const;
 const anonymous: Principal = { scope: 'admin', kbId: null, kbName: null, keyId: 'anonymous', ...unrestricted };
 const adminEnvironment: Principal = { scope: 'admin', kbId: null, kbName: null, keyId: 'admin-env', ...unrestricted };
 
-/** Authenticates the request and checks its route's scope; sets `principal`. */
-export function authentication(database: Database, auth: AuthDependencies): MiddlewareHandler<AppEnvironment> {
+/** Authenticates the request and checks its route's scope; sets `principal` (and `keyCache`, for revocations). */
+export function authentication(
+  database: Database,
+  auth: AuthDependencies,
+  keyCache: ApiKeyCache = new ApiKeyCache({ ttlMs: apiKeyCacheTtlMs, maxEntries: apiKeyCacheMaxEntries }),
+): MiddlewareHandler<AppEnvironment> {
+  // Hashed once: each request then hashes only its own key.
+  const adminKeyHash = auth.adminKey === null ? null : apiKeyCacheKey(auth.adminKey);
   let keysExist: { value: boolean; until: number } | undefined;
   const authOn = async (): Promise<boolean> => {
     if (auth.adminKey) return true;
@@ -87,12 +94,14 @@ export function authentication(database: Database, auth: AuthDependencies): Midd
       context.set('principal', anonymous);
       return next();
     }
+    context.set('keyCache', keyCache);
     const token = bearerToken(context.req.header('authorization'));
     let principal: Principal | undefined;
     try {
       if (token !== undefined) {
-        const isAdminKey = auth.adminKey !== null && (await constantTimeEqual(token, auth.adminKey));
-        principal = isAdminKey ? adminEnvironment : await keyPrincipal(database, token);
+        const tokenHash = apiKeyCacheKey(token);
+        const isAdminKey = adminKeyHash !== null && constantTimeEqual(tokenHash, adminKeyHash);
+        principal = isAdminKey ? adminEnvironment : await cachedKeyPrincipal(database, keyCache, token, tokenHash);
         if (principal) keysExist = { value: true, until: Date.now() + authStateTtlMs };
       }
       // With auth off a token is ignored: OpenAI clients always send one.
@@ -193,6 +202,26 @@ function satisfies(scope: Scope, required: Scope): boolean {
   return scope === 'admin' || scope === required;
 }
 
+/**
+ * The key's principal from the cache, else from the database (then remembered, an unknown
+ * key too). A database failure is not remembered: the next request asks again.
+ */
+async function cachedKeyPrincipal(database: Database, cache: ApiKeyCache, token: string, tokenHash: string): Promise<Principal | undefined> {
+  const cached = cache.get(tokenHash);
+  if (cached !== undefined) return cached ?? undefined;
+  const principal = await keyPrincipal(database, token);
+  cache.set(tokenHash, principal ?? null);
+  return principal;
+}
+
+/**
+ * Forgets every remembered key, so a key revoked or deleted through this app is refused on
+ * the very next request (other processes notice within `apiKeyCacheTtlMs`).
+ */
+export function forgetCachedKeys(context: Context<AppEnvironment>): void {
+  context.get('keyCache')?.clear();
+}
+
 async function keyPrincipal(database: Database, token: string): Promise<Principal | undefined> {
   const record = await findApiKey(database, token);
   if (!record) return undefined;
@@ -219,16 +248,9 @@ function forbiddenKb(principal: Principal): OrioleError {
   });
 }
 
-/** Compares SHA-256 digests, so neither the content nor the length of the admin key leaks through timing. */
-async function constantTimeEqual(given: string, expected: string): Promise<boolean> {
-  const encoder = new TextEncoder();
-  const [left, right] = await Promise.all([
-    crypto.subtle.digest('SHA-256', encoder.encode(given)),
-    crypto.subtle.digest('SHA-256', encoder.encode(expected)),
-  ]);
-  const a = new Uint8Array(left);
-  const b = new Uint8Array(right);
-  let difference = 0;
-  for (let index = 0; index < a.length; index++) difference |= a[index]! ^ b[index]!;
+/** Compares two SHA-256 digests (hex) in constant time, so neither the content nor the length of the admin key leaks through timing. */
+function constantTimeEqual(given: string, expected: string): boolean {
+  let difference = given.length ^ expected.length;
+  for (let index = 0; index < expected.length; index++) difference |= given.charCodeAt(index) ^ expected.charCodeAt(index);
   return difference === 0;
 }

@@ -62,6 +62,8 @@ export interface RequestLogger {
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;
+  /** Whether a line at this level would be written (pino's); absent: always. */
+  isLevelEnabled?(level: 'info' | 'warn' | 'error'): boolean;
 }
 
 export interface ReadinessCheck {
@@ -109,6 +111,12 @@ export interface AppEnvironment {
      * response is shared with (cors.ts), errors included.
      */
     keyOrigin: string | undefined;
+    /** The API-key cache of this app (key-cache.ts), set by auth: routes that revoke keys clear it. */
+    keyCache: { clear(): void } | undefined;
+    /** The signal that fires at the request's deadline (request-timeout.ts), made on first call; unset when requests have none. */
+    deadline: (() => AbortSignal) | undefined;
+    /** The client's signal combined with the deadline, once a route asked for it (`requestSignal`). */
+    signal: AbortSignal | undefined;
     /** Repairs made to document text by the edge check (request-text.ts); POST /documents reports them. */
     textRepairs: TextRepair[];
   };

@@ -87,6 +87,8 @@ function documentUploadLimit(dependencies: AppDependencies, contentType: string)
   return Math.min(maxRequestBytes, maxDocumentBytes + jsonUploadEnvelopeBytes);
 }
 
+const bodilessMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /** The body limit of a path: its row of the table, else the default. */
 export function bodyLimitOf(path: string, dependencies: AppDependencies, contentType = ''): number {
   const rule = routeBodyLimits.find((candidate) => candidate.path === normalised(path));
@@ -102,8 +104,10 @@ export function bodyLimitOf(path: string, dependencies: AppDependencies, content
  */
 export function limitRequestBodies(dependencies: AppDependencies): MiddlewareHandler<AppEnvironment> {
   return async function limitRequestBody(context, next) {
+    // The method first: reading `raw.body` makes Node's lightweight request build a full Request.
+    if (bodilessMethods.has(context.req.method)) return next();
     const body = context.req.raw.body;
-    if (!body || ['GET', 'HEAD', 'OPTIONS'].includes(context.req.method)) return next();
+    if (!body) return next();
     const maxBytes = bodyLimitOf(context.req.path, dependencies, context.req.header('content-type') ?? '');
     const tooLarge = () => {
       // The rest of the body is never read: the connection cannot carry another request.

@@ -33,6 +33,9 @@ export function observeRequests(options: ObservabilityOptions): MiddlewareHandle
     const status = aborted ? clientClosedStatus : context.res.status;
     metrics.observeRequest({ route, method, status, seconds });
     if (!logger) return;
+    const level = aborted || status < 500 ? 'info' : 'error';
+    // Below the logger's level the line is dropped anyway: skip building it.
+    if (logger.isLevelEnabled && !logger.isLevelEnabled(level)) return;
     const fields: Record<string, unknown> = {
       requestId: context.get('requestId'),
       method,
@@ -62,8 +65,17 @@ export function routePattern(context: Context): string {
   const responding = routes[context.req.routeIndex];
   const route = responding && responding.method !== 'ALL' ? responding : routes.find((candidate) => candidate.method !== 'ALL');
   if (!route) return unmatchedRoute;
-  return route.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}');
+  let pattern = patterns.get(route.path);
+  if (pattern === undefined) {
+    pattern = route.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}');
+    // Route paths are the app's own, a bounded set; the guard only keeps a bug from growing it.
+    if (patterns.size < 10_000) patterns.set(route.path, pattern);
+  }
+  return pattern;
 }
+
+/** Hono route path → OpenAPI-style pattern, computed once per route. */
+const patterns = new Map<string, string>();
 
 /** The knowledge base the request named (JSON body, form field or query), once validated by its route. */
 function requestedKb(context: Context): string | undefined {

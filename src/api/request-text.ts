@@ -32,10 +32,15 @@ const jsonContentType = /^application\/(?:[\w.+-]+\+)?json\b/i;
 export function validateRequestText(): MiddlewareHandler<AppEnvironment> {
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   return async function validateRequestText(context, next) {
-    const url = new URL(context.req.url);
-    const issue = pathIssue(url.pathname, routePattern(context)) ?? queryIssue(url.search);
-    if (issue) throw refusal(issue);
-    if (context.req.raw.body && jsonContentType.test(context.req.header('content-type') ?? '')) {
+    const target = requestTarget(context.req.url);
+    // Printable ASCII without '%' decodes to itself and holds no flaw: most requests stop here.
+    if (!plainTarget.test(target)) {
+      const url = new URL(context.req.url);
+      const issue = pathIssue(url.pathname, routePattern(context)) ?? queryIssue(url.search);
+      if (issue) throw refusal(issue);
+    }
+    // The header first: reading `raw.body` makes Node's lightweight request build a full Request.
+    if (jsonContentType.test(context.req.header('content-type') ?? '') && context.req.raw.body) {
       // Read once and cached by Hono; the route's json() then reads the text set below.
       const bytes = await context.req.arrayBuffer();
       let text: string;
@@ -60,6 +65,16 @@ export function validateRequestText(): MiddlewareHandler<AppEnvironment> {
     }
     await next();
   };
+}
+
+/** Path and query, with no '%', control character or non-ASCII in them. */
+const plainTarget = /^[\x20-\x24\x26-\x7e]*$/;
+
+/** The path and query of a URL as sent (a fragment, which never reaches a server, cut off). */
+function requestTarget(url: string): string {
+  const start = url.indexOf('/', url.indexOf(':') + 3);
+  const hash = url.indexOf('#', start);
+  return start === -1 ? '' : url.slice(start, hash === -1 ? undefined : hash);
 }
 
 function refusal(issue: TextIssue): OrioleError {

@@ -169,6 +169,11 @@ export const AnswerResponseSchema = z
     mode: z.enum(['generative', 'extractive']),
     model: z.string(),
     kbVersion: z.number().int(),
+    cached: z.boolean().optional().openapi({
+      description:
+        'true: served from the answer cache, because the same question (with the same history, filters and topK) was answered ' +
+        'on this KB version before; it still has its own answerId. Any change to the KB bumps its version and ends the reuse.',
+    }),
     timings: z.object({ retrievalMs: z.number(), generationMs: z.number(), totalMs: z.number() }),
     retrieval: RetrievalInfoSchema,
   })

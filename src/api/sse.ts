@@ -3,6 +3,7 @@ import { streamSSE, type SSEMessage } from 'hono/streaming';
 import type { AnswerEvent, AnswerRequest } from '../core/index.ts';
 import type { AppEnvironment } from './context.ts';
 import { toOrioleError } from './error-response.ts';
+import { requestSignal } from './request-timeout.ts';
 import type { OrioleError } from '../core/index.ts';
 
 /** How one route writes a streamed answer: its own wire format over the same events. */
@@ -31,7 +32,7 @@ export async function streamAnswerEvents(
 ): Promise<Response> {
   const { answers } = context.get('dependencies');
   const disconnected = new AbortController();
-  context.req.raw.signal.addEventListener('abort', () => disconnected.abort(), { once: true });
+  requestSignal(context).addEventListener('abort', () => disconnected.abort(), { once: true });
   const events = answers.stream(request, disconnected.signal);
   const first = await events.next();
   return streamSSE(context, async (stream) => {

@@ -60,6 +60,8 @@ export interface AnswerResponse {
   mode: AnswerMode;
   model: string;
   kbVersion: number;
+  /** Served from the answer cache: the same question on the same KB version was answered before. */
+  cached?: boolean;
   timings: AnswerTimings;
   /** How retrieval ran (mode, embedder, query rewrite). */
   retrieval: RetrievalInfo;

@@ -19,6 +19,8 @@ export interface AnswerObservation {
   generationSeconds: number;
   /** The knowledge base's name. */
   kb: string;
+  /** Served from the answer cache: counted as an answer, its (zero) stage times left out of the histograms. */
+  cached?: boolean;
 }
 
 /** What became of one document given to ingestion; `skipped`: no text to index; `failed`: it could not be ingested. */
@@ -44,6 +46,8 @@ export interface ServiceMetrics {
   observeGenerationFailure(code: string): void;
   /** Embedding a query failed. */
   observeEmbedderError(): void;
+  /** A cacheable answer was looked up in the answer cache and found (`hit`) or not (`miss`). */
+  observeAnswerCache(result: 'hit' | 'miss'): void;
   observeIngestedDocuments(observation: IngestedDocumentsObservation): void;
   /** The exposition served at GET /metrics. */
   render(): Promise<{ contentType: string; body: string }>;
@@ -55,6 +59,7 @@ export const noopMetrics: ServiceMetrics = {
   observeAnswer() {},
   observeGenerationFailure() {},
   observeEmbedderError() {},
+  observeAnswerCache() {},
   observeIngestedDocuments() {},
   async render() {
     return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '' };

@@ -24,6 +24,9 @@ const migrationsTable = 'oriole_migrations';
 export async function migrate(database: Database, migrations: readonly Migration[]): Promise<MigrationReport> {
   const ordered = validateOrder(migrations);
   try {
+    // The usual case, every start of every command: one read, no lock, no DDL.
+    const current = await upToDate(database, ordered);
+    if (current !== undefined) return { applied: [], current };
     return await database.transaction(async (transaction) => {
       await transaction.query(`SELECT pg_advisory_xact_lock(hashtext('oriole.migrate:' || current_schema()))`);
       await transaction.query(
@@ -67,6 +70,22 @@ export async function pendingMigrations(
   if (!exists.rows[0]?.found) return [...migrations];
   const recorded = await recordedMigrations(database);
   return migrations.filter((migration) => !recorded.has(migration.id));
+}
+
+/**
+ * The number of migrations applied when the database holds exactly `known`, with their
+ * checksums; undefined when anything is to do or to report (migrate then runs under its lock).
+ */
+async function upToDate(database: SqlExecutor, known: readonly Migration[]): Promise<number | undefined> {
+  const exists = await database.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [migrationsTable]);
+  if (!exists.rows[0]?.found) return undefined;
+  const recorded = await recordedMigrations(database);
+  if (recorded.size !== known.length) return undefined;
+  for (const migration of known) {
+    const row = recorded.get(migration.id);
+    if (!row || row.checksum !== (await checksum(migration.sql))) return undefined;
+  }
+  return recorded.size;
 }
 
 async function recordedMigrations(executor: SqlExecutor): Promise<Map<number, { name: string; checksum: string }>> {

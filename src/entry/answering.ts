@@ -63,8 +63,10 @@ export function createAnswering(config: Config, parts: AnsweringParts): AnswerSe
         retrievalSeconds: response.timings.retrievalMs / 1000,
         generationSeconds: response.timings.generationMs / 1000,
         kb,
+        ...(response.cached ? { cached: true } : {}),
       });
     },
+    onAnswerCacheLookup: (result) => metrics.observeAnswerCache(result),
   });
 }
 

@@ -40,7 +40,7 @@ export function buildProgram(environment: Record<string, string | undefined>): C
         server: { port: options.port ?? loaded.server.port, host: options.host ?? loaded.server.host },
         allowUnauthenticated: Boolean(options.allowUnauthenticated) || loaded.allowUnauthenticated,
       };
-      const logger = createLogger(loaded);
+      const logger = createLogger(loaded, { buffered: true });
       const { startServer } = await import('./server.ts');
       const server = await startServer(serverConfig, logger);
       console.log(`Oriole is listening on ${server.url}`);
@@ -205,7 +205,8 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .option('--kb <name>', 'knowledge base')
     .option('--json', 'print the /answer response body')
     .action(async (question: string, options: { kb?: string; json?: boolean }) => {
-      await withNode(async (node) => {
+      // The database and the answer service only: no ingestion, eval or HTTP code is loaded.
+      await withDatabase(async (node) => {
         const { runAsk } = await import('./query-commands.ts');
         await runAsk(node, { question, kb: options.kb ?? node.config.defaultKb, json: Boolean(options.json) });
       });
@@ -219,7 +220,7 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     .option('--k <n>', 'number of passages (1-50)', parseTopK, 5)
     .option('--json', 'print JSON: the /search response body')
     .action(async (query: string, options: { kb?: string; k: number; json?: boolean }) => {
-      await withNode(async (node) => {
+      await withDatabase(async (node) => {
         const { runSearch } = await import('./query-commands.ts');
         await runSearch(node, { query, kb: options.kb ?? node.config.defaultKb, k: options.k, json: Boolean(options.json) });
       });

@@ -13,17 +13,16 @@ import {
   type UploadLimits,
 } from '../api/index.ts';
 import { noopMetrics, type Config, type Embedder, type Reranker, type ServiceMetrics } from '../core/index.ts';
-import { getKnowledgeBase, type Database } from '../db/index.ts';
-import { loadEmbedder, type EmbedderStatus } from '../embedders/index.ts';
+import type { Database } from '../db/index.ts';
+import type { EmbedderStatus } from '../embedders/index.ts';
 import type { JobWorker } from '../jobs/index.ts';
-import { loadReranker, type RerankerStatus } from '../rerankers/index.ts';
+import type { RerankerStatus } from '../rerankers/index.ts';
 import { createInProcessLexicalSearcher } from '../retrieval/index.ts';
 import { createAnswering, type AnsweringParts } from './answering.ts';
 import { buildInfo, type BuildInfo } from './build-info.ts';
 import { startNodeEvalWorker } from './eval-jobs.ts';
 import {
   createNodeIngestion,
-  embedderOptionsFrom,
   embedderReadiness,
   embedderWarning,
   loadConfiguredEmbedder,
@@ -32,6 +31,7 @@ import {
 } from './ingestion.ts';
 import { createConfiguredJudge } from './judge.ts';
 import { openMigratedDatabase, type StorageNode } from './node.ts';
+import { answersForKb, loadConfiguredReranker } from './query-answering.ts';
 import { builtWebDirectory, directoryWebAssets } from './web-assets.ts';
 
 /**
@@ -180,14 +180,7 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
       return answering({ embedder: models.embedder, ...(warning ? { warning } : {}), reranker: models.reranker });
     }),
     async answersForKb(kbName) {
-      const kb = await getKnowledgeBase(database, kbName);
-      let embedder: { embedder: Embedder | null; warning?: string } = { embedder: null };
-      if (kb.embedder !== 'none' && kb.embeddingDim !== null) {
-        const loaded = await loadEmbedder(kb.embedder, embedderOptionsFrom(config), (message) => logger.warn(message));
-        embedder = { embedder: loaded.embedder, ...(loaded.embedder ? {} : { warning: `Embedder '${kb.embedder}' is not loaded: keyword search only.` }) };
-      }
-      const { reranker } = await loadConfiguredReranker(config, logger);
-      return answering({ ...embedder, reranker });
+      return answersForKb(composition, kbName);
     },
     judge: once(() => (overrides.judge !== undefined ? overrides.judge : createConfiguredJudge(config))),
     buildInfo: once(() => overrides.oriole ?? buildInfo(config.gitCommit)),
@@ -290,21 +283,6 @@ export async function withNode<T>(config: Config, logger: Logger, work: (node: N
   } finally {
     await node.close();
   }
-}
-
-/**
- * ORIOLE_RERANKER's model, or null: by configuration ('none'), or because it cannot be
- * loaded (offline and not cached), which is logged as a warning while search keeps its
- * fused order.
- */
-async function loadConfiguredReranker(
-  config: Config,
-  logger: Pick<Logger, 'info' | 'warn'>,
-): Promise<{ reranker: Reranker | null; status: RerankerStatus }> {
-  if (config.reranker.spec !== 'none') logger.info({ reranker: config.reranker.spec }, 'loading the reranker model');
-  return loadReranker(config.reranker.spec, embedderOptionsFrom(config), (message) =>
-    logger.warn({ reranker: config.reranker.spec }, message),
-  );
 }
 
 /** `build` on the first call, its result on every later one. */

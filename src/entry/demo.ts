@@ -14,8 +14,11 @@ export const sampleHelpCenter = path.resolve(import.meta.dirname, '../../example
  * offline: without the embedding model it says so and searches by keywords.
  */
 export async function runDemo(config: Config, logger: Logger): Promise<RunningServer> {
+  const progress = demoProgress();
+  progress.step('opening the database and loading the embedding model');
   const node = await openNode(config, logger, loadIngestModels);
   try {
+    progress.step('ingesting the sample help center');
     await runIngest(node, {
       targets: [sampleHelpCenter],
       kb: config.defaultKb,
@@ -27,7 +30,9 @@ export async function runDemo(config: Config, logger: Logger): Promise<RunningSe
     // PGlite allows one process per data directory: the server opens it again.
     await node.close();
   }
+  progress.step('starting the server');
   const server = await startServer(config, logger);
+  progress.done();
   const kb = config.defaultKb === 'default' ? '' : `, "kb": "${config.defaultKb}"`;
   console.log(
     [
@@ -49,3 +54,28 @@ export async function runDemo(config: Config, logger: Logger): Promise<RunningSe
   );
   return server;
 }
+
+/**
+ * A line on stderr for each start-up step, and every few seconds while one lasts, so a
+ * first start that downloads a model never looks hung.
+ */
+function demoProgress(): { step(what: string): void; done(): void } {
+  const started = performance.now();
+  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  let current = '';
+  const timer = setInterval(() => process.stderr.write(`demo: still ${current} (${elapsed()})\n`), demoProgressIntervalMs);
+  timer.unref();
+  return {
+    step(what) {
+      current = what;
+      process.stderr.write(`demo: ${what} (${elapsed()})\n`);
+    },
+    done() {
+      clearInterval(timer);
+      process.stderr.write(`demo: ready in ${elapsed()}\n`);
+    },
+  };
+}
+
+/** How often a long start-up step says it is still running. */
+const demoProgressIntervalMs = 3_000;

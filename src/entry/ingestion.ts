@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import { chunkDocument, defaultChunkingSettings } from '../../ingest/chunking/index.ts';
 import { createFileLoaders, detectContentType } from '../../ingest/loaders/index.ts';
@@ -20,8 +19,9 @@ import { crawl } from '../../ingest/web/index.ts';
 import type { ReadinessCheck } from '../api/index.ts';
 import { noopMetrics, type Config, type Embedder, type ServiceMetrics } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
-import { loadEmbedder, type EmbedderOptions, type EmbedderStatus } from '../embedders/index.ts';
+import { loadEmbedder, type EmbedderStatus } from '../embedders/index.ts';
 import { termFrequencies } from '../retrieval/lexical/index.ts';
+import { embedderOptionsFrom } from './query-answering.ts';
 
 /**
  * Ingestion's parts for Node, wired from config: loaders, chunker, terms, embedder.
@@ -89,17 +89,7 @@ export function embedderWarning(status: EmbedderStatus): string | undefined {
   return status.lexicalOnly && !status.ready ? status.message : undefined;
 }
 
-export function embedderOptionsFrom(config: Config): EmbedderOptions {
-  return {
-    ...(config.embedder.modelsDir ? { modelsDir: config.embedder.modelsDir } : {}),
-    // Outside node_modules by default, so `npm ci` does not throw downloaded models away.
-    cacheDir: config.embedder.cacheDir ?? path.join(config.dataDir, 'models'),
-    openai: {
-      ...(config.openai.apiKey ? { apiKey: config.openai.apiKey } : {}),
-      ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}),
-    },
-  };
-}
+export { embedderOptionsFrom };
 
 /** The embedder's state for GET /ready: not ok when the configured model could not be loaded. */
 export function embedderReadiness(status: EmbedderStatus): ReadinessCheck {

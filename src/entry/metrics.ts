@@ -62,6 +62,15 @@ export function createPrometheusMetrics(): ServiceMetrics & { registry: Registry
     labelNames: ['code'] as const,
     registers,
   });
+  const answerCache = new Counter({
+    name: 'oriole_answer_cache_requests_total',
+    help: 'Cacheable answers looked up in the answer cache, by result (hit: served from it, miss: answered afresh)',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  // Both series exist from the start, so a hit rate can be computed before the first hit.
+  const answerCacheHits = answerCache.labels('hit');
+  const answerCacheMisses = answerCache.labels('miss');
   const embedderErrors = new Counter({
     name: 'oriole_embedder_errors_total',
     help: 'Query embeddings that failed',
@@ -81,17 +90,30 @@ export function createPrometheusMetrics(): ServiceMetrics & { registry: Registry
     registers,
   });
 
+  // One pair of series per route, method and status, looked up by a string: prom-client's own
+  // lookup hashes a sorted copy of the labels on every call, the largest cost of a /health request.
+  const requestSeries = new Map<string, { count: { inc(): void }; duration: { observe(seconds: number): void } }>();
   return {
     registry,
     observeRequest({ route, method, status, seconds }) {
-      const labels = { route, method, status: String(status) };
-      httpRequests.inc(labels);
-      httpDuration.observe(labels, seconds);
+      const key = `${method} ${status} ${route}`;
+      let series = requestSeries.get(key);
+      if (!series) {
+        const labels = [route, method, String(status)] as const;
+        series = { count: httpRequests.labels(...labels), duration: httpDuration.labels(...labels) };
+        requestSeries.set(key, series);
+      }
+      series.count.inc();
+      series.duration.observe(seconds);
     },
-    observeAnswer({ mode, abstained, retrievalSeconds, generationSeconds, kb }) {
+    observeAnswer({ mode, abstained, retrievalSeconds, generationSeconds, kb, cached }) {
       answers.inc({ kb, mode, abstained: String(abstained) });
+      if (cached) return;
       retrievalDuration.observe({ mode }, retrievalSeconds);
       generationDuration.observe({ mode }, generationSeconds);
+    },
+    observeAnswerCache(result) {
+      (result === 'hit' ? answerCacheHits : answerCacheMisses).inc();
     },
     observeGenerationFailure(code) {
       generationFailures.inc({ code });

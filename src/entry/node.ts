@@ -27,9 +27,15 @@ export async function withStorage<T>(config: Config, logger: Logger, work: (node
   }
 }
 
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  // Logs go to stderr so command output on stdout stays clean for pipes and --json.
-  return pino({ level: config.logLevel, base: { service: 'oriole' } }, pino.destination(2));
+/**
+ * Logs go to stderr so command output on stdout stays clean for pipes and --json.
+ * `buffered` (the server and the worker): lines are written asynchronously, several in one
+ * write while the previous one is in flight, so a busy server's access log never blocks a
+ * request on the terminal or pipe; pino flushes what is left when the process exits.
+ */
+export function createLogger(config: Pick<Config, 'logLevel'>, options: { buffered?: boolean } = {}): Logger {
+  const destination = pino.destination({ dest: 2, sync: !options.buffered });
+  return pino({ level: config.logLevel, base: { service: 'oriole' } }, destination);
 }
 
 export async function openDatabase(config: Config, logger?: Logger): Promise<Database> {

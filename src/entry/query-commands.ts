@@ -1,18 +1,19 @@
 import type { AnswerResponse, Passage, RetrievalInfo } from '../core/index.ts';
-import type { NodeComposition } from './compose.ts';
 import { citationMarker } from '../answer/index.ts';
+import type { StorageNode } from './node.ts';
+import { answersForKb } from './query-answering.ts';
 
 /** `oriole ask`: loads the KB's embedder only when the KB has vectors to search. */
-export async function runAsk(node: NodeComposition, command: { question: string; kb: string; json: boolean }): Promise<AnswerResponse> {
-  const answering = await node.answersForKb(command.kb);
+export async function runAsk(node: StorageNode, command: { question: string; kb: string; json: boolean }): Promise<AnswerResponse> {
+  const answering = await answersForKb(node, command.kb);
   const response = await answering.answer({ question: command.question, kb: command.kb, metadata: { channel: 'cli' } });
   console.log(command.json ? JSON.stringify(response, null, 2) : formatAnswer(response));
   return response;
 }
 
 /** `oriole search`: loads the KB's embedder only when the KB has vectors to search. */
-export async function runSearch(node: NodeComposition, command: { query: string; kb: string; k: number; json: boolean }): Promise<void> {
-  const answering = await node.answersForKb(command.kb);
+export async function runSearch(node: StorageNode, command: { query: string; kb: string; k: number; json: boolean }): Promise<void> {
+  const answering = await answersForKb(node, command.kb);
   const { passages, info } = await answering.search({ query: command.query, kb: command.kb, topK: command.k });
   if (command.json) {
     const results = passages.map(({ chunkId, documentId, source, title, url, heading, text, score }) => ({

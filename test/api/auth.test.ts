@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authStateTtlMs, type Requirement } from '../../src/api/auth.ts';
+import { apiKeyCacheTtlMs } from '../../src/api/key-cache.ts';
 import { createApiKey, getKnowledgeBase, listDocuments, listEvalSets, revokeApiKey, type Database } from '../../src/db/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';
@@ -291,6 +292,22 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
     const used = (await listApiKeys(database)).filter((key) => key.lastUsedAt !== null);
     expect(used.length).toBeGreaterThan(0);
     expect(used.every((key) => key.revokedAt === null)).toBe(true);
+  });
+
+  it('a key revoked through DELETE /keys/:id is refused on the very next request, though it was just used', async () => {
+    const { key, record } = await createApiKey(database, { scope: 'query', kbId: null, name: 'short-lived' });
+    expect((await call('GET', '/kbs', key)).status).toBe(200);
+    expect((await call('GET', '/kbs', key)).status).toBe(200);
+    expect((await call('DELETE', `/keys/${record.id}`, adminKey)).status).toBe(204);
+    expect((await call('GET', '/kbs', key)).status).toBe(401);
+  });
+
+  it('a key revoked by another process (the CLI, another replica) stops working within apiKeyCacheTtlMs', async () => {
+    const { key, record } = await createApiKey(database, { scope: 'query', kbId: null, name: 'revoked-elsewhere' });
+    expect((await call('GET', '/kbs', key)).status).toBe(200);
+    await revokeApiKey(database, record.id);
+    await delay(apiKeyCacheTtlMs + 100);
+    expect((await call('GET', '/kbs', key)).status).toBe(401);
   });
 
   it('with no key at all auth is off; the first key turns it on within seconds', async () => {

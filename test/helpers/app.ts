@@ -71,7 +71,8 @@ export function createTestApp(
     {
       ingestContext: context,
       chatModel: options.chatModel ?? null,
-      ...(options.answerSettings ? { answerSettings: options.answerSettings } : {}),
+      // No answer cache unless a test asks for one: suites ask the same question again to test the pipeline itself.
+      answerSettings: { answerCacheEntries: 0, ...options.answerSettings },
       ...(options.answers ? { answers: options.answers } : {}),
       judge: options.judge ?? null,
       ...(options.metrics ? { metrics: options.metrics } : {}),

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { AnswerEvent, AnswerRequest } from '../../core/index.ts';
 import { requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
+import { requestSignal } from '../request-timeout.ts';
 import { streamAnswerEvents, type AnswerEventEncoding } from '../sse.ts';
 import { AnswerRequestSchema, AnswerResponseSchema, ErrorSchema, errorResponses } from '../schemas.ts';
 import { passageResponse } from './search.ts';
@@ -46,7 +47,7 @@ export function answerRoutes(): OpenAPIHono<AppEnvironment> {
     const wantsStream = body.stream ?? (context.req.header('accept') ?? '').includes('text/event-stream');
     if (wantsStream) return streamAnswerEvents(context, request, answerEncoding(context)) as never;
     const { answers } = context.get('dependencies');
-    const response = await answers.answer(request, context.req.raw.signal);
+    const response = await answers.answer(request, requestSignal(context));
     return context.json(response, 200);
   });
   return app;

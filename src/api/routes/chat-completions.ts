@@ -6,6 +6,7 @@ import { listKnowledgeBases } from '../../db/index.ts';
 import { canSeeKb, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { requestLimits as limits } from '../limits.ts';
+import { requestSignal } from '../request-timeout.ts';
 import { streamAnswerEvents, type AnswerEventEncoding } from '../sse.ts';
 import { CitationSchema, cleanText, ErrorSchema, errorResponses } from '../schemas.ts';
 
@@ -113,7 +114,7 @@ export function chatCompletionRoutes(): OpenAPIHono<AppEnvironment> {
     const request = { ...answerRequestFrom(body), kb: requestKb(context, body.model) };
     if (body.stream) return streamAnswerEvents(context, request, completionEncoding(body.model)) as never;
     const { answers } = context.get('dependencies');
-    const response = await answers.answer(request, context.req.raw.signal);
+    const response = await answers.answer(request, requestSignal(context));
     return context.json(
       {
         id: `chatcmpl-${response.answerId}`,

@@ -11,6 +11,7 @@ import {
   revokeApiKey,
   type ApiKeyRecord,
 } from '../../db/index.ts';
+import { forgetCachedKeys } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { cleanText, ErrorSchema, KnowledgeBaseNameSchema, errorResponses } from '../schemas.ts';
 
@@ -120,6 +121,7 @@ export function keyRoutes(): OpenAPIHono<AppEnvironment> {
     // The CLI also takes a prefix; the API names keys by id only.
     if (!isUuid(id)) throw notFound('key', id);
     await revokeApiKey(context.get('dependencies').database, id);
+    forgetCachedKeys(context);
     return context.body(null, 204);
   });
 

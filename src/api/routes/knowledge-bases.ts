@@ -6,7 +6,7 @@ import {
   type KnowledgeBase,
   type KnowledgeBaseSummary,
 } from '../../db/index.ts';
-import { canSeeKb, requestKb } from '../auth.ts';
+import { canSeeKb, forgetCachedKeys, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import {
   CreateKnowledgeBaseSchema,
@@ -72,6 +72,8 @@ export function knowledgeBaseRoutes(): OpenAPIHono<AppEnvironment> {
   app.openapi(deleteRoute, async (context) => {
     const { database } = context.get('dependencies');
     await deleteKnowledgeBase(database, requestKb(context, context.req.valid('param').name));
+    // Its keys went with it.
+    forgetCachedKeys(context);
     return context.body(null, 204);
   });
   return app;

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { AnswerService } from '../answer/index.ts';
+import type { Config, Embedder, Reranker } from '../core/index.ts';
+import { getKnowledgeBase } from '../db/index.ts';
+import { loadEmbedder, type EmbedderOptions } from '../embedders/index.ts';
+import { loadReranker, type RerankerStatus } from '../rerankers/index.ts';
+import { createAnswering } from './answering.ts';
+import type { StorageNode } from './node.ts';
+
+/**
+ * Search and answers for one CLI query (`oriole search`, `oriole ask`): the answer service
+ * and what it needs, and nothing else. No ingestion (parsers, the parse pool), eval or
+ * HTTP code is imported, so a query on a small KB is mostly the query.
+ */
+
+/** For one query on `kbName`: loads the KB's own embedder only when the KB has vectors, then the reranker. */
+export async function answersForKb(node: StorageNode, kbName: string): Promise<AnswerService> {
+  const { config, database, logger } = node;
+  const kb = await getKnowledgeBase(database, kbName);
+  let embedder: { embedder: Embedder | null; warning?: string } = { embedder: null };
+  if (kb.embedder !== 'none' && kb.embeddingDim !== null) {
+    const loaded = await loadEmbedder(kb.embedder, embedderOptionsFrom(config), (message) => logger.warn(message));
+    embedder = { embedder: loaded.embedder, ...(loaded.embedder ? {} : { warning: `Embedder '${kb.embedder}' is not loaded: keyword search only.` }) };
+  }
+  const { reranker } = await loadConfiguredReranker(config, logger);
+  return createAnswering(config, { database, logger, ...embedder, reranker });
+}
+
+/** Where in-process models are read from and cached, and the OpenAI-compatible endpoint, from config. */
+export function embedderOptionsFrom(config: Config): EmbedderOptions {
+  return {
+    ...(config.embedder.modelsDir ? { modelsDir: config.embedder.modelsDir } : {}),
+    // Outside node_modules by default, so `npm ci` does not throw downloaded models away.
+    cacheDir: config.embedder.cacheDir ?? path.join(config.dataDir, 'models'),
+    openai: {
+      ...(config.openai.apiKey ? { apiKey: config.openai.apiKey } : {}),
+      ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}),
+    },
+  };
+}
+
+/**
+ * ORIOLE_RERANKER's model, or null: by configuration ('none'), or because it cannot be
+ * loaded (offline and not cached), which is logged as a warning while search keeps its
+ * fused order.
+ */
+export async function loadConfiguredReranker(
+  config: Config,
+  logger: Pick<Logger, 'info' | 'warn'>,
+): Promise<{ reranker: Reranker | null; status: RerankerStatus }> {
+  if (config.reranker.spec !== 'none') logger.info({ reranker: config.reranker.spec }, 'loading the reranker model');
+  return loadReranker(config.reranker.spec, embedderOptionsFrom(config), (message) =>
+    logger.warn({ reranker: config.reranker.spec }, message),
+  );
+}
