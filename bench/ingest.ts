@@ -1,5 +1,5 @@
 import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { collectInputs, ingestInputs, planInputs } from '../ingest/pipeline/index.ts';
@@ -27,11 +27,17 @@ const postgresUrl = process.env.BENCH_DATABASE_URL;
 interface Row {
   backend: string;
   embedder: string;
+  /** Documents of a sample run (USE lite), else undefined. */
+  sample: number | undefined;
   documents: number;
   chunks: number;
   seconds: number;
   chunksPerSecond: number;
+  /** CPU time of this process over the first ingest, parse threads and PGlite included (not PostgreSQL's server). */
+  cpuSeconds: number;
   unchangedSeconds: number;
+  /** The 1-minute load average when the first ingest ended: other work on the machine slows the figures. */
+  load: number;
 }
 
 export async function benchIngest(): Promise<Row[]> {
@@ -44,7 +50,8 @@ export async function benchIngest(): Promise<Row[]> {
         const { database, cleanup } = await openBenchDatabase(backend);
         try {
           const folder = await sample(path.join(corpus, 'docs'), embedder.documentLimit);
-          rows.push(await measure(database, backend, embedder.spec, folder));
+          const row = await measure(database, backend, embedder.spec, folder);
+          rows.push({ ...row, sample: Number.isFinite(embedder.documentLimit) ? embedder.documentLimit : undefined });
         } finally {
           await cleanup();
         }
@@ -65,14 +72,17 @@ async function sample(folder: string, limit: number): Promise<string> {
   return target;
 }
 
-async function measure(database: Database, backend: string, embedder: string, folder: string): Promise<Row> {
+async function measure(database: Database, backend: string, embedder: string, folder: string): Promise<Omit<Row, 'sample'>> {
   const config = loadConfig({ ORIOLE_EMBEDDER: embedder });
   const logger = pino({ level: 'warn' });
   const ingestion = composeNode(config, { database, logger, models: await loadIngestModels(config, logger) }).ingestion();
   const kb = await ensureKnowledgeBase(database, { name: 'bench', embedder });
   const run = async () =>
     ingestInputs(ingestion.context, kb, collectInputs(await planInputs([folder]), ingestion.collect, {}), { prune: false });
+  const cpuBefore = process.cpuUsage();
   const first = await run();
+  const cpu = process.cpuUsage(cpuBefore);
+  const load = loadavg()[0]!;
   if (first.failed > 0) throw new Error(`bench ingest failed: ${JSON.stringify(first.failures.slice(0, 3))}`);
   const second = await run();
   return {
@@ -82,7 +92,9 @@ async function measure(database: Database, backend: string, embedder: string, fo
     chunks: first.chunks,
     seconds: first.seconds,
     chunksPerSecond: Math.round((first.chunks / first.seconds) * 10) / 10,
+    cpuSeconds: Math.round((cpu.user + cpu.system) / 10_000) / 100,
     unchangedSeconds: second.seconds,
+    load: Math.round(load * 10) / 10,
   };
 }
 
@@ -108,11 +120,15 @@ async function openBenchDatabase(backend: string): Promise<{ database: Database;
   };
 }
 
+/** The rows as the README's Benchmarks table has them, then the load each was measured under. */
 export function formatIngestRows(rows: Row[]): string {
-  const header = '| backend | embedder | documents | chunks | first ingest (s) | chunks/s | re-ingest unchanged (s) |';
-  const lines = rows.map(
-    (row) =>
-      `| ${row.backend} | ${row.embedder} | ${row.documents} | ${row.chunks} | ${row.seconds} | ${row.chunksPerSecond} | ${row.unchangedSeconds} |`,
-  );
-  return [header, '|---|---|---|---|---|---|---|', ...lines].join('\n');
+  const header = '| backend | embedder | documents | chunks | first ingest (s) | chunks/s | CPU (s) | re-ingest unchanged (s) |';
+  const lines = rows.map((row) => {
+    const backend = row.backend === 'pglite' ? 'PGlite' : 'PostgreSQL';
+    const embedder = row.sample === undefined ? row.embedder : `${row.embedder} (${row.sample}-document sample)`;
+    const rate = row.chunksPerSecond >= 100 ? Math.round(row.chunksPerSecond) : row.chunksPerSecond;
+    return `| ${backend} | ${embedder} | ${row.documents} | ${row.chunks} | ${row.seconds} | ${rate} | ${row.cpuSeconds} | ${row.unchangedSeconds} |`;
+  });
+  const loads = rows.map((row) => row.load).join(', ');
+  return [header, '|---|---|---|---|---|---|---|---|', ...lines, '', `1-minute load average after each first ingest: ${loads}.`].join('\n');
 }

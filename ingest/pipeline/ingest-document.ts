@@ -6,8 +6,8 @@ import {
   findDocumentBySource,
   findEmbeddingsByHash,
   replaceDocument,
-  writeChunkTerms,
   type ChunkRecord,
+  type DocumentRecord,
   type Database,
   type KnowledgeBase,
 } from '../../src/db/index.ts';
@@ -87,6 +87,35 @@ export async function ingestDocument(
   kb: KnowledgeBase,
   item: IngestItem,
 ): Promise<IngestOutcome> {
+  const prepared = await prepareDocument(context, kb, item);
+  return 'outcome' in prepared ? prepared : storeDocument(context, kb, prepared);
+}
+
+/** A changed document parsed, chunked and tokenized: what `storeDocument` embeds and writes. */
+export interface PreparedDocument {
+  document: DocumentRecord;
+  chunks: IndexedChunk[];
+}
+
+interface IndexedChunk {
+  chunk: Chunk;
+  /** The text indexed and embedded (`indexText`), its hash and its lexical terms. */
+  text: string;
+  contentHash: string;
+  terms: Map<string, number>;
+}
+
+/**
+ * The part of `ingestDocument` that reads and writes no content: the fingerprint
+ * check, the parse, chunks and terms. `ingestInputs` prepares the next documents
+ * while one is being stored; embedding waits for `storeDocument`, so a document
+ * still reuses the vectors of the documents stored before it.
+ */
+export async function prepareDocument(
+  context: IngestContext,
+  kb: KnowledgeBase,
+  item: IngestItem,
+): Promise<PreparedDocument | IngestOutcome> {
   const source = validateSource(item.source);
   if (item.bytes.byteLength > context.limits.maxDocumentBytes) {
     throw new OrioleError(
@@ -131,13 +160,22 @@ export async function ingestDocument(
       { details: { source, limit: context.limits.maxChunksPerDocument } },
     );
   }
-  const prepared = chunks.map((chunk) => {
-    const text = indexText(title, chunk);
-    return { chunk, contentHash: sha256(text), terms: context.termFrequencies(text), text };
-  });
-  const { vectors, embedded } = await vectorsFor(context, kb, prepared);
+  return {
+    document: { kbId: kb.id, source, title, url, contentType: parsed.contentType, contentHash: fingerprint, metadata, tags },
+    chunks: chunks.map((chunk) => {
+      const text = indexText(title, chunk);
+      return { chunk, text, contentHash: sha256(text), terms: context.termFrequencies(text) };
+    }),
+  };
+}
 
-  const records: ChunkRecord[] = prepared.map(({ chunk, contentHash }) => ({
+/**
+ * Embeds a prepared document's chunks where no stored vector has the same text, then
+ * swaps it in: chunks, postings and fingerprint in one transaction, the KB version bumped.
+ */
+export async function storeDocument(context: IngestContext, kb: KnowledgeBase, prepared: PreparedDocument): Promise<IngestedDocument> {
+  const { vectors, embedded } = await vectorsFor(context, kb, prepared.chunks);
+  const records: ChunkRecord[] = prepared.chunks.map(({ chunk, contentHash, terms }) => ({
     ordinal: chunk.ordinal,
     headingPath: chunk.headingPath,
     text: chunk.text,
@@ -145,23 +183,15 @@ export async function ingestDocument(
     contentHash,
     metadata: chunkMetadata(chunk),
     embedding: vectors.get(contentHash) ?? null,
+    terms,
   }));
   const stored = await context.database.transaction(async (transaction) => {
-    const written = await replaceDocument(
-      transaction,
-      { kbId: kb.id, source, title, url, contentType: parsed.contentType, contentHash: fingerprint, metadata, tags },
-      records,
-    );
-    await writeChunkTerms(
-      transaction,
-      kb.id,
-      written.chunkIds.map((chunkId, index) => ({ chunkId, terms: prepared[index]!.terms })),
-    );
+    const written = await replaceDocument(transaction, prepared.document, records);
     await bumpKnowledgeBaseVersion(transaction, kb.id);
     return written;
   });
   return {
-    source,
+    source: prepared.document.source,
     documentId: stored.documentId,
     outcome: stored.created ? 'added' : 'updated',
     chunks: records.length,

@@ -6,7 +6,15 @@ import {
   type KnowledgeBase,
 } from '../../src/db/index.ts';
 import type { InputEvent } from './collect-inputs.ts';
-import { ingestDocument, type IngestContext, type IngestOutcomeKind } from './ingest-document.ts';
+import {
+  prepareDocument,
+  storeDocument,
+  type IngestContext,
+  type IngestItem,
+  type IngestOutcome,
+  type IngestOutcomeKind,
+  type PreparedDocument,
+} from './ingest-document.ts';
 
 export interface IngestSummary {
   added: number;
@@ -38,8 +46,24 @@ export interface IngestRunOptions {
 }
 
 /**
+ * Documents read ahead of the one being stored. They are prepared one after the
+ * other, so a run keeps one parse-pool thread busy while the database stores: a
+ * second thread's start-up (about a second of CPU) cost more than it saved on a
+ * 2-core machine. More only holds more parsed documents in memory.
+ */
+const documentsAhead = 3;
+
+type Prepared = { ok: true; value: PreparedDocument | IngestOutcome } | { ok: false; error: unknown };
+
+/** An input in the run's order: a document being prepared, or a skip or failure already known. */
+type Step = { kind: 'document'; item: IngestItem; prepared: Promise<Prepared> } | { kind: 'event'; event: InputEvent };
+
+/**
  * Ingests a stream of inputs into one KB. A failing document is recorded and the
- * run goes on; pruning happens only after every input was seen.
+ * run goes on; pruning happens only after every input was seen. Documents are
+ * stored one at a time, in input order, each in its own transaction
+ * (`storeDocument`), while the next few are read, parsed, chunked and tokenized
+ * (`prepareDocument`); outcomes and progress are reported in input order.
  */
 export async function ingestInputs(
   context: IngestContext,
@@ -62,29 +86,30 @@ export async function ingestInputs(
     skips: [],
   };
   const seen = new Set<string>();
+  const steps: Step[] = [];
+  /** Settles when the last document queued is prepared (never rejects): the next one starts after it. */
+  let previousPrepared: Promise<unknown> = Promise.resolve();
   let stopped = false;
-  for await (const event of inputs) {
-    if (options.shouldStop?.()) {
+
+  /** Records the oldest step; a document is stored first, unless a stop was asked for (then it is left out). */
+  const finishOldest = async (): Promise<void> => {
+    const step = steps.shift()!;
+    if (step.kind === 'event') return recordEvent(summary, seen, step.event, options);
+    const prepared = await step.prepared;
+    if (stopped || options.shouldStop?.()) {
       stopped = true;
-      break;
+      return;
     }
-    if (event.kind === 'skipped') {
-      recordSkip(summary, event.source, event.reason, options);
-      continue;
-    }
-    if (event.kind === 'failed') {
-      seen.add(event.source);
-      recordFailure(summary, event.source, event.message, options);
-      continue;
-    }
+    const { item } = step;
     try {
-      const outcome = await ingestDocument(context, kb, event.item);
+      if (!prepared.ok) throw prepared.error;
+      const outcome = 'outcome' in prepared.value ? prepared.value : await storeDocument(context, kb, prepared.value);
       if (outcome.outcome === 'skipped') {
         // Like a file of another type: not seen, so --prune removes what it held before.
         recordSkip(summary, outcome.source, outcome.reason, options);
-        continue;
+        return;
       }
-      seen.add(event.item.source);
+      seen.add(item.source);
       seen.add(outcome.source);
       summary[outcome.outcome]++;
       summary.chunks += outcome.chunks;
@@ -92,13 +117,48 @@ export async function ingestInputs(
       options.onProgress?.({ source: outcome.source, result: outcome.outcome });
     } catch (error) {
       if (isOrioleError(error) && error.code === 'upstream_unavailable') throw error;
-      seen.add(event.item.source);
-      recordFailure(summary, event.item.source, describe(error), options);
+      seen.add(item.source);
+      recordFailure(summary, item.source, describe(error), options);
     }
+  };
+  const documentsInFlight = () => steps.filter((step) => step.kind === 'document').length;
+
+  for await (const event of inputs) {
+    if (stopped || options.shouldStop?.()) {
+      stopped = true;
+      break;
+    }
+    if (event.kind !== 'item') {
+      steps.push({ kind: 'event', event });
+      continue;
+    }
+    const { item } = event;
+    // A source given twice is prepared only once the first is stored, so it compares with what that wrote.
+    while (steps.some((step) => step.kind === 'document' && step.item.source === item.source)) await finishOldest();
+    while (documentsInFlight() >= documentsAhead) await finishOldest();
+    if (stopped) break;
+    const prepared = previousPrepared.then(() =>
+      prepareDocument(context, kb, item).then(
+        (value): Prepared => ({ ok: true, value }),
+        (error: unknown): Prepared => ({ ok: false, error }),
+      ),
+    );
+    previousPrepared = prepared;
+    steps.push({ kind: 'document', item, prepared });
   }
+  // After a stop, documents not yet stored are dropped; skips and failures already known are still reported.
+  while (steps.length > 0) await finishOldest();
   if (options.prune && !stopped) summary.deleted = await prune(context, kb, seen);
   summary.seconds = Math.round((performance.now() - started) / 10) / 100;
   return summary;
+}
+
+function recordEvent(summary: IngestSummary, seen: Set<string>, event: InputEvent, options: IngestRunOptions): void {
+  if (event.kind === 'skipped') return recordSkip(summary, event.source, event.reason, options);
+  if (event.kind === 'failed') {
+    seen.add(event.source);
+    recordFailure(summary, event.source, event.message, options);
+  }
 }
 
 async function prune(context: IngestContext, kb: KnowledgeBase, seen: ReadonlySet<string>): Promise<number> {

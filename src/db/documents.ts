@@ -1,5 +1,6 @@
 import { notFound, OrioleError } from '../core/index.ts';
 import type { SqlExecutor } from './database.ts';
+import { insertNewChunkTerms, lexicalLength } from './lexical-index.ts';
 import { vectorFromSql, vectorToSql } from './vectors.ts';
 
 export type DocumentStatus = 'pending' | 'ready' | 'failed';
@@ -21,7 +22,7 @@ export interface StoredDocument {
   updatedAt: Date;
 }
 
-/** A chunk ready to store: text, hash, and its vector when it has one. */
+/** A chunk ready to store: text, hash, its lexical terms, and its vector when it has one. */
 export interface ChunkRecord {
   ordinal: number;
   headingPath: string[];
@@ -30,6 +31,8 @@ export interface ChunkRecord {
   contentHash: string;
   metadata: Record<string, unknown>;
   embedding: readonly number[] | null;
+  /** Each lexical term of the indexed text with its frequency: the chunk's postings. */
+  terms: Map<string, number>;
 }
 
 export interface DocumentRecord {
@@ -185,10 +188,12 @@ export async function findEmbeddingsByHash(
 }
 
 /**
- * Replaces a document's chunks. Call inside a transaction: the document row is
- * locked first (two writers of one source queue up), chunks are swapped, and the
- * content hash is written last, so an interrupted run leaves the old version
- * whole and the next run sees a hash that does not match and repairs it.
+ * Replaces a document's chunks and their postings. Call inside a transaction: the
+ * document row is locked first (two writers of one source queue up), chunks are
+ * swapped, and the content hash is written last, so an interrupted run leaves the old
+ * version whole and the next run sees a hash that does not match and repairs it.
+ * Each chunk is inserted with its BM25 length (`term_count`) and its postings follow
+ * in one INSERT per 10,000, so no chunk row is written twice.
  */
 export async function replaceDocument(
   transaction: SqlExecutor,
@@ -197,7 +202,13 @@ export async function replaceDocument(
 ): Promise<{ documentId: string; chunkIds: string[]; created: boolean }> {
   const { id: documentId, created } = await lockDocumentRow(transaction, document);
   await transaction.query(`DELETE FROM chunks WHERE document_id = $1`, [documentId]);
-  const chunkIds = await insertChunks(transaction, document.kbId, documentId, chunks);
+  const measured = chunks.map((chunk) => ({ ...chunk, termCount: lexicalLength(`#${chunk.ordinal}`, chunk.terms) }));
+  const chunkIds = await insertChunks(transaction, document.kbId, documentId, measured);
+  await insertNewChunkTerms(
+    transaction,
+    document.kbId,
+    measured.map((chunk, index) => ({ chunkId: chunkIds[index]!, terms: chunk.terms, termCount: chunk.termCount })),
+  );
   await transaction.query(
     `UPDATE documents
         SET title = $2, url = $3, content_type = $4, metadata = $5, tags = $6, status = 'ready', error = NULL,
@@ -319,7 +330,7 @@ async function insertChunks(
   transaction: SqlExecutor,
   kbId: string,
   documentId: string,
-  chunks: readonly ChunkRecord[],
+  chunks: readonly (ChunkRecord & { termCount: number })[],
 ): Promise<string[]> {
   const ids: string[] = [];
   const batchSize = 500;
@@ -327,12 +338,12 @@ async function insertChunks(
     const batch = chunks.slice(start, start + batchSize);
     const result = await transaction.query<{ id: string; ordinal: number }>(
       `INSERT INTO chunks (document_id, kb_id, ordinal, heading_path, text, token_count, content_hash, metadata,
-                           embedding, embedding_dim)
+                           embedding, embedding_dim, term_count)
        SELECT $1, $2, item.ordinal, ARRAY(SELECT jsonb_array_elements_text(item.heading_path::jsonb)), item.text,
               item.token_count, item.content_hash, item.metadata::jsonb, item.embedding::vector,
-              CASE WHEN item.embedding IS NULL THEN NULL ELSE vector_dims(item.embedding::vector) END
-         FROM unnest($3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[])
-              AS item(ordinal, heading_path, text, token_count, content_hash, metadata, embedding)
+              CASE WHEN item.embedding IS NULL THEN NULL ELSE vector_dims(item.embedding::vector) END, item.term_count
+         FROM unnest($3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::int[])
+              AS item(ordinal, heading_path, text, token_count, content_hash, metadata, embedding, term_count)
        RETURNING id, ordinal`,
       [
         documentId,
@@ -344,6 +355,7 @@ async function insertChunks(
         batch.map((chunk) => chunk.contentHash),
         batch.map((chunk) => JSON.stringify(chunk.metadata)),
         batch.map((chunk) => (chunk.embedding ? vectorToSql(chunk.embedding) : null)),
+        batch.map((chunk) => chunk.termCount),
       ],
     );
     const byOrdinal = new Map(result.rows.map((row) => [Number(row.ordinal), String(row.id)]));

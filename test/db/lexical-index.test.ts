@@ -344,6 +344,25 @@ describe.each(testBackends())('lexical index on $name', (backend) => {
     ).rejects.toThrow(/not in knowledge base/);
   });
 
+  it('refuses a posting whose chunk is missing or of another KB, and drops a deleted chunk’s postings (migration 009)', async () => {
+    const insertPosting = (kbId: string, chunkId: string) =>
+      database.query(`INSERT INTO chunk_terms (kb_id, term, chunk_id, frequency, impact) VALUES ($1, 'orphan', $2, 1, 1)`, [kbId, chunkId]);
+    await expect(insertPosting(other.id, corpus[0]!.chunkId)).rejects.toThrow(/does not exist in its knowledge base/);
+    await expect(insertPosting(kb.id, '999999999')).rejects.toThrow(/does not exist in its knowledge base/);
+
+    const [chunk] = await indexDocument(database, kb.id, 'gone.md', ['ephemeral mayflies']);
+    await database.query('DELETE FROM documents WHERE source = $1 AND kb_id = $2', ['gone.md', kb.id]);
+    const left = await database.query<{ postings: string }>('SELECT count(*) AS postings FROM chunk_terms WHERE chunk_id = $1', [
+      chunk!.chunkId,
+    ]);
+    expect(Number(left.rows[0]!.postings)).toBe(0);
+    const frequency = await database.query('SELECT 1 FROM lexical_terms WHERE kb_id = $1 AND term = ANY($2::text[])', [
+      kb.id,
+      [...chunk!.terms.keys()],
+    ]);
+    expect(frequency.rows).toEqual([]);
+  });
+
   it('refuses invalid postings', async () => {
     const chunkId = corpus[0]!.chunkId;
     await expect(writeChunkTerms(database, kb.id, [{ chunkId, terms: new Map([['x', 0]]) }])).rejects.toThrow(/positive integer/);
