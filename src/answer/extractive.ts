@@ -243,6 +243,8 @@ function passageCandidates(
     const code = span.parts.at(-1)!.kind === 'code';
     const howTo = span.parts.at(-1)!.kind === 'list' ? asks.howTo || asks.forBlock : asks.forBlock;
     if (!howTo && !span.announced) continue;
+    // An error message or a log shows the problem a how-to question has; what to do about it is elsewhere.
+    if ((asks.howTo || asks.forBlock) && span.showsOutput) continue;
     const text = span.parts.map((part) => part.text).join('\n\n');
     const termText = !howTo ? span.intro : code ? `${span.intro}\n${span.body}` : span.body;
     const candidate = make(text, span.position, 'span', howTo && !code ? span.intro : '', termText);
