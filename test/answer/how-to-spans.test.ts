@@ -65,4 +65,22 @@ describe('how-to answers pick the span that does it', () => {
     expect(answer.text).toContain('Then paste the following command and hit enter');
     expect(answer.text).toContain('delete localStorage.acme_ignore');
   });
+
+  it('answers from the FAQ entry that asks the question, not a neighbouring entry with code', () => {
+    const entry = (heading: string, text: string, ordinal: number) =>
+      passage({ chunkId: `c${ordinal}`, documentId: 'faq-hmr', ordinal, title: 'HMR FAQ', heading, headingPath: ['HMR FAQ', heading], text });
+    const https = entry(
+      'HMR stops working after enabling https?',
+      'With https on, the browser rejects the self-signed certificate of the HMR socket. The solution is to click Advanced on the warning page, then Proceed to localhost.',
+      0,
+    );
+    const externals = entry(
+      'HMR stops working after making React external?',
+      'To fix HMR that stops working, load the development build of React instead of the CDN one:\n\n```js\nexport default { output: { externals: {} } };\n```',
+      1,
+    );
+    const answer = extractiveAnswer('How do I fix HMR that stops working after enabling https?', [externals, https]);
+    expect(answer.text).toContain('Proceed to localhost');
+    expect(answer.text).not.toContain('externals');
+  });
 });
