@@ -35,6 +35,11 @@ export interface BlockSpan {
   body: string;
   /** Whether the introduction announces the block (ends with ":" or "as follows"). */
   announced: boolean;
+  /**
+   * Whether the block shows what the reader sees (an error message, a log, a command's
+   * output) rather than what to write or run: it illustrates the problem, it is not the answer.
+   */
+  showsOutput: boolean;
 }
 
 interface Group {
@@ -69,10 +74,17 @@ export function blockSpans(units: readonly TextUnit[], limits: BlockSpanLimits =
     if (intro && startsWithConnective(intro)) {
       const before = step.introGroup > 0 ? stepAt(groups, step.introGroup - 1, limits) : undefined;
       const combined = before ? [...before.parts, ...parts] : undefined;
+      const paragraph = step.introGroup > 0 ? groups[step.introGroup - 1] : undefined;
       if (before && length(combined!) <= limits.maxSpanCharacters) {
         parts = combined!;
         position = before.position;
         introText = [before.intro, intro].filter(Boolean).join(' ');
+      } else if (!before && paragraph?.kind === 'sentence') {
+        // "To re-enable counting, open the console." ¶ "Then paste the following command:": the paragraph before says what "Then" follows.
+        const lead = paragraph.units.slice(-limits.maxIntroSentences);
+        introText = joinProse([...lead.map((unit) => unit.text), intro]);
+        parts = [{ kind: 'prose', text: introText }, ...parts.filter((part) => part.kind !== 'prose')];
+        position = paragraph.position + paragraph.units.length - lead.length;
       } else {
         // No room for what "Then" points back to: the introduction without its connective, or none.
         const stated = withoutConnective(intro);
@@ -87,6 +99,7 @@ export function blockSpans(units: readonly TextUnit[], limits: BlockSpanLimits =
       intro: introText,
       body: parts.filter((part) => part.kind !== 'prose').map((part) => part.text).join('\n'),
       announced: announced && introText.length > 0,
+      showsOutput: group.kind === 'code' && showsOutput(group.units[0]!.text, intro),
     });
   });
   return spans;
@@ -131,6 +144,24 @@ function groupUnits(units: readonly TextUnit[]): Group[] {
     else groups.push({ kind: unit.kind, units: [unit], position });
   });
   return groups;
+}
+
+/** Fence labels of a block that holds no program: output, logs, plain text. */
+const plainFence = /^\s*(?:`{3,}|~{3,})\s*(?:text|txt|log|logs|plain|plaintext|output|console|sh-session)?\s*(?:\S*=\S*\s*)*$/iu;
+/** An introduction presenting what the reader will see: "you'll see an error like", "会出现…的报错", "输出如下". */
+const presentsOutput = /\b(?:errors?|warnings?|output|you(?:'ll| will)? see)\b|报错|错误|出错|警告|输出|日志/iu;
+/** Lines only output holds: an error, a failure, a stack frame, a progress message. */
+const outputLine = /\b(?:error|failed|failure|warning|exception|not found|cannot|can't|completed|disconnected)\b|^\s*(?:at\s+\S+\s+\(|[»➜✔✖⚠]|ERR!)/imu;
+
+/**
+ * Whether a code block shows output rather than code: an unlabelled or plain-text
+ * fence whose introduction presents what the reader sees, or whose lines are errors and
+ * progress messages. A labelled block (```js, ```bash) is code even when it prints.
+ */
+export function showsOutput(code: string, intro: string): boolean {
+  const lines = code.split('\n');
+  if (!plainFence.test(lines[0]!) || !fenceLine.test(lines[0]!)) return false;
+  return presentsOutput.test(intro) || outputLine.test(lines.slice(1).join('\n'));
 }
 
 function startsMidList(group: Group): boolean {

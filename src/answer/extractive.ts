@@ -41,6 +41,11 @@ const rankPriorWeight = 0.08;
 const howToSpanBonus = 0.25;
 const howToSpanCoverage = 0.6;
 /**
+ * An FAQ entry whose heading matches the question this much (headingFit) less than the
+ * best-matching entry's asks another question.
+ */
+const otherEntryFitMargin = 0.15;
+/**
  * Score added to a sentence stating what the question asks for: a duration for "how
  * long", a price for "how much", a number for "how many".
  */
@@ -140,6 +145,8 @@ interface Candidate {
   position: number;
   terms: Set<string>;
   contextTerms: Set<string>;
+  /** Its section's own heading: the innermost one above it, and whether it asks a question (an FAQ entry). */
+  section: { terms: Set<string>; asks: boolean };
   kind: ExtractiveUnitKind;
 }
 
@@ -170,8 +177,9 @@ export function extractiveAnswer(question: string, passages: readonly Passage[],
   if (questionTerms.length === 0 || candidates.length === 0) return empty;
 
   const profile = questionProfile(question, questionTerms, candidates, howTo);
+  const bestEntryFit = Math.max(0, ...candidates.filter((candidate) => candidate.section.asks).map((candidate) => headingFit(candidate.section.terms, profile)));
   const scored = candidates
-    .map((candidate) => scoreCandidate(candidate, profile))
+    .map((candidate) => scoreCandidate(candidate, profile, answersAnotherEntry(candidate, bestEntryFit, profile)))
     .sort((left, right) => right.sentence.score - left.sentence.score);
   const best = scored[0]!;
   if (best.sentence.coverage === 0) return empty;
@@ -202,6 +210,8 @@ function passageCandidates(
   asks: QuestionKind,
 ): Candidate[] {
   const headingTerms = new Set(lexicalTerms([passage.title ?? '', ...passage.headingPath, passage.heading ?? ''].join('\n')));
+  const sectionHeading = passage.heading ?? passage.headingPath.at(-1) ?? '';
+  const section = { terms: new Set(lexicalTerms(sectionHeading)), asks: /[?？]\s*$/u.test(sectionHeading) };
   const units = splitTextUnits(passage.text);
   const candidates: Candidate[] = [];
   const make = (text: string, position: number, kind: ExtractiveUnitKind, context = '', termText = text): Candidate => ({
@@ -212,6 +222,7 @@ function passageCandidates(
     position,
     terms: new Set(lexicalTerms(termText)),
     contextTerms: new Set([...headingTerms, ...lexicalTerms(context)]),
+    section,
     kind,
   });
   units.forEach((unit, position) => {
@@ -243,6 +254,8 @@ function passageCandidates(
     const code = span.parts.at(-1)!.kind === 'code';
     const howTo = span.parts.at(-1)!.kind === 'list' ? asks.howTo || asks.forBlock : asks.forBlock;
     if (!howTo && !span.announced) continue;
+    // An error message or a log shows the problem a how-to question has; what to do about it is elsewhere.
+    if ((asks.howTo || asks.forBlock) && span.showsOutput) continue;
     const text = span.parts.map((part) => part.text).join('\n\n');
     const termText = !howTo ? span.intro : code ? `${span.intro}\n${span.body}` : span.body;
     const candidate = make(text, span.position, 'span', howTo && !code ? span.intro : '', termText);
@@ -355,7 +368,35 @@ interface QuestionProfile {
   answerPatterns: RegExp[];
 }
 
-function scoreCandidate(candidate: Candidate, question: QuestionProfile) {
+/**
+ * How well a heading names the question: the F-measure of the share of the question's
+ * reachable weight it names and the share of its own terms that are the question's.
+ */
+function headingFit(terms: Set<string>, question: QuestionProfile): number {
+  if (terms.size === 0 || question.reachableWeight === 0) return 0;
+  let named = 0;
+  let shared = 0;
+  for (const [term, weight] of question.weights) {
+    if (!terms.has(term)) continue;
+    named += weight;
+    shared += 1;
+  }
+  const recall = Math.min(1, named / question.reachableWeight);
+  const precision = shared / terms.size;
+  return recall + precision === 0 ? 0 : (2 * recall * precision) / (recall + precision);
+}
+
+/**
+ * Whether a candidate sits under an FAQ entry ("打包时 external React 后，热更新不生效？")
+ * that asks another question than the entry that best matches the user's ("开启 https
+ * 后，热更新不生效？"): its code block fixes that other problem, so it earns no how-to bonus.
+ */
+function answersAnotherEntry(candidate: Candidate, bestEntryFit: number, question: QuestionProfile): boolean {
+  if (!candidate.section.asks) return false;
+  return headingFit(candidate.section.terms, question) < bestEntryFit - otherEntryFitMargin;
+}
+
+function scoreCandidate(candidate: Candidate, question: QuestionProfile, answersOtherEntry = false) {
   let total = 0;
   let covered = 0;
   let coveredWithHeadings = 0;
@@ -372,6 +413,7 @@ function scoreCandidate(candidate: Candidate, question: QuestionProfile) {
     candidate.kind === 'span' &&
     question.howTo &&
     headingMatches > 0 &&
+    !answersOtherEntry &&
     coveredWithHeadings >= question.reachableWeight * howToSpanCoverage;
   const statesAnswer = question.answerPatterns.some((pattern) => pattern.test(candidate.text));
   const score =
