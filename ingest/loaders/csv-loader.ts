@@ -1,8 +1,15 @@
 import Papa from 'papaparse';
-import type { Loader, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
+import { OrioleError, type Loader, type LoaderInput, type ParsedDocument } from '../../src/core/index.ts';
 import { contentTypes } from './content-types.ts';
 import { decodeText } from './decode-text.ts';
 import { unparseable } from './unparseable.ts';
+
+/**
+ * Lines a CSV may have. Checked on the bytes before parsing: parsing a million-row file
+ * allocates arrays in one go, and a single allocation over the parse thread's heap budget
+ * aborts the whole process instead of ending the thread (V8 handles only gradual growth).
+ */
+export const maxCsvLines = 100_000;
 
 /**
  * CSV (the delimiter is detected, so semicolon exports from spreadsheets work too) as
@@ -11,6 +18,8 @@ import { unparseable } from './unparseable.ts';
 export const csvLoader: Loader = {
   contentTypes: [contentTypes.csv],
   async load({ source, bytes }: LoaderInput): Promise<ParsedDocument> {
+    const lines = countLines(bytes);
+    if (lines > maxCsvLines) throw tooManyLines(source, lines);
     const text = decodeText(bytes);
     if (text === null) throw unparseable(source, 'CSV', 'not UTF-8 text');
     const parsed = Papa.parse<string[]>(text, { skipEmptyLines: 'greedy' });
@@ -30,3 +39,15 @@ export const csvLoader: Loader = {
     };
   },
 };
+
+function countLines(bytes: Uint8Array): number {
+  let lines = 1;
+  for (let index = bytes.indexOf(10); index !== -1; index = bytes.indexOf(10, index + 1)) lines++;
+  return lines;
+}
+
+function tooManyLines(source: string, lines: number): OrioleError {
+  return new OrioleError('document_too_complex', `${source} has ${lines} lines, more than the ${maxCsvLines} a CSV may have`, {
+    details: { source, limit: 'maxCsvLines', value: lines, maximum: maxCsvLines },
+  });
+}

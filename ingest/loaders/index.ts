@@ -6,6 +6,7 @@ export { contentTypes } from './content-types.ts';
 export type { ContentType } from './content-types.ts';
 export { defaultDocxLimits } from './docx-loader.ts';
 export { maxPdfPages } from './pdf-loader.ts';
+export { maxCsvLines } from './csv-loader.ts';
 export type { DocxLimits } from './docx-loader.ts';
 export { assignHeadingAnchors, githubSlug, headingAnchorRules, headingAnchorRulesFor, headingAnchorsKey, vitepressSlug } from './heading-anchors.ts';
 export type { HeadingAnchorRules } from './heading-anchors.ts';

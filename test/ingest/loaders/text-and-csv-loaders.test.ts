@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFileLoaders } from '../../../ingest/loaders/index.ts';
+import { createFileLoaders, maxCsvLines } from '../../../ingest/loaders/index.ts';
 import { helpDoc, rejectionOf } from './loader-fixtures.ts';
 
 const loaders = createFileLoaders();
@@ -57,6 +57,16 @@ describe('the CSV loader', () => {
         ],
       },
     ]);
+  });
+
+  it('refuses a CSV over its line budget before parsing it: a million-row parse in the parse thread aborted the whole process', async () => {
+    const rows = Array.from({ length: maxCsvLines }, (_, row) => `${row},user${row}`);
+    const error = await rejectionOf(file('users.csv', `id,name\n${rows.join('\n')}\n`));
+    expect(error.code).toBe('document_too_complex');
+    expect(error.details).toMatchObject({ source: 'users.csv', limit: 'maxCsvLines', maximum: maxCsvLines });
+    // At the budget it is still read.
+    const document = await file('users.csv', `id,name\n${rows.slice(1).join('\n')}`);
+    expect(document.metadata).toEqual({ rows: maxCsvLines - 1 });
   });
 
   it('refuses an unclosed quote, which would swallow the rest of the file', async () => {
