@@ -70,6 +70,12 @@ export function repeatedText(unit: string, bytes: number): Uint8Array {
 }
 
 /** A CSV of `rows` rows, within the 25 MiB upload limit for a million of them. */
+/** A CSV within the line budget whose rows hold many cells: its parse grows the heap cell by cell. */
+export function wideCsv(rows: number, cells: number): Uint8Array {
+  const row = Array.from({ length: cells }, (_, cell) => `c${cell % 10}`).join(',');
+  return new TextEncoder().encode(`${Array.from({ length: rows }, () => row).join('\n')}\n`);
+}
+
 export function hugeCsv(rows: number): Uint8Array {
   const lines = ['id,name,plan'];
   for (let row = 0; row < rows; row++) lines.push(`${row},user${row},pro`);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileLoaders, maxPdfPages } from '../../../ingest/loaders/index.ts';
 import { createParsePool, type ParseBudgets } from '../../../ingest/parse-pool/index.ts';
-import { flateBombPdf, hugeCsv, lyingDocx, pageTreePdf, repeatedText } from '../../helpers/poison-files.ts';
+import { flateBombPdf, hugeCsv, lyingDocx, pageTreePdf, repeatedText, wideCsv } from '../../helpers/poison-files.ts';
 import { rejectionOf } from '../loaders/loader-fixtures.ts';
 
 const megabyte = 1024 * 1024;
@@ -49,7 +49,8 @@ describe('the parse pool', () => {
   it('stops a parse past its heap budget with document_too_complex', async () => {
     const small = createParsePool({ budgets: { ...budgets, timeoutMs: 60_000, maxHeapMb: 64 }, size: 1 });
     try {
-      const error = await rejectionOf(small.parse({ source: 'rows.csv', bytes: hugeCsv(1_000_000), contentType: 'text/csv' }));
+      // Under the CSV line budget (maxCsvLines), so the parse itself outgrows the heap.
+      const error = await rejectionOf(small.parse({ source: 'rows.csv', bytes: wideCsv(90_000, 100), contentType: 'text/csv' }));
       expect(error.code).toBe('document_too_complex');
       expect(error.details).toEqual({ source: 'rows.csv', limit: 'maxHeapMb', maximum: 64 });
       expect((await small.parse({ source: 'ok.csv', bytes: hugeCsv(2), contentType: 'text/csv' })).metadata).toEqual({ rows: 2 });
