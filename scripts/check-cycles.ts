@@ -24,7 +24,17 @@ export async function findImportCycles(root: string): Promise<string[][]> {
     transform: false,
     skipDynamicImports: false,
   });
-  return parseCircular(tree);
+  return parseCircular(tree).map(startingAtFirstName);
+}
+
+/**
+ * A cycle rotated to start at its alphabetically first file. dpdm starts it wherever its
+ * walk entered the cycle, which follows the file system's listing order, so the same
+ * cycle printed differently from one machine to the next.
+ */
+function startingAtFirstName(cycle: string[]): string[] {
+  const first = cycle.indexOf([...cycle].sort()[0]!);
+  return [...cycle.slice(first), ...cycle.slice(0, first)];
 }
 
 async function main(): Promise<void> {

@@ -51,7 +51,7 @@ describe('the import-cycle gate', () => {
     const result = await checkCycles(root);
 
     expect(result.code).toBe(1);
-    expect(result.output).toContain('src/api/context.ts -> src/api/auth.ts');
+    expect(result.output).toContain('src/api/auth.ts -> src/api/context.ts');
   }, 90_000);
 
   it('passes once the shared type lives on one side', async () => {
