@@ -161,9 +161,10 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
       const timings = { retrievalMs: round(retrievalMs), generationMs: round(generationMs), totalMs: round(performance.now() - started) };
       const response = answerResponse(outcome, kb, retrieval.info, timings);
       await logAnswer(database, answerLogEntry(request, kb, response, passages));
-      // Lexical-only on a KB with vectors: the embedder is missing or failed, so a later answer may differ.
-      const degraded = kb.embedder !== 'none' && retrieval.info.mode === 'lexical';
-      if (cacheKey !== undefined && !failed && !degraded) cache.set(cacheKey, { passages, response });
+      // A missing embedder (lexical-only on a KB with vectors) is not a failure of this answer: the
+      // embedder is loaded, or not, once for the life of this service and its cache, so every later
+      // answer would be made the same way (a failing query embedding fails the retrieval instead).
+      if (cacheKey !== undefined && !failed) cache.set(cacheKey, { passages, response });
       dependencies.onAnswered?.({ request, response, kb: kb.name });
       yield { type: 'done', response };
     } catch (error) {

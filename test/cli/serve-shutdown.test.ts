@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { freePort } from '../helpers/network.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +8,7 @@ import { openPglite } from '../../src/db/pglite.ts';
 import { oriole } from '../helpers/cli.ts';
 import { backendSelected } from '../helpers/databases.ts';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fake-openai-server.ts';
+import { serve, type Served } from '../helpers/serve.ts';
 
 /**
  * `oriole serve` and SIGTERM, as a process manager (systemd, Kubernetes) stops it: the
@@ -17,42 +16,6 @@ import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fake-op
  * ingestion job in progress is finished or handed back to the queue (never left
  * `running`), the process exits 0, and a restarted server completes the job.
  */
-const binary = path.resolve('bin/oriole.js');
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-  port: number;
-  exited: Promise<number | null>;
-  output(): string;
-}
-
-
-async function serve(environment: Record<string, string>): Promise<Served> {
-  const port = await freePort();
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, [binary, 'serve', '--host', '127.0.0.1', '--port', String(port)], {
-    env: { ...inherited, ORIOLE_LOG_LEVEL: 'warn', ORIOLE_EMBEDDER: 'none', ...environment },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
-  child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`oriole serve did not start:\n${output}`)), 60_000);
-    child.stdout!.on('data', () => {
-      const match = /Oriole is listening on (\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    void exited.then((code) => reject(new Error(`oriole serve exited with ${code}:\n${output}`)));
-  });
-  return { child, url, port, exited, output: () => output };
-}
-
 /** Resolves true when a fresh TCP connection to the port is refused. */
 function connectionRefused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
