@@ -179,7 +179,7 @@ export function responsesRoutes(): OpenAPIHono<AppEnvironment> {
     const envelope = responseEnvelope(body, answerId);
     if (body.stream) return streamAnswerEvents(context, request, responseEventsEncoding(envelope)) as never;
     const response = await answers.answer(request, requestSignal(context));
-    return context.json(completedResponse(envelope, response), 200);
+    return context.json(responseObject(envelope, response), 200);
   });
   return app;
 }
@@ -290,10 +290,6 @@ function responseObject(envelope: ResponseEnvelope, answer?: AnswerResponse) {
     usage: answer ? responsesUsage(answer) : null,
     ...(answer ? { answerId: answer.answerId, ...answerExtras(answer) } : {}),
   };
-}
-
-function completedResponse(envelope: ResponseEnvelope, answer: AnswerResponse) {
-  return responseObject(envelope, answer);
 }
 
 function outputMessage(envelope: ResponseEnvelope, status: 'in_progress' | 'completed', text: string, citations: Citation[]) {
