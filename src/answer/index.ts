@@ -25,3 +25,6 @@ export { decideAbstention, isModelDecline, abstentionAnswer } from './abstention
 export type { AbstentionDecision, AbstentionEvidence, AbstentionReason } from './abstention.ts';
 export { groundedAnswerMessages } from './prompt.ts';
 export { isFollowUp, rewriteFollowUp, followUpRewriteMessages } from './follow-up.ts';
+export { asksForHuman } from './human-request.ts';
+export { applyKbSettings, answerHandoff, curatedThresholdOf, defaultCuratedThreshold, handoffReply } from './kb-answer-settings.ts';
+export type { AnswerVoice, AppliedKbSettings } from './kb-answer-settings.ts';

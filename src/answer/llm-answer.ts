@@ -43,7 +43,14 @@ export async function* streamLlmAnswer(
   llm: LlmAnswerDependencies,
 ): AsyncGenerator<AnswerEvent, GenerationOutcome, undefined> {
   const answer = createAnswerPipeline(evidence.passages);
-  const messages = groundedAnswerMessages({ question, passages: evidence.passages, history, language: evidence.language });
+  const messages = groundedAnswerMessages({
+    question,
+    passages: evidence.passages,
+    history,
+    language: evidence.language,
+    ...(evidence.voice?.persona ? { persona: evidence.voice.persona } : {}),
+    languageFixed: evidence.voice?.languageFixed ?? false,
+  });
   let raw = '';
   let streamed = '';
   let pushed = 0;
@@ -83,7 +90,7 @@ export async function* streamLlmAnswer(
   }
   if (isModelDecline(raw, evidence.language)) {
     const decision: AbstentionDecision = { abstain: true, reason: 'model_declined' };
-    const outcome = abstained(evidence.language, decision, llm.modelName, 'generative');
+    const outcome = abstained(evidence, decision, llm.modelName, 'generative');
     if (streamed.length === 0) yield { type: 'delta', text: outcome.text };
     return outcome;
   }
@@ -94,7 +101,7 @@ export async function* streamLlmAnswer(
   const decision: AbstentionDecision =
     resolved.text.length === 0 ? { abstain: true, reason: 'unsupported' } : decideAbstention(abstentionEvidence(evidence, resolved));
   if (decision.abstain) {
-    const outcome = { ...abstained(evidence.language, decision, llm.modelName, 'generative'), droppedSentences };
+    const outcome = { ...abstained(evidence, decision, llm.modelName, 'generative'), droppedSentences };
     // Nothing of the model's answer survived: the client sees the abstention, not an empty answer.
     if (streamed.length === 0) yield { type: 'delta', text: outcome.text };
     return outcome;

@@ -21,6 +21,20 @@ export interface AnswerRequest {
   filters?: SearchFilters;
   topK?: number;
   metadata?: { userId?: string; channel?: string };
+  /**
+   * This request's persona (a chat client's `system` message), in place of the KB's
+   * `persona` setting; appended to the prompt like it, never replacing its rules.
+   */
+  persona?: string;
+}
+
+/** Where an answer sends the person to a human (docs/kb-settings.md, "Hand-off"). */
+export interface AnswerHandoff {
+  /** `abstained`: the KB does not answer the question; `requested`: the person asked for a human. */
+  reason: 'abstained' | 'requested';
+  url?: string;
+  email?: string;
+  label?: string;
 }
 
 export interface Citation {
@@ -65,6 +79,8 @@ export interface AnswerResponse {
   timings: AnswerTimings;
   /** How retrieval ran (mode, embedder, query rewrite). */
   retrieval: RetrievalInfo;
+  /** On an abstention when the KB has a hand-off set, and on every request for a human. */
+  handoff?: AnswerHandoff;
 }
 
 /**

@@ -33,6 +33,7 @@ export type {
   AnswerTimings,
   AnswerResponse,
   AnswerEvent,
+  AnswerHandoff,
 } from './answers.ts';
 export { evalAnswerChannel } from './answers.ts';
 export { noopMetrics } from './metrics.ts';
@@ -46,3 +47,5 @@ export type {
 export type { CrawlRequest, DocumentUpload, IngestionService, KbAccessCheck, QueuedCrawl, QueuedDocuments } from './ingestion.ts';
 export { defaultEvalOptions, evalCaseLimits, evalCaseSchema, unknownCaseKeys } from './evals.ts';
 export type { EvalCase, EvalRunRequest, EvalRunState, EvalRunStatus, EvalService } from './evals.ts';
+export { kbSettingsFields, kbSettingsLimits, mergeKbSettings } from './kb-settings.ts';
+export type { KbHandoff, KbSettings, KbSettingsField, KbSettingsPatch } from './kb-settings.ts';

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { OrioleError } from '../../core/index.ts';
+import { kbSettingsLimits, OrioleError } from '../../core/index.ts';
 import type { AnswerRequest, AnswerResponse, ChatTurn, Citation } from '../../core/index.ts';
 import { citationMarker } from '../../answer/index.ts';
 import { listKnowledgeBases } from '../../db/index.ts';
@@ -8,7 +8,7 @@ import type { AppEnvironment } from '../context.ts';
 import { requestLimits as limits } from '../limits.ts';
 import { requestSignal } from '../request-timeout.ts';
 import { streamAnswerEvents, type AnswerEventEncoding } from '../sse.ts';
-import { CitationSchema, cleanText, ErrorSchema, errorResponses } from '../schemas.ts';
+import { AnswerHandoffSchema, CitationSchema, cleanText, ErrorSchema, errorResponses } from '../schemas.ts';
 
 // OpenAI's content may be a string or a list of parts; only text parts carry a question.
 const ContentSchema = z.union([
@@ -54,6 +54,7 @@ const ChatCompletionSchema = z
     ),
     usage: z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() }),
     citations: z.array(CitationSchema),
+    handoff: AnswerHandoffSchema.optional().openapi({ description: 'As on /answer: where to reach a human, on an abstention or a request for one' }),
   })
   .openapi('ChatCompletion');
 
@@ -62,7 +63,9 @@ const chatRoute = createRoute({
   path: '/v1/chat/completions',
   summary: 'OpenAI-compatible chat: `model` names the knowledge base',
   description:
-    'The last user message is the question and earlier turns are its history. The grounded answer comes back as the ' +
+    'The last user message is the question and earlier turns are its history; `system` (and `developer`) messages are ' +
+    "this request's persona, in place of the KB's `persona` setting: appended to the grounded prompt, never replacing its " +
+    `rules, at most ${kbSettingsLimits.personaChars} characters in all. The grounded answer comes back as the ` +
     'assistant message with its numbered sources appended, and in an extra `citations` field (on the last chunk when streamed).',
   request: { body: { required: true, content: { 'application/json': { schema: ChatCompletionRequestSchema } } } },
   responses: {
@@ -124,6 +127,7 @@ export function chatCompletionRoutes(): OpenAPIHono<AppEnvironment> {
         choices: [{ index: 0, message: { role: 'assistant' as const, content: withSources(response) }, finish_reason: 'stop' as const }],
         usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
         citations: response.citations,
+        ...(response.handoff ? { handoff: response.handoff } : {}),
       },
       200,
     );
@@ -146,12 +150,29 @@ function answerRequestFrom(body: ChatCompletionRequest): AnswerRequest {
   const history = turns.slice(0, -1).slice(-limits.chatHistoryTurns);
   checkLength(last, limits.questionChars, 'the question (the last user message)');
   for (const turn of history) checkLength(turn, limits.turnChars, 'an earlier message');
+  const persona = personaFrom(body);
   return {
     question: last.content,
     kb: body.model,
     history: history.map(({ role, content }) => ({ role, content })),
+    ...(persona ? { persona } : {}),
     ...(body.user ? { metadata: { userId: body.user, channel: 'openai-compatible' } } : { metadata: { channel: 'openai-compatible' } }),
   };
+}
+
+/**
+ * The `system` and `developer` messages, joined: this request's persona. Held to the
+ * bound of the KB's persona setting, and refused past it rather than cut, so a client
+ * learns its instruction was not used whole.
+ */
+function personaFrom(body: ChatCompletionRequest): string | undefined {
+  const instructions = body.messages
+    .map((message, index) => ({ index, role: message.role, content: textOf(message.content) }))
+    .filter((message) => (message.role === 'system' || message.role === 'developer') && message.content.length > 0);
+  if (instructions.length === 0) return undefined;
+  const persona = instructions.map((message) => message.content).join('\n\n');
+  checkLength({ index: instructions.at(-1)!.index, content: persona }, kbSettingsLimits.personaChars, 'the system messages (the persona)');
+  return persona;
 }
 
 /** Refuses a message whose text (its text parts joined) is longer than `max`, naming it as the validator would. */
@@ -199,7 +220,8 @@ function completionEncoding(model: string): AnswerEventEncoding {
       if (event.type === 'delta') return [{ data: chunk({ content: event.text }, null) }];
       if (event.type !== 'done') return [];
       const footer = event.response.citations.length > 0 ? `\n\n${sourcesFooter(event.response.citations)}` : '';
-      return [{ data: chunk(footer ? { content: footer } : {}, 'stop', { citations: event.response.citations }) }];
+      const { citations, handoff } = event.response;
+      return [{ data: chunk(footer ? { content: footer } : {}, 'stop', { citations, ...(handoff ? { handoff } : {}) }) }];
     },
     closing: [{ data: '[DONE]' }],
     failure: (oriole) => ({ data: JSON.stringify({ error: { code: oriole.code, message: oriole.message } }) }),
