@@ -182,7 +182,8 @@ export const AnswerResponseSchema = z
     cached: z.boolean().optional().openapi({
       description:
         'true: served from the answer cache, because the same question (with the same history, filters and topK) was answered ' +
-        'on this KB version before; it still has its own answerId. Any change to the KB bumps its version and ends the reuse.',
+        "on this KB version, under the same version of the KB's settings, before; it still has its own answerId. Any change to " +
+        "the KB's content or settings ends the reuse.",
     }),
     timings: z.object({ retrievalMs: z.number(), generationMs: z.number(), totalMs: z.number() }),
     retrieval: RetrievalInfoSchema,
