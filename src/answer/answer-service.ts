@@ -28,8 +28,9 @@ import {
 } from './answer-outcome.ts';
 import { followUpRewriteMessages, isFollowUp, rewriteFollowUp } from './follow-up.ts';
 import { generateText } from './generation/index.ts';
+import { answerHandoff, notRetrieved, requestedHandoffOutcome } from './handoff.ts';
 import { asksForHuman } from './human-request.ts';
-import { answerHandoff, applyKbSettings, handoffReply } from './kb-answer-settings.ts';
+import { applyKbSettings } from './kb-answer-settings.ts';
 import { detectLanguage } from './language.ts';
 import { streamLlmAnswer } from './llm-answer.ts';
 
@@ -211,7 +212,7 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     const { language } = applyKbSettings(request, kb.settings, settings.defaultTopK);
     const handoff = answerHandoff(kb.settings, 'requested')!;
     const response: AnswerResponse = {
-      ...answerResponse(handoffOutcome(handoffReply(handoff, language)), kb, notRetrieved(request.question), {
+      ...answerResponse(requestedHandoffOutcome(handoff, language), kb, notRetrieved(request.question), {
         retrievalMs: 0,
         generationMs: 0,
         totalMs: round(performance.now() - started),
@@ -300,19 +301,6 @@ function answerResponse(outcome: GenerationOutcome, kb: KnowledgeBase, info: Ret
 function withAbstentionHandoff(response: AnswerResponse, kb: KnowledgeBase): AnswerResponse {
   const handoff = answerHandoff(kb.settings, response.abstained ? 'abstained' : undefined);
   return handoff ? { ...response, handoff } : response;
-}
-
-/** The reply to a request for a human: written by no model, from no passage. */
-function handoffOutcome(text: string): GenerationOutcome {
-  return { text, mode: 'extractive', model: handoffModelName };
-}
-
-/** The `model` of the replies to a request for a human. */
-const handoffModelName = 'handoff';
-
-/** The retrieval info of an answer that retrieved nothing (a request for a human). */
-function notRetrieved(question: string): RetrievalInfo {
-  return { mode: 'lexical', embedder: null, query: question, queryTerms: [], matchedTerms: [], lexicalMs: 0, vectorMs: 0 };
 }
 
 /** The answers-log row: what was asked and answered, from which passages, by whom. */

@@ -26,5 +26,6 @@ export type { AbstentionDecision, AbstentionEvidence, AbstentionReason } from '.
 export { groundedAnswerMessages } from './prompt.ts';
 export { isFollowUp, rewriteFollowUp, followUpRewriteMessages } from './follow-up.ts';
 export { asksForHuman } from './human-request.ts';
-export { applyKbSettings, answerHandoff, curatedThresholdOf, defaultCuratedThreshold, handoffReply } from './kb-answer-settings.ts';
+export { applyKbSettings, curatedThresholdOf, defaultCuratedThreshold } from './kb-answer-settings.ts';
+export { answerHandoff, handoffReply } from './handoff.ts';
 export type { AnswerVoice, AppliedKbSettings } from './kb-answer-settings.ts';

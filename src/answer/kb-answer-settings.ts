@@ -1,4 +1,4 @@
-import type { AnswerHandoff, AnswerLanguage, AnswerRequest, KbSettings, SearchFilters } from '../core/index.ts';
+import type { AnswerLanguage, AnswerRequest, KbSettings, SearchFilters } from '../core/index.ts';
 import { detectLanguage } from './language.ts';
 
 /**
@@ -50,31 +50,4 @@ export function applyKbSettings(request: AnswerRequest, settings: KbSettings, se
     language,
     voice: { ...(persona ? { persona } : {}), ...(abstentionMessage ? { abstentionMessage } : {}), languageFixed: fixedLanguage !== undefined },
   };
-}
-
-/**
- * The hand-off an answer carries: on a request for a human always (the client can still
- * escalate its own way when the KB names no contact), on an abstention only when the KB
- * has a hand-off set; none otherwise.
- */
-export function answerHandoff(settings: KbSettings, reason: AnswerHandoff['reason'] | undefined): AnswerHandoff | undefined {
-  if (reason === undefined) return undefined;
-  if (reason === 'abstained' && !settings.handoff) return undefined;
-  const { url, email, label } = settings.handoff ?? {};
-  return { reason, ...(url ? { url } : {}), ...(email ? { email } : {}), ...(label ? { label } : {}) };
-}
-
-/** The reply to a request for a human: where to reach one, or, honestly, that no contact is set up here. */
-export function handoffReply(handoff: AnswerHandoff, language: AnswerLanguage): string {
-  const { url, email, label } = handoff;
-  if (language === 'zh') {
-    const ways = [url ? `${label ?? '联系人工客服'}：${url}` : undefined, email ? `邮箱：${email}` : undefined].filter(Boolean);
-    return ways.length > 0
-      ? `好的，人工客服可以帮你。${ways.join('；')}`
-      : '抱歉，这里没有设置人工客服的联系方式，请通过你平时联系我们的渠道找到人工客服。';
-  }
-  const ways = [url ? `${label ?? 'Contact support'}: ${url}` : undefined, email ? `Email: ${email}` : undefined].filter(Boolean);
-  return ways.length > 0
-    ? `Sure, a person from the support team can help. ${ways.join(' · ')}`
-    : "Sorry, I can't reach a person from here: no contact is set up for this help center. Please contact the support team through your usual channel.";
 }
