@@ -3,6 +3,7 @@ import { safeMarkdown } from './answer-markup.ts';
 import { abstentionAnswer, decideAbstention, type AbstentionDecision } from './abstention.ts';
 import { resolveCitations, type ResolvedAnswer } from './citations.ts';
 import { extractiveAnswer } from './extractive.ts';
+import type { AnswerVoice } from './kb-answer-settings.ts';
 
 /** What an answer is written from: the (standalone) question, its language and the retrieved passages. */
 export interface Evidence {
@@ -10,6 +11,8 @@ export interface Evidence {
   language: AnswerLanguage;
   passages: Passage[];
   info: RetrievalInfo;
+  /** The KB's (or the request's) persona and abstention text; none: the built-in voice. */
+  voice?: AnswerVoice;
 }
 
 /** How an answer came out: its text, checked citations, abstention decision, and who wrote it. */
@@ -32,7 +35,7 @@ export function extractiveOutcome(evidence: Evidence): GenerationOutcome {
   const resolved = resolveCitations(safeMarkdown(extracted.text), evidence.passages);
   const decision = decideAbstention(abstentionEvidence(evidence, resolved, extracted.confidence));
   if (decision.abstain || resolved.text.length === 0) {
-    return abstained(evidence.language, decision.abstain ? decision : { abstain: true, reason: 'unsupported' }, extractiveModelName, 'extractive');
+    return abstained(evidence, decision.abstain ? decision : { abstain: true, reason: 'unsupported' }, extractiveModelName, 'extractive');
   }
   return { text: resolved.text, resolved, decision, mode: 'extractive', model: extractiveModelName };
 }
@@ -47,8 +50,15 @@ export function abstentionEvidence(evidence: Evidence, resolved: ResolvedAnswer 
   };
 }
 
-export function abstained(language: AnswerLanguage, decision: AbstentionDecision, model: string, mode: AnswerMode): GenerationOutcome {
-  return { text: abstentionAnswer(language, decision.reason ?? 'unsupported'), decision, mode, model };
+/** An abstention in the answer's language: the KB's own text when it set one, else the built-in one for the reason. */
+export function abstained(
+  evidence: Pick<Evidence, 'language' | 'voice'>,
+  decision: AbstentionDecision,
+  model: string,
+  mode: AnswerMode,
+): GenerationOutcome {
+  const text = evidence.voice?.abstentionMessage ?? abstentionAnswer(evidence.language, decision.reason ?? 'unsupported');
+  return { text, decision, mode, model };
 }
 
 /** A whole answer as one delta, then its citations, for answers that are not streamed token by token. */

@@ -29,6 +29,9 @@ import {
 } from './answer-outcome.ts';
 import { followUpRewriteMessages, isFollowUp, rewriteFollowUp } from './follow-up.ts';
 import { generateText } from './generation/index.ts';
+import { answerHandoff, notRetrieved, requestedHandoffOutcome } from './handoff.ts';
+import { asksForHuman } from './human-request.ts';
+import { applyKbSettings } from './kb-answer-settings.ts';
 import { detectLanguage } from './language.ts';
 import { streamLlmAnswer } from './llm-answer.ts';
 
@@ -129,10 +132,13 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     const started = performance.now();
     const history = request.history ?? [];
     const kb = await knowledgeBase(request.kb);
-    const topK = request.topK ?? settings.defaultTopK;
-    // The KB's version is read above on every request: a cached answer never outlives a change to the KB.
+    // A request for a human is answered with the KB's hand-off, not from its documents.
+    if (asksForHuman(request.question)) return yield* handOffToHuman(request, kb, started);
+    const applied = applyKbSettings(request, kb.settings, settings.defaultTopK);
+    const { topK } = applied;
+    // The KB's versions are read above on every request: a cached answer never outlives a change to its content or settings.
     const cacheKey = isCacheable(request)
-      ? answerCacheKey(request, { kbId: kb.id, kbVersion: kb.version, topK, model: dependencies.modelName })
+      ? answerCacheKey(request, { kbId: kb.id, kbVersion: kb.version, settingsVersion: kb.settingsVersion, topK, model: dependencies.modelName })
       : undefined;
     if (cacheKey !== undefined) {
       const cached = cache.get(cacheKey);
@@ -145,26 +151,21 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
       failed = true;
       dependencies.onGenerationFailure?.(error);
     };
+    const { language, voice } = applied;
     // Every model call made for this answer counts: the follow-up rewrite and the generation.
     const usage = createUsageCounter();
-    const language = detectLanguage(request.question);
     const query = await standaloneQuery(request.question, history, signal, onGenerationFailure, usage.add);
-    const retrieval = await retriever.retrieve({
-      kb: retrievalKb(kb),
-      query,
-      topK,
-      ...(request.filters ? { filters: request.filters } : {}),
-    });
+    const retrieval = await retriever.retrieve({ kb: retrievalKb(kb), query, topK, ...(applied.filters ? { filters: applied.filters } : {}) });
     const retrievalMs = performance.now() - started;
     const { passages } = retrieval;
     yield { type: 'sources', passages };
     try {
-      const evidence: Evidence = { question: query, language, passages, info: retrieval.info };
+      const evidence: Evidence = { question: query, language, passages, info: retrieval.info, voice };
       const generationStarted = performance.now();
       const outcome = yield* writeAnswer(evidence, request, signal, onGenerationFailure, usage.add);
       const generationMs = performance.now() - generationStarted;
       const timings = { retrievalMs: round(retrievalMs), generationMs: round(generationMs), totalMs: round(performance.now() - started) };
-      const response = answerResponse(outcome, kb, retrieval.info, timings, request.answerId, usage.total());
+      const response = withAbstentionHandoff(answerResponse(outcome, kb, retrieval.info, timings, request.answerId, usage.total()), kb);
       await logAnswer(database, answerLogEntry(request, kb, response, passages));
       // A missing embedder (lexical-only on a KB with vectors) is not a failure of this answer: the
       // embedder is loaded, or not, once for the life of this service and its cache, so every later
@@ -210,6 +211,32 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     }
   }
 
+  /**
+   * The answer to a request for a human ("talk to a person", "转人工"): the KB's hand-off and
+   * a short reply saying where to reach one, logged like any answer; nothing is retrieved.
+   */
+  async function* handOffToHuman(request: AnswerRequest, kb: KnowledgeBase, started: number): AsyncGenerator<AnswerEvent, void, undefined> {
+    const { language } = applyKbSettings(request, kb.settings, settings.defaultTopK);
+    const handoff = answerHandoff(kb.settings, 'requested')!;
+    const response: AnswerResponse = {
+      ...answerResponse(requestedHandoffOutcome(handoff, language), kb, notRetrieved(request.question), {
+        retrievalMs: 0,
+        generationMs: 0,
+        totalMs: round(performance.now() - started),
+      }, request.answerId, undefined),
+      handoff,
+    };
+    yield { type: 'sources', passages: [] };
+    try {
+      yield { type: 'delta', text: response.answer };
+      await logAnswer(database, answerLogEntry(request, kb, response, []));
+      dependencies.onAnswered?.({ request, response, kb: kb.name });
+      yield { type: 'done', response };
+    } catch (error) {
+      yield { type: 'error', error };
+    }
+  }
+
   /** Eval runs are not served from the cache: they measure the whole pipeline, timings included. */
   function isCacheable(request: AnswerRequest): boolean {
     return cache.enabled && request.metadata?.channel !== evalAnswerChannel;
@@ -225,7 +252,7 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
   ): AsyncGenerator<AnswerEvent, GenerationOutcome, undefined> {
     const before = decideAbstention(abstentionEvidence(evidence, undefined));
     if (before.abstain) {
-      const outcome = abstained(evidence.language, before, extractiveModelName, 'extractive');
+      const outcome = abstained(evidence, before, extractiveModelName, 'extractive');
       yield { type: 'delta', text: outcome.text };
       return outcome;
     }
@@ -237,7 +264,6 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
         firstTokenTimeoutMs: settings.firstTokenTimeoutMs,
         onGenerationFailure,
         onUsage,
-        ...(request.persona ? { persona: request.persona } : {}),
       });
     }
     const outcome = extractiveOutcome(evidence);
@@ -302,12 +328,19 @@ function createUsageCounter() {
   };
 }
 
+/** An abstention carries the KB's hand-off when it has one set. */
+function withAbstentionHandoff(response: AnswerResponse, kb: KnowledgeBase): AnswerResponse {
+  const handoff = answerHandoff(kb.settings, response.abstained ? 'abstained' : undefined);
+  return handoff ? { ...response, handoff } : response;
+}
+
 /** The answers-log row: what was asked and answered, from which passages, by whom. */
 function answerLogEntry(request: AnswerRequest, kb: KnowledgeBase, response: AnswerResponse, passages: Passage[]): AnswerLogEntry {
   return {
     id: response.answerId,
     kbId: kb.id,
     kbVersion: kb.version,
+    settingsVersion: kb.settingsVersion,
     question: request.question,
     history: request.history ?? [],
     answer: response.answer,

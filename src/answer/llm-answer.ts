@@ -31,8 +31,6 @@ export interface LlmAnswerDependencies {
   onGenerationFailure?: (error: OrioleError) => void;
   /** Told the token counts the model reports for the generation. */
   onUsage?: (usage: TokenUsage) => void;
-  /** The persona for this answer: appended to the prompt's rules (groundedAnswerMessages). */
-  persona?: string;
 }
 
 /**
@@ -52,7 +50,8 @@ export async function* streamLlmAnswer(
     passages: evidence.passages,
     history,
     language: evidence.language,
-    ...(llm.persona ? { persona: llm.persona } : {}),
+    ...(evidence.voice?.persona ? { persona: evidence.voice.persona } : {}),
+    languageFixed: evidence.voice?.languageFixed ?? false,
   });
   let raw = '';
   let streamed = '';
@@ -94,7 +93,7 @@ export async function* streamLlmAnswer(
   }
   if (isModelDecline(raw, evidence.language)) {
     const decision: AbstentionDecision = { abstain: true, reason: 'model_declined' };
-    const outcome = abstained(evidence.language, decision, llm.modelName, 'generative');
+    const outcome = abstained(evidence, decision, llm.modelName, 'generative');
     if (streamed.length === 0) yield { type: 'delta', text: outcome.text };
     return outcome;
   }
@@ -105,7 +104,7 @@ export async function* streamLlmAnswer(
   const decision: AbstentionDecision =
     resolved.text.length === 0 ? { abstain: true, reason: 'unsupported' } : decideAbstention(abstentionEvidence(evidence, resolved));
   if (decision.abstain) {
-    const outcome = { ...abstained(evidence.language, decision, llm.modelName, 'generative'), droppedSentences };
+    const outcome = { ...abstained(evidence, decision, llm.modelName, 'generative'), droppedSentences };
     // Nothing of the model's answer survived: the client sees the abstention, not an empty answer.
     if (streamed.length === 0) yield { type: 'delta', text: outcome.text };
     return outcome;

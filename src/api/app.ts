@@ -16,6 +16,7 @@ import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { knowledgeBaseRoutes } from './routes/knowledge-bases.ts';
+import { kbSettingsRoutes } from './routes/kb-settings.ts';
 import { answerRoutes } from './routes/answers.ts';
 import { searchRoutes } from './routes/search.ts';
 import { chatCompletionRoutes } from './routes/chat-completions.ts';
@@ -68,6 +69,7 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   app.route('/', healthRoutes());
   app.route('/', metricsRoutes());
   app.route('/', knowledgeBaseRoutes());
+  app.route('/', kbSettingsRoutes());
   app.route('/', documentRoutes());
   app.route('/', searchRoutes());
   app.route('/', answerRoutes());

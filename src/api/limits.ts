@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { OrioleError } from '../core/index.ts';
+import { kbSettingsLimits, OrioleError } from '../core/index.ts';
 import type { AppDependencies, AppEnvironment } from './context.ts';
 
 /**
@@ -39,8 +39,8 @@ export const requestLimits = {
   tagValueChars: 256,
   /** A document's `metadata`, serialised as JSON, in characters. */
   documentMetadataChars: 16 * kib,
-  /** A request's persona: /v1/responses `instructions` with its system and developer messages. */
-  instructionsChars: 2_000,
+  /** A request's persona (/v1/responses `instructions` with its system and developer messages): as long as a KB's `persona` setting. */
+  instructionsChars: kbSettingsLimits.personaChars,
   /** `metadata.userId` / `user` and `metadata.channel` of an answer. */
   userIdChars: 256,
   channelChars: 64,

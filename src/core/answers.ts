@@ -22,7 +22,8 @@ export interface AnswerRequest {
   topK?: number;
   metadata?: { userId?: string; channel?: string };
   /**
-   * This request's persona (OpenAI `instructions`): a short instruction on voice and tone
+   * This request's persona, in place of the KB's `persona` setting: a chat client's `system`
+   * message or the Responses API's `instructions`. A short instruction on voice and tone,
    * appended to the grounded prompt's rules, never replacing them. Extractive answers ignore it.
    */
   persona?: string;
@@ -35,6 +36,15 @@ export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;
   totalTokens: number;
+}
+
+/** Where an answer sends the person to a human (docs/kb-settings.md, "Hand-off"). */
+export interface AnswerHandoff {
+  /** `abstained`: the KB does not answer the question; `requested`: the person asked for a human. */
+  reason: 'abstained' | 'requested';
+  url?: string;
+  email?: string;
+  label?: string;
 }
 
 export interface Citation {
@@ -81,6 +91,8 @@ export interface AnswerResponse {
   retrieval: RetrievalInfo;
   /** Tokens the language model reported for this answer; absent when no model was called (extractive, cached). */
   usage?: TokenUsage;
+  /** On an abstention when the KB has a hand-off set, and on every request for a human. */
+  handoff?: AnswerHandoff;
 }
 
 /**

@@ -34,6 +34,7 @@ export type {
   AnswerResponse,
   AnswerEvent,
   TokenUsage,
+  AnswerHandoff,
 } from './answers.ts';
 export { evalAnswerChannel } from './answers.ts';
 export { noopMetrics } from './metrics.ts';
@@ -47,3 +48,5 @@ export type {
 export type { CrawlRequest, DocumentUpload, IngestionService, KbAccessCheck, QueuedCrawl, QueuedDocuments } from './ingestion.ts';
 export { defaultEvalOptions, evalCaseLimits, evalCaseSchema, unknownCaseKeys } from './evals.ts';
 export type { EvalCase, EvalRunRequest, EvalRunState, EvalRunStatus, EvalService } from './evals.ts';
+export { kbSettingsFields, kbSettingsLimits, mergeKbSettings } from './kb-settings.ts';
+export type { KbHandoff, KbSettings, KbSettingsField, KbSettingsPatch } from './kb-settings.ts';

@@ -16,6 +16,8 @@ export {
   deleteKnowledgeBase,
 } from './knowledge-bases.ts';
 export type { KnowledgeBase, KnowledgeBaseSummary } from './knowledge-bases.ts';
+export { updateKbSettings } from './kb-settings.ts';
+export type { StoredKbSettings } from './kb-settings.ts';
 export { vectorToSql, vectorFromSql, nearestChunks } from './vectors.ts';
 export type { VectorNeighbour, VectorFilters, VectorSearchInput } from './vectors.ts';
 export {

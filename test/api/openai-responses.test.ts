@@ -212,7 +212,7 @@ describe.each(testBackends())('POST /v1/responses with real OpenAI clients on $n
         client.responses.create({ model: 'default', input: [{ role: 'user', content: question }, { role: 'assistant', content: 'Sure.' }] }),
       ).rejects.toMatchObject({ status: 400, code: 'invalid_request' });
       await expect(client.responses.create({ model: 'nope', input: question })).rejects.toMatchObject({ status: 404 });
-      await expect(client.responses.create({ model: 'default', input: question, instructions: 'x'.repeat(2_001) })).rejects.toMatchObject({
+      await expect(client.responses.create({ model: 'default', input: question, instructions: 'x'.repeat(1_001) })).rejects.toMatchObject({
         status: 400,
       });
     });

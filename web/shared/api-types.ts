@@ -39,12 +39,21 @@ export interface Citation {
   supported: boolean;
 }
 
+/** Where a person can take over: on an abstention when the KB has a contact set, and on a request for a human. */
+export interface AnswerHandoff {
+  reason: 'abstained' | 'requested';
+  url?: string;
+  email?: string;
+  label?: string;
+}
+
 export interface AnswerResponse {
   answerId: string;
   answer: string;
   abstained: boolean;
   reason?: string;
   citations: Citation[];
+  handoff?: AnswerHandoff;
 }
 
 export interface FeedbackRequest {
@@ -83,6 +92,7 @@ export const apiContract = {
         snippet: true,
         supported: true,
       } satisfies Fields<Citation>,
+      handoff: { reason: true, url: true, email: true, label: true } satisfies Fields<AnswerHandoff>,
     } satisfies Fields<AnswerResponse>,
   },
   'POST /feedback': { request: { answerId: true, rating: true, comment: true } satisfies Fields<FeedbackRequest> },

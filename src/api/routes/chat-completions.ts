@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { OrioleError } from '../../core/index.ts';
+import { kbSettingsLimits, OrioleError } from '../../core/index.ts';
 import type { AnswerRequest, ChatTurn } from '../../core/index.ts';
 import { listKnowledgeBases } from '../../db/index.ts';
 import { canSeeKb, requestKb } from '../auth.ts';
@@ -83,7 +83,9 @@ const chatRoute = createRoute({
   path: '/v1/chat/completions',
   summary: 'OpenAI-compatible chat: `model` names the knowledge base',
   description:
-    'The last user message is the question and earlier turns are its history. The grounded answer comes back as the ' +
+    'The last user message is the question and earlier turns are its history; `system` (and `developer`) messages are ' +
+    "this request's persona, in place of the KB's `persona` setting: appended to the grounded prompt, never replacing its " +
+    `rules, at most ${kbSettingsLimits.personaChars} characters in all. The grounded answer comes back as the ` +
     'assistant message with its numbered sources appended. Extra fields a program acts on: `abstained`, `reason`, `citations`, ' +
     'and `handoff`/`confidence` when the answer carries them (on the last chunk when streamed). `usage` counts the tokens the ' +
     'language model reported for this answer; an extractive or cached answer reports 0 with a `usage.note`.',
@@ -172,12 +174,29 @@ function answerRequestFrom(body: ChatCompletionRequest): AnswerRequest {
   const history = turns.slice(0, -1).slice(-limits.chatHistoryTurns);
   checkLength(last.content, `messages.${last.index}.content`, limits.questionChars, 'the question (the last user message)');
   for (const turn of history) checkLength(turn.content, `messages.${turn.index}.content`, limits.turnChars, 'an earlier message');
+  const persona = personaFrom(body);
   return {
     question: last.content,
     kb: body.model,
     history: history.map(({ role, content }) => ({ role, content })),
+    ...(persona ? { persona } : {}),
     ...(body.user ? { metadata: { userId: body.user, channel: 'openai-compatible' } } : { metadata: { channel: 'openai-compatible' } }),
   };
+}
+
+/**
+ * The `system` and `developer` messages, joined: this request's persona. Held to the
+ * bound of the KB's persona setting, and refused past it rather than cut, so a client
+ * learns its instruction was not used whole.
+ */
+function personaFrom(body: ChatCompletionRequest): string | undefined {
+  const instructions = body.messages
+    .map((message, index) => ({ index, role: message.role, content: textOf(message.content) }))
+    .filter((message) => (message.role === 'system' || message.role === 'developer') && message.content.length > 0);
+  if (instructions.length === 0) return undefined;
+  const persona = instructions.map((message) => message.content).join('\n\n');
+  checkLength(persona, `messages.${instructions.at(-1)!.index}.content`, kbSettingsLimits.personaChars, 'the system messages (the persona)');
+  return persona;
 }
 
 function textOf(content: ChatCompletionRequest['messages'][number]['content']): string {
