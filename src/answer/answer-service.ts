@@ -26,6 +26,7 @@ import {
   type Evidence,
   type GenerationOutcome,
 } from './answer-outcome.ts';
+import { openConversationTurn, type ConversationTurnScope } from './conversations.ts';
 import { followUpRewriteMessages, isFollowUp, rewriteFollowUp } from './follow-up.ts';
 import { generateText } from './generation/index.ts';
 import { detectLanguage } from './language.ts';
@@ -122,10 +123,12 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     return rewriteFollowUp(question, history);
   }
 
-  async function* stream(request: AnswerRequest, signal?: AbortSignal): AsyncGenerator<AnswerEvent, void, undefined> {
+  async function* stream(asked: AnswerRequest, signal?: AbortSignal): AsyncGenerator<AnswerEvent, void, undefined> {
     const started = performance.now();
+    // The conversation's stored turns become the history (conversations.ts), so they join the cache key as sent history does.
+    const turn = await openConversationTurn(database, asked, knowledgeBase);
+    const { kb, request } = turn;
     const history = request.history ?? [];
-    const kb = await knowledgeBase(request.kb);
     const topK = request.topK ?? settings.defaultTopK;
     // The KB's version is read above on every request: a cached answer never outlives a change to the KB.
     const cacheKey = isCacheable(request)
@@ -134,7 +137,7 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     if (cacheKey !== undefined) {
       const cached = cache.get(cacheKey);
       dependencies.onAnswerCacheLookup?.(cached ? 'hit' : 'miss');
-      if (cached) return yield* replay(cached, request, kb, started);
+      if (cached) return yield* replay(cached, turn, started);
     }
     // An answer made while the LLM failed (the extractive fallback, a heuristic rewrite) is served but not remembered.
     let failed = false;
@@ -159,8 +162,9 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
       const outcome = yield* writeAnswer(evidence, request.question, history, signal, onGenerationFailure);
       const generationMs = performance.now() - generationStarted;
       const timings = { retrievalMs: round(retrievalMs), generationMs: round(generationMs), totalMs: round(performance.now() - started) };
-      const response = answerResponse(outcome, kb, retrieval.info, timings);
+      const response = turn.stamp(answerResponse(outcome, kb, retrieval.info, timings));
       await logAnswer(database, answerLogEntry(request, kb, response, passages));
+      await turn.record(response);
       // A missing embedder (lexical-only on a KB with vectors) is not a failure of this answer: the
       // embedder is loaded, or not, once for the life of this service and its cache, so every later
       // answer would be made the same way (a failing query embedding fails the retrieval instead).
@@ -180,22 +184,19 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
    * like any other (so feedback on it works and analytics count it), with this request's
    * timings and `cached: true`.
    */
-  async function* replay(
-    cached: CachedAnswer,
-    request: AnswerRequest,
-    kb: KnowledgeBase,
-    started: number,
-  ): AsyncGenerator<AnswerEvent, void, undefined> {
+  async function* replay(cached: CachedAnswer, turn: ConversationTurnScope, started: number): AsyncGenerator<AnswerEvent, void, undefined> {
+    const { request, kb } = turn;
     yield { type: 'sources', passages: cached.passages };
     try {
       yield* emitWhole(cached.response.answer, cached.response.citations);
-      const response: AnswerResponse = {
+      const response: AnswerResponse = turn.stamp({
         ...cached.response,
         answerId: randomUUID(),
         cached: true,
         timings: { retrievalMs: 0, generationMs: 0, totalMs: round(performance.now() - started) },
-      };
+      });
       await logAnswer(database, answerLogEntry(request, kb, response, cached.passages));
+      await turn.record(response);
       dependencies.onAnswered?.({ request, response, kb: kb.name });
       yield { type: 'done', response };
     } catch (error) {

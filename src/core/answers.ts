@@ -21,6 +21,8 @@ export interface AnswerRequest {
   filters?: SearchFilters;
   topK?: number;
   metadata?: { userId?: string; channel?: string };
+  /** The conversation this question continues (docs/conversations.md); none: a new one. */
+  conversationId?: string;
 }
 
 export interface Citation {
@@ -50,6 +52,8 @@ export interface AnswerTimings {
 
 export interface AnswerResponse {
   answerId: string;
+  /** The conversation the answer belongs to (a new one when the request named none); absent for eval runs. */
+  conversationId?: string;
   answer: string;
   grounded: boolean;
   abstained: boolean;

@@ -8,7 +8,7 @@ import type { AppEnvironment } from '../context.ts';
 import { requestLimits as limits } from '../limits.ts';
 import { requestSignal } from '../request-timeout.ts';
 import { streamAnswerEvents, type AnswerEventEncoding } from '../sse.ts';
-import { CitationSchema, cleanText, ErrorSchema, errorResponses } from '../schemas.ts';
+import { CitationSchema, cleanText, ConversationIdSchema, ErrorSchema, errorResponses } from '../schemas.ts';
 
 // OpenAI's content may be a string or a list of parts; only text parts carry a question.
 const ContentSchema = z.union([
@@ -34,6 +34,11 @@ const ChatCompletionRequestSchema = z
       .max(limits.chatMessages),
     stream: z.boolean().optional(),
     user: cleanText().max(limits.userIdChars).optional(),
+    conversationId: ConversationIdSchema.optional().openapi({
+      description:
+        "Oriole's extension: continue this conversation (the response's `conversationId`); with only the new user message in " +
+        '`messages`, its stored turns are the history (earlier messages, when sent, win). Unknown, or of another KB: 404 not_found',
+    }),
   })
   // Sampling parameters (temperature, max_tokens…) are accepted and ignored: the answer is grounded, not sampled.
   .passthrough()
@@ -54,6 +59,7 @@ const ChatCompletionSchema = z
     ),
     usage: z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() }),
     citations: z.array(CitationSchema),
+    conversationId: z.string().optional().openapi({ description: 'The conversation this answer belongs to: send it back to continue' }),
   })
   .openapi('ChatCompletion');
 
@@ -63,7 +69,7 @@ const chatRoute = createRoute({
   summary: 'OpenAI-compatible chat: `model` names the knowledge base',
   description:
     'The last user message is the question and earlier turns are its history. The grounded answer comes back as the ' +
-    'assistant message with its numbered sources appended, and in an extra `citations` field (on the last chunk when streamed).',
+    'assistant message with its numbered sources appended, and in an extra `citations` field (on the last chunk when streamed), with the `conversationId` to send back to continue.',
   request: { body: { required: true, content: { 'application/json': { schema: ChatCompletionRequestSchema } } } },
   responses: {
     200: {
@@ -71,7 +77,7 @@ const chatRoute = createRoute({
       content: { 'application/json': { schema: ChatCompletionSchema }, 'text/event-stream': { schema: z.string() } },
     },
     400: errorResponses[400],
-    404: { description: 'No knowledge base of that name', content: { 'application/json': { schema: ErrorSchema } } },
+    404: { description: 'No knowledge base of that name, or no such conversation in it', content: { 'application/json': { schema: ErrorSchema } } },
     503: errorResponses[503],
   },
 });
@@ -124,6 +130,7 @@ export function chatCompletionRoutes(): OpenAPIHono<AppEnvironment> {
         choices: [{ index: 0, message: { role: 'assistant' as const, content: withSources(response) }, finish_reason: 'stop' as const }],
         usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
         citations: response.citations,
+        ...(response.conversationId ? { conversationId: response.conversationId } : {}),
       },
       200,
     );
@@ -150,6 +157,7 @@ function answerRequestFrom(body: ChatCompletionRequest): AnswerRequest {
     question: last.content,
     kb: body.model,
     history: history.map(({ role, content }) => ({ role, content })),
+    ...(body.conversationId ? { conversationId: body.conversationId } : {}),
     ...(body.user ? { metadata: { userId: body.user, channel: 'openai-compatible' } } : { metadata: { channel: 'openai-compatible' } }),
   };
 }
@@ -199,7 +207,8 @@ function completionEncoding(model: string): AnswerEventEncoding {
       if (event.type === 'delta') return [{ data: chunk({ content: event.text }, null) }];
       if (event.type !== 'done') return [];
       const footer = event.response.citations.length > 0 ? `\n\n${sourcesFooter(event.response.citations)}` : '';
-      return [{ data: chunk(footer ? { content: footer } : {}, 'stop', { citations: event.response.citations }) }];
+      const conversation = event.response.conversationId ? { conversationId: event.response.conversationId } : {};
+      return [{ data: chunk(footer ? { content: footer } : {}, 'stop', { citations: event.response.citations, ...conversation }) }];
     },
     closing: [{ data: '[DONE]' }],
     failure: (oriole) => ({ data: JSON.stringify({ error: { code: oriole.code, message: oriole.message } }) }),
