@@ -171,6 +171,31 @@ describe.each(testBackends())('conversations on $name', (backend) => {
     expect((await conversation(first.conversationId)).turns).toHaveLength(2);
   }, 120_000);
 
+  it('keys the answer cache on the stored turns as on sent history, and appends a cached replay to its conversation', async () => {
+    const cached = createTestApp(database, { worker: false, adminKey, answerSettings: { answerCacheEntries: 100 } }).app;
+    const askCached = async (body: Record<string, unknown>): Promise<AnswerBody & { cached: boolean }> => {
+      const response = await cached.request('/answer', { method: 'POST', headers: { ...admin, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      expect(response.status).toBe(200);
+      return (await response.json()) as AnswerBody & { cached: boolean };
+    };
+    const a1 = await askCached({ question: 'How do I reset my password?' });
+    const a2 = await askCached({ question: 'and on the mobile app?', conversationId: a1.conversationId });
+    expect(a2.cached).toBe(false);
+    // Another conversation with the same turns so far gets the same answers, from the cache, each stored as its turn.
+    const b1 = await askCached({ question: 'How do I reset my password?' });
+    const b2 = await askCached({ question: 'and on the mobile app?', conversationId: b1.conversationId });
+    expect([b1.cached, b2.cached]).toEqual([true, true]);
+    expect(b2.answer).toBe(a2.answer);
+    expect(b2.conversationId).toBe(b1.conversationId);
+    expect(b2.conversationId).not.toBe(a2.conversationId);
+    expect((await conversation(b1.conversationId)).turns.map((turn) => turn.answerId)).toEqual([b1.answerId, b2.answerId]);
+    // Other stored turns: another key, answered afresh from them.
+    const c1 = await askCached({ question: 'How do I change my email address?' });
+    const c2 = await askCached({ question: 'and on the mobile app?', conversationId: c1.conversationId });
+    expect(c2.cached).toBe(false);
+    expect(c2.retrieval.query.toLowerCase()).toMatch(/email/);
+  }, 120_000);
+
   it('uses history sent with the request over the stored turns', async () => {
     const first = await ask({ question: 'How do I reset my password?' });
     const sent = await ask({
