@@ -13,7 +13,9 @@ import {
   verifyHandoffSignature,
 } from '../../src/conversations/index.ts';
 import { createApiKey, getKnowledgeBase, type Database } from '../../src/db/index.ts';
+import type { AnalyticsSummary } from '../../src/analytics/index.ts';
 import { createPrometheusMetrics } from '../../src/entry/metrics.ts';
+import { formatReport } from '../../src/entry/report-command.ts';
 import { createTestApp, expectError, type TestApp } from '../helpers/app.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';
 import { ingestFolder } from '../helpers/ingestion.ts';
@@ -450,6 +452,51 @@ describe.each(testBackends())('conversations on $name', (backend) => {
     expect(logged).toEqual([expect.stringMatching(/"deleted":1/)]);
     await expectError(await get(`/conversations/${recent.conversationId}`), 404, 'not_found');
     expect((await conversation(active.conversationId)).turns).toHaveLength(1);
+  }, 120_000);
+
+  it('reports resolution, hand-off and abstention rates of conversations per day (GET /analytics/summary, oriole report)', async () => {
+    await ingestFolder(database, 'examples/help-center/account', 'rates');
+    const start = async (question: string) => (await ask({ question, kb: 'rates' })).conversationId;
+    const resolved = await start('How do I reset my password?');
+    await post(`/conversations/${resolved}/resolve`, {});
+    const handedOff = await start('How do I change my email address?');
+    await post(`/conversations/${handedOff}/handoff`, {});
+    const abstained = await start('What is the melting point of tungsten in kelvin?');
+    const answered = await start('How do I delete my account?');
+    // One of them started yesterday.
+    await database.query(`UPDATE conversations SET created_at = created_at - interval '1 day' WHERE id = $1`, [answered]);
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const response = await get(`/analytics/summary?kb=rates&from=${yesterday}&to=${today}`);
+    expect(response.status).toBe(200);
+    const summary = (await response.json()) as AnalyticsSummary;
+    expect(summary.conversations).toMatchObject({
+      conversations: 4,
+      resolved: 1,
+      handedOff: 1,
+      abstained: 1,
+      resolutionRate: 0.25,
+      handoffRate: 0.25,
+      abstentionRate: 0.25,
+    });
+    expect(summary.conversations.byDay).toEqual([
+      { day: yesterday, conversations: 1, resolved: 0, handedOff: 0, abstained: 0, resolutionRate: 0, handoffRate: 0, abstentionRate: 0 },
+      {
+        day: today,
+        conversations: 3,
+        resolved: 1,
+        handedOff: 1,
+        abstained: 1,
+        resolutionRate: 0.3333,
+        handoffRate: 0.3333,
+        abstentionRate: 0.3333,
+      },
+    ]);
+    expect((await conversation(abstained)).outcome).toBe('abstained');
+    const report = formatReport(summary);
+    expect(report).toMatch(/resolved {11}1 \(25\.0%\)/);
+    expect(report).toMatch(/handed off {9}1 \(25\.0%\)/);
+    expect(report).toContain(`${today}        3     33.3%       33.3%      33.3%`);
   }, 120_000);
 });
 
