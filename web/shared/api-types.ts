@@ -26,6 +26,7 @@ export interface AnswerRequest {
   history?: ChatTurn[];
   stream?: boolean;
   metadata?: { channel?: string };
+  conversationId?: string;
 }
 
 export interface Citation {
@@ -41,6 +42,7 @@ export interface Citation {
 
 export interface AnswerResponse {
   answerId: string;
+  conversationId?: string;
   answer: string;
   abstained: boolean;
   reason?: string;
@@ -67,9 +69,10 @@ type Fields<T> = { readonly [K in keyof Required<T>]: true | Readonly<Record<str
 export const apiContract = {
   'GET /kbs': { response: { kbs: { name: true, documentCount: true } satisfies Fields<KnowledgeBase> } },
   'POST /answer': {
-    request: { question: true, kb: true, history: true, stream: true, metadata: true } satisfies Fields<AnswerRequest>,
+    request: { question: true, kb: true, history: true, stream: true, metadata: true, conversationId: true } satisfies Fields<AnswerRequest>,
     response: {
       answerId: true,
+      conversationId: true,
       answer: true,
       abstained: true,
       reason: true,

@@ -5,6 +5,8 @@ import type { AnswerResponse, ChatTurn, Citation } from './api-types.ts';
 /** One question and its answer, as it streams in and after. */
 export interface Turn {
   id: string;
+  /** The KB it was asked of: a conversation continues only on its own KB. */
+  kb?: string;
   question: string;
   /** The answer text so far (all of it once `done`). */
   answer: string;
@@ -59,7 +61,8 @@ export function useConversation(options: ConversationOptions): Conversation {
     if (!text || running.current) return;
     const id = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const history = historyOf(turns);
-    setTurns((all) => [...all, { id, question: text, answer: '', citations: [], status: 'streaming' }]);
+    const conversationId = continuedConversation(turns, options.kb);
+    setTurns((all) => [...all, { id, ...(options.kb ? { kb: options.kb } : {}), question: text, answer: '', citations: [], status: 'streaming' }]);
     const controller = new AbortController();
     running.current = controller;
     try {
@@ -67,6 +70,9 @@ export function useConversation(options: ConversationOptions): Conversation {
         question: text,
         ...(options.kb ? { kb: options.kb } : {}),
         ...(history.length > 0 ? { history } : {}),
+        // The server files the turn under the same conversation (its transcript, outcome and
+        // analytics); the history sent alongside still decides what the question follows.
+        ...(conversationId ? { conversationId } : {}),
         metadata: { channel: options.channel },
       };
       for await (const event of options.client.streamAnswer(request, controller.signal)) {
@@ -95,6 +101,12 @@ export function useConversation(options: ConversationOptions): Conversation {
       setTurns([]);
     },
   };
+}
+
+/** The conversation the last answered turn belongs to, when it was asked of the same KB. */
+export function continuedConversation(turns: readonly Turn[], kb: string | undefined): string | undefined {
+  const last = turns.findLast((turn) => turn.status === 'done' && turn.response?.conversationId);
+  return last && last.kb === kb ? last.response!.conversationId : undefined;
 }
 
 /** The earlier finished turns as `history`, newest last. */
