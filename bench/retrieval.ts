@@ -35,6 +35,7 @@ import { createHybridRetriever, createInProcessLexicalSearcher, type LexicalSear
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { lexicalTerms, termFrequencies } from '../src/retrieval/lexical/index.ts';
+import { seededRandom } from '../test/helpers/seeded-random.ts';
 
 const postgresUrl = process.env.ORIOLE_BENCH_DATABASE_URL ?? process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const dimension = 384;
@@ -468,18 +469,6 @@ function generatedCorpus(): Corpus {
     chunks: Array.from({ length: 50 }, () => sentence(120)),
   }));
   return { name: 'generated (Zipfian)', documents, questions: Array.from({ length: 200 }, () => sentence(8)) };
-}
-
-/** mulberry32: the same queries on every run and backend. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function unitVector(random: () => number): number[] {

@@ -67,7 +67,7 @@ export function parseGate(text: string): Gate {
     throw invalidRequest(`--fail-under: '${match[1]}' is not a metric that can have a lower bound; use one of ${gateable.join(', ')}`);
   }
   const bound = Number(match[2]);
-  if (bound > 1) throw invalidRequest(`--fail-under: ${metric} is within [0, 1]; got ${bound}`);
+  if (bound > 1) throw invalidRequest(`--fail-under: ${metric} is within ${metric === 'truthfulness' ? '[-1, 1]' : '[0, 1]'}; got ${bound}`);
   return { metric, bound };
 }
 

@@ -24,11 +24,23 @@ export function summarizeRows(rows: readonly EvalRow[]): EvalSummary {
     'citations.validity': mean('citationValidity'),
     faithfulness: mean('faithfulness'),
     'nuggets.recall': mean('nuggetRecall'),
+    truthfulness: meanOf(scored.map(truthfulnessScore)),
     'abstention.precision': abstention.precision,
     'abstention.recall': abstention.recall,
     'latency.p50_ms': percentile(latencies, 50),
     'latency.p95_ms': percentile(latencies, 95),
   };
+}
+
+/**
+ * CRAG's score of one case: +1 for an answer that passed, 0 for an abstention (whether or
+ * not the question could be answered: saying "I don't know" is never wrong, only
+ * unhelpful), -1 for an answer that failed (wrong, uncited, not retrieved, or given to an
+ * unanswerable question). Its mean is above 0 only when right answers outnumber wrong ones.
+ */
+export function truthfulnessScore(row: EvalRow): number {
+  if (row.abstained) return 0;
+  return row.failure === null ? 1 : -1;
 }
 
 export function countRows(rows: readonly EvalRow[]): EvalReport['counts'] {

@@ -9,7 +9,7 @@ import type { AnswerMode, ChatTurn } from '../src/core/index.ts';
 /** One line of an eval set (JSONL), as docs/evals.md describes it; shared with the API, so it lives in src/core. */
 export type { EvalCase } from '../src/core/index.ts';
 
-/** The summary metrics, named as docs/evals.md names them. All in [0,1] but the latencies (ms). */
+/** The summary metrics, named as docs/evals.md names them. All in [0,1] but truthfulness ([-1,1]) and the latencies (ms). */
 export const metricNames = [
   'retrieval.hit_at_k',
   'retrieval.recall_at_k',
@@ -22,6 +22,7 @@ export const metricNames = [
   'citations.validity',
   'faithfulness',
   'nuggets.recall',
+  'truthfulness',
   'abstention.precision',
   'abstention.recall',
   'latency.p50_ms',

@@ -25,6 +25,7 @@ const metricLabels: Record<MetricName, string> = {
   'citations.validity': 'Citation validity',
   faithfulness: 'Faithfulness',
   'nuggets.recall': 'Nugget recall',
+  truthfulness: 'Truthfulness',
   'abstention.precision': 'Abstention precision',
   'abstention.recall': 'Abstention recall',
   'latency.p50_ms': 'Latency p50',

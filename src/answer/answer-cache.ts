@@ -84,6 +84,8 @@ export function answerCacheKey(request: AnswerRequest, context: AnswerCacheConte
     normaliseQuestion(request.question),
     (request.history ?? []).map((turn) => [turn.role, turn.content]),
     canonicalFilters(request.filters),
+    // A persona changes how the model words the answer.
+    request.persona?.trim() ?? '',
   ]);
 }
 

@@ -13,6 +13,7 @@ import type {
   RetrievalResult,
   Retriever,
   SearchFilters,
+  TokenUsage,
 } from '../core/index.ts';
 import { getKnowledgeBase, logAnswer, type AnswerLogEntry, type Database, type KnowledgeBase } from '../db/index.ts';
 import { decideAbstention, isModelDecline } from './abstention.ts';
@@ -103,6 +104,7 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     history: ChatTurn[],
     signal: AbortSignal | undefined,
     onGenerationFailure: (error: OrioleError) => void,
+    onUsage: (usage: TokenUsage) => void,
   ): Promise<string> {
     if (!isFollowUp(question, history)) return question;
     if (chatModel) {
@@ -110,6 +112,7 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
         const rewritten = await generateText(chatModel, followUpRewriteMessages(question, history), {
           timeoutMs: settings.rewriteTimeoutMs,
           maxAttempts: 1,
+          onUsage,
           ...(signal ? { signal } : {}),
         });
         const cleaned = rewritten.trim().replace(/^["“「]|["”」]$/g, '');
@@ -145,8 +148,10 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
       failed = true;
       dependencies.onGenerationFailure?.(error);
     };
+    // Every model call made for this answer counts: the follow-up rewrite and the generation.
+    const usage = createUsageCounter();
     const language = detectLanguage(request.question);
-    const query = await standaloneQuery(request.question, history, signal, onGenerationFailure);
+    const query = await standaloneQuery(request.question, history, signal, onGenerationFailure, usage.add);
     const retrieval = await retriever.retrieve({
       kb: retrievalKb(kb),
       query,
@@ -159,10 +164,10 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     try {
       const evidence: Evidence = { question: query, language, passages, info: retrieval.info };
       const generationStarted = performance.now();
-      const outcome = yield* writeAnswer(evidence, request.question, history, signal, onGenerationFailure);
+      const outcome = yield* writeAnswer(evidence, request, signal, onGenerationFailure, usage.add);
       const generationMs = performance.now() - generationStarted;
       const timings = { retrievalMs: round(retrievalMs), generationMs: round(generationMs), totalMs: round(performance.now() - started) };
-      const response = turn.stamp(answerResponse(outcome, kb, retrieval.info, timings));
+      const response = turn.stamp(answerResponse(outcome, kb, retrieval.info, timings, request.answerId, usage.total()));
       await logAnswer(database, answerLogEntry(request, kb, response, passages));
       await turn.record(response);
       // A missing embedder (lexical-only on a KB with vectors) is not a failure of this answer: the
@@ -189,9 +194,11 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     yield { type: 'sources', passages: cached.passages };
     try {
       yield* emitWhole(cached.response.answer, cached.response.citations);
+      // No model was called for it: the tokens the first answer cost are not this one's.
+      const { usage: _firstAnswersUsage, ...cachedResponse } = cached.response;
       const response: AnswerResponse = turn.stamp({
-        ...cached.response,
-        answerId: randomUUID(),
+        ...cachedResponse,
+        answerId: request.answerId ?? randomUUID(),
         cached: true,
         timings: { retrievalMs: 0, generationMs: 0, totalMs: round(performance.now() - started) },
       });
@@ -212,10 +219,10 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
   /** The answer's text and citations as they are written: an abstention, the LLM's answer, or the reader's. */
   async function* writeAnswer(
     evidence: Evidence,
-    question: string,
-    history: ChatTurn[],
+    request: AnswerRequest,
     signal: AbortSignal | undefined,
     onGenerationFailure: (error: OrioleError) => void,
+    onUsage: (usage: TokenUsage) => void,
   ): AsyncGenerator<AnswerEvent, GenerationOutcome, undefined> {
     const before = decideAbstention(abstentionEvidence(evidence, undefined));
     if (before.abstain) {
@@ -224,12 +231,14 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
       return outcome;
     }
     if (chatModel) {
-      return yield* streamLlmAnswer(evidence, question, history, signal, {
+      return yield* streamLlmAnswer(evidence, request.question, request.history ?? [], signal, {
         chatModel,
         modelName: dependencies.modelName,
         generationTimeoutMs: settings.generationTimeoutMs,
         firstTokenTimeoutMs: settings.firstTokenTimeoutMs,
         onGenerationFailure,
+        onUsage,
+        ...(request.persona ? { persona: request.persona } : {}),
       });
     }
     const outcome = extractiveOutcome(evidence);
@@ -253,9 +262,16 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
   };
 }
 
-function answerResponse(outcome: GenerationOutcome, kb: KnowledgeBase, info: RetrievalInfo, timings: AnswerTimings): AnswerResponse {
+function answerResponse(
+  outcome: GenerationOutcome,
+  kb: KnowledgeBase,
+  info: RetrievalInfo,
+  timings: AnswerTimings,
+  answerId: string | undefined,
+  usage: TokenUsage | undefined,
+): AnswerResponse {
   return {
-    answerId: randomUUID(),
+    answerId: answerId ?? randomUUID(),
     answer: outcome.resolved?.text ?? outcome.text,
     grounded: isGrounded(outcome),
     abstained: outcome.decision?.abstain ?? false,
@@ -268,6 +284,22 @@ function answerResponse(outcome: GenerationOutcome, kb: KnowledgeBase, info: Ret
     cached: false,
     timings,
     retrieval: info,
+    ...(usage ? { usage } : {}),
+  };
+}
+
+/** Sums the token counts of an answer's model calls; `total()` is undefined when no model reported any. */
+function createUsageCounter() {
+  let sum: TokenUsage | undefined;
+  return {
+    add: (usage: TokenUsage) => {
+      sum = {
+        inputTokens: (sum?.inputTokens ?? 0) + usage.inputTokens,
+        outputTokens: (sum?.outputTokens ?? 0) + usage.outputTokens,
+        totalTokens: (sum?.totalTokens ?? 0) + usage.totalTokens,
+      };
+    },
+    total: () => sum,
   };
 }
 

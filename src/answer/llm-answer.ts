@@ -1,5 +1,5 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { isOrioleError, webUrlOrNull, type OrioleError } from '../core/index.ts';
+import { isOrioleError, webUrlOrNull, type OrioleError, type TokenUsage } from '../core/index.ts';
 import type { AnswerEvent, ChatTurn, Citation, Passage } from '../core/index.ts';
 import { decideAbstention, isModelDecline, type AbstentionDecision } from './abstention.ts';
 import {
@@ -29,6 +29,10 @@ export interface LlmAnswerDependencies {
   firstTokenTimeoutMs: number;
   /** Told when the LLM failed and the extractive reader answered instead (for the log). */
   onGenerationFailure?: (error: OrioleError) => void;
+  /** Told the token counts the model reports for the generation. */
+  onUsage?: (usage: TokenUsage) => void;
+  /** The persona for this answer: appended to the prompt's rules (groundedAnswerMessages). */
+  persona?: string;
 }
 
 /**
@@ -43,7 +47,13 @@ export async function* streamLlmAnswer(
   llm: LlmAnswerDependencies,
 ): AsyncGenerator<AnswerEvent, GenerationOutcome, undefined> {
   const answer = createAnswerPipeline(evidence.passages);
-  const messages = groundedAnswerMessages({ question, passages: evidence.passages, history, language: evidence.language });
+  const messages = groundedAnswerMessages({
+    question,
+    passages: evidence.passages,
+    history,
+    language: evidence.language,
+    ...(llm.persona ? { persona: llm.persona } : {}),
+  });
   let raw = '';
   let streamed = '';
   let pushed = 0;
@@ -62,6 +72,7 @@ export async function* streamLlmAnswer(
       timeoutMs: llm.generationTimeoutMs,
       firstTokenTimeoutMs: llm.firstTokenTimeoutMs,
       ...(signal ? { signal } : {}),
+      ...(llm.onUsage ? { onUsage: llm.onUsage } : {}),
     })) {
       raw += text;
       // A decline is not streamed as if it were an answer: the opening is held until it is clear.

@@ -19,6 +19,7 @@ import { knowledgeBaseRoutes } from './routes/knowledge-bases.ts';
 import { answerRoutes } from './routes/answers.ts';
 import { searchRoutes } from './routes/search.ts';
 import { chatCompletionRoutes } from './routes/chat-completions.ts';
+import { responsesRoutes } from './routes/responses.ts';
 import { evalRoutes } from './routes/evals.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
@@ -72,6 +73,7 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   app.route('/', searchRoutes());
   app.route('/', answerRoutes());
   app.route('/', chatCompletionRoutes());
+  app.route('/', responsesRoutes());
   app.route('/', evalRoutes());
   app.route('/', feedbackRoutes());
   app.route('/', analyticsRoutes());

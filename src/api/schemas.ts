@@ -188,5 +188,9 @@ export const AnswerResponseSchema = z
     }),
     timings: z.object({ retrievalMs: z.number(), generationMs: z.number(), totalMs: z.number() }),
     retrieval: RetrievalInfoSchema,
+    usage: z
+      .object({ inputTokens: z.number().int(), outputTokens: z.number().int(), totalTokens: z.number().int() })
+      .optional()
+      .openapi({ description: 'Tokens the language model reported for this answer (follow-up rewrite and generation); absent when no model was called' }),
   })
   .openapi('AnswerResponse');

@@ -23,6 +23,20 @@ export interface AnswerRequest {
   metadata?: { userId?: string; channel?: string };
   /** The conversation this question continues (docs/conversations.md); none: a new one. */
   conversationId?: string;
+  /**
+   * This request's persona (OpenAI `instructions`): a short instruction on voice and tone
+   * appended to the grounded prompt's rules, never replacing them. Extractive answers ignore it.
+   */
+  persona?: string;
+  /** The id to give this answer; a new UUID when absent (a streamed Responses answer names its id before it is written). */
+  answerId?: string;
+}
+
+/** Tokens the language model reported for the calls made for one answer (follow-up rewrite and generation). */
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
 }
 
 export interface Citation {
@@ -69,6 +83,8 @@ export interface AnswerResponse {
   timings: AnswerTimings;
   /** How retrieval ran (mode, embedder, query rewrite). */
   retrieval: RetrievalInfo;
+  /** Tokens the language model reported for this answer; absent when no model was called (extractive, cached). */
+  usage?: TokenUsage;
 }
 
 /**

@@ -33,6 +33,7 @@ export type {
   AnswerTimings,
   AnswerResponse,
   AnswerEvent,
+  TokenUsage,
 } from './answers.ts';
 export { evalAnswerChannel } from './answers.ts';
 export { noopMetrics } from './metrics.ts';

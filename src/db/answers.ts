@@ -50,6 +50,8 @@ export interface LoggedAnswer {
   id: string;
   kbId: string;
   question: string;
+  /** The turns the question was asked after, as they were given to the answer. */
+  history: ChatTurn[];
   answer: string;
   abstained: boolean;
   mode: string;
@@ -63,18 +65,20 @@ export async function findLoggedAnswer(executor: SqlExecutor, id: string): Promi
     id: string;
     kb_id: string;
     question: string;
+    history: ChatTurn[] | null;
     answer: string;
     abstained: boolean;
     mode: string;
     citations: Citation[];
     created_at: Date;
-  }>(`SELECT id, kb_id, question, answer, abstained, mode, citations, created_at FROM answers WHERE id = $1`, [id]);
+  }>(`SELECT id, kb_id, question, history, answer, abstained, mode, citations, created_at FROM answers WHERE id = $1`, [id]);
   const row = result.rows[0];
   if (!row) return undefined;
   return {
     id: row.id,
     kbId: String(row.kb_id),
     question: row.question,
+    history: row.history ?? [],
     answer: row.answer,
     abstained: row.abstained,
     mode: row.mode,

@@ -70,6 +70,13 @@ export async function findConversation(executor: SqlExecutor, id: string): Promi
   return row ? recordFromRow(row) : undefined;
 }
 
+/** The conversation a logged answer is a turn of, if it still exists. */
+export async function findConversationOfAnswer(executor: SqlExecutor, answerId: string): Promise<string | undefined> {
+  if (!isUuid(answerId)) return undefined;
+  const result = await executor.query<{ conversation_id: string }>(`SELECT conversation_id FROM conversation_turns WHERE answer_id = $1`, [answerId]);
+  return result.rows[0]?.conversation_id;
+}
+
 /** The turns of a conversation, oldest first; `last` keeps only the most recent ones. */
 export async function listConversationTurns(executor: SqlExecutor, conversationId: string, last?: number): Promise<ConversationTurn[]> {
   const result = await executor.query<{

@@ -101,6 +101,7 @@ export {
   conversationOutcomes,
   deleteConversationsInactiveSince,
   findConversation,
+  findConversationOfAnswer,
   handOffConversation,
   listConversations,
   listConversationTurns,

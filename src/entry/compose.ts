@@ -255,6 +255,7 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
               isSupported: ingestion.isSupported,
               onJobQueued: () => workers?.ingestion?.notify(),
               allowPrivateNetwork: config.allowPrivateNetwork,
+              defaultKb: config.defaultKb,
             }),
             limits: { ...defaultUploadLimits, ...overrides.uploadLimits },
           },

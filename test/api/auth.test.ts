@@ -30,6 +30,7 @@ const expectedRequirements: Record<string, Requirement> = {
   'POST /search': 'query',
   'POST /feedback': 'query',
   'POST /v1/chat/completions': 'query',
+  'POST /v1/responses': 'query',
   'GET /v1/models': 'query',
   'POST /evals': 'admin',
   'GET /evals': 'admin',
@@ -216,6 +217,15 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
         path: '/v1/chat/completions',
         body: { model: 'beta', messages: [{ role: 'user', content: 'How long do refunds take?' }] },
         status: 403,
+      },
+      { route: 'POST /v1/responses', key: keys.queryA, path: '/v1/responses', body: { model: 'beta', input: 'How long do refunds take?' }, status: 403 },
+      {
+        // Beta's answer is no earlier response in alpha: its id reveals nothing there.
+        route: 'POST /v1/responses',
+        key: keys.queryA,
+        path: '/v1/responses',
+        body: { model: 'alpha', input: 'And then?', previous_response_id: `resp_${ids.betaAnswer.replaceAll('-', '')}` },
+        status: 404,
       },
       { route: 'POST /documents', key: keys.ingestA, path: '/documents', body: { kb: 'beta', source: 'x.md', content: '# X\n\nInjected.' }, status: 403 },
       { route: 'POST /documents', key: keys.ingestA, path: '/documents', form: multipart, status: 403 },

@@ -171,6 +171,21 @@ describe.each(testBackends())('conversations on $name', (backend) => {
     const stored = await conversation(opened.conversationId);
     expect(stored.turns.map((turn) => turn.question)).toEqual(['How do I reset my password?', 'and on the mobile app?']);
     expect((await conversation(first.conversationId)).turns).toHaveLength(2);
+
+    // /v1/responses: previous_response_id continues the conversation of the response it names.
+    const opening = (await (await post('/v1/responses', { model: 'default', input: 'How do I reset my password?' })).json()) as {
+      id: string;
+      conversationId: string;
+    };
+    expect(opening.conversationId).toMatch(/^[0-9a-f-]{36}$/);
+    const continued = (await (
+      await post('/v1/responses', { model: 'default', input: 'and on the mobile app?', previous_response_id: opening.id })
+    ).json()) as { conversationId: string };
+    expect(continued.conversationId).toBe(opening.conversationId);
+    expect((await conversation(opening.conversationId)).turns.map((turn) => turn.question)).toEqual([
+      'How do I reset my password?',
+      'and on the mobile app?',
+    ]);
   }, 120_000);
 
   it('keys the answer cache on the stored turns as on sent history, and appends a cached replay to its conversation', async () => {

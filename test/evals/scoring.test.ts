@@ -260,6 +260,23 @@ describe('nuggets', () => {
     expect(summarizeRows([row('a')])['nuggets.recall']).toBeNull();
   });
 
+  it("scores truthfulness as CRAG does: a passing answer +1, an abstention 0, a failing answer -1, errors left out", () => {
+    const summary = summarizeRows([
+      row('right'),
+      row('right again'),
+      row('wrong', { failure: 'answer_wrong' }),
+      row('answered the unanswerable', { answerable: false, failure: 'answered_unanswerable' }),
+      row('abstained rightly', { answerable: false, abstained: true }),
+      row('abstained wrongly', { abstained: true, failure: 'abstained_wrongly' }),
+      row('broken', { failure: 'error' }),
+    ]);
+    expect(summary.truthfulness).toBeCloseTo((1 + 1 - 1 - 1 + 0 + 0) / 6, 10);
+    // Answering everything wrongly scores below abstaining on everything.
+    expect(summarizeRows([row('a', { failure: 'answer_wrong' })]).truthfulness).toBe(-1);
+    expect(summarizeRows([row('a', { abstained: true, failure: 'abstained_wrongly' })]).truthfulness).toBe(0);
+    expect(summarizeRows([]).truthfulness).toBeNull();
+  });
+
   it('can gate a release (--fail-under nuggets.recall=0.7)', () => {
     expect(parseGate('nuggets.recall=0.7')).toEqual({ metric: 'nuggets.recall', bound: 0.7 });
     const results = checkGates(summarizeRows([row('a', {}, { nuggetRecall: 1 }), row('b', {}, { nuggetRecall: 0 })]), [

@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '../../src/db/index.ts';
+import { seededRandom } from './seeded-random.ts';
 import { vectorToSql } from '../../src/db/index.ts';
 
 /** Rows written straight into the schema, for storage tests that precede ingestion. */
@@ -43,14 +44,8 @@ export async function insertDocument(
 
 /** A deterministic pseudo-random unit vector (mulberry32), so failures reproduce. */
 export function seededUnitVector(seed: number, dimension: number): number[] {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const random = seededRandom(seed);
+  const next = () => random() - 0.5;
   const vector = Array.from({ length: dimension }, next);
   const norm = Math.hypot(...vector);
   return vector.map((value) => value / norm);

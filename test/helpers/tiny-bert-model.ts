@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
+import { seededRandom } from './seeded-random.ts';
 
 /**
  * A tiny BERT-shaped sentence model, written to disk the way a Hugging Face repo
@@ -243,15 +244,9 @@ function modelBytes(wordEmbeddings: Float32Array, typeEmbeddings: Float32Array):
 
 /** Deterministic values in [-0.5, 0.5) (mulberry32), so failures reproduce. */
 function embeddingTable(rows: number, seed: number): Float32Array {
-  let state = seed >>> 0;
+  const random = seededRandom(seed);
   const table = new Float32Array(rows * tinyBertHiddenSize);
-  for (let index = 0; index < table.length; index += 1) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    table[index] = ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  }
+  for (let index = 0; index < table.length; index += 1) table[index] = random() - 0.5;
   return table;
 }
 

@@ -12,18 +12,7 @@ import {
 } from '../../src/db/index.ts';
 import { createInProcessLexicalSearcher, sqlLexicalSearcher } from '../../src/retrieval/index.ts';
 import { openMigrated, testBackends, uniqueName } from '../helpers/databases.ts';
-
-/** mulberry32: every random KB reproduces from its seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 interface RandomDocument {
   source: string;

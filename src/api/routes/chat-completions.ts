@@ -1,14 +1,24 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { OrioleError } from '../../core/index.ts';
-import type { AnswerRequest, AnswerResponse, ChatTurn, Citation } from '../../core/index.ts';
-import { citationMarker } from '../../answer/index.ts';
+import type { AnswerRequest, ChatTurn } from '../../core/index.ts';
 import { listKnowledgeBases } from '../../db/index.ts';
 import { canSeeKb, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { requestLimits as limits } from '../limits.ts';
 import { requestSignal } from '../request-timeout.ts';
 import { streamAnswerEvents, type AnswerEventEncoding } from '../sse.ts';
-import { CitationSchema, cleanText, ConversationIdSchema, ErrorSchema, errorResponses } from '../schemas.ts';
+import { cleanText, ConversationIdSchema, ErrorSchema, errorResponses } from '../schemas.ts';
+import {
+  AnswerExtrasShape,
+  answerExtras,
+  chatCompletionUsage,
+  checkLength,
+  seconds,
+  sourcesSuffix,
+  textOfContent,
+  usageNoteSchema,
+  withSources,
+} from './openai-compatible.ts';
 
 // OpenAI's content may be a string or a list of parts; only text parts carry a question.
 const ContentSchema = z.union([
@@ -33,6 +43,12 @@ const ChatCompletionRequestSchema = z
       .min(1)
       .max(limits.chatMessages),
     stream: z.boolean().optional(),
+    stream_options: z
+      .object({ include_usage: z.boolean().optional() })
+      .passthrough()
+      .nullable()
+      .optional()
+      .openapi({ description: 'With `include_usage`, a last chunk with empty `choices` carries `usage`, as OpenAI sends it' }),
     user: cleanText().max(limits.userIdChars).optional(),
     conversationId: ConversationIdSchema.optional().openapi({
       description:
@@ -57,9 +73,13 @@ const ChatCompletionSchema = z
         finish_reason: z.literal('stop'),
       }),
     ),
-    usage: z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() }),
-    citations: z.array(CitationSchema),
-    conversationId: z.string().optional().openapi({ description: 'The conversation this answer belongs to: send it back to continue' }),
+    usage: z.object({
+      prompt_tokens: z.number().int(),
+      completion_tokens: z.number().int(),
+      total_tokens: z.number().int(),
+      note: usageNoteSchema,
+    }),
+    ...AnswerExtrasShape,
   })
   .openapi('ChatCompletion');
 
@@ -69,7 +89,9 @@ const chatRoute = createRoute({
   summary: 'OpenAI-compatible chat: `model` names the knowledge base',
   description:
     'The last user message is the question and earlier turns are its history. The grounded answer comes back as the ' +
-    'assistant message with its numbered sources appended, and in an extra `citations` field (on the last chunk when streamed), with the `conversationId` to send back to continue.',
+    'assistant message with its numbered sources appended. Extra fields a program acts on: `abstained`, `reason`, `citations`, ' +
+    'and `handoff`/`confidence` when the answer carries them, and the `conversationId` to send back to continue (on the last chunk when streamed). `usage` counts the tokens the ' +
+    'language model reported for this answer; an extractive or cached answer reports 0 with a `usage.note`.',
   request: { body: { required: true, content: { 'application/json': { schema: ChatCompletionRequestSchema } } } },
   responses: {
     200: {
@@ -118,7 +140,10 @@ export function chatCompletionRoutes(): OpenAPIHono<AppEnvironment> {
     const body = context.req.valid('json');
     // A key bound to a KB may only name that KB as its model.
     const request = { ...answerRequestFrom(body), kb: requestKb(context, body.model) };
-    if (body.stream) return streamAnswerEvents(context, request, completionEncoding(body.model)) as never;
+    if (body.stream) {
+      const encoding = completionEncoding(body.model, body.stream_options?.include_usage === true);
+      return streamAnswerEvents(context, request, encoding) as never;
+    }
     const { answers } = context.get('dependencies');
     const response = await answers.answer(request, requestSignal(context));
     return context.json(
@@ -128,9 +153,8 @@ export function chatCompletionRoutes(): OpenAPIHono<AppEnvironment> {
         created: seconds(new Date()),
         model: body.model,
         choices: [{ index: 0, message: { role: 'assistant' as const, content: withSources(response) }, finish_reason: 'stop' as const }],
-        usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-        citations: response.citations,
-        ...(response.conversationId ? { conversationId: response.conversationId } : {}),
+        usage: chatCompletionUsage(response),
+        ...answerExtras(response),
       },
       200,
     );
@@ -151,8 +175,8 @@ function answerRequestFrom(body: ChatCompletionRequest): AnswerRequest {
     throw new OrioleError('invalid_request', 'messages must end with a user message holding the question');
   }
   const history = turns.slice(0, -1).slice(-limits.chatHistoryTurns);
-  checkLength(last, limits.questionChars, 'the question (the last user message)');
-  for (const turn of history) checkLength(turn, limits.turnChars, 'an earlier message');
+  checkLength(last.content, `messages.${last.index}.content`, limits.questionChars, 'the question (the last user message)');
+  for (const turn of history) checkLength(turn.content, `messages.${turn.index}.content`, limits.turnChars, 'an earlier message');
   return {
     question: last.content,
     kb: body.model,
@@ -162,59 +186,42 @@ function answerRequestFrom(body: ChatCompletionRequest): AnswerRequest {
   };
 }
 
-/** Refuses a message whose text (its text parts joined) is longer than `max`, naming it as the validator would. */
-function checkLength(turn: { index: number; content: string }, max: number, what: string): void {
-  if (turn.content.length <= max) return;
-  const path = `messages.${turn.index}.content`;
-  const message = `${what} has ${turn.content.length} characters; at most ${max}`;
-  throw new OrioleError('invalid_request', `Invalid request: ${path}: ${message}`, { details: { issues: [{ path, message }] } });
-}
-
 function textOf(content: ChatCompletionRequest['messages'][number]['content']): string {
-  if (typeof content === 'string') return content.trim();
-  if (!content) return '';
-  return content
-    .map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : ''))
-    .join('\n')
-    .trim();
+  return textOfContent(content, ['text']);
 }
 
-/** The answer with its numbered sources, for chat UIs that only show the message text. */
-function withSources(response: AnswerResponse): string {
-  if (response.citations.length === 0) return response.answer;
-  return `${response.answer}\n\n${sourcesFooter(response.citations)}`;
-}
-
-function sourcesFooter(citations: Citation[]): string {
-  const lines = citations.map((citation) => {
-    const label = [citation.title ?? citation.source, citation.heading && citation.heading !== citation.title ? citation.heading : null]
-      .filter(Boolean)
-      .join(' › ');
-    return `${citationMarker(citation.index)} ${label}${citation.url ? ` (${citation.url})` : ` (${citation.source})`}`;
-  });
-  return `Sources:\n${lines.join('\n')}`;
-}
-
-/** OpenAI's chunk format: a role chunk, content deltas, a last chunk with the sources and citations, then [DONE]. */
-function completionEncoding(model: string): AnswerEventEncoding {
+/**
+ * OpenAI's chunk format: a role chunk, content deltas, a last chunk with the sources and
+ * the extra fields, then (asked with `stream_options.include_usage`) a chunk with empty
+ * `choices` and the usage, every chunk before it carrying `usage: null`; then [DONE].
+ */
+function completionEncoding(model: string, includeUsage: boolean): AnswerEventEncoding {
   const id = `chatcmpl-${crypto.randomUUID()}`;
   const created = seconds(new Date());
+  const usageNull = includeUsage ? { usage: null } : {};
   const chunk = (delta: Record<string, unknown>, finishReason: 'stop' | null, extra: Record<string, unknown> = {}) =>
-    JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra });
+    JSON.stringify({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices: [{ index: 0, delta, finish_reason: finishReason }],
+      ...usageNull,
+      ...extra,
+    });
   return {
     opening: [{ data: chunk({ role: 'assistant', content: '' }, null) }],
     encode(event) {
       if (event.type === 'delta') return [{ data: chunk({ content: event.text }, null) }];
       if (event.type !== 'done') return [];
-      const footer = event.response.citations.length > 0 ? `\n\n${sourcesFooter(event.response.citations)}` : '';
-      const conversation = event.response.conversationId ? { conversationId: event.response.conversationId } : {};
-      return [{ data: chunk(footer ? { content: footer } : {}, 'stop', { citations: event.response.citations, ...conversation }) }];
+      const footer = sourcesSuffix(event.response.citations);
+      const last = { data: chunk(footer ? { content: footer } : {}, 'stop', answerExtras(event.response)) };
+      if (!includeUsage) return [last];
+      const usage = { id, object: 'chat.completion.chunk', created, model, choices: [], usage: chatCompletionUsage(event.response) };
+      return [last, { data: JSON.stringify(usage) }];
     },
     closing: [{ data: '[DONE]' }],
     failure: (oriole) => ({ data: JSON.stringify({ error: { code: oriole.code, message: oriole.message } }) }),
   };
 }
 
-function seconds(date: Date): number {
-  return Math.floor(date.getTime() / 1000);
-}

@@ -2,19 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Block, ChunkingSettings } from '../../../src/core/index.ts';
 import { chunkDocument, countTokens } from '../../../ingest/chunking/index.ts';
 import { splitSentences } from '../../../src/text/index.ts';
+import { seededRandom } from '../../helpers/seeded-random.ts';
 import { expectInOrder } from './chunk-assertions.ts';
 import { chineseRefunds, documentOf, englishRefunds } from './help-center.ts';
-
-/** A small deterministic generator (mulberry32), so a failing seed can be replayed. */
-function randomFrom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let value = Math.imul(state ^ (state >>> 15), 1 | state);
-    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const texts = [...englishRefunds, ...chineseRefunds];
 
@@ -46,7 +36,7 @@ describe.each(settingsCases)('chunkDocument on generated documents (%s)', (_name
   const seeds = Array.from({ length: 25 }, (_, index) => index + 1);
 
   it.each(seeds)('seed %i: keeps every sentence, row and code line in order, within maxTokens, deterministically', (seed) => {
-    const blocks = randomDocument(randomFrom(seed));
+    const blocks = randomDocument(seededRandom(seed));
     const chunks = chunkDocument(documentOf(blocks), settings);
     const maxTokens = settings.maxTokens ?? 320;
 

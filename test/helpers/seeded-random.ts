@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small deterministic generator of numbers in [0, 1), so a random fixture,
+ * a property test's failing seed or a bench's queries reproduce on every run and backend.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
