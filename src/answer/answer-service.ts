@@ -27,6 +27,7 @@ import {
   type Evidence,
   type GenerationOutcome,
 } from './answer-outcome.ts';
+import { openConversationTurn, type ConversationTurnScope } from './conversations.ts';
 import { followUpRewriteMessages, isFollowUp, rewriteFollowUp } from './follow-up.ts';
 import { generateText } from './generation/index.ts';
 import { answerHandoff, notRetrieved, requestedHandoffOutcome } from './handoff.ts';
@@ -128,12 +129,14 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     return rewriteFollowUp(question, history);
   }
 
-  async function* stream(request: AnswerRequest, signal?: AbortSignal): AsyncGenerator<AnswerEvent, void, undefined> {
+  async function* stream(asked: AnswerRequest, signal?: AbortSignal): AsyncGenerator<AnswerEvent, void, undefined> {
     const started = performance.now();
+    // The conversation's stored turns become the history (conversations.ts), so they join the cache key as sent history does.
+    const turn = await openConversationTurn(database, asked, knowledgeBase);
+    const { kb, request } = turn;
     const history = request.history ?? [];
-    const kb = await knowledgeBase(request.kb);
     // A request for a human is answered with the KB's hand-off, not from its documents.
-    if (asksForHuman(request.question)) return yield* handOffToHuman(request, kb, started);
+    if (asksForHuman(request.question)) return yield* handOffToHuman(request, kb, started, turn);
     const applied = applyKbSettings(request, kb.settings, settings.defaultTopK);
     const { topK } = applied;
     // The KB's versions are read above on every request: a cached answer never outlives a change to its content or settings.
@@ -143,7 +146,7 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     if (cacheKey !== undefined) {
       const cached = cache.get(cacheKey);
       dependencies.onAnswerCacheLookup?.(cached ? 'hit' : 'miss');
-      if (cached) return yield* replay(cached, request, kb, started);
+      if (cached) return yield* replay(cached, turn, started);
     }
     // An answer made while the LLM failed (the extractive fallback, a heuristic rewrite) is served but not remembered.
     let failed = false;
@@ -165,8 +168,9 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
       const outcome = yield* writeAnswer(evidence, request, signal, onGenerationFailure, usage.add);
       const generationMs = performance.now() - generationStarted;
       const timings = { retrievalMs: round(retrievalMs), generationMs: round(generationMs), totalMs: round(performance.now() - started) };
-      const response = withAbstentionHandoff(answerResponse(outcome, kb, retrieval.info, timings, request.answerId, usage.total()), kb);
+      const response = turn.stamp(withAbstentionHandoff(answerResponse(outcome, kb, retrieval.info, timings, request.answerId, usage.total()), kb));
       await logAnswer(database, answerLogEntry(request, kb, response, passages));
+      await turn.record(response);
       // A missing embedder (lexical-only on a KB with vectors) is not a failure of this answer: the
       // embedder is loaded, or not, once for the life of this service and its cache, so every later
       // answer would be made the same way (a failing query embedding fails the retrieval instead).
@@ -186,24 +190,21 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
    * like any other (so feedback on it works and analytics count it), with this request's
    * timings and `cached: true`.
    */
-  async function* replay(
-    cached: CachedAnswer,
-    request: AnswerRequest,
-    kb: KnowledgeBase,
-    started: number,
-  ): AsyncGenerator<AnswerEvent, void, undefined> {
+  async function* replay(cached: CachedAnswer, turn: ConversationTurnScope, started: number): AsyncGenerator<AnswerEvent, void, undefined> {
+    const { request, kb } = turn;
     yield { type: 'sources', passages: cached.passages };
     try {
       yield* emitWhole(cached.response.answer, cached.response.citations);
       // No model was called for it: the tokens the first answer cost are not this one's.
       const { usage: _firstAnswersUsage, ...cachedResponse } = cached.response;
-      const response: AnswerResponse = {
+      const response: AnswerResponse = turn.stamp({
         ...cachedResponse,
         answerId: request.answerId ?? randomUUID(),
         cached: true,
         timings: { retrievalMs: 0, generationMs: 0, totalMs: round(performance.now() - started) },
-      };
+      });
       await logAnswer(database, answerLogEntry(request, kb, response, cached.passages));
+      await turn.record(response);
       dependencies.onAnswered?.({ request, response, kb: kb.name });
       yield { type: 'done', response };
     } catch (error) {
@@ -215,21 +216,27 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
    * The answer to a request for a human ("talk to a person", "转人工"): the KB's hand-off and
    * a short reply saying where to reach one, logged like any answer; nothing is retrieved.
    */
-  async function* handOffToHuman(request: AnswerRequest, kb: KnowledgeBase, started: number): AsyncGenerator<AnswerEvent, void, undefined> {
+  async function* handOffToHuman(
+    request: AnswerRequest,
+    kb: KnowledgeBase,
+    started: number,
+    turn: ConversationTurnScope,
+  ): AsyncGenerator<AnswerEvent, void, undefined> {
     const { language } = applyKbSettings(request, kb.settings, settings.defaultTopK);
     const handoff = answerHandoff(kb.settings, 'requested')!;
-    const response: AnswerResponse = {
+    const response: AnswerResponse = turn.stamp({
       ...answerResponse(requestedHandoffOutcome(handoff, language), kb, notRetrieved(request.question), {
         retrievalMs: 0,
         generationMs: 0,
         totalMs: round(performance.now() - started),
       }, request.answerId, undefined),
       handoff,
-    };
+    });
     yield { type: 'sources', passages: [] };
     try {
       yield { type: 'delta', text: response.answer };
       await logAnswer(database, answerLogEntry(request, kb, response, []));
+      await turn.record(response);
       dependencies.onAnswered?.({ request, response, kb: kb.name });
       yield { type: 'done', response };
     } catch (error) {

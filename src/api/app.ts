@@ -25,6 +25,7 @@ import { evalRoutes } from './routes/evals.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { conversationRoutes } from './routes/conversations.ts';
 import { webPageRoutes } from './web-pages.ts';
 
 export interface AppOptions {
@@ -78,6 +79,7 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   app.route('/', evalRoutes());
   app.route('/', feedbackRoutes());
   app.route('/', analyticsRoutes());
+  app.route('/', conversationRoutes());
   app.route('/', keyRoutes());
   app.route('/', webPageRoutes());
 

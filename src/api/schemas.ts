@@ -137,6 +137,14 @@ export const ChatTurnSchema = z
   .strict()
   .openapi('ChatTurn');
 
+/** A conversation's id, as an earlier answer returned it (docs/conversations.md). */
+export const ConversationIdSchema = z.string().min(1).max(64).openapi({
+  description:
+    'Continue this conversation: its stored turns are the history of the question (unless `history` is sent, which then wins). ' +
+    'Omitted: the answer starts a new conversation. Unknown, or of another KB: 404 not_found',
+  example: '0b6c1f4e-8c2a-4d0e-9a43-5d1f0e7b2c11',
+});
+
 export const AnswerRequestSchema = z
   .object({
     question: cleanText().trim().min(1).max(limits.questionChars).openapi({ example: 'How do I reset my password?' }),
@@ -149,6 +157,7 @@ export const AnswerRequestSchema = z
       .object({ userId: cleanText().max(limits.userIdChars).optional(), channel: cleanText().max(limits.channelChars).optional() })
       .strict()
       .optional(),
+    conversationId: ConversationIdSchema.optional(),
   })
   .strict()
   .openapi('AnswerRequest');
@@ -166,6 +175,9 @@ export const AnswerHandoffSchema = z
 export const AnswerResponseSchema = z
   .object({
     answerId: z.string(),
+    conversationId: z.string().optional().openapi({
+      description: 'The conversation this answer belongs to: send it with the next question to continue (absent for eval runs)',
+    }),
     answer: z.string(),
     grounded: z.boolean(),
     abstained: z.boolean(),

@@ -21,6 +21,8 @@ export interface AnswerRequest {
   filters?: SearchFilters;
   topK?: number;
   metadata?: { userId?: string; channel?: string };
+  /** The conversation this question continues (docs/conversations.md); none: a new one. */
+  conversationId?: string;
   /**
    * This request's persona, in place of the KB's `persona` setting: a chat client's `system`
    * message or the Responses API's `instructions`. A short instruction on voice and tone,
@@ -74,6 +76,8 @@ export interface AnswerTimings {
 
 export interface AnswerResponse {
   answerId: string;
+  /** The conversation the answer belongs to (a new one when the request named none); absent for eval runs. */
+  conversationId?: string;
   answer: string;
   grounded: boolean;
   abstained: boolean;

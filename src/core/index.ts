@@ -1,6 +1,6 @@
 export { OrioleError, errorCodes, isOrioleError, notFound, invalidRequest } from './errors.ts';
 export type { ErrorCode, OrioleErrorOptions } from './errors.ts';
-export { loadConfig, defaultEmbedder, defaultReranker, defaultPort, defaultParseBudgets } from './config.ts';
+export { loadConfig, defaultEmbedder, defaultReranker, defaultPort, defaultParseBudgets, defaultConversationRetentionDays } from './config.ts';
 export type { Config, EnvironmentRecord } from './config.ts';
 export type { Block, ParsedDocument, LoaderInput, Loader } from './documents.ts';
 export { defaultMaxDocumentBytes } from './documents.ts';

@@ -43,6 +43,11 @@ const expectedRequirements: Record<string, Requirement> = {
   'GET /eval-sets/{name}': 'admin',
   'DELETE /eval-sets/{name}': 'admin',
   'GET /analytics/summary': 'admin',
+  // Everyone's conversations are the admin's; one conversation is its client's, who holds its id.
+  'GET /conversations': 'admin',
+  'GET /conversations/{id}': 'query',
+  'POST /conversations/{id}/resolve': 'query',
+  'POST /conversations/{id}/handoff': 'query',
   'GET /metrics': 'admin',
   'GET /keys': 'admin',
   'POST /keys': 'admin',
@@ -63,7 +68,7 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
   let openApp: TestApp;
   let app: TestApp;
   const keys: Record<'queryA' | 'ingestA' | 'adminA' | 'queryAll' | 'ingestAll' | 'adminAll' | 'revoked', string> = {} as never;
-  const ids = { alphaDocument: '', alphaJob: '', betaDocument: '', betaJob: '', betaEval: '', betaAnswer: '' };
+  const ids = { alphaDocument: '', alphaJob: '', betaDocument: '', betaJob: '', betaEval: '', betaAnswer: '', betaConversation: '' };
   let routes: string[];
 
   const call = (method: string, path: string, key: string | null, body?: unknown) =>
@@ -104,7 +109,9 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
     const evalRun = await call('POST', '/evals', adminKey, { kb: 'beta', evalSet: 'golden' });
     ids.betaEval = ((await evalRun.json()) as { id: string }).id;
     const answered = await call('POST', '/answer', adminKey, { kb: 'beta', question: 'How long do refunds take?' });
-    ids.betaAnswer = ((await answered.json()) as { answerId: string }).answerId;
+    const betaAnswer = (await answered.json()) as { answerId: string; conversationId: string };
+    ids.betaAnswer = betaAnswer.answerId;
+    ids.betaConversation = betaAnswer.conversationId;
 
     const alphaKb = await getKnowledgeBase(database, 'alpha');
     const create = async (scope: 'query' | 'ingest' | 'admin', kbId: string | null) =>
@@ -241,6 +248,17 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
       { route: 'DELETE /eval-sets/{name}', key: keys.adminA, path: '/eval-sets/golden?kb=beta', status: 403 },
       { route: 'GET /analytics/summary', key: keys.adminA, path: '/analytics/summary?kb=beta', status: 403 },
       { route: 'GET /metrics', key: keys.adminA, path: '/metrics', status: 403 },
+      { route: 'GET /conversations', key: keys.adminA, path: '/conversations?kb=beta', status: 403 },
+      { route: 'GET /conversations/{id}', key: keys.queryA, path: `/conversations/${ids.betaConversation}`, status: 404 },
+      { route: 'POST /conversations/{id}/resolve', key: keys.queryA, path: `/conversations/${ids.betaConversation}/resolve`, body: {}, status: 404 },
+      { route: 'POST /conversations/{id}/handoff', key: keys.queryA, path: `/conversations/${ids.betaConversation}/handoff`, body: {}, status: 404 },
+      {
+        route: 'POST /answer',
+        key: keys.queryA,
+        path: '/answer',
+        body: { question: 'And for annual plans?', conversationId: ids.betaConversation },
+        status: 404,
+      },
       { route: 'POST /documents', key: keys.ingestA, path: '/documents', body: { kb: 'beta', url: 'https://help.example.com/' }, status: 403 },
       { route: 'GET /documents/{id}/chunks', key: keys.ingestA, path: `/documents/${ids.betaDocument}/chunks`, status: 404 },
       { route: 'GET /evals', key: keys.adminA, path: '/evals?kb=beta', status: 403 },

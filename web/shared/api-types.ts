@@ -26,6 +26,7 @@ export interface AnswerRequest {
   history?: ChatTurn[];
   stream?: boolean;
   metadata?: { channel?: string };
+  conversationId?: string;
 }
 
 export interface Citation {
@@ -49,6 +50,7 @@ export interface AnswerHandoff {
 
 export interface AnswerResponse {
   answerId: string;
+  conversationId?: string;
   answer: string;
   abstained: boolean;
   reason?: string;
@@ -76,9 +78,10 @@ type Fields<T> = { readonly [K in keyof Required<T>]: true | Readonly<Record<str
 export const apiContract = {
   'GET /kbs': { response: { kbs: { name: true, documentCount: true } satisfies Fields<KnowledgeBase> } },
   'POST /answer': {
-    request: { question: true, kb: true, history: true, stream: true, metadata: true } satisfies Fields<AnswerRequest>,
+    request: { question: true, kb: true, history: true, stream: true, metadata: true, conversationId: true } satisfies Fields<AnswerRequest>,
     response: {
       answerId: true,
+      conversationId: true,
       answer: true,
       abstained: true,
       reason: true,

@@ -7,7 +7,7 @@ import type { AppEnvironment } from '../context.ts';
 import { requestLimits as limits } from '../limits.ts';
 import { requestSignal } from '../request-timeout.ts';
 import { streamAnswerEvents, type AnswerEventEncoding } from '../sse.ts';
-import { cleanText, ErrorSchema, errorResponses } from '../schemas.ts';
+import { cleanText, ConversationIdSchema, ErrorSchema, errorResponses } from '../schemas.ts';
 import {
   AnswerExtrasShape,
   answerExtras,
@@ -50,6 +50,11 @@ const ChatCompletionRequestSchema = z
       .optional()
       .openapi({ description: 'With `include_usage`, a last chunk with empty `choices` carries `usage`, as OpenAI sends it' }),
     user: cleanText().max(limits.userIdChars).optional(),
+    conversationId: ConversationIdSchema.optional().openapi({
+      description:
+        "Oriole's extension: continue this conversation (the response's `conversationId`); with only the new user message in " +
+        '`messages`, its stored turns are the history (earlier messages, when sent, win). Unknown, or of another KB: 404 not_found',
+    }),
   })
   // Sampling parameters (temperature, max_tokens…) are accepted and ignored: the answer is grounded, not sampled.
   .passthrough()
@@ -87,7 +92,7 @@ const chatRoute = createRoute({
     "this request's persona, in place of the KB's `persona` setting: appended to the grounded prompt, never replacing its " +
     `rules, at most ${kbSettingsLimits.personaChars} characters in all. The grounded answer comes back as the ` +
     'assistant message with its numbered sources appended. Extra fields a program acts on: `abstained`, `reason`, `citations`, ' +
-    'and `handoff`/`confidence` when the answer carries them (on the last chunk when streamed). `usage` counts the tokens the ' +
+    'and `handoff`/`confidence` when the answer carries them, and the `conversationId` to send back to continue (on the last chunk when streamed). `usage` counts the tokens the ' +
     'language model reported for this answer; an extractive or cached answer reports 0 with a `usage.note`.',
   request: { body: { required: true, content: { 'application/json': { schema: ChatCompletionRequestSchema } } } },
   responses: {
@@ -96,7 +101,7 @@ const chatRoute = createRoute({
       content: { 'application/json': { schema: ChatCompletionSchema }, 'text/event-stream': { schema: z.string() } },
     },
     400: errorResponses[400],
-    404: { description: 'No knowledge base of that name', content: { 'application/json': { schema: ErrorSchema } } },
+    404: { description: 'No knowledge base of that name, or no such conversation in it', content: { 'application/json': { schema: ErrorSchema } } },
     503: errorResponses[503],
   },
 });
@@ -180,6 +185,7 @@ function answerRequestFrom(body: ChatCompletionRequest): AnswerRequest {
     kb: body.model,
     history: history.map(({ role, content }) => ({ role, content })),
     ...(persona ? { persona } : {}),
+    ...(body.conversationId ? { conversationId: body.conversationId } : {}),
     ...(body.user ? { metadata: { userId: body.user, channel: 'openai-compatible' } } : { metadata: { channel: 'openai-compatible' } }),
   };
 }

@@ -23,6 +23,7 @@ export function answerExtras(response: AnswerResponse): {
   citations: Citation[];
   handoff?: Record<string, unknown>;
   confidence?: number;
+  conversationId?: string;
 } {
   const extras = response as AnswerWithExtras;
   return {
@@ -31,6 +32,7 @@ export function answerExtras(response: AnswerResponse): {
     citations: response.citations,
     ...(isRecord(extras.handoff) ? { handoff: extras.handoff } : {}),
     ...(typeof extras.confidence === 'number' ? { confidence: extras.confidence } : {}),
+    ...(response.conversationId ? { conversationId: response.conversationId } : {}),
   };
 }
 
@@ -43,6 +45,10 @@ export const AnswerExtrasShape = {
     .optional()
     .openapi({ description: 'Oriole: where to send the user when the answer hands off to a person (url, email, label), when the KB sets one' }),
   confidence: z.number().min(0).max(1).optional().openapi({ description: "Oriole: the answer's calibrated confidence, when answers carry one" }),
+  conversationId: z
+    .string()
+    .optional()
+    .openapi({ description: 'Oriole: the conversation this answer belongs to (docs/conversations.md); send it back to continue' }),
 };
 
 /** Said in `usage.note` when the counts are 0 because no model ran, or ran without reporting them. */

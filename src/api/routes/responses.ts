@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { SSEMessage } from 'hono/streaming';
 import { OrioleError } from '../../core/index.ts';
 import type { AnswerRequest, AnswerResponse, ChatTurn, Citation } from '../../core/index.ts';
-import { findLoggedAnswer, getKnowledgeBase, type Database } from '../../db/index.ts';
+import { findConversationOfAnswer, findLoggedAnswer, getKnowledgeBase, type Database } from '../../db/index.ts';
 import { requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { requestLimits as limits } from '../limits.ts';
@@ -174,8 +174,12 @@ export function responsesRoutes(): OpenAPIHono<AppEnvironment> {
     // A key bound to a KB may only name that KB as its model.
     const kb = requestKb(context, body.model);
     const earlier = body.previous_response_id ? await continuedTurns(database, body.previous_response_id, kb) : [];
+    // The answer joins the conversation of the response it continues (docs/conversations.md); the
+    // history above, sent explicitly, still decides what the question follows.
+    const previousAnswer = body.previous_response_id ? answerIdOf(body.previous_response_id) : undefined;
+    const conversationId = previousAnswer ? await findConversationOfAnswer(database, previousAnswer) : undefined;
     const answerId = randomUUID();
-    const request: AnswerRequest = { ...answerRequestFrom(body, earlier), kb, answerId };
+    const request: AnswerRequest = { ...answerRequestFrom(body, earlier), kb, answerId, ...(conversationId ? { conversationId } : {}) };
     const envelope = responseEnvelope(body, answerId);
     if (body.stream) return streamAnswerEvents(context, request, responseEventsEncoding(envelope)) as never;
     const response = await answers.answer(request, requestSignal(context));
