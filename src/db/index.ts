@@ -96,3 +96,16 @@ export { findAnswerKnowledgeBase, recordFeedback } from './feedback.ts';
 export type { Feedback, FeedbackRating } from './feedback.ts';
 export { answerTotals, questionCounts, lowRatedAnswers, uncitedDocuments, answersByDay } from './analytics.ts';
 export type { AnalyticsScope, AnswerTotals, QuestionCount, LowRatedAnswer, UncitedDocument } from './analytics.ts';
+export {
+  insertCuratedAnswer,
+  listCuratedAnswers,
+  findCuratedAnswer,
+  updateCuratedAnswer,
+  deleteCuratedAnswer,
+  countCuratedHit,
+  readCuratedVersion,
+  missingSources,
+  firstPassagesOfSources,
+  curatedAnswerHits,
+} from './curated-answers.ts';
+export type { CuratedAnswer, CuratedAnswerInput } from './curated-answers.ts';

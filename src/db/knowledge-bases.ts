@@ -8,6 +8,8 @@ export interface KnowledgeBase {
   embeddingDim: number | null;
   settings: Record<string, unknown>;
   version: number;
+  /** Bumped by every change to the KB's curated answers (src/db/curated-answers.ts). */
+  curatedVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -24,11 +26,12 @@ interface KnowledgeBaseRow {
   embedding_dim: number | null;
   settings: Record<string, unknown>;
   version: string;
+  curated_version: string;
   created_at: Date;
   updated_at: Date;
 }
 
-const columns = 'id, name, embedder, embedding_dim, settings, version, created_at, updated_at';
+const columns = 'id, name, embedder, embedding_dim, settings, version, curated_version, created_at, updated_at';
 
 export async function createKnowledgeBase(
   executor: SqlExecutor,
@@ -85,7 +88,7 @@ export async function getKnowledgeBaseById(executor: SqlExecutor, id: string): P
 
 export async function listKnowledgeBases(executor: SqlExecutor): Promise<KnowledgeBaseSummary[]> {
   const result = await executor.query<KnowledgeBaseRow & { document_count: string; chunk_count: string }>(
-    `SELECT kb.id, kb.name, kb.embedder, kb.embedding_dim, kb.settings, kb.version, kb.created_at, kb.updated_at,
+    `SELECT kb.id, kb.name, kb.embedder, kb.embedding_dim, kb.settings, kb.version, kb.curated_version, kb.created_at, kb.updated_at,
             (SELECT count(*) FROM documents d WHERE d.kb_id = kb.id) AS document_count,
             (SELECT coalesce(sum(d.chunk_count), 0) FROM documents d WHERE d.kb_id = kb.id) AS chunk_count
        FROM knowledge_bases kb
@@ -122,6 +125,7 @@ function fromRow(row: KnowledgeBaseRow): KnowledgeBase {
     embeddingDim: row.embedding_dim,
     settings: row.settings,
     version: Number(row.version),
+    curatedVersion: Number(row.curated_version),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
