@@ -1,6 +1,7 @@
 import {
   answerTotals,
   answersByDay,
+  curatedAnswerHits,
   lowRatedAnswers,
   questionCounts,
   uncitedDocuments,
@@ -42,6 +43,8 @@ export interface AnalyticsSummary {
   neverCitedDocuments: Array<{ documentId: string; source: string; title: string | null }>;
   /** Every UTC day of the period, days without answers included. */
   byDay: Array<{ day: string; answers: number; abstained: number }>;
+  /** The KB's curated answers with how often each was served (docs/curated-answers.md). */
+  curatedAnswers: Array<{ id: string; question: string; enabled: boolean; hits: number; periodHits: number }>;
 }
 
 export const analyticsDefaults = {
@@ -71,6 +74,7 @@ export async function buildAnalyticsSummary(
   const lowRated = await lowRatedAnswers(executor, { ...scope, limit });
   const uncited = await uncitedDocuments(executor, { ...scope, limit });
   const days = await answersByDay(executor, scope);
+  const curated = await curatedAnswerHits(executor, { ...scope, limit });
 
   const topGroups = groupQuestions(asked).slice(0, limit);
   const unansweredGroups = groupQuestions(abstained).slice(0, limit);
@@ -107,6 +111,7 @@ export async function buildAnalyticsSummary(
       answers: dayCounts.get(day)?.answers ?? 0,
       abstained: dayCounts.get(day)?.abstained ?? 0,
     })),
+    curatedAnswers: curated,
   };
 }
 

@@ -23,6 +23,7 @@ import { evalRoutes } from './routes/evals.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { curatedAnswerRoutes } from './routes/curated-answers.ts';
 import { webPageRoutes } from './web-pages.ts';
 
 export interface AppOptions {
@@ -75,6 +76,7 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   app.route('/', feedbackRoutes());
   app.route('/', analyticsRoutes());
   app.route('/', keyRoutes());
+  app.route('/', curatedAnswerRoutes());
   app.route('/', webPageRoutes());
 
   const openApiConfig = {

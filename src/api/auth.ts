@@ -28,6 +28,8 @@ export const routeRequirements: readonly { method: string; path: RegExp; require
   { method: 'POST', path: /^\/(answer|search|feedback|v1\/chat\/completions)$/, requirement: 'query' },
   { method: 'GET', path: /^\/v1\/models$/, requirement: 'query' },
   { method: '*', path: /^\/(documents|jobs)(\/.*)?$/, requirement: 'ingest' },
+  // Curated answers are content a support team keeps, like documents: ingest keys may edit them.
+  { method: '*', path: /^\/kbs\/[^/]+\/curated-answers(\/[^/]+)?$/, requirement: 'ingest' },
   { method: '*', path: /^\/(kbs|evals|eval-sets|analytics|metrics|keys)(\/.*)?$/, requirement: 'admin' },
 ];
 

@@ -160,21 +160,6 @@ export async function firstPassagesOfSources(executor: SqlExecutor, kbId: string
     .filter((passage): passage is StoredPassage => passage !== undefined);
 }
 
-/** Hits per curated answer of the KB (or of all KBs), most hit first: for analytics. */
-export async function curatedAnswerHits(
-  executor: SqlExecutor,
-  kbId: string | null,
-  limit: number,
-): Promise<{ id: string; question: string; hits: number; enabled: boolean }[]> {
-  const result = await executor.query<{ id: string; question: string; hits: string; enabled: boolean }>(
-    `SELECT id, questions->>0 AS question, hits, enabled FROM curated_answers
-      WHERE ($1::bigint IS NULL OR kb_id = $1::bigint)
-      ORDER BY hits DESC, created_at LIMIT $2`,
-    [kbId, limit],
-  );
-  return result.rows.map((row) => ({ id: row.id, question: row.question, hits: Number(row.hits), enabled: row.enabled }));
-}
-
 function fromRow(row: CuratedAnswerRow): CuratedAnswer {
   return {
     id: row.id,

@@ -94,8 +94,8 @@ export {
 export type { ApiKeyRecord, ApiKeyScope, NewApiKey } from './api-keys.ts';
 export { findAnswerKnowledgeBase, recordFeedback } from './feedback.ts';
 export type { Feedback, FeedbackRating } from './feedback.ts';
-export { answerTotals, questionCounts, lowRatedAnswers, uncitedDocuments, answersByDay } from './analytics.ts';
-export type { AnalyticsScope, AnswerTotals, QuestionCount, LowRatedAnswer, UncitedDocument } from './analytics.ts';
+export { answerTotals, questionCounts, lowRatedAnswers, uncitedDocuments, answersByDay, curatedAnswerHits } from './analytics.ts';
+export type { AnalyticsScope, AnswerTotals, QuestionCount, LowRatedAnswer, UncitedDocument, CuratedAnswerHits } from './analytics.ts';
 export {
   insertCuratedAnswer,
   listCuratedAnswers,
@@ -106,6 +106,5 @@ export {
   readCuratedVersion,
   missingSources,
   firstPassagesOfSources,
-  curatedAnswerHits,
 } from './curated-answers.ts';
 export type { CuratedAnswer, CuratedAnswerInput } from './curated-answers.ts';
