@@ -246,8 +246,8 @@ describe.each(testBackends())('curated answers on $name', { timeout: 120_000 }, 
 
   // Last: once keys exist, auth stays on for this app (the auth state is remembered for seconds).
   it('needs the admin or ingest scope, and a KB-bound key reaches its own KB only', async () => {
-    const { key: queryKey } = await createApiKey(database, { scope: 'query', name: 'curated-query' });
-    const { key: ingestKey } = await createApiKey(database, { scope: 'ingest', name: 'curated-ingest' });
+    const { key: queryKey } = await createApiKey(database, { scope: 'query', kbId: null, name: 'curated-query' });
+    const { key: ingestKey } = await createApiKey(database, { scope: 'ingest', kbId: null, name: 'curated-ingest' });
     const { key: boundKey } = await createApiKey(database, { scope: 'ingest', name: 'curated-bound', kbId: (await kbId('other')) });
     const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
     try {

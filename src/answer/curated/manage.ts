@@ -36,7 +36,7 @@ export type CuratedAnswerChanges = Partial<Omit<NewCuratedAnswer, 'fromAnswerId'
 
 export const maxCuratedQuestions = 20;
 
-export async function createCurated(database: Database, kb: KnowledgeBase, input: NewCuratedAnswer): Promise<CuratedAnswer> {
+export async function createCurated(database: SqlExecutor, kb: KnowledgeBase, input: NewCuratedAnswer): Promise<CuratedAnswer> {
   const fromQuestion = input.fromAnswerId === undefined ? [] : [await loggedQuestion(database, kb, input.fromAnswerId)];
   const questions = distinctPhrasings([...fromQuestion, ...(input.questions ?? [])]);
   const record: CuratedAnswerInput = {
