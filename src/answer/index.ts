@@ -25,3 +25,9 @@ export { decideAbstention, isModelDecline, abstentionAnswer } from './abstention
 export type { AbstentionDecision, AbstentionEvidence, AbstentionReason } from './abstention.ts';
 export { groundedAnswerMessages } from './prompt.ts';
 export { isFollowUp, rewriteFollowUp, followUpRewriteMessages } from './follow-up.ts';
+export { createCuratedAnswers, curatedThresholdOf } from './curated/curated-lookup.ts';
+export type { CuratedAnswers, CuratedServing } from './curated/curated-lookup.ts';
+export { createCurated, updateCurated, getCurated, removeCurated, listCurated, distinctPhrasings, maxCuratedQuestions } from './curated/manage.ts';
+export type { NewCuratedAnswer, CuratedAnswerChanges } from './curated/manage.ts';
+export { defaultCuratedThreshold, phrasingScore, lexicalSimilarity, bestMatch } from './curated/matching.ts';
+export type { PreparedPhrasing, PreparedQuestion } from './curated/matching.ts';

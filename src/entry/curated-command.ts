@@ -1,10 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Papa from 'papaparse';
-import { createCurated, distinctPhrasings, listCurated } from '../answer/curated/manage.ts';
-import { curatedThresholdOf } from '../answer/curated/curated-lookup.ts';
-import { phrasingScore } from '../answer/curated/matching.ts';
-import { normaliseQuestion } from '../answer/index.ts';
+import { createCurated, curatedThresholdOf, distinctPhrasings, listCurated, normaliseQuestion, phrasingScore } from '../answer/index.ts';
 import { ImportedCuratedAnswerSchema } from '../api/curated-answer-schemas.ts';
 import { curatedAnswerResponse } from '../api/routes/curated-answers.ts';
 import { OrioleError } from '../core/index.ts';

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { createCurated, getCurated, listCurated, removeCurated, updateCurated } from '../../answer/curated/manage.ts';
+import { createCurated, getCurated, listCurated, removeCurated, updateCurated } from '../../answer/index.ts';
 import { getKnowledgeBase, type CuratedAnswer, type KnowledgeBase } from '../../db/index.ts';
 import { authorizeKb, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
