@@ -3,6 +3,9 @@
 
 CREATE TABLE curated_answers (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  -- Insertion order: listings, exports and match ties go oldest first, also among answers
+  -- imported in one transaction (which share their created_at).
+  position bigint GENERATED ALWAYS AS IDENTITY,
   kb_id bigint NOT NULL REFERENCES knowledge_bases (id) ON DELETE CASCADE,
   -- 1 to 20 phrasings of the question, as validated by the API.
   questions jsonb NOT NULL CHECK (jsonb_typeof(questions) = 'array'),
@@ -16,7 +19,7 @@ CREATE TABLE curated_answers (
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX curated_answers_kb_idx ON curated_answers (kb_id, created_at);
+CREATE INDEX curated_answers_kb_idx ON curated_answers (kb_id, position);
 
 -- Bumped by every change to a KB's curated answers and read with the KB on each request,
 -- so every replica's in-process snapshot of them is refreshed at once. Apart from

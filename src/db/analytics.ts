@@ -205,7 +205,7 @@ export async function curatedAnswerHits(executor: SqlExecutor, scope: AnalyticsS
             (SELECT count(*) FROM answers a WHERE ${inScope} AND a.retrieval->>'curatedAnswerId' = c.id::text) AS period_hits
        FROM curated_answers c
       WHERE c.kb_id = $1
-      ORDER BY period_hits DESC, c.hits DESC, c.created_at
+      ORDER BY period_hits DESC, c.hits DESC, c.position
       LIMIT $4`,
     [...scopeValues(scope), scope.limit],
   );

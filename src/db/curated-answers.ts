@@ -63,7 +63,7 @@ export async function listCuratedAnswers(
   options: { enabledOnly?: boolean } = {},
 ): Promise<CuratedAnswer[]> {
   const result = await executor.query<CuratedAnswerRow>(
-    `SELECT ${columns} FROM curated_answers WHERE kb_id = $1 ${options.enabledOnly ? 'AND enabled' : ''} ORDER BY created_at, id`,
+    `SELECT ${columns} FROM curated_answers WHERE kb_id = $1 ${options.enabledOnly ? 'AND enabled' : ''} ORDER BY position`,
     [kbId],
   );
   return result.rows.map(fromRow);
