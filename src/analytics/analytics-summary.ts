@@ -2,6 +2,7 @@ import {
   answerTotals,
   answersByDay,
   conversationsByDay,
+  curatedAnswerHits,
   lowRatedAnswers,
   questionCounts,
   uncitedDocuments,
@@ -43,6 +44,8 @@ export interface AnalyticsSummary {
   neverCitedDocuments: Array<{ documentId: string; source: string; title: string | null }>;
   /** Every UTC day of the period, days without answers included. */
   byDay: Array<{ day: string; answers: number; abstained: number }>;
+  /** The KB's curated answers with how often each was served (docs/curated-answers.md). */
+  curatedAnswers: Array<{ id: string; question: string; enabled: boolean; hits: number; periodHits: number }>;
   /**
    * Conversations started in the period, by their outcome now (docs/conversations.md):
    * the share resolved, handed off and left on an abstention, in all and per UTC day
@@ -92,6 +95,7 @@ export async function buildAnalyticsSummary(
   const uncited = await uncitedDocuments(executor, { ...scope, limit });
   const days = await answersByDay(executor, scope);
   const conversationDays = new Map((await conversationsByDay(executor, scope)).map((day) => [day.day, day]));
+  const curated = await curatedAnswerHits(executor, { ...scope, limit });
 
   const topGroups = groupQuestions(asked).slice(0, limit);
   const unansweredGroups = groupQuestions(abstained).slice(0, limit);
@@ -128,6 +132,7 @@ export async function buildAnalyticsSummary(
       answers: dayCounts.get(day)?.answers ?? 0,
       abstained: dayCounts.get(day)?.abstained ?? 0,
     })),
+    curatedAnswers: curated,
     conversations: {
       ...conversationRates([...conversationDays.values()]),
       byDay: daysOf(input.period).map((day) => ({ day, ...conversationRates(conversationDays.has(day) ? [conversationDays.get(day)!] : []) })),

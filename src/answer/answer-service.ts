@@ -8,6 +8,7 @@ import type {
   AnswerResponse,
   AnswerTimings,
   ChatTurn,
+  Embedder,
   Passage,
   RetrievalInfo,
   RetrievalResult,
@@ -17,6 +18,7 @@ import type {
 } from '../core/index.ts';
 import { getKnowledgeBase, logAnswer, type AnswerLogEntry, type Database, type KnowledgeBase } from '../db/index.ts';
 import { decideAbstention, isModelDecline } from './abstention.ts';
+import { createCuratedAnswers } from './curated/curated-lookup.ts';
 import { AnswerCache, answerCacheKey, defaultAnswerCacheEntries, type CachedAnswer } from './answer-cache.ts';
 import {
   abstained,
@@ -72,6 +74,8 @@ export interface AnswerServiceDependencies {
   onAnswered?: (answered: { request: AnswerRequest; response: AnswerResponse; kb: string }) => void;
   /** Told whether each cacheable answer was found in the answer cache, for metrics. */
   onAnswerCacheLookup?: (result: 'hit' | 'miss') => void;
+  /** The loaded query embedder, for matching curated answers by vector too; none: lexically only. */
+  embedder?: Embedder | null;
 }
 
 export interface SearchRequest {
@@ -98,6 +102,7 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
   const settings = { ...defaultAnswerSettings, ...dependencies.settings };
   const { database, retriever, chatModel } = dependencies;
   const cache = new AnswerCache(settings.answerCacheEntries);
+  const curatedAnswers = createCuratedAnswers({ database, embedder: dependencies.embedder ?? null });
 
   const knowledgeBase = (name: string | undefined) => getKnowledgeBase(database, name ?? dependencies.defaultKb);
   const retrievalKb = (kb: KnowledgeBase) => ({ id: kb.id, name: kb.name, embedder: kb.embedder });
@@ -139,6 +144,9 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     if (asksForHuman(request.question)) return yield* handOffToHuman(request, kb, started, turn);
     const applied = applyKbSettings(request, kb.settings, settings.defaultTopK);
     const { topK } = applied;
+    // Before the cache: a curated answer added since an answer was cached wins at once (docs/curated-answers.md).
+    const curated = await curatedAnswers.answerFor(kb, request);
+    if (curated) return yield* replay(curated, turn, started, { cached: false });
     // The KB's versions are read above on every request: a cached answer never outlives a change to its content or settings.
     const cacheKey = isCacheable(request)
       ? answerCacheKey(request, { kbId: kb.id, kbVersion: kb.version, settingsVersion: kb.settingsVersion, topK, model: dependencies.modelName })
@@ -146,7 +154,7 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     if (cacheKey !== undefined) {
       const cached = cache.get(cacheKey);
       dependencies.onAnswerCacheLookup?.(cached ? 'hit' : 'miss');
-      if (cached) return yield* replay(cached, turn, started);
+      if (cached) return yield* replay(cached, turn, started, { cached: true });
     }
     // An answer made while the LLM failed (the extractive fallback, a heuristic rewrite) is served but not remembered.
     let failed = false;
@@ -185,23 +193,29 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
   }
 
   /**
-   * A cached answer, served as a fresh one would be: its sources, its text and citations
-   * (one delta), then `done`. It is a new answer to a new request: its own answerId, logged
-   * like any other (so feedback on it works and analytics count it), with this request's
-   * timings and `cached: true`.
+   * A cached (or curated) answer, served as a fresh one would be: its sources, its text and
+   * citations (one delta), then `done`. It is a new answer to a new request: its own
+   * answerId, logged like any other (so feedback on it works and analytics count it), with
+   * this request's timings and `cached: true` when it came from the cache.
    */
-  async function* replay(cached: CachedAnswer, turn: ConversationTurnScope, started: number): AsyncGenerator<AnswerEvent, void, undefined> {
+  async function* replay(
+    cached: CachedAnswer,
+    turn: ConversationTurnScope,
+    started: number,
+    origin: { cached: boolean },
+  ): AsyncGenerator<AnswerEvent, void, undefined> {
     const { request, kb } = turn;
     yield { type: 'sources', passages: cached.passages };
     try {
       yield* emitWhole(cached.response.answer, cached.response.citations);
       // No model was called for it: the tokens the first answer cost are not this one's.
       const { usage: _firstAnswersUsage, ...cachedResponse } = cached.response;
+      const totalMs = round(performance.now() - started);
       const response: AnswerResponse = turn.stamp({
         ...cachedResponse,
         answerId: request.answerId ?? randomUUID(),
-        cached: true,
-        timings: { retrievalMs: 0, generationMs: 0, totalMs: round(performance.now() - started) },
+        cached: origin.cached,
+        timings: origin.cached ? { retrievalMs: 0, generationMs: 0, totalMs } : { ...cached.response.timings, totalMs },
       });
       await logAnswer(database, answerLogEntry(request, kb, response, cached.passages));
       await turn.record(response);
@@ -358,6 +372,7 @@ function answerLogEntry(request: AnswerRequest, kb: KnowledgeBase, response: Ans
     citations: response.citations,
     retrieval: {
       ...response.retrieval,
+      ...(response.curatedAnswerId ? { curatedAnswerId: response.curatedAnswerId } : {}),
       passages: passages.map((passage) => ({ chunkId: passage.chunkId, source: passage.source, score: passage.score })),
     },
     timings: { ...response.timings },

@@ -26,6 +26,12 @@ export type { AbstentionDecision, AbstentionEvidence, AbstentionReason } from '.
 export { groundedAnswerMessages } from './prompt.ts';
 export { isFollowUp, rewriteFollowUp, followUpRewriteMessages } from './follow-up.ts';
 export { asksForHuman } from './human-request.ts';
-export { applyKbSettings, curatedThresholdOf, defaultCuratedThreshold } from './kb-answer-settings.ts';
+export { applyKbSettings } from './kb-answer-settings.ts';
 export { answerHandoff, handoffReply } from './handoff.ts';
 export type { AnswerVoice, AppliedKbSettings } from './kb-answer-settings.ts';
+export { createCuratedAnswers, curatedThresholdOf } from './curated/curated-lookup.ts';
+export type { CuratedAnswers, CuratedServing } from './curated/curated-lookup.ts';
+export { createCurated, updateCurated, getCurated, removeCurated, listCurated, distinctPhrasings, maxCuratedQuestions } from './curated/manage.ts';
+export type { NewCuratedAnswer, CuratedAnswerChanges } from './curated/manage.ts';
+export { defaultCuratedThreshold, phrasingScore, lexicalSimilarity, bestMatch } from './curated/matching.ts';
+export type { PreparedPhrasing, PreparedQuestion } from './curated/matching.ts';

@@ -7,17 +7,6 @@ import { detectLanguage } from './language.ts';
  * takes effect on the next request on every replica.
  */
 
-/**
- * The curated-answer match threshold when the KB sets none: a question must be at least
- * this similar to one of a curated answer's phrasings for it to win.
- */
-export const defaultCuratedThreshold = 0.8;
-
-/** The KB's `curatedThreshold`, or the default. */
-export function curatedThresholdOf(kb: { settings: KbSettings }): number {
-  return kb.settings.curatedThreshold ?? defaultCuratedThreshold;
-}
-
 /** How the answer is written: the prompt's persona, the abstention text, and whether the language is fixed. */
 export interface AnswerVoice {
   /** Appended to the grounded prompt's rules; never replaces them. */

@@ -26,6 +26,7 @@ import { feedbackRoutes } from './routes/feedback.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { curatedAnswerRoutes } from './routes/curated-answers.ts';
 import { webPageRoutes } from './web-pages.ts';
 
 export interface AppOptions {
@@ -81,6 +82,7 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   app.route('/', analyticsRoutes());
   app.route('/', conversationRoutes());
   app.route('/', keyRoutes());
+  app.route('/', curatedAnswerRoutes());
   app.route('/', webPageRoutes());
 
   const openApiConfig = {

@@ -33,6 +33,8 @@ export const routeRequirements: readonly { method: string; path: RegExp; require
   { method: 'POST', path: /^\/conversations\/[^/]+\/(resolve|handoff)$/, requirement: 'query' },
   { method: 'GET', path: /^\/conversations$/, requirement: 'admin' },
   { method: '*', path: /^\/(documents|jobs)(\/.*)?$/, requirement: 'ingest' },
+  // Curated answers are content a support team keeps, like documents: ingest keys may edit them.
+  { method: '*', path: /^\/kbs\/[^/]+\/curated-answers(\/[^/]+)?$/, requirement: 'ingest' },
   { method: '*', path: /^\/(kbs|evals|eval-sets|analytics|metrics|keys)(\/.*)?$/, requirement: 'admin' },
 ];
 

@@ -44,6 +44,13 @@ export const requestLimits = {
   /** `metadata.userId` / `user` and `metadata.channel` of an answer. */
   userIdChars: 256,
   channelChars: 64,
+  /** A curated answer (docs/curated-answers.md): its phrasings, answer text, cited sources and tags. Sized so the largest fits the 64 KiB body limit. */
+  curatedQuestions: 20,
+  curatedQuestionChars: 500,
+  curatedAnswerChars: 8_000,
+  curatedCitations: 20,
+  curatedTags: 20,
+  curatedTagChars: 64,
   /** Objects and arrays nested in any JSON body (a document's metadata included); deeper is a 400. */
   jsonDepth: 32,
 } as const;

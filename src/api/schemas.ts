@@ -188,7 +188,10 @@ export const AnswerResponseSchema = z
       .int()
       .optional()
       .openapi({ description: 'Generative answers: sentences of the model\'s answer dropped, never sent, because no retrieved passage supports them' }),
-    mode: z.enum(['generative', 'extractive']),
+    mode: z.enum(['generative', 'extractive', 'curated']).openapi({
+      description: "'curated': a curated answer of the KB matched the question and was served as written (docs/curated-answers.md)",
+    }),
+    curatedAnswerId: z.string().optional().openapi({ description: "The curated answer served, when mode is 'curated'" }),
     model: z.string(),
     kbVersion: z.number().int(),
     cached: z.boolean().optional().openapi({

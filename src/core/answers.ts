@@ -66,7 +66,8 @@ export interface Citation {
   supported: boolean;
 }
 
-export type AnswerMode = 'generative' | 'extractive';
+/** `curated`: a curated answer of the KB matched the question and was served word for word. */
+export type AnswerMode = 'generative' | 'extractive' | 'curated';
 
 export interface AnswerTimings {
   retrievalMs: number;
@@ -86,6 +87,8 @@ export interface AnswerResponse {
   /** Generative answers: sentences of the model's answer dropped, unsent, because no retrieved passage supports them. */
   droppedSentences?: number;
   mode: AnswerMode;
+  /** The curated answer served, when `mode` is 'curated'. */
+  curatedAnswerId?: string;
   model: string;
   kbVersion: number;
   /** Served from the answer cache: the same question on the same KB version was answered before. */

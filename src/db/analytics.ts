@@ -219,3 +219,34 @@ function citedDocuments(citations: Array<{ source?: unknown; title?: unknown }>)
   }
   return [...seen.values()];
 }
+
+export interface CuratedAnswerHits {
+  id: string;
+  /** Its first phrasing. */
+  question: string;
+  enabled: boolean;
+  /** Answers served from it since it was written (its counter). */
+  hits: number;
+  /** Of those, answers of the period (from the answers log, eval runs left out). */
+  periodHits: number;
+}
+
+/** The KB's curated answers, most served in the period first, then by all-time hits. */
+export async function curatedAnswerHits(executor: SqlExecutor, scope: AnalyticsScope & { limit: number }): Promise<CuratedAnswerHits[]> {
+  const result = await executor.query<{ id: string; question: string; enabled: boolean; hits: string; period_hits: string }>(
+    `SELECT c.id, c.questions->>0 AS question, c.enabled, c.hits,
+            (SELECT count(*) FROM answers a WHERE ${inScope} AND a.retrieval->>'curatedAnswerId' = c.id::text) AS period_hits
+       FROM curated_answers c
+      WHERE c.kb_id = $1
+      ORDER BY period_hits DESC, c.hits DESC, c.position
+      LIMIT $4`,
+    [...scopeValues(scope), scope.limit],
+  );
+  return result.rows.map((row) => ({
+    id: row.id,
+    question: row.question,
+    enabled: row.enabled,
+    hits: Number(row.hits),
+    periodHits: Number(row.period_hits),
+  }));
+}

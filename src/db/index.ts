@@ -96,8 +96,8 @@ export {
 export type { ApiKeyRecord, ApiKeyScope, NewApiKey } from './api-keys.ts';
 export { findAnswerKnowledgeBase, recordFeedback } from './feedback.ts';
 export type { Feedback, FeedbackRating } from './feedback.ts';
-export { answerTotals, questionCounts, lowRatedAnswers, uncitedDocuments, answersByDay, conversationsByDay } from './analytics.ts';
-export type { AnalyticsScope, AnswerTotals, QuestionCount, LowRatedAnswer, UncitedDocument, ConversationDay } from './analytics.ts';
+export { answerTotals, questionCounts, lowRatedAnswers, uncitedDocuments, answersByDay, conversationsByDay, curatedAnswerHits } from './analytics.ts';
+export type { AnalyticsScope, AnswerTotals, QuestionCount, LowRatedAnswer, UncitedDocument, ConversationDay, CuratedAnswerHits } from './analytics.ts';
 export {
   appendConversationTurn,
   conversationOutcomes,
@@ -119,3 +119,15 @@ export type {
   ConversationTurn,
   TurnRecord,
 } from './conversations.ts';
+export {
+  insertCuratedAnswer,
+  listCuratedAnswers,
+  findCuratedAnswer,
+  updateCuratedAnswer,
+  deleteCuratedAnswer,
+  countCuratedHit,
+  readCuratedVersion,
+  missingSources,
+  firstPassagesOfSources,
+} from './curated-answers.ts';
+export type { CuratedAnswer, CuratedAnswerInput } from './curated-answers.ts';

@@ -12,6 +12,8 @@ export interface KnowledgeBase {
   version: number;
   /** Bumped by every change to `settings`; answers and the answer cache record it. */
   settingsVersion: number;
+  /** Bumped by every change to the KB's curated answers (src/db/curated-answers.ts). */
+  curatedVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -29,11 +31,12 @@ interface KnowledgeBaseRow {
   settings: KbSettings;
   version: string;
   settings_version: string;
+  curated_version: string;
   created_at: Date;
   updated_at: Date;
 }
 
-const columns = 'id, name, embedder, embedding_dim, settings, version, settings_version, created_at, updated_at';
+const columns = 'id, name, embedder, embedding_dim, settings, version, settings_version, curated_version, created_at, updated_at';
 
 export async function createKnowledgeBase(
   executor: SqlExecutor,
@@ -90,7 +93,7 @@ export async function getKnowledgeBaseById(executor: SqlExecutor, id: string): P
 
 export async function listKnowledgeBases(executor: SqlExecutor): Promise<KnowledgeBaseSummary[]> {
   const result = await executor.query<KnowledgeBaseRow & { document_count: string; chunk_count: string }>(
-    `SELECT kb.id, kb.name, kb.embedder, kb.embedding_dim, kb.settings, kb.version, kb.settings_version, kb.created_at, kb.updated_at,
+    `SELECT kb.id, kb.name, kb.embedder, kb.embedding_dim, kb.settings, kb.version, kb.settings_version, kb.curated_version, kb.created_at, kb.updated_at,
             (SELECT count(*) FROM documents d WHERE d.kb_id = kb.id) AS document_count,
             (SELECT coalesce(sum(d.chunk_count), 0) FROM documents d WHERE d.kb_id = kb.id) AS chunk_count
        FROM knowledge_bases kb
@@ -128,6 +131,7 @@ function fromRow(row: KnowledgeBaseRow): KnowledgeBase {
     settings: row.settings,
     version: Number(row.version),
     settingsVersion: Number(row.settings_version),
+    curatedVersion: Number(row.curated_version),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -48,6 +48,7 @@ export function createAnswering(config: Config, parts: AnsweringParts): AnswerSe
     database,
     retriever,
     chatModel: llm?.model ?? null,
+    embedder: parts.embedder,
     modelName: llm?.name ?? 'extractive',
     defaultKb: config.defaultKb,
     settings: { generationTimeoutMs: config.llm.timeoutMs, firstTokenTimeoutMs: config.llm.firstTokenTimeoutMs, ...parts.settings },

@@ -253,7 +253,35 @@ export function buildProgram(environment: Record<string, string | undefined>): C
 
   addEvalCommands(program, withNode, withDatabase);
   addKeysCommands(program, withDatabase);
+  addCuratedCommands(program, withDatabase);
   return program;
+}
+
+/** `oriole curated import|export` (docs/curated-answers.md). */
+function addCuratedCommands(program: Command, withDatabase: WithStorage): void {
+  const output = { out: (text: string) => console.log(text), err: (text: string) => console.error(text) };
+  const curated = program.command('curated').description('curated answers: import a FAQ, export them');
+  curated
+    .command('import')
+    .description('add curated answers from a JSONL file (the API shape) or a CSV file (question,answer; rows with the same answer are grouped)')
+    .argument('<file>', 'FILE.jsonl or FILE.csv')
+    .option('--kb <name>', 'knowledge base')
+    .option('--dry-run', 'print what would be added and the conflicts, write nothing')
+    .action(async (file: string, options: { kb?: string; dryRun?: boolean }) => {
+      const { runCuratedImport } = await import('./curated-command.ts');
+      await withDatabase((node) =>
+        runCuratedImport(node.database, file, { kb: options.kb ?? node.config.defaultKb, dryRun: Boolean(options.dryRun) }, output),
+      );
+    });
+  curated
+    .command('export')
+    .description("write a KB's curated answers to a JSONL file (the API shape) or a CSV file (question,answer, one row a phrasing)")
+    .argument('<file>', 'FILE.jsonl or FILE.csv')
+    .option('--kb <name>', 'knowledge base')
+    .action(async (file: string, options: { kb?: string }) => {
+      const { runCuratedExport } = await import('./curated-command.ts');
+      await withDatabase((node) => runCuratedExport(node.database, file, { kb: options.kb ?? node.config.defaultKb }, output));
+    });
 }
 
 /** `oriole keys create|list|revoke` (docs/auth.md). */

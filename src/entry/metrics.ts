@@ -38,7 +38,7 @@ export function createPrometheusMetrics(): ServiceMetrics & { registry: Registry
   });
   const answers = new Counter({
     name: 'oriole_answers_total',
-    help: 'Answers served, by knowledge base, mode (generative, extractive) and whether they abstained',
+    help: 'Answers served, by knowledge base, mode (generative, extractive, curated) and whether they abstained',
     labelNames: ['kb', 'mode', 'abstained'] as const,
     registers,
   });

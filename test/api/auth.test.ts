@@ -52,6 +52,11 @@ const expectedRequirements: Record<string, Requirement> = {
   'GET /keys': 'admin',
   'POST /keys': 'admin',
   'DELETE /keys/{id}': 'admin',
+  'POST /kbs/{name}/curated-answers': 'ingest',
+  'GET /kbs/{name}/curated-answers': 'ingest',
+  'GET /kbs/{name}/curated-answers/{id}': 'ingest',
+  'PATCH /kbs/{name}/curated-answers/{id}': 'ingest',
+  'DELETE /kbs/{name}/curated-answers/{id}': 'ingest',
 };
 
 /** Served but not (necessarily) in the OpenAPI document. */
@@ -266,6 +271,11 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
       { route: 'GET /keys', key: keys.adminA, path: '/keys', status: 403 },
       { route: 'POST /keys', key: keys.adminA, path: '/keys', body: { scope: 'admin' }, status: 403 },
       { route: 'DELETE /keys/{id}', key: keys.adminA, path: `/keys/${unknownId}`, status: 403 },
+      { route: 'POST /kbs/{name}/curated-answers', key: keys.ingestA, path: '/kbs/beta/curated-answers', body: { questions: ['q'], answer: 'a' }, status: 403 },
+      { route: 'GET /kbs/{name}/curated-answers', key: keys.ingestA, path: '/kbs/beta/curated-answers', status: 403 },
+      { route: 'GET /kbs/{name}/curated-answers/{id}', key: keys.ingestA, path: `/kbs/beta/curated-answers/${unknownId}`, status: 403 },
+      { route: 'PATCH /kbs/{name}/curated-answers/{id}', key: keys.ingestA, path: `/kbs/beta/curated-answers/${unknownId}`, body: { enabled: false }, status: 403 },
+      { route: 'DELETE /kbs/{name}/curated-answers/{id}', key: keys.ingestA, path: `/kbs/beta/curated-answers/${unknownId}`, status: 403 },
     ];
     for (const entry of cases) {
       if (!routes.includes(entry.route)) continue; // built by another change; checked once it is served

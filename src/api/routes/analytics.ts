@@ -78,6 +78,17 @@ const AnalyticsSummarySchema = z
     ),
     neverCitedDocuments: z.array(z.object({ documentId: z.string(), source: z.string(), title: z.string().nullable() })),
     byDay: z.array(z.object({ day: z.string(), answers: z.number().int(), abstained: z.number().int() })),
+    curatedAnswers: z
+      .array(
+        z.object({
+          id: z.string(),
+          question: z.string().openapi({ description: 'Its first phrasing' }),
+          enabled: z.boolean(),
+          hits: z.number().int().openapi({ description: 'Answers served from it since it was written' }),
+          periodHits: z.number().int().openapi({ description: 'Of those, answers of the period (eval runs left out)' }),
+        }),
+      )
+      .openapi({ description: 'Curated answers of the KB, most served in the period first (docs/curated-answers.md)' }),
     conversations: ConversationRatesSchema.extend({ byDay: z.array(ConversationRatesSchema.extend({ day: z.string() })) }).openapi({
       description:
         'Conversations started in the period, by their outcome now: in all and per UTC day (every day of the period). ' +
