@@ -8,7 +8,7 @@
  *
  *   npx tsx bench/curated-threshold.ts
  */
-import { bestMatch, cosineSimilarity, lexicalSimilarity, type PreparedPhrasing } from '../src/answer/curated/matching.ts';
+import { bestMatch, cosineSimilarity, questionSimilarity, type PreparedPhrasing } from '../src/answer/curated/matching.ts';
 import type { Embedder } from '../src/core/index.ts';
 import { detectLanguage } from '../src/answer/language.ts';
 import { loadEmbedder } from '../src/embedders/index.ts';
@@ -49,7 +49,7 @@ async function measure(embedder: Embedder | null, label: string): Promise<void> 
     let bestId = '';
     for (const candidate of candidates) {
       for (const phrasing of candidate.phrasings) {
-        const lexical = lexicalSimilarity(item.prepared.terms, phrasing.terms);
+        const lexical = questionSimilarity(item.prepared.terms, phrasing.terms);
         const cosine = item.prepared.vector && phrasing.vector ? cosineSimilarity(item.prepared.vector, phrasing.vector) : 0;
         if (Math.max(lexical, cosine) > Math.max(bestLexical, bestCosine)) [bestLexical, bestCosine, bestId] = [lexical, cosine, candidate.id];
       }

@@ -1,4 +1,4 @@
-import { citationMarker, markerNumbers, replaceMarkers, resolveCitations, stripMarkers } from '../src/answer/index.ts';
+import { citationMarker, handoffModelName, markerNumbers, replaceMarkers, resolveCitations, stripMarkers } from '../src/answer/index.ts';
 import type { AnswerResponse, Passage } from '../src/core/index.ts';
 import { referenceText } from './cases.ts';
 import { checkNuggets, hitAtK, ndcgAtK, recallAtK, reciprocalRankAtK, tokenF1, tokenRecall } from './metrics.ts';
@@ -45,7 +45,7 @@ export function scoreAnsweredCase(evalCase: EvalCase, answered: AnsweredCase, k:
     correctness: reference === null || !judged ? null : response.abstained ? 0 : judged.correctness,
     ...citationMetrics(citedSources, goldSources),
     citationValidity: citationValidity(response, passages),
-    faithfulness: response.abstained ? null : judged ? judged.faithfulness : supportedSentenceShare(response, passages),
+    faithfulness: !writtenFromPassages(response) ? null : judged ? judged.faithfulness : supportedSentenceShare(response, passages),
     nuggetRecall: nuggets === null ? null : nuggets.passed ? 1 : 0,
   };
   const row: EvalRow = {
@@ -160,6 +160,15 @@ export function supportedSentenceShare(response: AnswerResponse, passages: reado
   const { sentences } = resolveCitations(asPositions, passages);
   if (sentences.length === 0) return null;
   return sentences.filter((sentence) => sentence.supported).length / sentences.length;
+}
+
+/**
+ * Whether the answer was written from retrieved passages, so its grounding can be checked:
+ * not an abstention, not a curated answer (a support team's text, served as written) and
+ * not the reply to a request for a human (written from the KB's hand-off settings).
+ */
+function writtenFromPassages(response: AnswerResponse): boolean {
+  return !response.abstained && response.mode !== 'curated' && response.model !== handoffModelName;
 }
 
 /** Where the case failed, in pipeline order (see FailureKind); null when it passed. */

@@ -16,6 +16,9 @@ export ORIOLE_DATA_DIR="$data" ORIOLE_EMBEDDER=none ORIOLE_RERANKER=none ORIOLE_
 unset DATABASE_URL ORIOLE_JUDGE
 
 node bin/oriole.js ingest examples/help-center --kb help-center
+# A support team's curated answers and hand-off contact: cases tagged curated and handoff test them.
+node bin/oriole.js curated import evals/datasets/help-center-curated.jsonl --kb help-center
+node bin/oriole.js kb settings help-center --set 'handoff={"url":"https://parley.example/support"}' >/dev/null
 # Measured on 2026-12-03 (101 cases): hit@5 0.975, MRR 0.940, nDCG 0.946, token F1 0.311,
 # citation precision 0.739 / recall 0.816 / validity 1, faithfulness 0.937,
 # abstention precision 0.667 / recall 0.727.

@@ -27,7 +27,7 @@ export { groundedAnswerMessages } from './prompt.ts';
 export { isFollowUp, rewriteFollowUp, followUpRewriteMessages } from './follow-up.ts';
 export { asksForHuman } from './human-request.ts';
 export { applyKbSettings } from './kb-answer-settings.ts';
-export { answerHandoff, handoffReply } from './handoff.ts';
+export { answerHandoff, handoffModelName, handoffReply } from './handoff.ts';
 export type { AnswerVoice, AppliedKbSettings } from './kb-answer-settings.ts';
 export { createCuratedAnswers, curatedThresholdOf } from './curated/curated-lookup.ts';
 export type { CuratedAnswers, CuratedServing } from './curated/curated-lookup.ts';

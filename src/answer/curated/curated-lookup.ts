@@ -16,7 +16,7 @@ import { detectLanguage } from '../language.ts';
 import {
   bestMatch,
   defaultCuratedThreshold,
-  lexicalSimilarity,
+  questionSimilarity,
   vectorCouldMatter,
   type PreparedPhrasing,
   type PreparedQuestion,
@@ -129,7 +129,7 @@ export function createCuratedAnswers(dependencies: CuratedAnswersDependencies): 
     if (!embedder || detectLanguage(text) !== 'en') return null;
     const needed = entries
       .flatMap((entry) => entry.phrasings)
-      .filter((phrasing) => phrasing.embeddable && vectorCouldMatter(lexicalSimilarity(question.terms, phrasing.terms), threshold));
+      .filter((phrasing) => phrasing.embeddable && vectorCouldMatter(questionSimilarity(question.terms, phrasing.terms), threshold));
     if (needed.length === 0) return null;
     try {
       for (const phrasing of needed) phrasing.vector ??= await embedder.embedQuery(phrasing.text);

@@ -64,9 +64,26 @@ export function vectorScore(cosine: number): number {
   return Math.max(0, (cosine - vectorSimilarityFloor) / (1 - vectorSimilarityFloor));
 }
 
+/**
+ * The lexical score of a question against a phrasing: their Dice coefficient, scaled down by
+ * the share of the phrasing's terms the question holds when the question swaps one of them
+ * for a term of its own. A swap asks about something else with the same frame: "Can I get a
+ * refund on my monthly plan?" against "…on an annual plan?" (Dice 0.67), "…the Starter plan
+ * cost?" against "…the Growth plan cost?" (0.75). A question that only adds terms ("…cost per
+ * month?") or leaves some out ("Growth plan cost") keeps its Dice score.
+ */
+export function questionSimilarity(question: ReadonlySet<string>, phrasing: ReadonlySet<string>): number {
+  const dice = lexicalSimilarity(question, phrasing);
+  if (dice === 0) return 0;
+  let covered = 0;
+  for (const term of phrasing) if (question.has(term)) covered++;
+  const swapped = covered < phrasing.size && covered < question.size;
+  return swapped ? dice * (covered / phrasing.size) : dice;
+}
+
 /** How closely the question asks what the phrasing asks, 0–1. */
 export function phrasingScore(question: PreparedQuestion, phrasing: PreparedPhrasing): number {
-  const lexical = lexicalSimilarity(question.terms, phrasing.terms);
+  const lexical = questionSimilarity(question.terms, phrasing.terms);
   if (!question.vector || !phrasing.vector) return lexical;
   return Math.max(lexical, (lexical + vectorScore(cosineSimilarity(question.vector, phrasing.vector))) / 2);
 }
