@@ -26,6 +26,7 @@ import {
   type Evidence,
   type GenerationOutcome,
 } from './answer-outcome.ts';
+import { minConfidenceSetting } from './confidence.ts';
 import { followUpRewriteMessages, isFollowUp, rewriteFollowUp } from './follow-up.ts';
 import { generateText } from './generation/index.ts';
 import { detectLanguage } from './language.ts';
@@ -42,6 +43,8 @@ export interface AnswerSettings {
   rewriteTimeoutMs: number;
   /** Answers remembered for repeated questions (answer-cache.ts); 0: no cache. */
   answerCacheEntries: number;
+  /** Withhold answers under this confidence (`low_confidence`) on KBs whose settings name no `minConfidence`; undefined: never. */
+  minConfidence?: number;
 }
 
 export const defaultAnswerSettings: AnswerSettings = {
@@ -154,7 +157,8 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     const { passages } = retrieval;
     yield { type: 'sources', passages };
     try {
-      const evidence: Evidence = { question: query, language, passages, info: retrieval.info };
+      const minConfidence = minConfidenceSetting(kb.settings, settings.minConfidence);
+      const evidence: Evidence = { question: query, language, passages, info: retrieval.info, ...(minConfidence !== undefined ? { minConfidence } : {}) };
       const generationStarted = performance.now();
       const outcome = yield* writeAnswer(evidence, request.question, history, signal, onGenerationFailure);
       const generationMs = performance.now() - generationStarted;
@@ -218,7 +222,7 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
   ): AsyncGenerator<AnswerEvent, GenerationOutcome, undefined> {
     const before = decideAbstention(abstentionEvidence(evidence, undefined));
     if (before.abstain) {
-      const outcome = abstained(evidence.language, before, extractiveModelName, 'extractive');
+      const outcome = abstained(evidence, before, extractiveModelName, 'extractive');
       yield { type: 'delta', text: outcome.text };
       return outcome;
     }
@@ -261,6 +265,7 @@ function answerResponse(outcome: GenerationOutcome, kb: KnowledgeBase, info: Ret
     ...(outcome.decision?.abstain && outcome.decision.reason ? { reason: outcome.decision.reason } : {}),
     citations: outcome.resolved?.citations ?? [],
     ...(outcome.droppedSentences !== undefined ? { droppedSentences: outcome.droppedSentences } : {}),
+    confidence: outcome.confidence,
     mode: outcome.mode,
     model: outcome.model,
     kbVersion: kb.version,
@@ -281,6 +286,7 @@ function answerLogEntry(request: AnswerRequest, kb: KnowledgeBase, response: Ans
     answer: response.answer,
     abstained: response.abstained,
     reason: response.reason ?? null,
+    confidence: response.confidence,
     mode: response.mode,
     model: response.model,
     citations: response.citations,

@@ -54,6 +54,7 @@ const ChatCompletionSchema = z
     ),
     usage: z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() }),
     citations: z.array(CitationSchema),
+    confidence: z.number().min(0).max(1).openapi({ description: "Oriole's extra field: the answer's confidence, as on /answer" }),
   })
   .openapi('ChatCompletion');
 
@@ -124,6 +125,7 @@ export function chatCompletionRoutes(): OpenAPIHono<AppEnvironment> {
         choices: [{ index: 0, message: { role: 'assistant' as const, content: withSources(response) }, finish_reason: 'stop' as const }],
         usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
         citations: response.citations,
+        confidence: response.confidence,
       },
       200,
     );
@@ -199,7 +201,7 @@ function completionEncoding(model: string): AnswerEventEncoding {
       if (event.type === 'delta') return [{ data: chunk({ content: event.text }, null) }];
       if (event.type !== 'done') return [];
       const footer = event.response.citations.length > 0 ? `\n\n${sourcesFooter(event.response.citations)}` : '';
-      return [{ data: chunk(footer ? { content: footer } : {}, 'stop', { citations: event.response.citations }) }];
+      return [{ data: chunk(footer ? { content: footer } : {}, 'stop', { citations: event.response.citations, confidence: event.response.confidence }) }];
     },
     closing: [{ data: '[DONE]' }],
     failure: (oriole) => ({ data: JSON.stringify({ error: { code: oriole.code, message: oriole.message } }) }),
