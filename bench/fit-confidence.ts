@@ -141,6 +141,10 @@ function modelOf(beta: number[], fittedOn: string): ConfidenceModel {
 interface Measured {
   cases: number;
   ece: number | null;
+  /** Area under the ROC curve of confidence for correctness over the answered cases: how well it ranks, whatever its scale. */
+  auc: number | null;
+  correctAnswered: number;
+  meanConfidence: number | null;
   answered: number;
   sweep: Array<{ minConfidence: number; precision: number | null; recall: number; falseAbstention: number; otherSetRecall: number | null }>;
   best: Measured['sweep'][number] | null;
@@ -150,6 +154,7 @@ function measure(cases: Labelled[], model: ConfidenceModel): Measured {
   const confidence = (entry: Labelled) => (entry.features ? confidenceFromFeatures(entry.features, model) : 0);
   const answered = cases.filter((entry) => !entry.benchCase.abstained);
   const ece = expectedCalibrationError(answered.map((entry) => ({ confidence: confidence(entry), correct: entry.correct })));
+  const auc = areaUnderCurve(answered.map((entry) => ({ score: confidence(entry), positive: entry.correct })));
   const answerable = cases.filter((entry) => entry.benchCase.group === 'answerable');
   const removed = cases.filter((entry) => entry.benchCase.group === 'removed');
   const otherSet = cases.filter((entry) => entry.benchCase.group === 'cross-set');
@@ -169,14 +174,26 @@ function measure(cases: Labelled[], model: ConfidenceModel): Measured {
   }
   const qualifying = sweep.filter((point) => point.precision !== null && point.precision >= targetPrecision);
   const best = qualifying.reduce<Measured['sweep'][number] | null>((top, point) => (top === null || point.recall > top.recall ? point : top), null);
-  return { cases: cases.length, ece, answered: answered.length, sweep, best };
+  const meanConfidence = answered.length === 0 ? null : answered.reduce((sum, entry) => sum + confidence(entry), 0) / answered.length;
+  return { cases: cases.length, ece, auc, correctAnswered: answered.filter((entry) => entry.correct).length, meanConfidence, answered: answered.length, sweep, best };
+}
+
+/** The probability that a random positive scores above a random negative (ties count half). */
+function areaUnderCurve(points: Array<{ score: number; positive: boolean }>): number | null {
+  const positives = points.filter((point) => point.positive).map((point) => point.score);
+  const negatives = points.filter((point) => !point.positive).map((point) => point.score);
+  if (positives.length === 0 || negatives.length === 0) return null;
+  let wins = 0;
+  for (const positive of positives) for (const negative of negatives) wins += positive > negative ? 1 : positive === negative ? 0.5 : 0;
+  return wins / (positives.length * negatives.length);
 }
 
 function report(name: string, measured: Measured): void {
   const figure = (value: number | null) => (value === null ? '–' : value.toFixed(3));
   const atZero = measured.sweep[0]!;
   console.log(`\n## ${name}: ${measured.cases} cases, ${measured.answered} answered`);
-  console.log(`ECE (10 bins, answered cases): ${figure(measured.ece)}`);
+  const correctShare = measured.answered === 0 ? null : measured.correctAnswered / measured.answered;
+  console.log(`ECE (10 bins, answered cases): ${figure(measured.ece)}; AUC for correctness: ${figure(measured.auc)}; answered cases correct: ${figure(correctShare)}, mean confidence ${figure(measured.meanConfidence)}`);
   console.log(
     `without minConfidence: removed-answer abstention P ${figure(atZero.precision)} / R ${figure(atZero.recall)}, ` +
       `false abstention ${figure(atZero.falseAbstention)}, other-set recall ${figure(atZero.otherSetRecall)}`,
