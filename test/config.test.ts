@@ -53,6 +53,21 @@ describe('configuration', () => {
     ).toEqual({ timeoutMs: 3_000, maxHeapMb: 128, maxDecompressedBytes: 20 * 1024 * 1024 });
   });
 
+  it('keeps conversations 90 days by default (0: forever) and signs the hand-off webhook with its secret', () => {
+    expect(loadConfig({}).conversations).toEqual({ retentionDays: 90, handoffWebhook: null });
+    expect(loadConfig({ ORIOLE_CONVERSATION_RETENTION_DAYS: '0' }).conversations.retentionDays).toBe(0);
+    const secret = 'a-secret-of-twenty-chars';
+    expect(loadConfig({ ORIOLE_HANDOFF_WEBHOOK_URL: 'https://hooks.example.com/oriole', ORIOLE_HANDOFF_WEBHOOK_SECRET: secret }).conversations.handoffWebhook).toEqual({
+      url: 'https://hooks.example.com/oriole',
+      secret,
+    });
+    // Never sent unsigned: the URL alone stops start-up, naming the missing secret.
+    const error = configError({ ORIOLE_HANDOFF_WEBHOOK_URL: 'https://hooks.example.com/oriole' });
+    expect(error.code).toBe('config_invalid');
+    expect(error.details).toEqual({ variables: ['ORIOLE_HANDOFF_WEBHOOK_SECRET'] });
+    expect(configError({ ORIOLE_HANDOFF_WEBHOOK_SECRET: 'short-secret' }).message).not.toContain('short-secret');
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).database.kind).toBe('pglite');
   });
@@ -74,6 +89,10 @@ describe('configuration', () => {
     ['ORIOLE_PARSE_TIMEOUT_MS', '50'],
     ['ORIOLE_PARSE_MAX_HEAP_MB', 'lots'],
     ['ORIOLE_MAX_DECOMPRESSED_MB', '0'],
+    ['ORIOLE_CONVERSATION_RETENTION_DAYS', '-1'],
+    ['ORIOLE_CONVERSATION_RETENTION_DAYS', 'forever'],
+    ['ORIOLE_HANDOFF_WEBHOOK_URL', 'ftp://hooks.example.com/oriole'],
+    ['ORIOLE_HANDOFF_WEBHOOK_SECRET', 'short'],
   ])('refuses %s=%s with a message naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error).toBeInstanceOf(OrioleError);

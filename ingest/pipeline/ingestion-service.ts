@@ -1,4 +1,4 @@
-import { assertEmbedderMatches } from '../../src/core/index.ts';
+import { assertEmbedderMatches, OrioleError } from '../../src/core/index.ts';
 import type { DocumentUpload, IngestionService, KbAccessCheck, QueuedDocuments } from '../../src/core/index.ts';
 import { checkCrawlStartUrl, defaultCrawlSettings } from '../web/index.ts';
 import {
@@ -7,6 +7,7 @@ import {
   createIngestJob,
   deleteDocumentById,
   ensureKnowledgeBase,
+  findKnowledgeBase,
   getDocument,
   reserveDocument,
   type Database,
@@ -24,16 +25,33 @@ export interface IngestionServiceDependencies {
   onJobQueued(): void;
   /** ORIOLE_ALLOW_PRIVATE_NETWORK: whether a crawl may start at a private or loopback address. */
   allowPrivateNetwork: boolean;
+  /** ORIOLE_DEFAULT_KB: the one KB an upload creates when it does not exist yet (see knowledgeBaseToWrite). */
+  defaultKb: string;
 }
 
 /** Queueing and deleting documents, the way the job worker expects to find them. */
 export function createIngestionService(dependencies: IngestionServiceDependencies): IngestionService {
   const { database, embedder } = dependencies;
+
+  /**
+   * The KB an upload or crawl writes to. Only the server's default KB is created on first
+   * use (an upload that names no KB, on a fresh server); any other must exist already, so
+   * a typo in `kb` is a 404 rather than a new, silently separate KB (`POST /kbs` creates one).
+   */
+  async function knowledgeBaseToWrite(kbName: string): Promise<KnowledgeBase> {
+    if (kbName === dependencies.defaultKb) return ensureKnowledgeBase(database, { name: kbName, embedder });
+    const kb = await findKnowledgeBase(database, kbName);
+    if (kb) return kb;
+    throw new OrioleError('not_found', `Knowledge base '${kbName}' does not exist; create it first with POST /kbs`, {
+      details: { kb: kbName },
+    });
+  }
+
   return {
     detectContentType: dependencies.detectContentType,
     isSupported: dependencies.isSupported,
     async queueDocuments(kbName, documents, access) {
-      const kb = await ensureKnowledgeBase(database, { name: kbName, embedder });
+      const kb = await knowledgeBaseToWrite(kbName);
       access(kb.id);
       assertEmbedderMatches(kb, embedder);
       const queued = await reserveAndQueue(database, kb, documents);
@@ -43,7 +61,7 @@ export function createIngestionService(dependencies: IngestionServiceDependencie
     async queueCrawl(kbName, request, access) {
       // Refused here, with a 400, rather than failing later in the worker.
       checkCrawlStartUrl(request.url, { allowPrivateNetwork: dependencies.allowPrivateNetwork });
-      const kb = await ensureKnowledgeBase(database, { name: kbName, embedder });
+      const kb = await knowledgeBaseToWrite(kbName);
       access(kb.id);
       assertEmbedderMatches(kb, embedder);
       const job = await createCrawlJob(database, {

@@ -1,6 +1,7 @@
 import {
   answerTotals,
   answersByDay,
+  conversationsByDay,
   lowRatedAnswers,
   questionCounts,
   uncitedDocuments,
@@ -42,6 +43,25 @@ export interface AnalyticsSummary {
   neverCitedDocuments: Array<{ documentId: string; source: string; title: string | null }>;
   /** Every UTC day of the period, days without answers included. */
   byDay: Array<{ day: string; answers: number; abstained: number }>;
+  /**
+   * Conversations started in the period, by their outcome now (docs/conversations.md):
+   * the share resolved, handed off and left on an abstention, in all and per UTC day
+   * (every day of the period; rates null on a day without conversations).
+   */
+  conversations: ConversationRates & { byDay: Array<ConversationRates & { day: string }> };
+}
+
+export interface ConversationRates {
+  conversations: number;
+  resolved: number;
+  handedOff: number;
+  abstained: number;
+  /** resolved / conversations; null without conversations. */
+  resolutionRate: number | null;
+  /** handed off / conversations. */
+  handoffRate: number | null;
+  /** Conversations whose outcome is abstained (their last turn abstained, and nothing since) / conversations. */
+  abstentionRate: number | null;
 }
 
 export const analyticsDefaults = {
@@ -71,6 +91,7 @@ export async function buildAnalyticsSummary(
   const lowRated = await lowRatedAnswers(executor, { ...scope, limit });
   const uncited = await uncitedDocuments(executor, { ...scope, limit });
   const days = await answersByDay(executor, scope);
+  const conversationDays = new Map((await conversationsByDay(executor, scope)).map((day) => [day.day, day]));
 
   const topGroups = groupQuestions(asked).slice(0, limit);
   const unansweredGroups = groupQuestions(abstained).slice(0, limit);
@@ -107,6 +128,29 @@ export async function buildAnalyticsSummary(
       answers: dayCounts.get(day)?.answers ?? 0,
       abstained: dayCounts.get(day)?.abstained ?? 0,
     })),
+    conversations: {
+      ...conversationRates([...conversationDays.values()]),
+      byDay: daysOf(input.period).map((day) => ({ day, ...conversationRates(conversationDays.has(day) ? [conversationDays.get(day)!] : []) })),
+    },
+  };
+}
+
+/** Counts and rates of conversations over some days. */
+export function conversationRates(days: ReadonlyArray<{ conversations: number; resolved: number; handedOff: number; abstained: number }>): ConversationRates {
+  const sum = (pick: (day: (typeof days)[number]) => number) => days.reduce((total, day) => total + pick(day), 0);
+  const conversations = sum((day) => day.conversations);
+  const resolved = sum((day) => day.resolved);
+  const handedOff = sum((day) => day.handedOff);
+  const abstained = sum((day) => day.abstained);
+  const rate = (count: number) => (conversations === 0 ? null : round(count / conversations));
+  return {
+    conversations,
+    resolved,
+    handedOff,
+    abstained,
+    resolutionRate: rate(resolved),
+    handoffRate: rate(handedOff),
+    abstentionRate: rate(abstained),
   };
 }
 

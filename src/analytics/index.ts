@@ -3,7 +3,7 @@
 // Grouping similar questions is pure; the summary reads its figures through src/db.
 export { groupQuestions, normalizeQuestion, questionGroupDefaults } from './question-groups.ts';
 export type { AskedQuestion, QuestionGroup, QuestionGroupSettings } from './question-groups.ts';
-export { resolvePeriod, isIsoDate, daysOf, periodDefaults } from './period.ts';
+export { resolvePeriod, isIsoDate, parseInstant, daysOf, periodDefaults } from './period.ts';
 export type { Period } from './period.ts';
 export { buildAnalyticsSummary, analyticsDefaults } from './analytics-summary.ts';
 export type { AnalyticsSummary } from './analytics-summary.ts';

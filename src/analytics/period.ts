@@ -79,7 +79,8 @@ function instantOrThrow(name: 'from' | 'to', text: string, edge: 'start' | 'end'
   return instant;
 }
 
-function parseInstant(text: string, edge: 'start' | 'end'): Date | undefined {
+/** The instant of an ISO date (its start, or with `end` its end: the next midnight UTC) or zoned date-time; undefined when invalid. */
+export function parseInstant(text: string, edge: 'start' | 'end'): Date | undefined {
   const date = datePattern.exec(text);
   if (date) {
     const day = utcDay(Number(date[1]), Number(date[2]), Number(date[3]));

@@ -2,8 +2,10 @@ import type { AnswerRequest, AnswerResponse, Passage, SearchFilters } from '../c
 
 /**
  * Answers already given, by everything that decides them (docs/operations.md, "Answer
- * cache"): the KB and its version, the normalised question, the history, the filters,
- * the number of passages and the answering model. A KB's version is bumped by every
+ * cache"): the KB and its content and settings versions, the normalised question, the
+ * history, the filters, the number of passages, the request's persona and the answering
+ * model. Settings have their own version so that editing them does not bump the content
+ * version, which also makes every replica reload its in-process lexical index. A KB's version is bumped by every
  * change to its content, so a cached answer is never served from content that changed,
  * on this replica or another (the version is read from the database on each request);
  * entries of older versions are simply never asked for again and age out.
@@ -62,6 +64,8 @@ export class AnswerCache {
 export interface AnswerCacheContext {
   kbId: string;
   kbVersion: number;
+  /** The version of the KB's answer settings (persona, abstention text, defaults): a change to them is a change to the answer. */
+  settingsVersion: number;
   /** The passages asked for, after the default is applied. */
   topK: number;
   /** The answering model ('extractive', 'openai:gpt-4o-mini'). */
@@ -79,11 +83,15 @@ export function answerCacheKey(request: AnswerRequest, context: AnswerCacheConte
   return JSON.stringify([
     context.kbId,
     context.kbVersion,
+    context.settingsVersion,
     context.model,
+    request.persona ?? null,
     context.topK,
     normaliseQuestion(request.question),
     (request.history ?? []).map((turn) => [turn.role, turn.content]),
     canonicalFilters(request.filters),
+    // A persona changes how the model words the answer.
+    request.persona?.trim() ?? '',
   ]);
 }
 

@@ -4,6 +4,7 @@ import { abstentionAnswer, decideAbstention, type AbstentionDecision } from './a
 import { resolveCitations, type ResolvedAnswer } from './citations.ts';
 import { confidenceFeatures, confidenceFromFeatures, type ConfidenceFeatures } from './confidence.ts';
 import { extractiveAnswer } from './extractive.ts';
+import type { AnswerVoice } from './kb-answer-settings.ts';
 
 /** What an answer is written from: the (standalone) question, its language and the retrieved passages. */
 export interface Evidence {
@@ -11,6 +12,8 @@ export interface Evidence {
   language: AnswerLanguage;
   passages: Passage[];
   info: RetrievalInfo;
+  /** The KB's (or the request's) persona and abstention text; none: the built-in voice. */
+  voice?: AnswerVoice;
   /** Below this `confidence` the answer is withheld (`low_confidence`); undefined: never for that reason. */
   minConfidence?: number;
 }
@@ -100,8 +103,9 @@ export function abstentionEvidence(evidence: Evidence, resolved: ResolvedAnswer 
 }
 
 /**
- * The abstention in the question's language. Its confidence is the estimate for the answer
- * withheld (`withheld`), else for the extractive reader's answer on the same passages.
+ * An abstention in the answer's language: the KB's own text when it set one, else the
+ * built-in one for the reason. Its confidence is the estimate for the answer withheld
+ * (`withheld`), else for the extractive reader's answer on the same passages.
  */
 export function abstained(
   evidence: Evidence,
@@ -110,8 +114,9 @@ export function abstained(
   mode: AnswerMode,
   withheld?: Assessment,
 ): GenerationOutcome {
+  const text = evidence.voice?.abstentionMessage ?? abstentionAnswer(evidence.language, decision.reason ?? 'unsupported');
   const assessment = withheld ?? assessAnswer(evidence, extractiveResolved(evidence).resolved);
-  return { text: abstentionAnswer(evidence.language, decision.reason ?? 'unsupported'), decision, mode, model, ...outcomeConfidence(assessment) };
+  return { text, decision, mode, model, ...outcomeConfidence(assessment) };
 }
 
 /** A whole answer as one delta, then its citations, for answers that are not streamed token by token. */

@@ -13,6 +13,7 @@ import type {
   RetrievalResult,
   Retriever,
   SearchFilters,
+  TokenUsage,
 } from '../core/index.ts';
 import { getKnowledgeBase, logAnswer, type AnswerLogEntry, type Database, type KnowledgeBase } from '../db/index.ts';
 import { decideAbstention, isModelDecline } from './abstention.ts';
@@ -27,8 +28,12 @@ import {
   type GenerationOutcome,
 } from './answer-outcome.ts';
 import { minConfidenceSetting } from './confidence.ts';
+import { openConversationTurn, type ConversationTurnScope } from './conversations.ts';
 import { followUpRewriteMessages, isFollowUp, rewriteFollowUp } from './follow-up.ts';
 import { generateText } from './generation/index.ts';
+import { answerHandoff, notRetrieved, requestedHandoffOutcome } from './handoff.ts';
+import { asksForHuman } from './human-request.ts';
+import { applyKbSettings } from './kb-answer-settings.ts';
 import { detectLanguage } from './language.ts';
 import { streamLlmAnswer } from './llm-answer.ts';
 
@@ -105,6 +110,7 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     history: ChatTurn[],
     signal: AbortSignal | undefined,
     onGenerationFailure: (error: OrioleError) => void,
+    onUsage: (usage: TokenUsage) => void,
   ): Promise<string> {
     if (!isFollowUp(question, history)) return question;
     if (chatModel) {
@@ -112,6 +118,7 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
         const rewritten = await generateText(chatModel, followUpRewriteMessages(question, history), {
           timeoutMs: settings.rewriteTimeoutMs,
           maxAttempts: 1,
+          onUsage,
           ...(signal ? { signal } : {}),
         });
         const cleaned = rewritten.trim().replace(/^["“「]|["”」]$/g, '');
@@ -125,19 +132,24 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     return rewriteFollowUp(question, history);
   }
 
-  async function* stream(request: AnswerRequest, signal?: AbortSignal): AsyncGenerator<AnswerEvent, void, undefined> {
+  async function* stream(asked: AnswerRequest, signal?: AbortSignal): AsyncGenerator<AnswerEvent, void, undefined> {
     const started = performance.now();
+    // The conversation's stored turns become the history (conversations.ts), so they join the cache key as sent history does.
+    const turn = await openConversationTurn(database, asked, knowledgeBase);
+    const { kb, request } = turn;
     const history = request.history ?? [];
-    const kb = await knowledgeBase(request.kb);
-    const topK = request.topK ?? settings.defaultTopK;
-    // The KB's version is read above on every request: a cached answer never outlives a change to the KB.
+    // A request for a human is answered with the KB's hand-off, not from its documents.
+    if (asksForHuman(request.question)) return yield* handOffToHuman(request, kb, started, turn);
+    const applied = applyKbSettings(request, kb.settings, settings.defaultTopK);
+    const { topK } = applied;
+    // The KB's versions are read above on every request: a cached answer never outlives a change to its content or settings.
     const cacheKey = isCacheable(request)
-      ? answerCacheKey(request, { kbId: kb.id, kbVersion: kb.version, topK, model: dependencies.modelName })
+      ? answerCacheKey(request, { kbId: kb.id, kbVersion: kb.version, settingsVersion: kb.settingsVersion, topK, model: dependencies.modelName })
       : undefined;
     if (cacheKey !== undefined) {
       const cached = cache.get(cacheKey);
       dependencies.onAnswerCacheLookup?.(cached ? 'hit' : 'miss');
-      if (cached) return yield* replay(cached, request, kb, started);
+      if (cached) return yield* replay(cached, turn, started);
     }
     // An answer made while the LLM failed (the extractive fallback, a heuristic rewrite) is served but not remembered.
     let failed = false;
@@ -145,26 +157,24 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
       failed = true;
       dependencies.onGenerationFailure?.(error);
     };
-    const language = detectLanguage(request.question);
-    const query = await standaloneQuery(request.question, history, signal, onGenerationFailure);
-    const retrieval = await retriever.retrieve({
-      kb: retrievalKb(kb),
-      query,
-      topK,
-      ...(request.filters ? { filters: request.filters } : {}),
-    });
+    const { language, voice } = applied;
+    // Every model call made for this answer counts: the follow-up rewrite and the generation.
+    const usage = createUsageCounter();
+    const query = await standaloneQuery(request.question, history, signal, onGenerationFailure, usage.add);
+    const retrieval = await retriever.retrieve({ kb: retrievalKb(kb), query, topK, ...(applied.filters ? { filters: applied.filters } : {}) });
     const retrievalMs = performance.now() - started;
     const { passages } = retrieval;
     yield { type: 'sources', passages };
     try {
       const minConfidence = minConfidenceSetting(kb.settings, settings.minConfidence);
-      const evidence: Evidence = { question: query, language, passages, info: retrieval.info, ...(minConfidence !== undefined ? { minConfidence } : {}) };
+      const evidence: Evidence = { question: query, language, passages, info: retrieval.info, voice, ...(minConfidence !== undefined ? { minConfidence } : {}) };
       const generationStarted = performance.now();
-      const outcome = yield* writeAnswer(evidence, request.question, history, signal, onGenerationFailure);
+      const outcome = yield* writeAnswer(evidence, request, signal, onGenerationFailure, usage.add);
       const generationMs = performance.now() - generationStarted;
       const timings = { retrievalMs: round(retrievalMs), generationMs: round(generationMs), totalMs: round(performance.now() - started) };
-      const response = answerResponse(outcome, kb, retrieval.info, timings);
+      const response = turn.stamp(withAbstentionHandoff(answerResponse(outcome, kb, retrieval.info, timings, request.answerId, usage.total()), kb));
       await logAnswer(database, answerLogEntry(request, kb, response, passages));
+      await turn.record(response);
       // A missing embedder (lexical-only on a KB with vectors) is not a failure of this answer: the
       // embedder is loaded, or not, once for the life of this service and its cache, so every later
       // answer would be made the same way (a failing query embedding fails the retrieval instead).
@@ -184,22 +194,53 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
    * like any other (so feedback on it works and analytics count it), with this request's
    * timings and `cached: true`.
    */
-  async function* replay(
-    cached: CachedAnswer,
-    request: AnswerRequest,
-    kb: KnowledgeBase,
-    started: number,
-  ): AsyncGenerator<AnswerEvent, void, undefined> {
+  async function* replay(cached: CachedAnswer, turn: ConversationTurnScope, started: number): AsyncGenerator<AnswerEvent, void, undefined> {
+    const { request, kb } = turn;
     yield { type: 'sources', passages: cached.passages };
     try {
       yield* emitWhole(cached.response.answer, cached.response.citations);
-      const response: AnswerResponse = {
-        ...cached.response,
-        answerId: randomUUID(),
+      // No model was called for it: the tokens the first answer cost are not this one's.
+      const { usage: _firstAnswersUsage, ...cachedResponse } = cached.response;
+      const response: AnswerResponse = turn.stamp({
+        ...cachedResponse,
+        answerId: request.answerId ?? randomUUID(),
         cached: true,
         timings: { retrievalMs: 0, generationMs: 0, totalMs: round(performance.now() - started) },
-      };
+      });
       await logAnswer(database, answerLogEntry(request, kb, response, cached.passages));
+      await turn.record(response);
+      dependencies.onAnswered?.({ request, response, kb: kb.name });
+      yield { type: 'done', response };
+    } catch (error) {
+      yield { type: 'error', error };
+    }
+  }
+
+  /**
+   * The answer to a request for a human ("talk to a person", "转人工"): the KB's hand-off and
+   * a short reply saying where to reach one, logged like any answer; nothing is retrieved.
+   */
+  async function* handOffToHuman(
+    request: AnswerRequest,
+    kb: KnowledgeBase,
+    started: number,
+    turn: ConversationTurnScope,
+  ): AsyncGenerator<AnswerEvent, void, undefined> {
+    const { language } = applyKbSettings(request, kb.settings, settings.defaultTopK);
+    const handoff = answerHandoff(kb.settings, 'requested')!;
+    const response: AnswerResponse = turn.stamp({
+      ...answerResponse(requestedHandoffOutcome(handoff, language), kb, notRetrieved(request.question), {
+        retrievalMs: 0,
+        generationMs: 0,
+        totalMs: round(performance.now() - started),
+      }, request.answerId, undefined),
+      handoff,
+    });
+    yield { type: 'sources', passages: [] };
+    try {
+      yield { type: 'delta', text: response.answer };
+      await logAnswer(database, answerLogEntry(request, kb, response, []));
+      await turn.record(response);
       dependencies.onAnswered?.({ request, response, kb: kb.name });
       yield { type: 'done', response };
     } catch (error) {
@@ -215,10 +256,10 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
   /** The answer's text and citations as they are written: an abstention, the LLM's answer, or the reader's. */
   async function* writeAnswer(
     evidence: Evidence,
-    question: string,
-    history: ChatTurn[],
+    request: AnswerRequest,
     signal: AbortSignal | undefined,
     onGenerationFailure: (error: OrioleError) => void,
+    onUsage: (usage: TokenUsage) => void,
   ): AsyncGenerator<AnswerEvent, GenerationOutcome, undefined> {
     const before = decideAbstention(abstentionEvidence(evidence, undefined));
     if (before.abstain) {
@@ -227,12 +268,13 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
       return outcome;
     }
     if (chatModel) {
-      return yield* streamLlmAnswer(evidence, question, history, signal, {
+      return yield* streamLlmAnswer(evidence, request.question, request.history ?? [], signal, {
         chatModel,
         modelName: dependencies.modelName,
         generationTimeoutMs: settings.generationTimeoutMs,
         firstTokenTimeoutMs: settings.firstTokenTimeoutMs,
         onGenerationFailure,
+        onUsage,
       });
     }
     const outcome = extractiveOutcome(evidence);
@@ -256,9 +298,16 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
   };
 }
 
-function answerResponse(outcome: GenerationOutcome, kb: KnowledgeBase, info: RetrievalInfo, timings: AnswerTimings): AnswerResponse {
+function answerResponse(
+  outcome: GenerationOutcome,
+  kb: KnowledgeBase,
+  info: RetrievalInfo,
+  timings: AnswerTimings,
+  answerId: string | undefined,
+  usage: TokenUsage | undefined,
+): AnswerResponse {
   return {
-    answerId: randomUUID(),
+    answerId: answerId ?? randomUUID(),
     answer: outcome.resolved?.text ?? outcome.text,
     grounded: isGrounded(outcome),
     abstained: outcome.decision?.abstain ?? false,
@@ -272,7 +321,29 @@ function answerResponse(outcome: GenerationOutcome, kb: KnowledgeBase, info: Ret
     cached: false,
     timings,
     retrieval: info,
+    ...(usage ? { usage } : {}),
   };
+}
+
+/** Sums the token counts of an answer's model calls; `total()` is undefined when no model reported any. */
+function createUsageCounter() {
+  let sum: TokenUsage | undefined;
+  return {
+    add: (usage: TokenUsage) => {
+      sum = {
+        inputTokens: (sum?.inputTokens ?? 0) + usage.inputTokens,
+        outputTokens: (sum?.outputTokens ?? 0) + usage.outputTokens,
+        totalTokens: (sum?.totalTokens ?? 0) + usage.totalTokens,
+      };
+    },
+    total: () => sum,
+  };
+}
+
+/** An abstention carries the KB's hand-off when it has one set. */
+function withAbstentionHandoff(response: AnswerResponse, kb: KnowledgeBase): AnswerResponse {
+  const handoff = answerHandoff(kb.settings, response.abstained ? 'abstained' : undefined);
+  return handoff ? { ...response, handoff } : response;
 }
 
 /** The answers-log row: what was asked and answered, from which passages, by whom. */
@@ -281,6 +352,7 @@ function answerLogEntry(request: AnswerRequest, kb: KnowledgeBase, response: Ans
     id: response.answerId,
     kbId: kb.id,
     kbVersion: kb.version,
+    settingsVersion: kb.settingsVersion,
     question: request.question,
     history: request.history ?? [],
     answer: response.answer,

@@ -112,7 +112,7 @@ export function sigmoid(value: number): number {
  * confidence-based abstention. A value outside [0,1] or not a number is ignored (the
  * settings route validates what it stores; this only reads).
  */
-export function minConfidenceSetting(kbSettings: Record<string, unknown> | undefined, fallback?: number): number | undefined {
+export function minConfidenceSetting(kbSettings: { readonly minConfidence?: unknown } | undefined, fallback?: number): number | undefined {
   const value = kbSettings?.minConfidence;
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1) return value;
   return fallback;

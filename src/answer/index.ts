@@ -38,3 +38,7 @@ export type { Evidence, GenerationOutcome } from './answer-outcome.ts';
 export type { AbstentionDecision, AbstentionEvidence, AbstentionReason } from './abstention.ts';
 export { groundedAnswerMessages } from './prompt.ts';
 export { isFollowUp, rewriteFollowUp, followUpRewriteMessages } from './follow-up.ts';
+export { asksForHuman } from './human-request.ts';
+export { applyKbSettings, curatedThresholdOf, defaultCuratedThreshold } from './kb-answer-settings.ts';
+export { answerHandoff, handoffReply } from './handoff.ts';
+export type { AnswerVoice, AppliedKbSettings } from './kb-answer-settings.ts';

@@ -1,5 +1,5 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { isOrioleError, webUrlOrNull, type OrioleError } from '../core/index.ts';
+import { isOrioleError, webUrlOrNull, type OrioleError, type TokenUsage } from '../core/index.ts';
 import type { AnswerEvent, ChatTurn, Citation, Passage } from '../core/index.ts';
 import { decideAbstention, isModelDecline, type AbstentionDecision } from './abstention.ts';
 import {
@@ -32,6 +32,8 @@ export interface LlmAnswerDependencies {
   firstTokenTimeoutMs: number;
   /** Told when the LLM failed and the extractive reader answered instead (for the log). */
   onGenerationFailure?: (error: OrioleError) => void;
+  /** Told the token counts the model reports for the generation. */
+  onUsage?: (usage: TokenUsage) => void;
 }
 
 /**
@@ -46,7 +48,14 @@ export async function* streamLlmAnswer(
   llm: LlmAnswerDependencies,
 ): AsyncGenerator<AnswerEvent, GenerationOutcome, undefined> {
   const answer = createAnswerPipeline(evidence.passages);
-  const messages = groundedAnswerMessages({ question, passages: evidence.passages, history, language: evidence.language });
+  const messages = groundedAnswerMessages({
+    question,
+    passages: evidence.passages,
+    history,
+    language: evidence.language,
+    ...(evidence.voice?.persona ? { persona: evidence.voice.persona } : {}),
+    languageFixed: evidence.voice?.languageFixed ?? false,
+  });
   let raw = '';
   let streamed = '';
   let pushed = 0;
@@ -65,6 +74,7 @@ export async function* streamLlmAnswer(
       timeoutMs: llm.generationTimeoutMs,
       firstTokenTimeoutMs: llm.firstTokenTimeoutMs,
       ...(signal ? { signal } : {}),
+      ...(llm.onUsage ? { onUsage: llm.onUsage } : {}),
     })) {
       raw += text;
       // A decline is not streamed as if it were an answer: the opening is held until it is clear.

@@ -16,13 +16,16 @@ import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { knowledgeBaseRoutes } from './routes/knowledge-bases.ts';
+import { kbSettingsRoutes } from './routes/kb-settings.ts';
 import { answerRoutes } from './routes/answers.ts';
 import { searchRoutes } from './routes/search.ts';
 import { chatCompletionRoutes } from './routes/chat-completions.ts';
+import { responsesRoutes } from './routes/responses.ts';
 import { evalRoutes } from './routes/evals.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { conversationRoutes } from './routes/conversations.ts';
 import { webPageRoutes } from './web-pages.ts';
 
 export interface AppOptions {
@@ -67,13 +70,16 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   app.route('/', healthRoutes());
   app.route('/', metricsRoutes());
   app.route('/', knowledgeBaseRoutes());
+  app.route('/', kbSettingsRoutes());
   app.route('/', documentRoutes());
   app.route('/', searchRoutes());
   app.route('/', answerRoutes());
   app.route('/', chatCompletionRoutes());
+  app.route('/', responsesRoutes());
   app.route('/', evalRoutes());
   app.route('/', feedbackRoutes());
   app.route('/', analyticsRoutes());
+  app.route('/', conversationRoutes());
   app.route('/', keyRoutes());
   app.route('/', webPageRoutes());
 

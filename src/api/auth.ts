@@ -25,8 +25,13 @@ export const routeRequirements: readonly { method: string; path: RegExp; require
   // The web pages and their assets hold no data; what they show comes from calls that carry a key.
   { method: 'GET', path: /^\/(admin|widget\.js|assets\/[^/]+)?$/, requirement: 'open' },
   { method: 'GET', path: /^\/(ready|openapi\.json|docs|kbs)$/, requirement: 'any' },
-  { method: 'POST', path: /^\/(answer|search|feedback|v1\/chat\/completions)$/, requirement: 'query' },
+  { method: 'POST', path: /^\/(answer|search|feedback|v1\/chat\/completions|v1\/responses)$/, requirement: 'query' },
   { method: 'GET', path: /^\/v1\/models$/, requirement: 'query' },
+  // One conversation, by its id: the client that holds the id (a query key) may read, resolve
+  // and hand it off; listing everyone's conversations needs admin (docs/conversations.md).
+  { method: 'GET', path: /^\/conversations\/[^/]+$/, requirement: 'query' },
+  { method: 'POST', path: /^\/conversations\/[^/]+\/(resolve|handoff)$/, requirement: 'query' },
+  { method: 'GET', path: /^\/conversations$/, requirement: 'admin' },
   { method: '*', path: /^\/(documents|jobs)(\/.*)?$/, requirement: 'ingest' },
   { method: '*', path: /^\/(kbs|evals|eval-sets|analytics|metrics|keys)(\/.*)?$/, requirement: 'admin' },
 ];

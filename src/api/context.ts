@@ -1,4 +1,5 @@
 import type { AnswerService } from '../answer/index.ts';
+import type { HandoffNotifier } from '../conversations/index.ts';
 import type { ApiKeyScope, Database } from '../db/index.ts';
 import type { HttpDependencies } from './http-dependencies.ts';
 import { defaultMaxDocumentBytes, type EvalService, type IngestionService, type ServiceMetrics } from '../core/index.ts';
@@ -27,6 +28,8 @@ export interface AppDependencies {
   http?: HttpDependencies;
   /** The built web pages and widget (web-pages.ts); none: the app serves the API only. */
   web?: WebAssets;
+  /** The hand-off webhook (ORIOLE_HANDOFF_WEBHOOK_URL); none: POST /conversations/:id/handoff only marks the conversation. */
+  handoff?: HandoffNotifier;
 }
 
 /** Files of the built web pages (dist/web), by path relative to it: 'chat/index.html', 'assets/chat-1a2b.js'. */

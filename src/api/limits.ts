@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { OrioleError } from '../core/index.ts';
+import { kbSettingsLimits, OrioleError } from '../core/index.ts';
 import type { AppDependencies, AppEnvironment } from './context.ts';
 
 /**
@@ -19,7 +19,7 @@ export const requestLimits = {
   turnChars: 8_000,
   /** Earlier turns sent with a question. */
   historyTurns: 50,
-  /** Messages of one /v1/chat/completions request. */
+  /** Messages of one /v1/chat/completions request (items of one /v1/responses `input`). */
   chatMessages: 100,
   /** Content parts of one chat message. */
   chatContentParts: 50,
@@ -39,6 +39,8 @@ export const requestLimits = {
   tagValueChars: 256,
   /** A document's `metadata`, serialised as JSON, in characters. */
   documentMetadataChars: 16 * kib,
+  /** A request's persona (/v1/responses `instructions` with its system and developer messages): as long as a KB's `persona` setting. */
+  instructionsChars: kbSettingsLimits.personaChars,
   /** `metadata.userId` / `user` and `metadata.channel` of an answer. */
   userIdChars: 256,
   channelChars: 64,
@@ -66,6 +68,7 @@ export const routeBodyLimits: readonly RouteBodyLimit[] = [
   { path: '/answer', maxBytes: queryBodyBytes },
   { path: '/search', maxBytes: queryBodyBytes },
   { path: '/v1/chat/completions', maxBytes: queryBodyBytes },
+  { path: '/v1/responses', maxBytes: queryBodyBytes },
   { path: '/feedback', maxBytes: 64 * kib },
   { path: '/kbs', maxBytes: 4 * kib },
   { path: '/documents', maxBytes: documentUploadLimit },

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { abstentionReasons } from '../answer/index.ts';
-import { knowledgeBaseName } from '../core/index.ts';
+import { isWebUrl, kbSettingsLimits, knowledgeBaseName, type KbSettings, type KbSettingsPatch } from '../core/index.ts';
 import { textFlaw, textFlawDescriptions } from '../text/index.ts';
 import { requestLimits as limits } from './limits.ts';
 
@@ -138,6 +138,14 @@ export const ChatTurnSchema = z
   .strict()
   .openapi('ChatTurn');
 
+/** A conversation's id, as an earlier answer returned it (docs/conversations.md). */
+export const ConversationIdSchema = z.string().min(1).max(64).openapi({
+  description:
+    'Continue this conversation: its stored turns are the history of the question (unless `history` is sent, which then wins). ' +
+    'Omitted: the answer starts a new conversation. Unknown, or of another KB: 404 not_found',
+  example: '0b6c1f4e-8c2a-4d0e-9a43-5d1f0e7b2c11',
+});
+
 export const AnswerRequestSchema = z
   .object({
     question: cleanText().trim().min(1).max(limits.questionChars).openapi({ example: 'How do I reset my password?' }),
@@ -150,13 +158,27 @@ export const AnswerRequestSchema = z
       .object({ userId: cleanText().max(limits.userIdChars).optional(), channel: cleanText().max(limits.channelChars).optional() })
       .strict()
       .optional(),
+    conversationId: ConversationIdSchema.optional(),
   })
   .strict()
   .openapi('AnswerRequest');
 
+/** On an answer: why it hands off (`abstained`, `requested`) and where to, from the KB's settings. */
+export const AnswerHandoffSchema = z
+  .object({
+    reason: z.enum(['abstained', 'requested']).openapi({ description: '`abstained`: the KB does not answer; `requested`: the person asked for a human' }),
+    url: z.string().optional(),
+    email: z.string().optional(),
+    label: z.string().optional(),
+  })
+  .openapi('Handoff');
+
 export const AnswerResponseSchema = z
   .object({
     answerId: z.string(),
+    conversationId: z.string().optional().openapi({
+      description: 'The conversation this answer belongs to: send it with the next question to continue (absent for eval runs)',
+    }),
     answer: z.string(),
     grounded: z.boolean(),
     abstained: z.boolean(),
@@ -182,9 +204,94 @@ export const AnswerResponseSchema = z
     cached: z.boolean().optional().openapi({
       description:
         'true: served from the answer cache, because the same question (with the same history, filters and topK) was answered ' +
-        'on this KB version before; it still has its own answerId. Any change to the KB bumps its version and ends the reuse.',
+        "on this KB version, under the same version of the KB's settings, before; it still has its own answerId. Any change to " +
+        "the KB's content or settings ends the reuse.",
     }),
     timings: z.object({ retrievalMs: z.number(), generationMs: z.number(), totalMs: z.number() }),
     retrieval: RetrievalInfoSchema,
+    usage: z
+      .object({ inputTokens: z.number().int(), outputTokens: z.number().int(), totalTokens: z.number().int() })
+      .optional()
+      .openapi({ description: 'Tokens the language model reported for this answer (follow-up rewrite and generation); absent when no model was called' }),
+    handoff: AnswerHandoffSchema.optional().openapi({
+      description:
+        "Where to send the person to a human, from the KB's `handoff` setting: on an abstention when the KB has one, and always " +
+        'on a request for a human (which is answered with the hand-off, not from the documents)',
+    }),
   })
   .openapi('AnswerResponse');
+
+const languageTexts = (maxChars: number) =>
+  z
+    .object({ en: cleanText().trim().min(1).max(maxChars).optional(), zh: cleanText().trim().min(1).max(maxChars).optional() })
+    .strict();
+
+export const KbHandoffSchema = z
+  .object({
+    url: z
+      .string()
+      .max(kbSettingsLimits.handoffUrlChars)
+      .refine(isWebUrl, 'must be an absolute http(s) URL')
+      .optional()
+      .openapi({ example: 'https://help.example.com/contact' }),
+    email: z.email().max(kbSettingsLimits.handoffEmailChars).optional().openapi({ example: 'support@example.com' }),
+    label: cleanText().trim().min(1).max(kbSettingsLimits.handoffLabelChars).optional().openapi({ example: 'Chat with our team' }),
+  })
+  .strict()
+  .refine((handoff) => handoff.url !== undefined || handoff.email !== undefined, 'needs a url or an email')
+  .openapi('KbHandoff');
+
+/**
+ * A KB's answer settings (docs/kb-settings.md): the one schema that validates them, for
+ * the API and the CLI alike. Every field is optional; an unknown one is refused.
+ */
+const kbSettingsShape = {
+  persona: cleanText()
+    .trim()
+    .min(1)
+    .max(kbSettingsLimits.personaChars)
+    .openapi({
+      description: "A short instruction appended to the grounded LLM prompt (tone, the assistant's name); it never replaces the prompt's rules",
+      example: 'You are Pip, the Acme help assistant. Be warm and brief.',
+    }),
+  abstentionMessage: languageTexts(kbSettingsLimits.abstentionMessageChars).openapi({
+    description: 'Replaces the built-in abstention text, per answer language (`en`, `zh`)',
+    example: { en: "Sorry, I don't know that one yet." },
+  }),
+  handoff: KbHandoffSchema,
+  answerLanguage: z
+    .enum(['question', 'en', 'zh'])
+    .openapi({ description: "`question` (default): answer in the question's language; `en` or `zh`: always in that one" }),
+  topK: z.number().int().min(1).max(kbSettingsLimits.maxTopK).openapi({ description: 'Passages an answer is grounded in when the request names no topK' }),
+  filters: SearchFiltersSchema.openapi({ description: "Filters applied when the request sends none; a request's own filters replace them" }),
+  curatedThreshold: z
+    .number()
+    .min(0)
+    .max(1)
+    .openapi({ description: "How close a question must be to a curated answer's phrasing for the curated answer to win" }),
+  minConfidence: z
+    .number()
+    .min(0)
+    .max(1)
+    .openapi({ description: 'Stored and validated; answers abstain below it once they carry a calibrated confidence (not yet applied)' }),
+};
+
+export const KbSettingsSchema = z.object(kbSettingsShape).partial().strict().openapi('KbSettings') satisfies z.ZodType<KbSettings>;
+
+/** PATCH /kbs/:name/settings: the fields it names replace the stored ones; null removes one. */
+export const KbSettingsPatchSchema = z
+  .object(
+    Object.fromEntries(Object.entries(kbSettingsShape).map(([field, schema]) => [field, schema.nullable().optional()])) as {
+      [Field in keyof typeof kbSettingsShape]: z.ZodOptional<z.ZodNullable<(typeof kbSettingsShape)[Field]>>;
+    },
+  )
+  .strict()
+  .openapi('KbSettingsPatch') satisfies z.ZodType<KbSettingsPatch>;
+
+export const KbSettingsResponseSchema = z
+  .object({
+    kb: z.string(),
+    version: z.number().int().openapi({ description: 'Bumped by every change to the settings; each answer records the version it was made under' }),
+    settings: KbSettingsSchema,
+  })
+  .openapi('KbSettingsResponse');

@@ -21,6 +21,32 @@ export interface AnswerRequest {
   filters?: SearchFilters;
   topK?: number;
   metadata?: { userId?: string; channel?: string };
+  /** The conversation this question continues (docs/conversations.md); none: a new one. */
+  conversationId?: string;
+  /**
+   * This request's persona, in place of the KB's `persona` setting: a chat client's `system`
+   * message or the Responses API's `instructions`. A short instruction on voice and tone,
+   * appended to the grounded prompt's rules, never replacing them. Extractive answers ignore it.
+   */
+  persona?: string;
+  /** The id to give this answer; a new UUID when absent (a streamed Responses answer names its id before it is written). */
+  answerId?: string;
+}
+
+/** Tokens the language model reported for the calls made for one answer (follow-up rewrite and generation). */
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+/** Where an answer sends the person to a human (docs/kb-settings.md, "Hand-off"). */
+export interface AnswerHandoff {
+  /** `abstained`: the KB does not answer the question; `requested`: the person asked for a human. */
+  reason: 'abstained' | 'requested';
+  url?: string;
+  email?: string;
+  label?: string;
 }
 
 export interface Citation {
@@ -50,6 +76,8 @@ export interface AnswerTimings {
 
 export interface AnswerResponse {
   answerId: string;
+  /** The conversation the answer belongs to (a new one when the request named none); absent for eval runs. */
+  conversationId?: string;
   answer: string;
   grounded: boolean;
   abstained: boolean;
@@ -70,6 +98,10 @@ export interface AnswerResponse {
   timings: AnswerTimings;
   /** How retrieval ran (mode, embedder, query rewrite). */
   retrieval: RetrievalInfo;
+  /** Tokens the language model reported for this answer; absent when no model was called (extractive, cached). */
+  usage?: TokenUsage;
+  /** On an abstention when the KB has a hand-off set, and on every request for a human. */
+  handoff?: AnswerHandoff;
 }
 
 /**

@@ -19,6 +19,9 @@ export const defaultPort = 8787;
  * 100 MB decompressed is four times the 25 MiB upload limit (a text-heavy DOCX inflates
  * 5–15 times, so a full-size one may need more: raise it).
  */
+/** Days a conversation is kept after its last activity (ORIOLE_CONVERSATION_RETENTION_DAYS). */
+export const defaultConversationRetentionDays = 90;
+
 export const defaultParseBudgets = { timeoutMs: 30_000, maxHeapMb: 512, maxDecompressedMb: 100 } as const;
 
 const postgresUrl = z
@@ -123,6 +126,15 @@ const environmentSchema = z.object({
     .min(1, 'expected at least 1 MB')
     .max(4_096, 'expected at most 4096 MB')
     .default(defaultParseBudgets.maxDecompressedMb),
+  // Conversations (docs/conversations.md): days a conversation is kept after its last activity; 0 forever.
+  ORIOLE_CONVERSATION_RETENTION_DAYS: wholeNumber('a number of days')
+    .min(0, 'expected 0 (keep forever) or a number of days')
+    .max(36_500, 'expected at most 36500 days')
+    .default(defaultConversationRetentionDays),
+  ORIOLE_HANDOFF_WEBHOOK_URL: z
+    .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
+    .optional(),
+  ORIOLE_HANDOFF_WEBHOOK_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
 });
 
 export interface Config {
@@ -163,6 +175,13 @@ export interface Config {
   gitCommit: string | undefined;
   /** Budgets of one document's parse, enforced by the parse pool (docs/limits.md). */
   parsing: { timeoutMs: number; maxHeapMb: number; maxDecompressedBytes: number };
+  /** docs/conversations.md. */
+  conversations: {
+    /** Days kept after the last activity; 0: forever. */
+    retentionDays: number;
+    /** Where a hand-off is POSTed, signed with `secret`; null: no webhook. */
+    handoffWebhook: { url: string; secret: string } | null;
+  };
 }
 
 export type EnvironmentRecord = Record<string, string | undefined>;
@@ -182,6 +201,14 @@ export function loadConfig(environment: EnvironmentRecord): Config {
     });
   }
   const env = parsed.data;
+  // The webhook carries transcripts: it is never sent unsigned.
+  if (env.ORIOLE_HANDOFF_WEBHOOK_URL && !env.ORIOLE_HANDOFF_WEBHOOK_SECRET) {
+    throw new OrioleError(
+      'config_invalid',
+      'Invalid configuration:\n  ORIOLE_HANDOFF_WEBHOOK_SECRET: required with ORIOLE_HANDOFF_WEBHOOK_URL (the webhook body is signed with it)',
+      { details: { variables: ['ORIOLE_HANDOFF_WEBHOOK_SECRET'] } },
+    );
+  }
   return {
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL }
@@ -218,6 +245,13 @@ export function loadConfig(environment: EnvironmentRecord): Config {
       timeoutMs: env.ORIOLE_PARSE_TIMEOUT_MS,
       maxHeapMb: env.ORIOLE_PARSE_MAX_HEAP_MB,
       maxDecompressedBytes: env.ORIOLE_MAX_DECOMPRESSED_MB * 1024 * 1024,
+    },
+    conversations: {
+      retentionDays: env.ORIOLE_CONVERSATION_RETENTION_DAYS,
+      handoffWebhook:
+        env.ORIOLE_HANDOFF_WEBHOOK_URL && env.ORIOLE_HANDOFF_WEBHOOK_SECRET
+          ? { url: env.ORIOLE_HANDOFF_WEBHOOK_URL, secret: env.ORIOLE_HANDOFF_WEBHOOK_SECRET }
+          : null,
     },
   };
 }

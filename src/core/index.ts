@@ -1,6 +1,6 @@
 export { OrioleError, errorCodes, isOrioleError, notFound, invalidRequest } from './errors.ts';
 export type { ErrorCode, OrioleErrorOptions } from './errors.ts';
-export { loadConfig, defaultEmbedder, defaultReranker, defaultPort, defaultParseBudgets } from './config.ts';
+export { loadConfig, defaultEmbedder, defaultReranker, defaultPort, defaultParseBudgets, defaultConversationRetentionDays } from './config.ts';
 export type { Config, EnvironmentRecord } from './config.ts';
 export type { Block, ParsedDocument, LoaderInput, Loader } from './documents.ts';
 export { defaultMaxDocumentBytes } from './documents.ts';
@@ -33,6 +33,8 @@ export type {
   AnswerTimings,
   AnswerResponse,
   AnswerEvent,
+  TokenUsage,
+  AnswerHandoff,
 } from './answers.ts';
 export { evalAnswerChannel } from './answers.ts';
 export { noopMetrics } from './metrics.ts';
@@ -46,3 +48,5 @@ export type {
 export type { CrawlRequest, DocumentUpload, IngestionService, KbAccessCheck, QueuedCrawl, QueuedDocuments } from './ingestion.ts';
 export { defaultEvalOptions, evalCaseLimits, evalCaseSchema, unknownCaseKeys } from './evals.ts';
 export type { EvalCase, EvalRunRequest, EvalRunState, EvalRunStatus, EvalService } from './evals.ts';
+export { kbSettingsFields, kbSettingsLimits, mergeKbSettings } from './kb-settings.ts';
+export type { KbHandoff, KbSettings, KbSettingsField, KbSettingsPatch } from './kb-settings.ts';

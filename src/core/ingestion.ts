@@ -45,12 +45,13 @@ export interface IngestionService {
   /** Whether a loader parses this type (natively or through Unstructured). */
   isSupported(contentType: string): boolean;
   /**
-   * Queues documents into the named KB (created with the server's embedder when new) as
-   * one ingestion job; each document gets its id now and is `pending` until the job ran.
+   * Queues documents into the named KB as one ingestion job; each document gets its id now
+   * and is `pending` until the job ran. The KB must exist (`not_found`), except the server's
+   * default KB, which is created with the server's embedder on first use.
    */
   queueDocuments(kb: string, documents: readonly DocumentUpload[], access: KbAccessCheck): Promise<QueuedDocuments>;
   /**
-   * Queues a crawl of a site into the named KB (created like `queueDocuments` does), with
+   * Queues a crawl of a site into the named KB (which must exist, as for `queueDocuments`), with
    * the CLI's rules (robots.txt, same host, limits). A URL that is not http(s), or names
    * a private address while those are not allowed, is refused at once (`invalid_request`).
    */

@@ -49,6 +49,11 @@ export interface ServiceMetrics {
   /** A cacheable answer was looked up in the answer cache and found (`hit`) or not (`miss`). */
   observeAnswerCache(result: 'hit' | 'miss'): void;
   observeIngestedDocuments(observation: IngestedDocumentsObservation): void;
+  /**
+   * One attempt to deliver the hand-off webhook (docs/conversations.md): `delivered`,
+   * `retry` (it failed and will be tried again) or `failed` (it failed for good).
+   */
+  observeHandoffWebhook(result: 'delivered' | 'retry' | 'failed'): void;
   /** The exposition served at GET /metrics. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -61,6 +66,7 @@ export const noopMetrics: ServiceMetrics = {
   observeEmbedderError() {},
   observeAnswerCache() {},
   observeIngestedDocuments() {},
+  observeHandoffWebhook() {},
   async render() {
     return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '' };
   },

@@ -177,6 +177,39 @@ export async function answersByDay(
   return result.rows.map((row) => ({ day: row.day, answers: Number(row.answers), abstained: Number(row.abstained) }));
 }
 
+export interface ConversationDay {
+  day: string;
+  conversations: number;
+  resolved: number;
+  handedOff: number;
+  abstained: number;
+}
+
+/**
+ * Conversations started per UTC day of [from, to) in one KB, by their outcome now (docs/conversations.md);
+ * only days with conversations.
+ */
+export async function conversationsByDay(executor: SqlExecutor, scope: { kbId: string; from: Date; to: Date }): Promise<ConversationDay[]> {
+  const result = await executor.query<{ day: string; conversations: string; resolved: string; handed_off: string; abstained: string }>(
+    `SELECT to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*) AS conversations,
+            count(*) FILTER (WHERE c.outcome = 'resolved') AS resolved,
+            count(*) FILTER (WHERE c.outcome = 'handed_off') AS handed_off,
+            count(*) FILTER (WHERE c.outcome = 'abstained') AS abstained
+       FROM conversations c
+      WHERE c.kb_id = $1 AND c.created_at >= $2::timestamptz AND c.created_at < $3::timestamptz
+      GROUP BY 1
+      ORDER BY 1`,
+    [scope.kbId, scope.from.toISOString(), scope.to.toISOString()],
+  );
+  return result.rows.map((row) => ({
+    day: row.day,
+    conversations: Number(row.conversations),
+    resolved: Number(row.resolved),
+    handedOff: Number(row.handed_off),
+    abstained: Number(row.abstained),
+  }));
+}
+
 /** The documents an answer cites, once each, in citation order. */
 function citedDocuments(citations: Array<{ source?: unknown; title?: unknown }>): Array<{ source: string; title: string | null }> {
   const seen = new Map<string, { source: string; title: string | null }>();

@@ -6,6 +6,8 @@ export interface AnswerLogEntry {
   id: string;
   kbId: string;
   kbVersion: number;
+  /** The version of the KB's answer settings the answer was made under. */
+  settingsVersion: number;
   question: string;
   history: ChatTurn[];
   answer: string;
@@ -26,8 +28,8 @@ export interface AnswerLogEntry {
 export async function logAnswer(executor: SqlExecutor, entry: AnswerLogEntry): Promise<void> {
   await executor.query(
     `INSERT INTO answers (id, kb_id, kb_version, question, history, answer, abstained, reason, mode, model,
-                          citations, retrieval, timings, user_id, channel, confidence)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+                          citations, retrieval, timings, user_id, channel, settings_version, confidence)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
     [
       entry.id,
       entry.kbId,
@@ -44,6 +46,7 @@ export async function logAnswer(executor: SqlExecutor, entry: AnswerLogEntry): P
       JSON.stringify(entry.timings),
       entry.userId,
       entry.channel,
+      entry.settingsVersion,
       entry.confidence ?? null,
     ],
   );
@@ -53,6 +56,8 @@ export interface LoggedAnswer {
   id: string;
   kbId: string;
   question: string;
+  /** The turns the question was asked after, as they were given to the answer. */
+  history: ChatTurn[];
   answer: string;
   abstained: boolean;
   mode: string;
@@ -66,18 +71,20 @@ export async function findLoggedAnswer(executor: SqlExecutor, id: string): Promi
     id: string;
     kb_id: string;
     question: string;
+    history: ChatTurn[] | null;
     answer: string;
     abstained: boolean;
     mode: string;
     citations: Citation[];
     created_at: Date;
-  }>(`SELECT id, kb_id, question, answer, abstained, mode, citations, created_at FROM answers WHERE id = $1`, [id]);
+  }>(`SELECT id, kb_id, question, history, answer, abstained, mode, citations, created_at FROM answers WHERE id = $1`, [id]);
   const row = result.rows[0];
   if (!row) return undefined;
   return {
     id: row.id,
     kbId: String(row.kb_id),
     question: row.question,
+    history: row.history ?? [],
     answer: row.answer,
     abstained: row.abstained,
     mode: row.mode,

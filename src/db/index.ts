@@ -16,6 +16,8 @@ export {
   deleteKnowledgeBase,
 } from './knowledge-bases.ts';
 export type { KnowledgeBase, KnowledgeBaseSummary } from './knowledge-bases.ts';
+export { updateKbSettings } from './kb-settings.ts';
+export type { StoredKbSettings } from './kb-settings.ts';
 export { vectorToSql, vectorFromSql, nearestChunks } from './vectors.ts';
 export type { VectorNeighbour, VectorFilters, VectorSearchInput } from './vectors.ts';
 export {
@@ -94,5 +96,26 @@ export {
 export type { ApiKeyRecord, ApiKeyScope, NewApiKey } from './api-keys.ts';
 export { findAnswerKnowledgeBase, recordFeedback } from './feedback.ts';
 export type { Feedback, FeedbackRating } from './feedback.ts';
-export { answerTotals, questionCounts, lowRatedAnswers, uncitedDocuments, answersByDay } from './analytics.ts';
-export type { AnalyticsScope, AnswerTotals, QuestionCount, LowRatedAnswer, UncitedDocument } from './analytics.ts';
+export { answerTotals, questionCounts, lowRatedAnswers, uncitedDocuments, answersByDay, conversationsByDay } from './analytics.ts';
+export type { AnalyticsScope, AnswerTotals, QuestionCount, LowRatedAnswer, UncitedDocument, ConversationDay } from './analytics.ts';
+export {
+  appendConversationTurn,
+  conversationOutcomes,
+  deleteConversationsInactiveSince,
+  findConversation,
+  findConversationOfAnswer,
+  handOffConversation,
+  listConversations,
+  listConversationTurns,
+  resolveConversation,
+  resolveConversationByAnswer,
+} from './conversations.ts';
+export type {
+  ConversationFilter,
+  ConversationOutcome,
+  ConversationPage,
+  ConversationRecord,
+  ConversationSummary,
+  ConversationTurn,
+  TurnRecord,
+} from './conversations.ts';

@@ -1,4 +1,4 @@
-import { OrioleError, knowledgeBaseName, notFound } from '../core/index.ts';
+import { OrioleError, knowledgeBaseName, notFound, type KbSettings } from '../core/index.ts';
 import { sqlState, type SqlExecutor } from './database.ts';
 
 export interface KnowledgeBase {
@@ -6,8 +6,12 @@ export interface KnowledgeBase {
   name: string;
   embedder: string;
   embeddingDim: number | null;
-  settings: Record<string, unknown>;
+  /** The answer settings (docs/kb-settings.md); written only through KbSettingsSchema. */
+  settings: KbSettings;
+  /** Content version: bumped by every change to the KB's documents. */
   version: number;
+  /** Bumped by every change to `settings`; answers and the answer cache record it. */
+  settingsVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -22,17 +26,18 @@ interface KnowledgeBaseRow {
   name: string;
   embedder: string;
   embedding_dim: number | null;
-  settings: Record<string, unknown>;
+  settings: KbSettings;
   version: string;
+  settings_version: string;
   created_at: Date;
   updated_at: Date;
 }
 
-const columns = 'id, name, embedder, embedding_dim, settings, version, created_at, updated_at';
+const columns = 'id, name, embedder, embedding_dim, settings, version, settings_version, created_at, updated_at';
 
 export async function createKnowledgeBase(
   executor: SqlExecutor,
-  input: { name: string; embedder: string; settings?: Record<string, unknown> },
+  input: { name: string; embedder: string; settings?: KbSettings },
 ): Promise<KnowledgeBase> {
   assertValidName(input.name);
   try {
@@ -85,7 +90,7 @@ export async function getKnowledgeBaseById(executor: SqlExecutor, id: string): P
 
 export async function listKnowledgeBases(executor: SqlExecutor): Promise<KnowledgeBaseSummary[]> {
   const result = await executor.query<KnowledgeBaseRow & { document_count: string; chunk_count: string }>(
-    `SELECT kb.id, kb.name, kb.embedder, kb.embedding_dim, kb.settings, kb.version, kb.created_at, kb.updated_at,
+    `SELECT kb.id, kb.name, kb.embedder, kb.embedding_dim, kb.settings, kb.version, kb.settings_version, kb.created_at, kb.updated_at,
             (SELECT count(*) FROM documents d WHERE d.kb_id = kb.id) AS document_count,
             (SELECT coalesce(sum(d.chunk_count), 0) FROM documents d WHERE d.kb_id = kb.id) AS chunk_count
        FROM knowledge_bases kb
@@ -122,6 +127,7 @@ function fromRow(row: KnowledgeBaseRow): KnowledgeBase {
     embeddingDim: row.embedding_dim,
     settings: row.settings,
     version: Number(row.version),
+    settingsVersion: Number(row.settings_version),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -119,6 +119,15 @@ export function buildProgram(environment: Record<string, string | undefined>): C
       await withDatabase((node) => createKnowledgeBase(node.database, { name, embedder: options.embedder ?? node.config.embedder.spec }));
       console.log(`Created knowledge base '${name}'.`);
     });
+  kb.command('settings')
+    .description("print a knowledge base's answer settings, changing them first with --set / --unset (docs/kb-settings.md)")
+    .argument('<name>', 'knowledge-base name')
+    .option('--set <key=value>', 'set a field; the value is JSON or text: topK=4, \'handoff={"url":"https://…"}\', answerLanguage=zh (repeatable)', collect, [])
+    .option('--unset <key>', 'remove a field, back to the default (repeatable; same as --set key=null)', collect, [])
+    .action(async (name: string, options: { set: string[]; unset: string[] }) => {
+      const { runKbSettings } = await import('./kb-settings-command.ts');
+      await withDatabase((node) => runKbSettings(node.database, name, options, (text) => console.log(text)));
+    });
   kb.command('delete')
     .description('delete a knowledge base with all its documents, answers and keys')
     .argument('<name>', 'knowledge-base name')

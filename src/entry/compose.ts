@@ -13,6 +13,7 @@ import {
   type UploadLimits,
 } from '../api/index.ts';
 import { noopMetrics, type Config, type Embedder, type Reranker, type ServiceMetrics } from '../core/index.ts';
+import { createHandoffWebhook, startConversationRetention, type HandoffNotifier, type HandoffWebhookOptions } from '../conversations/index.ts';
 import type { Database } from '../db/index.ts';
 import type { EmbedderStatus } from '../embedders/index.ts';
 import type { JobWorker } from '../jobs/index.ts';
@@ -109,6 +110,8 @@ export interface NodeOverrides {
   oriole?: BuildInfo;
   /** The built web pages served at /, /admin and /widget.js; default dist/web (`npm run build:web`). */
   webDirectory?: string;
+  /** Retry delays and attempt timeout of the hand-off webhook (tests retry fast); its URL and secret come from config. */
+  handoffWebhook?: Pick<HandoffWebhookOptions, 'retryDelaysMs' | 'attemptTimeoutMs'>;
 }
 
 /** The workers one composition started; `stop` lets each finish its current document or case. */
@@ -116,6 +119,13 @@ export interface NodeWorkers {
   ingestion: JobWorker | undefined;
   evals: JobWorker | undefined;
   stop(): Promise<void>;
+}
+
+/** What `startWorkers` starts; `conversationRetention`: the hourly deletion of expired conversations (`oriole serve`). */
+export interface NodeWorkerChoice {
+  ingestion: boolean;
+  evals: boolean;
+  conversationRetention?: boolean;
 }
 
 export type NodeApp = ReturnType<typeof createApp>;
@@ -131,7 +141,9 @@ export interface NodeComposition extends StorageNode {
   judge(): Judge | null;
   buildInfo(): BuildInfo;
   /** Starts the ingestion and/or eval job workers; the app's queued-job hooks wake them. */
-  startWorkers(which: { ingestion: boolean; evals: boolean }): NodeWorkers;
+  startWorkers(which: NodeWorkerChoice): NodeWorkers;
+  /** The hand-off webhook of ORIOLE_HANDOFF_WEBHOOK_URL, or undefined when none is set. */
+  handoff(): HandoffNotifier | undefined;
   /** The HTTP API over these parts. */
   app(): NodeApp;
   /** Stops the workers it started (each finishes its current job), then the parse threads. */
@@ -198,9 +210,30 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
             overrides.evalWorker,
           )
         : undefined;
-      workers = { ingestion, evals, stop: async () => void (await Promise.all([ingestion?.stop(), evals?.stop()])) };
+      const retention = which.conversationRetention
+        ? startConversationRetention({ database, retentionDays: config.conversations.retentionDays, logger })
+        : undefined;
+      workers = {
+        ingestion,
+        evals,
+        stop: async () => void (await Promise.all([ingestion?.stop(), evals?.stop(), retention?.stop()])),
+      };
       return workers;
     },
+    handoff: once(() => {
+      const webhook = config.conversations.handoffWebhook;
+      if (!webhook) return undefined;
+      return createHandoffWebhook({
+        ...webhook,
+        ...overrides.handoffWebhook,
+        onResult(result, detail) {
+          metrics.observeHandoffWebhook(result);
+          if (result === 'delivered') logger.info(detail, 'hand-off webhook delivered');
+          else if (result === 'retry') logger.warn(detail, 'hand-off webhook attempt failed; retrying');
+          else logger.error(detail, 'hand-off webhook failed; giving up');
+        },
+      });
+    }),
     async stop() {
       await workers?.stop();
       await builtIngestion?.close();
@@ -222,6 +255,7 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
               isSupported: ingestion.isSupported,
               onJobQueued: () => workers?.ingestion?.notify(),
               allowPrivateNetwork: config.allowPrivateNetwork,
+              defaultKb: config.defaultKb,
             }),
             limits: { ...defaultUploadLimits, ...overrides.uploadLimits },
           },
@@ -234,6 +268,7 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
           // One set of rate-limit buckets for this process (docs/limits.md: per replica).
           http: overrides.http ?? createHttpDependencies(config.http, (context) => getConnInfo(context).remote.address),
           web: directoryWebAssets(overrides.webDirectory ?? builtWebDirectory),
+          ...(composition.handoff() ? { handoff: composition.handoff()! } : {}),
         },
         { onServerError: (error, requestId) => logger.error({ err: error.cause ?? error, requestId }, error.message) },
       );

@@ -87,12 +87,13 @@ function skippedByReason(skips: IngestSummary['skips']): Map<string, string[]> {
 }
 
 /**
- * `oriole worker`: ingestion and eval jobs, on `node`'s models (`loadNodeModels`). Evals
- * queued through an API without a worker of its own (Cloudflare Workers) run here.
+ * `oriole worker`: ingestion and eval jobs, on `node`'s models (`loadNodeModels`), and the
+ * deletion of expired conversations. Evals queued through an API without a worker of its
+ * own (Cloudflare Workers) run here.
  * Returns a function that stops it gracefully.
  */
 export function runWorker(node: NodeComposition): () => Promise<void> {
-  node.startWorkers({ ingestion: true, evals: true });
+  node.startWorkers({ ingestion: true, evals: true, conversationRetention: true });
   node.logger.info({ backend: node.database.backend, embedder: node.models.embedderStatus }, 'worker started');
   return () => node.stop();
 }

@@ -90,6 +90,20 @@ export function createPrometheusMetrics(): ServiceMetrics & { registry: Registry
     registers,
   });
 
+  const handoffWebhooks = new Counter({
+    name: 'oriole_handoff_webhook_attempts_total',
+    help: 'Attempts to deliver the hand-off webhook, by result (delivered; retry: failed, tried again later; failed: given up)',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  // Every result's series exists from the start, so a failure rate can be computed before the first failure.
+  const handoffSeries = {
+    delivered: handoffWebhooks.labels('delivered'),
+    retry: handoffWebhooks.labels('retry'),
+    failed: handoffWebhooks.labels('failed'),
+  };
+  for (const series of Object.values(handoffSeries)) series.inc(0);
+
   // One pair of series per route, method and status, looked up by a string: prom-client's own
   // lookup hashes a sorted copy of the labels on every call, the largest cost of a /health request.
   const requestSeries = new Map<string, { count: { inc(): void }; duration: { observe(seconds: number): void } }>();
@@ -127,6 +141,9 @@ export function createPrometheusMetrics(): ServiceMetrics & { registry: Registry
       if (seconds !== undefined && count > 0) {
         for (let index = 0; index < count; index++) documentDuration.observe({ outcome }, seconds / count);
       }
+    },
+    observeHandoffWebhook(result) {
+      handoffSeries[result].inc();
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };

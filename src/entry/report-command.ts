@@ -80,6 +80,23 @@ export function formatReport(summary: AnalyticsSummary): string {
     lines.splice(lines.length - 1, 0, `  … and ${totals.neverCitedDocuments - summary.neverCitedDocuments.length} more (--limit, or --json)`);
   }
 
+  const { conversations } = summary;
+  lines.push(
+    'Conversations (by their outcome now; see docs/conversations.md)',
+    `  started            ${conversations.conversations}`,
+    `  resolved           ${conversations.resolved}${rateOf(conversations.resolutionRate)}`,
+    `  handed off         ${conversations.handedOff}${rateOf(conversations.handoffRate)}`,
+    `  abstained          ${conversations.abstained}${rateOf(conversations.abstentionRate)}`,
+  );
+  const conversationDays = conversations.byDay.filter((day) => day.conversations > 0);
+  if (conversationDays.length > 0) lines.push('  day           started  resolved  handed off  abstained');
+  for (const day of conversationDays) {
+    lines.push(
+      `  ${day.day}  ${String(day.conversations).padStart(7)}  ${percent(day.resolutionRate!).padStart(8)}  ${percent(day.handoffRate!).padStart(10)}  ${percent(day.abstentionRate!).padStart(9)}`,
+    );
+  }
+  lines.push('');
+
   lines.push('Answers per day (# answered, x abstained)');
   const busiest = Math.max(1, ...summary.byDay.map((day) => day.answers));
   for (const day of summary.byDay) {
@@ -89,6 +106,10 @@ export function formatReport(summary: AnalyticsSummary): string {
     lines.push(`  ${day.day}  ${String(day.answers).padStart(5)}  ${bar}`.trimEnd());
   }
   return lines.join('\n');
+}
+
+function rateOf(rate: number | null): string {
+  return rate === null ? '' : ` (${percent(rate)})`;
 }
 
 function section<T>(lines: string[], title: string, entries: T[], format: (entry: T) => string[]): void {

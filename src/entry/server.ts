@@ -22,7 +22,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const models = await loadNodeModels(config, logger);
   // One answer service for /answer and eval runs: an eval measures what customers get.
   const node = composeNode(config, { database, logger, models }, { judge, metrics: createPrometheusMetrics() });
-  node.startWorkers({ ingestion: true, evals: true });
+  node.startWorkers({ ingestion: true, evals: true, conversationRetention: true });
   const app = node.app();
   const server = await new Promise<ServerType>((resolve) => {
     const started: ServerType = serve({ fetch: app.fetch, port: config.server.port, hostname: config.server.host }, () =>

@@ -90,6 +90,7 @@ async function buildIsolate(environment: WorkerEnvironment): Promise<Isolate> {
         isSupported: (contentType) => supportedContentTypes.includes(contentType),
         onJobQueued: () => {},
         allowPrivateNetwork: config.allowPrivateNetwork,
+        defaultKb: config.defaultKb,
       }),
       limits: defaultUploadLimits,
     },

@@ -20,6 +20,8 @@ const expectedRequirements: Record<string, Requirement> = {
   'GET /kbs': 'any',
   'POST /kbs': 'admin',
   'DELETE /kbs/{name}': 'admin',
+  'GET /kbs/{name}/settings': 'admin',
+  'PATCH /kbs/{name}/settings': 'admin',
   'POST /documents': 'ingest',
   'GET /documents': 'ingest',
   'GET /documents/{id}': 'ingest',
@@ -30,6 +32,7 @@ const expectedRequirements: Record<string, Requirement> = {
   'POST /search': 'query',
   'POST /feedback': 'query',
   'POST /v1/chat/completions': 'query',
+  'POST /v1/responses': 'query',
   'GET /v1/models': 'query',
   'POST /evals': 'admin',
   'GET /evals': 'admin',
@@ -40,6 +43,11 @@ const expectedRequirements: Record<string, Requirement> = {
   'GET /eval-sets/{name}': 'admin',
   'DELETE /eval-sets/{name}': 'admin',
   'GET /analytics/summary': 'admin',
+  // Everyone's conversations are the admin's; one conversation is its client's, who holds its id.
+  'GET /conversations': 'admin',
+  'GET /conversations/{id}': 'query',
+  'POST /conversations/{id}/resolve': 'query',
+  'POST /conversations/{id}/handoff': 'query',
   'GET /metrics': 'admin',
   'GET /keys': 'admin',
   'POST /keys': 'admin',
@@ -60,7 +68,7 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
   let openApp: TestApp;
   let app: TestApp;
   const keys: Record<'queryA' | 'ingestA' | 'adminA' | 'queryAll' | 'ingestAll' | 'adminAll' | 'revoked', string> = {} as never;
-  const ids = { alphaDocument: '', alphaJob: '', betaDocument: '', betaJob: '', betaEval: '', betaAnswer: '' };
+  const ids = { alphaDocument: '', alphaJob: '', betaDocument: '', betaJob: '', betaEval: '', betaAnswer: '', betaConversation: '' };
   let routes: string[];
 
   const call = (method: string, path: string, key: string | null, body?: unknown) =>
@@ -101,7 +109,9 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
     const evalRun = await call('POST', '/evals', adminKey, { kb: 'beta', evalSet: 'golden' });
     ids.betaEval = ((await evalRun.json()) as { id: string }).id;
     const answered = await call('POST', '/answer', adminKey, { kb: 'beta', question: 'How long do refunds take?' });
-    ids.betaAnswer = ((await answered.json()) as { answerId: string }).answerId;
+    const betaAnswer = (await answered.json()) as { answerId: string; conversationId: string };
+    ids.betaAnswer = betaAnswer.answerId;
+    ids.betaConversation = betaAnswer.conversationId;
 
     const alphaKb = await getKnowledgeBase(database, 'alpha');
     const create = async (scope: 'query' | 'ingest' | 'admin', kbId: string | null) =>
@@ -210,6 +220,15 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
         body: { model: 'beta', messages: [{ role: 'user', content: 'How long do refunds take?' }] },
         status: 403,
       },
+      { route: 'POST /v1/responses', key: keys.queryA, path: '/v1/responses', body: { model: 'beta', input: 'How long do refunds take?' }, status: 403 },
+      {
+        // Beta's answer is no earlier response in alpha: its id reveals nothing there.
+        route: 'POST /v1/responses',
+        key: keys.queryA,
+        path: '/v1/responses',
+        body: { model: 'alpha', input: 'And then?', previous_response_id: `resp_${ids.betaAnswer.replaceAll('-', '')}` },
+        status: 404,
+      },
       { route: 'POST /documents', key: keys.ingestA, path: '/documents', body: { kb: 'beta', source: 'x.md', content: '# X\n\nInjected.' }, status: 403 },
       { route: 'POST /documents', key: keys.ingestA, path: '/documents', form: multipart, status: 403 },
       { route: 'GET /documents', key: keys.ingestA, path: '/documents?kb=beta', status: 403 },
@@ -218,6 +237,8 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
       { route: 'GET /jobs/{id}', key: keys.ingestA, path: `/jobs/${ids.betaJob}`, status: 404 },
       { route: 'POST /kbs', key: keys.adminA, path: '/kbs', body: { name: 'gamma' }, status: 403 },
       { route: 'DELETE /kbs/{name}', key: keys.adminA, path: '/kbs/beta', status: 403 },
+      { route: 'GET /kbs/{name}/settings', key: keys.adminA, path: '/kbs/beta/settings', status: 403 },
+      { route: 'PATCH /kbs/{name}/settings', key: keys.adminA, path: '/kbs/beta/settings', body: { topK: 1 }, status: 403 },
       { route: 'POST /evals', key: keys.adminA, path: '/evals', body: { kb: 'beta', cases: evalCases }, status: 403 },
       { route: 'GET /evals/{id}', key: keys.adminA, path: `/evals/${ids.betaEval}`, status: 404 },
       { route: 'GET /evals/{id}/report.html', key: keys.adminA, path: `/evals/${ids.betaEval}/report.html`, status: 404 },
@@ -227,6 +248,17 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
       { route: 'DELETE /eval-sets/{name}', key: keys.adminA, path: '/eval-sets/golden?kb=beta', status: 403 },
       { route: 'GET /analytics/summary', key: keys.adminA, path: '/analytics/summary?kb=beta', status: 403 },
       { route: 'GET /metrics', key: keys.adminA, path: '/metrics', status: 403 },
+      { route: 'GET /conversations', key: keys.adminA, path: '/conversations?kb=beta', status: 403 },
+      { route: 'GET /conversations/{id}', key: keys.queryA, path: `/conversations/${ids.betaConversation}`, status: 404 },
+      { route: 'POST /conversations/{id}/resolve', key: keys.queryA, path: `/conversations/${ids.betaConversation}/resolve`, body: {}, status: 404 },
+      { route: 'POST /conversations/{id}/handoff', key: keys.queryA, path: `/conversations/${ids.betaConversation}/handoff`, body: {}, status: 404 },
+      {
+        route: 'POST /answer',
+        key: keys.queryA,
+        path: '/answer',
+        body: { question: 'And for annual plans?', conversationId: ids.betaConversation },
+        status: 404,
+      },
       { route: 'POST /documents', key: keys.ingestA, path: '/documents', body: { kb: 'beta', url: 'https://help.example.com/' }, status: 403 },
       { route: 'GET /documents/{id}/chunks', key: keys.ingestA, path: `/documents/${ids.betaDocument}/chunks`, status: 404 },
       { route: 'GET /evals', key: keys.adminA, path: '/evals?kb=beta', status: 403 },

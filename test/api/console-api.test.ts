@@ -39,6 +39,7 @@ describe.each(testBackends())('the console API on $name', (backend) => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     app = createTestApp(database, { allowPrivateNetwork: true, evalWorker: true }).app;
+    expect((await postJson(app, '/kbs', { name: 'site' })).status).toBe(201);
   });
 
   afterAll(async () => {

@@ -35,6 +35,8 @@ describe.each(testBackends())('the documents API on $name', (backend) => {
   beforeAll(async () => {
     database = await openMigrated(backend);
     ({ app, worker, context } = createTestApp(database, { limits: { maxDocumentBytes: 2 * 1024 * 1024, maxRequestBytes: 6 * 1024 * 1024, maxFilesPerRequest: 5 } }));
+    // An upload names a KB that exists; only the default KB is created by its first upload.
+    for (const name of ['uploads', 'skips', 'paged', 'doomed']) expect((await postJson(app, '/kbs', { name })).status).toBe(201);
   });
   afterAll(async () => {
     await worker?.stop();
@@ -184,6 +186,19 @@ describe.each(testBackends())('the documents API on $name', (backend) => {
       await expectError(await app.request(`/jobs/${encodeURIComponent(id)}`), 404, 'not_found');
     }
     await expectError(await app.request('/documents?kb=no-such-kb'), 404, 'not_found');
+  });
+
+  it('refuses an upload or a crawl into a KB that does not exist, creating none (a typo is not a new KB)', async () => {
+    const { message } = await expectError(await postJson(app, '/documents', { kb: 'uplaods', source: 'a.md', content: '# A\n\nText.' }), 404, 'not_found');
+    expect(message).toContain('POST /kbs');
+    const form = new FormData();
+    form.append('kb', 'uplaods');
+    form.append('file', new Blob(['# A\n\nText.'], { type: 'text/markdown' }), 'a.md');
+    await expectError(await app.request('/documents', { method: 'POST', body: form }), 404, 'not_found');
+    await expectError(await postJson(app, '/documents', { kb: 'uplaods', url: 'https://help.example.com/' }), 404, 'not_found');
+    const kbs = ((await (await app.request('/kbs')).json()) as { kbs: { name: string }[] }).kbs.map((kb) => kb.name);
+    expect(kbs).not.toContain('uplaods');
+    expect(kbs).toContain('default');
   });
 
   it('gives a file the same fingerprint from `oriole ingest` and from an upload, so neither re-ingests what the other wrote', async () => {

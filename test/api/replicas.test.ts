@@ -45,6 +45,7 @@ describe.each(testBackends())('replicas on one database ($name)', (backend) => {
     }
     ({ app: writer, worker } = createTestApp(database, {}));
     reader = createTestApp(second, { worker: false }).app;
+    expect((await postJson(writer, '/kbs', { name: 'replicas' })).status).toBe(201);
   }, 120_000);
 
   afterAll(async () => {

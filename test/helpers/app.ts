@@ -61,10 +61,20 @@ export function createTestApp(
     webDirectory?: string;
     /** ORIOLE_ALLOW_PRIVATE_NETWORK: crawls queued through the API may reach loopback (a local test site). */
     allowPrivateNetwork?: boolean;
+    /** ORIOLE_HANDOFF_WEBHOOK_URL and _SECRET, with the retry delays to use (tests retry fast). */
+    handoffWebhook?: { url: string; secret: string; retryDelaysMs?: number[] };
   } = {},
 ): { app: TestApp; worker: JobWorker | undefined; evalWorker: JobWorker | undefined; context: IngestContext; answers: AnswerService } {
   const context = options.context ?? testIngestContext(database, null);
-  const config = { ...testConfig, adminKey: options.adminKey, allowPrivateNetwork: options.allowPrivateNetwork ?? false };
+  const config = {
+    ...testConfig,
+    adminKey: options.adminKey,
+    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+    conversations: {
+      ...testConfig.conversations,
+      handoffWebhook: options.handoffWebhook ? { url: options.handoffWebhook.url, secret: options.handoffWebhook.secret } : null,
+    },
+  };
   const node = composeNode(
     config,
     { database, logger: silentLogger, models: { embedder: context.embedder, reranker: null } },
@@ -84,6 +94,7 @@ export function createTestApp(
       evalWorker: { pollIntervalMs: 50, progressIntervalMs: 50, workerId: 'test-eval-worker' },
       oriole: testOriole,
       ...(options.webDirectory ? { webDirectory: options.webDirectory } : {}),
+      ...(options.handoffWebhook?.retryDelaysMs ? { handoffWebhook: { retryDelaysMs: options.handoffWebhook.retryDelaysMs } } : {}),
     },
   );
   const workers = node.startWorkers({ ingestion: options.worker !== false, evals: Boolean(options.evalWorker) });

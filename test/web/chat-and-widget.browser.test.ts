@@ -281,6 +281,28 @@ describe.skipIf(!runnable)('the chat page and widget in Chromium', { timeout: 12
       expect(box!.x + box!.width).toBeLessThanOrEqual(360);
       await page.screenshot({ path: path.join(screenshots, 'widget-360.png') });
     });
+
+    it("links to the KB's hand-off contact when asked for a person, and on an abstention", async () => {
+      const handoff = { url: 'https://help.example.com/contact', label: 'Chat with our team', email: 'support@example.com' };
+      const patched = await app.request(`/kbs/${kbName}/settings`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ handoff }),
+      });
+      expect(patched.status).toBe(200);
+      await page.setViewportSize({ width: 1280, height: 900 });
+      const panel = page.getByRole('dialog', { name: /support chat/i });
+      for (const question of ['I want to talk to a person', 'Which moons of Jupiter have an ocean under the ice?']) {
+        await panel.getByRole('textbox', { name: /question/i }).fill(question);
+        await panel.getByRole('button', { name: 'Send' }).click();
+        const turn = panel.locator('article').filter({ hasText: question });
+        const link = turn.getByRole('link', { name: handoff.label });
+        await link.waitFor();
+        expect(await link.getAttribute('href')).toBe(handoff.url);
+        expect(await link.getAttribute('rel')).toContain('noopener');
+        expect(await turn.getByRole('link', { name: handoff.email }).getAttribute('href')).toBe(`mailto:${handoff.email}`);
+      }
+    });
   });
 
   describe('the same widget key on a site it is not bound to', () => {

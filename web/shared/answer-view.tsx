@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { ApiClient } from './api.ts';
-import type { Citation } from './api-types.ts';
+import type { AnswerHandoff, Citation } from './api-types.ts';
 import { isWebUrl, parseAnswer, plainAnswer, type Inline } from './answer-markup.ts';
 import type { Turn } from './conversation.ts';
 import { format, reasonText, type Messages } from './i18n/index.ts';
@@ -15,6 +15,7 @@ import { format, reasonText, type Messages } from './i18n/index.ts';
 export function TurnView(props: { turn: Turn; messages: Messages; client: ApiClient; idPrefix: string }) {
   const { turn, messages } = props;
   const abstained = turn.response?.abstained === true;
+  const handoff = turn.response?.handoff;
   const sourceId = (index: number) => `${props.idPrefix}-${turn.id}-source-${index}`;
   return (
     <article class="turn" aria-busy={turn.status === 'streaming'}>
@@ -33,9 +34,10 @@ export function TurnView(props: { turn: Turn; messages: Messages; client: ApiCli
                 {messages.answer.reasonLabel} {reasonText(messages, turn.response.reason)}
               </p>
             )}
-            <p>{messages.answer.handoff}</p>
+            {!hasContact(handoff) && <p>{messages.answer.handoff}</p>}
           </div>
         )}
+        {hasContact(handoff) && <HandoffLinks handoff={handoff} messages={messages} />}
         {turn.status === 'error' && (
           <p class="error" role="alert">
             {format(messages.answer.error, { message: turn.error ?? '' })}
@@ -51,6 +53,26 @@ export function TurnView(props: { turn: Turn; messages: Messages; client: ApiCli
         </div>
       )}
     </article>
+  );
+}
+
+function hasContact(handoff: AnswerHandoff | undefined): handoff is AnswerHandoff {
+  return handoff !== undefined && ((handoff.url !== undefined && isWebUrl(handoff.url)) || handoff.email !== undefined);
+}
+
+/** The KB's contact for a person (its hand-off setting): a link out and a mail link. */
+function HandoffLinks(props: { handoff: AnswerHandoff; messages: Messages }) {
+  const { url, email, label } = props.handoff;
+  return (
+    <p class="handoff">
+      {url && isWebUrl(url) && (
+        <a href={url} target="_blank" rel="noopener noreferrer">
+          {label ?? props.messages.answer.handoffLink}
+        </a>
+      )}
+      {url && isWebUrl(url) && email && ' · '}
+      {email && <a href={`mailto:${encodeURIComponent(email).replace('%40', '@')}`}>{email}</a>}
+    </p>
   );
 }
 

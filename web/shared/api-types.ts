@@ -26,6 +26,7 @@ export interface AnswerRequest {
   history?: ChatTurn[];
   stream?: boolean;
   metadata?: { channel?: string };
+  conversationId?: string;
 }
 
 export interface Citation {
@@ -39,12 +40,22 @@ export interface Citation {
   supported: boolean;
 }
 
+/** Where a person can take over: on an abstention when the KB has a contact set, and on a request for a human. */
+export interface AnswerHandoff {
+  reason: 'abstained' | 'requested';
+  url?: string;
+  email?: string;
+  label?: string;
+}
+
 export interface AnswerResponse {
   answerId: string;
+  conversationId?: string;
   answer: string;
   abstained: boolean;
   reason?: string;
   citations: Citation[];
+  handoff?: AnswerHandoff;
 }
 
 export interface FeedbackRequest {
@@ -67,9 +78,10 @@ type Fields<T> = { readonly [K in keyof Required<T>]: true | Readonly<Record<str
 export const apiContract = {
   'GET /kbs': { response: { kbs: { name: true, documentCount: true } satisfies Fields<KnowledgeBase> } },
   'POST /answer': {
-    request: { question: true, kb: true, history: true, stream: true, metadata: true } satisfies Fields<AnswerRequest>,
+    request: { question: true, kb: true, history: true, stream: true, metadata: true, conversationId: true } satisfies Fields<AnswerRequest>,
     response: {
       answerId: true,
+      conversationId: true,
       answer: true,
       abstained: true,
       reason: true,
@@ -83,6 +95,7 @@ export const apiContract = {
         snippet: true,
         supported: true,
       } satisfies Fields<Citation>,
+      handoff: { reason: true, url: true, email: true, label: true } satisfies Fields<AnswerHandoff>,
     } satisfies Fields<AnswerResponse>,
   },
   'POST /feedback': { request: { answerId: true, rating: true, comment: true } satisfies Fields<FeedbackRequest> },

@@ -1,23 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiClient } from './api.ts';
-import type { AnswerResponse, ChatTurn, Citation } from './api-types.ts';
+import type { Citation } from './api-types.ts';
+import { continuedConversation, historyOf, type Turn } from './turns.ts';
 
-/** One question and its answer, as it streams in and after. */
-export interface Turn {
-  id: string;
-  question: string;
-  /** The answer text so far (all of it once `done`). */
-  answer: string;
-  citations: Citation[];
-  response?: AnswerResponse;
-  status: 'streaming' | 'done' | 'stopped' | 'error';
-  error?: string;
-}
+export type { Turn } from './turns.ts';
 
-/** Follow-ups carry this many earlier messages (the server accepts 50; the last few carry the context). */
-const historyMessages = 12;
-/** The server's per-message limit; a longer answer is cut, not refused. */
-const historyMessageChars = 8_000;
 
 export interface ConversationOptions {
   client: ApiClient;
@@ -59,7 +46,8 @@ export function useConversation(options: ConversationOptions): Conversation {
     if (!text || running.current) return;
     const id = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const history = historyOf(turns);
-    setTurns((all) => [...all, { id, question: text, answer: '', citations: [], status: 'streaming' }]);
+    const conversationId = continuedConversation(turns, options.kb);
+    setTurns((all) => [...all, { id, ...(options.kb ? { kb: options.kb } : {}), question: text, answer: '', citations: [], status: 'streaming' }]);
     const controller = new AbortController();
     running.current = controller;
     try {
@@ -67,6 +55,9 @@ export function useConversation(options: ConversationOptions): Conversation {
         question: text,
         ...(options.kb ? { kb: options.kb } : {}),
         ...(history.length > 0 ? { history } : {}),
+        // The server files the turn under the same conversation (its transcript, outcome and
+        // analytics); the history sent alongside still decides what the question follows.
+        ...(conversationId ? { conversationId } : {}),
         metadata: { channel: options.channel },
       };
       for await (const event of options.client.streamAnswer(request, controller.signal)) {
@@ -97,16 +88,6 @@ export function useConversation(options: ConversationOptions): Conversation {
   };
 }
 
-/** The earlier finished turns as `history`, newest last. */
-export function historyOf(turns: readonly Turn[]): ChatTurn[] {
-  const messages = turns
-    .filter((turn) => turn.status === 'done' && turn.response)
-    .flatMap((turn): ChatTurn[] => [
-      { role: 'user', content: turn.question.slice(0, historyMessageChars) },
-      { role: 'assistant', content: turn.answer.slice(0, historyMessageChars) },
-    ]);
-  return messages.slice(-historyMessages);
-}
 
 function mergeCitation(citations: Citation[], citation: Citation): Citation[] {
   return [...citations.filter((existing) => existing.index !== citation.index), citation].sort((a, b) => a.index - b.index);

@@ -1,6 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import type { BaseMessage, BaseMessageChunk } from '@langchain/core/messages';
-import { OrioleError } from '../../core/index.ts';
+import type { AIMessageChunk, BaseMessage, BaseMessageChunk } from '@langchain/core/messages';
+import { OrioleError, type TokenUsage } from '../../core/index.ts';
 
 /**
  * Text generation with Oriole's own timeout and retry policy on top of any LangChain
@@ -21,6 +21,11 @@ export interface GenerationOptions {
   /** Backoff before retry n is up to retryBaseDelayMs·2ⁿ⁻¹, jittered, and at most retryMaxDelayMs. */
   retryBaseDelayMs?: number;
   retryMaxDelayMs?: number;
+  /**
+   * Told the token counts the model reports (LangChain's `usage_metadata`, which ChatOpenAI
+   * fills from the last chunk of a stream asked for `include_usage`); once per successful attempt.
+   */
+  onUsage?: (usage: TokenUsage) => void;
 }
 
 export const defaultGenerationRetry = {
@@ -69,6 +74,7 @@ export async function* streamGeneration(
         for (;;) {
           const next = await untilAborted(iterator.next(), request.signal);
           if (next.done === true) return;
+          reportUsage(next.value, options.onUsage);
           const text = textOf(next.value);
           if (text === '') continue;
           clearTimeout(firstTokenTimer);
@@ -106,6 +112,13 @@ export async function* streamGeneration(
   } finally {
     clearTimeout(deadlineTimer);
   }
+}
+
+function reportUsage(chunk: BaseMessageChunk, onUsage: GenerationOptions['onUsage']): void {
+  if (!onUsage || !('usage_metadata' in chunk)) return;
+  const usage = (chunk as AIMessageChunk).usage_metadata;
+  if (!usage) return;
+  onUsage({ inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, totalTokens: usage.total_tokens });
 }
 
 /** The whole text of one generation (streamed underneath, so the same timeouts and retries apply). */

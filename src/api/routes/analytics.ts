@@ -27,6 +27,16 @@ const SummaryQuerySchema = z.object({
 
 const CitedDocumentSchema = z.object({ source: z.string(), title: z.string().nullable() });
 
+const ConversationRatesSchema = z.object({
+  conversations: z.number().int(),
+  resolved: z.number().int(),
+  handedOff: z.number().int(),
+  abstained: z.number().int().openapi({ description: 'Conversations whose outcome is abstained: their last turn abstained' }),
+  resolutionRate: z.number().nullable(),
+  handoffRate: z.number().nullable(),
+  abstentionRate: z.number().nullable(),
+});
+
 const AnalyticsSummarySchema = z
   .object({
     kb: z.string(),
@@ -68,6 +78,11 @@ const AnalyticsSummarySchema = z
     ),
     neverCitedDocuments: z.array(z.object({ documentId: z.string(), source: z.string(), title: z.string().nullable() })),
     byDay: z.array(z.object({ day: z.string(), answers: z.number().int(), abstained: z.number().int() })),
+    conversations: ConversationRatesSchema.extend({ byDay: z.array(ConversationRatesSchema.extend({ day: z.string() })) }).openapi({
+      description:
+        'Conversations started in the period, by their outcome now: in all and per UTC day (every day of the period). ' +
+        'Rates are shares of the conversations, null when there were none (docs/conversations.md)',
+    }),
   })
   .openapi('AnalyticsSummary');
 

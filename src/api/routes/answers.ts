@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AnswerEvent, AnswerRequest } from '../../core/index.ts';
-import { requestKb } from '../auth.ts';
+import { principalOf, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { requestSignal } from '../request-timeout.ts';
 import { streamAnswerEvents, type AnswerEventEncoding } from '../sse.ts';
@@ -26,7 +26,7 @@ const answerRoute = createRoute({
       },
     },
     400: errorResponses[400],
-    404: { description: 'No such knowledge base', content: { 'application/json': { schema: ErrorSchema } } },
+    404: { description: 'No such knowledge base, or conversation', content: { 'application/json': { schema: ErrorSchema } } },
     409: { description: 'The KB was embedded with another model (embedder_mismatch)', content: { 'application/json': { schema: ErrorSchema } } },
     503: errorResponses[503],
   },
@@ -38,11 +38,12 @@ export function answerRoutes(): OpenAPIHono<AppEnvironment> {
     const body = context.req.valid('json');
     const request: AnswerRequest = {
       question: body.question,
-      kb: requestKb(context, body.kb),
+      ...kbOfConversation(context, body.kb, body.conversationId),
       ...(body.history ? { history: body.history } : {}),
       ...(body.filters ? { filters: body.filters } : {}),
       ...(body.topK ? { topK: body.topK } : {}),
       ...(body.metadata ? { metadata: body.metadata } : {}),
+      ...(body.conversationId ? { conversationId: body.conversationId } : {}),
     };
     const wantsStream = body.stream ?? (context.req.header('accept') ?? '').includes('text/event-stream');
     if (wantsStream) return streamAnswerEvents(context, request, answerEncoding(context)) as never;
@@ -51,6 +52,20 @@ export function answerRoutes(): OpenAPIHono<AppEnvironment> {
     return context.json(response, 200);
   });
   return app;
+}
+
+/**
+ * The KB a request answers from (auth.ts `requestKb`), except that a conversation continued
+ * without naming a KB answers from the conversation's own KB, not the server's default. A
+ * key bound to a KB always names it: another KB's conversation is then not found.
+ */
+export function kbOfConversation(
+  context: Context<AppEnvironment>,
+  kb: string | undefined,
+  conversationId: string | undefined,
+): { kb?: string } {
+  if (conversationId !== undefined && kb === undefined && principalOf(context).kbName === null) return {};
+  return { kb: requestKb(context, kb) };
 }
 
 /** `/answer`'s events: numbered, each named by its type; a failure carries the request id. */

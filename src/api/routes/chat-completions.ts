@@ -1,14 +1,24 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { OrioleError } from '../../core/index.ts';
-import type { AnswerRequest, AnswerResponse, ChatTurn, Citation } from '../../core/index.ts';
-import { citationMarker } from '../../answer/index.ts';
+import { kbSettingsLimits, OrioleError } from '../../core/index.ts';
+import type { AnswerRequest, ChatTurn } from '../../core/index.ts';
 import { listKnowledgeBases } from '../../db/index.ts';
 import { canSeeKb, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { requestLimits as limits } from '../limits.ts';
 import { requestSignal } from '../request-timeout.ts';
 import { streamAnswerEvents, type AnswerEventEncoding } from '../sse.ts';
-import { CitationSchema, cleanText, ErrorSchema, errorResponses } from '../schemas.ts';
+import { cleanText, ConversationIdSchema, ErrorSchema, errorResponses } from '../schemas.ts';
+import {
+  AnswerExtrasShape,
+  answerExtras,
+  chatCompletionUsage,
+  checkLength,
+  seconds,
+  sourcesSuffix,
+  textOfContent,
+  usageNoteSchema,
+  withSources,
+} from './openai-compatible.ts';
 
 // OpenAI's content may be a string or a list of parts; only text parts carry a question.
 const ContentSchema = z.union([
@@ -33,7 +43,18 @@ const ChatCompletionRequestSchema = z
       .min(1)
       .max(limits.chatMessages),
     stream: z.boolean().optional(),
+    stream_options: z
+      .object({ include_usage: z.boolean().optional() })
+      .passthrough()
+      .nullable()
+      .optional()
+      .openapi({ description: 'With `include_usage`, a last chunk with empty `choices` carries `usage`, as OpenAI sends it' }),
     user: cleanText().max(limits.userIdChars).optional(),
+    conversationId: ConversationIdSchema.optional().openapi({
+      description:
+        "Oriole's extension: continue this conversation (the response's `conversationId`); with only the new user message in " +
+        '`messages`, its stored turns are the history (earlier messages, when sent, win). Unknown, or of another KB: 404 not_found',
+    }),
   })
   // Sampling parameters (temperature, max_tokens…) are accepted and ignored: the answer is grounded, not sampled.
   .passthrough()
@@ -52,9 +73,13 @@ const ChatCompletionSchema = z
         finish_reason: z.literal('stop'),
       }),
     ),
-    usage: z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() }),
-    citations: z.array(CitationSchema),
-    confidence: z.number().min(0).max(1).openapi({ description: "Oriole's extra field: the answer's confidence, as on /answer" }),
+    usage: z.object({
+      prompt_tokens: z.number().int(),
+      completion_tokens: z.number().int(),
+      total_tokens: z.number().int(),
+      note: usageNoteSchema,
+    }),
+    ...AnswerExtrasShape,
   })
   .openapi('ChatCompletion');
 
@@ -63,8 +88,12 @@ const chatRoute = createRoute({
   path: '/v1/chat/completions',
   summary: 'OpenAI-compatible chat: `model` names the knowledge base',
   description:
-    'The last user message is the question and earlier turns are its history. The grounded answer comes back as the ' +
-    'assistant message with its numbered sources appended, and in an extra `citations` field (on the last chunk when streamed).',
+    'The last user message is the question and earlier turns are its history; `system` (and `developer`) messages are ' +
+    "this request's persona, in place of the KB's `persona` setting: appended to the grounded prompt, never replacing its " +
+    `rules, at most ${kbSettingsLimits.personaChars} characters in all. The grounded answer comes back as the ` +
+    'assistant message with its numbered sources appended. Extra fields a program acts on: `abstained`, `reason`, `citations`, ' +
+    'and `handoff`/`confidence` when the answer carries them, and the `conversationId` to send back to continue (on the last chunk when streamed). `usage` counts the tokens the ' +
+    'language model reported for this answer; an extractive or cached answer reports 0 with a `usage.note`.',
   request: { body: { required: true, content: { 'application/json': { schema: ChatCompletionRequestSchema } } } },
   responses: {
     200: {
@@ -72,7 +101,7 @@ const chatRoute = createRoute({
       content: { 'application/json': { schema: ChatCompletionSchema }, 'text/event-stream': { schema: z.string() } },
     },
     400: errorResponses[400],
-    404: { description: 'No knowledge base of that name', content: { 'application/json': { schema: ErrorSchema } } },
+    404: { description: 'No knowledge base of that name, or no such conversation in it', content: { 'application/json': { schema: ErrorSchema } } },
     503: errorResponses[503],
   },
 });
@@ -113,7 +142,10 @@ export function chatCompletionRoutes(): OpenAPIHono<AppEnvironment> {
     const body = context.req.valid('json');
     // A key bound to a KB may only name that KB as its model.
     const request = { ...answerRequestFrom(body), kb: requestKb(context, body.model) };
-    if (body.stream) return streamAnswerEvents(context, request, completionEncoding(body.model)) as never;
+    if (body.stream) {
+      const encoding = completionEncoding(body.model, body.stream_options?.include_usage === true);
+      return streamAnswerEvents(context, request, encoding) as never;
+    }
     const { answers } = context.get('dependencies');
     const response = await answers.answer(request, requestSignal(context));
     return context.json(
@@ -123,9 +155,8 @@ export function chatCompletionRoutes(): OpenAPIHono<AppEnvironment> {
         created: seconds(new Date()),
         model: body.model,
         choices: [{ index: 0, message: { role: 'assistant' as const, content: withSources(response) }, finish_reason: 'stop' as const }],
-        usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-        citations: response.citations,
-        confidence: response.confidence,
+        usage: chatCompletionUsage(response),
+        ...answerExtras(response),
       },
       200,
     );
@@ -146,68 +177,70 @@ function answerRequestFrom(body: ChatCompletionRequest): AnswerRequest {
     throw new OrioleError('invalid_request', 'messages must end with a user message holding the question');
   }
   const history = turns.slice(0, -1).slice(-limits.chatHistoryTurns);
-  checkLength(last, limits.questionChars, 'the question (the last user message)');
-  for (const turn of history) checkLength(turn, limits.turnChars, 'an earlier message');
+  checkLength(last.content, `messages.${last.index}.content`, limits.questionChars, 'the question (the last user message)');
+  for (const turn of history) checkLength(turn.content, `messages.${turn.index}.content`, limits.turnChars, 'an earlier message');
+  const persona = personaFrom(body);
   return {
     question: last.content,
     kb: body.model,
     history: history.map(({ role, content }) => ({ role, content })),
+    ...(persona ? { persona } : {}),
+    ...(body.conversationId ? { conversationId: body.conversationId } : {}),
     ...(body.user ? { metadata: { userId: body.user, channel: 'openai-compatible' } } : { metadata: { channel: 'openai-compatible' } }),
   };
 }
 
-/** Refuses a message whose text (its text parts joined) is longer than `max`, naming it as the validator would. */
-function checkLength(turn: { index: number; content: string }, max: number, what: string): void {
-  if (turn.content.length <= max) return;
-  const path = `messages.${turn.index}.content`;
-  const message = `${what} has ${turn.content.length} characters; at most ${max}`;
-  throw new OrioleError('invalid_request', `Invalid request: ${path}: ${message}`, { details: { issues: [{ path, message }] } });
+/**
+ * The `system` and `developer` messages, joined: this request's persona. Held to the
+ * bound of the KB's persona setting, and refused past it rather than cut, so a client
+ * learns its instruction was not used whole.
+ */
+function personaFrom(body: ChatCompletionRequest): string | undefined {
+  const instructions = body.messages
+    .map((message, index) => ({ index, role: message.role, content: textOf(message.content) }))
+    .filter((message) => (message.role === 'system' || message.role === 'developer') && message.content.length > 0);
+  if (instructions.length === 0) return undefined;
+  const persona = instructions.map((message) => message.content).join('\n\n');
+  checkLength(persona, `messages.${instructions.at(-1)!.index}.content`, kbSettingsLimits.personaChars, 'the system messages (the persona)');
+  return persona;
 }
 
 function textOf(content: ChatCompletionRequest['messages'][number]['content']): string {
-  if (typeof content === 'string') return content.trim();
-  if (!content) return '';
-  return content
-    .map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : ''))
-    .join('\n')
-    .trim();
+  return textOfContent(content, ['text']);
 }
 
-/** The answer with its numbered sources, for chat UIs that only show the message text. */
-function withSources(response: AnswerResponse): string {
-  if (response.citations.length === 0) return response.answer;
-  return `${response.answer}\n\n${sourcesFooter(response.citations)}`;
-}
-
-function sourcesFooter(citations: Citation[]): string {
-  const lines = citations.map((citation) => {
-    const label = [citation.title ?? citation.source, citation.heading && citation.heading !== citation.title ? citation.heading : null]
-      .filter(Boolean)
-      .join(' › ');
-    return `${citationMarker(citation.index)} ${label}${citation.url ? ` (${citation.url})` : ` (${citation.source})`}`;
-  });
-  return `Sources:\n${lines.join('\n')}`;
-}
-
-/** OpenAI's chunk format: a role chunk, content deltas, a last chunk with the sources and citations, then [DONE]. */
-function completionEncoding(model: string): AnswerEventEncoding {
+/**
+ * OpenAI's chunk format: a role chunk, content deltas, a last chunk with the sources and
+ * the extra fields, then (asked with `stream_options.include_usage`) a chunk with empty
+ * `choices` and the usage, every chunk before it carrying `usage: null`; then [DONE].
+ */
+function completionEncoding(model: string, includeUsage: boolean): AnswerEventEncoding {
   const id = `chatcmpl-${crypto.randomUUID()}`;
   const created = seconds(new Date());
+  const usageNull = includeUsage ? { usage: null } : {};
   const chunk = (delta: Record<string, unknown>, finishReason: 'stop' | null, extra: Record<string, unknown> = {}) =>
-    JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra });
+    JSON.stringify({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices: [{ index: 0, delta, finish_reason: finishReason }],
+      ...usageNull,
+      ...extra,
+    });
   return {
     opening: [{ data: chunk({ role: 'assistant', content: '' }, null) }],
     encode(event) {
       if (event.type === 'delta') return [{ data: chunk({ content: event.text }, null) }];
       if (event.type !== 'done') return [];
-      const footer = event.response.citations.length > 0 ? `\n\n${sourcesFooter(event.response.citations)}` : '';
-      return [{ data: chunk(footer ? { content: footer } : {}, 'stop', { citations: event.response.citations, confidence: event.response.confidence }) }];
+      const footer = sourcesSuffix(event.response.citations);
+      const last = { data: chunk(footer ? { content: footer } : {}, 'stop', answerExtras(event.response)) };
+      if (!includeUsage) return [last];
+      const usage = { id, object: 'chat.completion.chunk', created, model, choices: [], usage: chatCompletionUsage(event.response) };
+      return [last, { data: JSON.stringify(usage) }];
     },
     closing: [{ data: '[DONE]' }],
     failure: (oriole) => ({ data: JSON.stringify({ error: { code: oriole.code, message: oriole.message } }) }),
   };
 }
 
-function seconds(date: Date): number {
-  return Math.floor(date.getTime() / 1000);
-}

@@ -154,6 +154,9 @@ const createRouteDefinition = createRoute({
   method: 'post',
   path: '/documents',
   summary: 'Queue documents for ingestion (JSON, or multipart/form-data with `file` parts and an optional `kb`)',
+  description:
+    'The named `kb` must exist (create it with `POST /kbs`): an unknown name is a 404, so a typo never starts a separate KB. ' +
+    "Without `kb`, the server's default KB (ORIOLE_DEFAULT_KB) is used, and created on the first upload.",
   request: {
     body: {
       required: true,
@@ -172,6 +175,7 @@ const createRouteDefinition = createRoute({
   responses: {
     202: { description: 'Queued', content: { 'application/json': { schema: QueuedSchema } } },
     400: errorResponses[400],
+    404: { description: 'No knowledge base of that name', content: { 'application/json': { schema: ErrorSchema } } },
     409: { description: 'Embedder mismatch', content: { 'application/json': { schema: ErrorSchema } } },
     413: { description: 'Too large', content: { 'application/json': { schema: ErrorSchema } } },
     415: { description: 'Unsupported type', content: { 'application/json': { schema: ErrorSchema } } },

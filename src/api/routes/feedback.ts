@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { notFound } from '../../core/index.ts';
-import { findAnswerKnowledgeBase, recordFeedback } from '../../db/index.ts';
+import { findAnswerKnowledgeBase, recordFeedback, resolveConversationByAnswer } from '../../db/index.ts';
 import { authorizeKbResource } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { cleanText, ErrorSchema, errorResponses } from '../schemas.ts';
@@ -28,7 +28,8 @@ const feedbackRoute = createRoute({
   path: '/feedback',
   summary: "Rate an answer up or down, with an optional comment (the content team's signal)",
   description:
-    'Every rating is kept; a user who changes their mind posts again, and analytics count the latest rating of each answer.',
+    'Every rating is kept; a user who changes their mind posts again, and analytics count the latest rating of each answer. ' +
+    "An `up` on the last answer of a conversation marks the conversation resolved (unless it was handed off).",
   request: { body: { required: true, content: { 'application/json': { schema: FeedbackRequestSchema } } } },
   responses: {
     201: { description: 'Recorded', content: { 'application/json': { schema: FeedbackSchema } } },
@@ -53,6 +54,8 @@ export function feedbackRoutes(): OpenAPIHono<AppEnvironment> {
       rating: body.rating,
       comment: body.comment ? body.comment : null,
     });
+    // A thumbs-up on the last answer of a conversation resolves it (docs/conversations.md).
+    if (body.rating === 'up') await resolveConversationByAnswer(database, body.answerId);
     return context.json(
       { id: feedback.id, answerId: feedback.answerId, rating: feedback.rating, createdAt: feedback.createdAt.toISOString() },
       201,

@@ -31,6 +31,7 @@ export const en = {
     abstained: 'No answer found in the help center',
     reasonLabel: 'Reason:',
     handoff: 'Need a person? Contact support and quote your question.',
+    handoffLink: 'Contact a person',
     copy: 'Copy answer',
     copied: 'Copied',
     helpful: 'Helpful',

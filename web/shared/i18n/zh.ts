@@ -32,6 +32,7 @@ export const zh: Messages = {
     abstained: '帮助中心中没有找到答案',
     reasonLabel: '原因：',
     handoff: '需要人工帮助？请联系客服并附上你的问题。',
+    handoffLink: '联系人工客服',
     copy: '复制回答',
     copied: '已复制',
     helpful: '有帮助',
