@@ -273,7 +273,7 @@ const kbSettingsShape = {
     .number()
     .min(0)
     .max(1)
-    .openapi({ description: 'Stored and validated; answers abstain below it once they carry a calibrated confidence (not yet applied)' }),
+    .openapi({ description: 'An answer whose confidence is under it is withheld (abstained, reason low_confidence); unset: never for that reason' }),
 };
 
 export const KbSettingsSchema = z.object(kbSettingsShape).partial().strict().openapi('KbSettings') satisfies z.ZodType<KbSettings>;
