@@ -47,9 +47,19 @@ import {
   reciprocalRankAtK,
   hitAtK,
   tokenF1,
+  tokenRecall,
   type AbstentionScores,
 } from '../evals/index.ts';
-import { createAnswerService, decideAbstention, extractiveAnswer, stripMarkers, type AnswerService } from '../src/answer/index.ts';
+import {
+  createAnswerService,
+  decideAbstention,
+  detectLanguage,
+  extractiveAnswer,
+  extractiveOutcome,
+  stripMarkers,
+  type AnswerService,
+  type ConfidenceFeatures,
+} from '../src/answer/index.ts';
 import type { AnswerResponse, Passage } from '../src/core/index.ts';
 import { ensureKnowledgeBase, migrate, type Database } from '../src/db/index.ts';
 import { readMigrationFiles } from '../src/db/migration-files.ts';
@@ -112,6 +122,11 @@ interface CaseResult {
   /** Token F1 of the extractive reader on the same passages, had it not abstained. */
   readerF1: number | null;
   readerConfidence: number;
+  /** The served answer's confidence, and the evidence features behind it (bench/fit-confidence.ts refits from them). */
+  confidence: number;
+  confidenceFeatures: ConfidenceFeatures | null;
+  /** Token recall of the reference by the extractive reader's answer (served or withheld); null for cross-set cases. */
+  readerRecall: number | null;
   keyTermCoverage: number | null;
   rankedSources: string[];
   goldSources: string[];
@@ -281,6 +296,9 @@ async function ask(service: AnswerService, kb: string, group: Group, evalCase: S
   const rankedSources = passages.map((passage) => passage.source);
   const reference = shouldAbstain ? null : referenceText(evalCase);
   const reader = extractiveAnswer(response.retrieval.query, passages);
+  // The service answers extractively here, so this is the outcome it formed, features included.
+  const outcome = extractiveOutcome({ question: response.retrieval.query, language: detectLanguage(evalCase.question), passages, info: response.retrieval });
+  const caseReference = group === 'cross-set' ? null : referenceText(evalCase);
   const decision = decideAbstention({
     questionTerms: response.retrieval.queryTerms,
     matchedTerms: response.retrieval.matchedTerms,
@@ -301,6 +319,9 @@ async function ask(service: AnswerService, kb: string, group: Group, evalCase: S
     tokenF1: reference === null ? null : response.abstained ? 0 : tokenF1(stripMarkers(response.answer), reference),
     readerF1: reference === null ? null : tokenF1(stripMarkers(reader.text), reference),
     readerConfidence: reader.confidence,
+    confidence: response.confidence,
+    confidenceFeatures: outcome.confidenceFeatures ?? null,
+    readerRecall: caseReference === null ? null : tokenRecall(stripMarkers(reader.text), caseReference),
     keyTermCoverage: decision.keyTermCoverage ?? null,
     rankedSources,
     goldSources,

@@ -1,5 +1,5 @@
 import { invalidRequest } from '../src/core/index.ts';
-import { lowerIsBetter, metricNames, type CaseChange, type Comparison, type EvalReport, type EvalSummary, type GateResult, type MetricName } from './types.ts';
+import { latencyMetrics, lowerIsBetter, metricNames, type CaseChange, type Comparison, type EvalReport, type EvalSummary, type GateResult, type MetricName } from './types.ts';
 
 /**
  * Run against run (`--baseline`) and release gates (`--fail-under`). Pure: reports in,
@@ -46,7 +46,7 @@ function metricDelta(metric: MetricName, baseline: number | null, current: numbe
   if (baseline === null || current === null) return { metric, baseline, current, delta: null, regressed: false, improved: false };
   const delta = current - baseline;
   const worse = lowerIsBetter.has(metric) ? delta : -delta;
-  const threshold = lowerIsBetter.has(metric)
+  const threshold = latencyMetrics.has(metric)
     ? Math.max(regressionTolerance.latencyMs, baseline * regressionTolerance.latencyRelative)
     : regressionTolerance.absolute;
   return { metric, baseline, current, delta, regressed: worse > threshold, improved: -worse > threshold };

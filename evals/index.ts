@@ -2,6 +2,9 @@
 // (over any answer service), run comparison and gates, and report rendering.
 export {
   abstentionPrecisionRecall,
+  accuracyCoverageCurve,
+  calibrationBins,
+  expectedCalibrationError,
   answerTokens,
   checkNuggets,
   distinctTopK,
@@ -16,7 +19,7 @@ export {
   tokenF1,
   tokenRecall,
 } from './metrics.ts';
-export type { AbstentionCase, AbstentionScores, NuggetNeeds } from './metrics.ts';
+export type { AbstentionCase, AbstentionScores, ConfidencePoint, CoveragePoint, NuggetNeeds } from './metrics.ts';
 export { evalCaseLimits, evalCaseSchema, parseEvalCases, referenceText, validateEvalCases } from './cases.ts';
 export {
   citationValidity,
@@ -32,7 +35,7 @@ export { defaultEvalOptions, runEval } from './runner.ts';
 export type { EvalRunOptions } from './runner.ts';
 export { checkGates, compareReports, parseGate, regressionTolerance } from './compare.ts';
 export type { Gate } from './compare.ts';
-export { failureKinds, lowerIsBetter, metricNames } from './types.ts';
+export { failureKinds, latencyMetrics, lowerIsBetter, metricNames } from './types.ts';
 export type * from './types.ts';
 export { renderHtmlReport, renderMarkdownReport } from './report/index.ts';
 export { createLlmJudge, defaultJudgeTimeoutMs } from './judge.ts';

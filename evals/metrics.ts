@@ -253,3 +253,67 @@ export function checkNuggets(answer: string, nuggets: NuggetNeeds): NuggetResult
   const missingAny = any.length === 0 || any.some(found) ? [] : [...any];
   return { passed: missingAll.length === 0 && missingAny.length === 0, missingAll, missingAny };
 }
+
+/** An answered case's stated confidence and whether it turned out right. */
+export interface ConfidencePoint {
+  confidence: number;
+  correct: boolean;
+}
+
+/** Equal-width bins of the expected calibration error. */
+export const calibrationBins = 10;
+
+/**
+ * Expected calibration error: the cases sorted into `bins` equal-width bins of confidence
+ * ([0,0.1), [0.1,0.2), …, [0.9,1], a confidence of 1 in the last), and the per-bin gap
+ * between mean confidence and accuracy averaged with each bin weighted by its share of
+ * the cases: Σ_b (n_b / n) · |acc_b − conf_b|. 0 is perfectly calibrated; null for no cases.
+ */
+export function expectedCalibrationError(points: readonly ConfidencePoint[], bins = calibrationBins): number | null {
+  if (points.length === 0) return null;
+  const counts = new Array<number>(bins).fill(0);
+  const confidenceSums = new Array<number>(bins).fill(0);
+  const correctCounts = new Array<number>(bins).fill(0);
+  for (const { confidence, correct } of points) {
+    const bin = Math.min(bins - 1, Math.max(0, Math.floor(confidence * bins)));
+    counts[bin]! += 1;
+    confidenceSums[bin]! += confidence;
+    if (correct) correctCounts[bin]! += 1;
+  }
+  let error = 0;
+  for (let bin = 0; bin < bins; bin++) {
+    const count = counts[bin]!;
+    if (count === 0) continue;
+    error += (count / points.length) * Math.abs(correctCounts[bin]! / count - confidenceSums[bin]! / count);
+  }
+  return error;
+}
+
+/**
+ * One point of the accuracy–coverage curve: answering only at or above `threshold`,
+ * `coverage` is the share of all cases answered and `accuracy` the share of those that
+ * are right (null when none is answered).
+ */
+export type { CoveragePoint } from './types.ts';
+import type { CoveragePoint } from './types.ts';
+
+/**
+ * The accuracy–coverage curve of `points` (every case the product answered, with whether it
+ * was right) over `total` cases: as a confidence threshold rises from 0 to 1 in steps of
+ * `step`, answers under it are withheld, fewer cases are answered and (for a calibrated
+ * confidence) a larger share of those are right.
+ */
+export function accuracyCoverageCurve(points: readonly ConfidencePoint[], total: number, step = 0.05): CoveragePoint[] {
+  const curve: CoveragePoint[] = [];
+  const steps = Math.round(1 / step);
+  for (let index = 0; index <= steps; index++) {
+    const threshold = Math.round(index * step * 1000) / 1000;
+    const kept = points.filter((point) => point.confidence >= threshold);
+    curve.push({
+      threshold,
+      coverage: total === 0 ? 0 : kept.length / total,
+      accuracy: kept.length === 0 ? null : kept.filter((point) => point.correct).length / kept.length,
+    });
+  }
+  return curve;
+}

@@ -4,7 +4,7 @@ import { stripMarkers, type AnswerService } from '../src/answer/index.ts';
 import { evalAnswerChannel, isOrioleError, type AnswerResponse, type Passage } from '../src/core/index.ts';
 import { referenceText } from './cases.ts';
 import { erroredCase, scoreAnsweredCase, type AnsweredCase, type JudgeScores } from './scoring.ts';
-import { countRows, summarizeRows } from './summary.ts';
+import { accuracyCoverage, countRows, summarizeRows } from './summary.ts';
 import type { EvalCase, EvalReport, EvalRow, Judge } from './types.ts';
 
 export interface EvalRunOptions {
@@ -54,6 +54,7 @@ export async function runEval(answers: Pick<AnswerService, 'stream'>, options: E
     summary: summarizeRows(rows),
     counts: countRows(rows),
     rows,
+    accuracyCoverage: accuracyCoverage(rows),
     config: {
       kb: options.kb.name,
       k: options.k,

@@ -53,6 +53,7 @@ export function scoreAnsweredCase(evalCase: EvalCase, answered: AnsweredCase, k:
     answer: response.answer,
     abstained: response.abstained,
     reason: response.reason ?? null,
+    confidence: response.confidence,
     mode: response.mode,
     citations: response.citations.map(({ index, source, title, snippet, supported }) => ({ index, source, title, snippet, supported })),
     retrievedSources,

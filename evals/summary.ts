@@ -1,5 +1,5 @@
-import { abstentionPrecisionRecall, meanOf, percentile } from './metrics.ts';
-import { failureKinds, type CaseMetrics, type EvalReport, type EvalRow, type EvalSummary, type FailureKind } from './types.ts';
+import { abstentionPrecisionRecall, accuracyCoverageCurve, expectedCalibrationError, meanOf, percentile, type ConfidencePoint } from './metrics.ts';
+import { failureKinds, type CaseMetrics, type CoveragePoint, type EvalReport, type EvalRow, type EvalSummary, type FailureKind } from './types.ts';
 
 /**
  * The report's summary from its rows. Each metric is the mean over the cases that define
@@ -25,6 +25,7 @@ export function summarizeRows(rows: readonly EvalRow[]): EvalSummary {
     faithfulness: mean('faithfulness'),
     'nuggets.recall': mean('nuggetRecall'),
     truthfulness: meanOf(scored.map(truthfulnessScore)),
+    'confidence.ece': expectedCalibrationError(answeredConfidences(scored)),
     'abstention.precision': abstention.precision,
     'abstention.recall': abstention.recall,
     'latency.p50_ms': percentile(latencies, 50),
@@ -41,6 +42,26 @@ export function summarizeRows(rows: readonly EvalRow[]): EvalSummary {
 export function truthfulnessScore(row: EvalRow): number {
   if (row.abstained) return 0;
   return row.failure === null ? 1 : -1;
+}
+
+/** The answered, scored cases that state a confidence, each right when it passed. */
+function answeredConfidences(rows: readonly EvalRow[]): ConfidencePoint[] {
+  return rows
+    .flatMap((row) =>
+      row.failure !== 'error' && !row.abstained && row.confidence !== undefined
+        ? [{ confidence: row.confidence, correct: row.failure === null }]
+        : [],
+    );
+}
+
+/**
+ * The accuracy–coverage curve of a run: the cases it answered, withheld under each
+ * threshold in turn, over all its scored cases. Empty when no row states a confidence.
+ */
+export function accuracyCoverage(rows: readonly EvalRow[]): CoveragePoint[] {
+  const scored = rows.filter((row) => row.failure !== 'error');
+  const points = answeredConfidences(scored);
+  return points.length === 0 ? [] : accuracyCoverageCurve(points, scored.length);
 }
 
 export function countRows(rows: readonly EvalRow[]): EvalReport['counts'] {

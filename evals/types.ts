@@ -9,7 +9,7 @@ import type { AnswerMode, ChatTurn } from '../src/core/index.ts';
 /** One line of an eval set (JSONL), as docs/evals.md describes it; shared with the API, so it lives in src/core. */
 export type { EvalCase } from '../src/core/index.ts';
 
-/** The summary metrics, named as docs/evals.md names them. All in [0,1] but truthfulness ([-1,1]) and the latencies (ms). */
+/** The summary metrics, named as docs/evals.md names them. All in [0,1] but truthfulness ([-1,1]) and the latencies (ms); confidence.ece and the latencies are lower-is-better. */
 export const metricNames = [
   'retrieval.hit_at_k',
   'retrieval.recall_at_k',
@@ -23,6 +23,7 @@ export const metricNames = [
   'faithfulness',
   'nuggets.recall',
   'truthfulness',
+  'confidence.ece',
   'abstention.precision',
   'abstention.recall',
   'latency.p50_ms',
@@ -31,8 +32,14 @@ export const metricNames = [
 
 export type MetricName = (typeof metricNames)[number];
 
-/** Metrics where a smaller value is better (a rise is a regression). */
-export const lowerIsBetter: ReadonlySet<MetricName> = new Set(['latency.p50_ms', 'latency.p95_ms']);
+/** The latencies, in milliseconds: compared with a relative tolerance and printed as whole ms. */
+export const latencyMetrics: ReadonlySet<MetricName> = new Set(['latency.p50_ms', 'latency.p95_ms']);
+
+/**
+ * Metrics where a smaller value is better (a rise is a regression): the latencies and the
+ * calibration error. `--fail-under` sets lower bounds, so it refuses them.
+ */
+export const lowerIsBetter: ReadonlySet<MetricName> = new Set([...latencyMetrics, 'confidence.ece']);
 
 export type EvalSummary = Record<MetricName, number | null>;
 
@@ -113,6 +120,11 @@ export interface EvalRow {
   failure: FailureKind | null;
   /** Whether the answer holds the case's nuggets; only on answerable cases that have nuggets. */
   nuggets?: NuggetResult;
+  /**
+   * The answer's `confidence` (estimated probability that it is correct and supported); on an
+   * abstention, that of the answer withheld. Absent in reports from before it existed and on errors.
+   */
+  confidence?: number;
   /** The judge's unsupported claims, when a judge scored faithfulness. */
   unsupportedClaims?: string[];
   /** Why the case errored (failure `error`). */
@@ -191,6 +203,18 @@ export interface EvalReport {
   durationMs: number;
   comparison?: Comparison;
   gates?: GateResult[];
+  /**
+   * The accuracy–coverage curve (docs/evals.md): as a confidence threshold rises, the share of
+   * cases still answered and the share of those that pass. Absent in reports from before it existed.
+   */
+  accuracyCoverage?: CoveragePoint[];
+}
+
+/** One point of the accuracy–coverage curve (evals/metrics.ts). */
+export interface CoveragePoint {
+  threshold: number;
+  coverage: number;
+  accuracy: number | null;
 }
 
 /** An LLM that grades answers (ORIOLE_JUDGE). Scores are in [0,1]. */

@@ -1,6 +1,6 @@
 import { firstGoldRank } from '../metrics.ts';
 import type { EvalReport, EvalRow, FailureKind, MetricName } from '../types.ts';
-import { lowerIsBetter } from '../types.ts';
+import { latencyMetrics, lowerIsBetter } from '../types.ts';
 
 /**
  * Formatting and derived values shared by the Markdown and HTML reports, so both print
@@ -26,6 +26,7 @@ const metricLabels: Record<MetricName, string> = {
   faithfulness: 'Faithfulness',
   'nuggets.recall': 'Nugget recall',
   truthfulness: 'Truthfulness',
+  'confidence.ece': 'Calibration error (ECE)',
   'abstention.precision': 'Abstention precision',
   'abstention.recall': 'Abstention recall',
   'latency.p50_ms': 'Latency p50',
@@ -50,7 +51,7 @@ export function failureLabel(kind: FailureKind): string {
 }
 
 export function isLatency(metric: MetricName): boolean {
-  return lowerIsBetter.has(metric);
+  return latencyMetrics.has(metric);
 }
 
 /** Latencies as whole milliseconds, scores to 3 decimals, a dash for null. */
@@ -85,9 +86,9 @@ export function formatDelta(metric: MetricName, delta: number | null): string {
   return direction > 0 ? `▲ +${magnitude}` : `▼ −${magnitude}`;
 }
 
-/** The comparison operator a gate on this metric checks: latencies have an upper bound. */
+/** The comparison operator a bound on this metric means: latencies and the calibration error have an upper bound. */
 export function gateOperator(metric: MetricName): '≤' | '≥' {
-  return isLatency(metric) ? '≤' : '≥';
+  return lowerIsBetter.has(metric) ? '≤' : '≥';
 }
 
 /** "1 h 02 min", "3 min 05 s", "12.4 s" or "850 ms". */

@@ -2,9 +2,9 @@ import type { EvalReport, FailureKind } from '../types.ts';
 import { failureKinds } from '../types.ts';
 import { escapeHtml, failureLabel, formatMetric, goldRank } from './format.ts';
 import type { Bar } from './svg-charts.ts';
-import { barChartSvg, columnChartSvg, niceStep } from './svg-charts.ts';
+import { barChartSvg, columnChartSvg, niceStep, unitLineChartSvg } from './svg-charts.ts';
 
-/** The four distribution charts of the HTML report, each a `<figure data-chart>`. */
+/** The distribution charts of the HTML report, each a `<figure data-chart>`; the accuracy–coverage curve when the run has one. */
 
 /** One colour per failure kind, shared by the chart and the case badges so they read together. */
 export const failureColors: Record<FailureKind, string> = {
@@ -23,7 +23,28 @@ const hitColor = '#2563eb';
 const missColor = '#dc2626';
 
 export function chartFigures(report: EvalReport): string {
-  return [tokenF1Figure(report), failuresFigure(report), latencyFigure(report), goldRankFigure(report)].join('\n');
+  const figures = [tokenF1Figure(report), failuresFigure(report), latencyFigure(report), goldRankFigure(report)];
+  if (report.accuracyCoverage !== undefined && report.accuracyCoverage.length > 0) figures.push(accuracyCoverageFigure(report));
+  return figures.join('\n');
+}
+
+/** Accuracy against coverage as the confidence threshold rises (report.accuracyCoverage). */
+function accuracyCoverageFigure(report: EvalReport): string {
+  const points = (report.accuracyCoverage ?? []).flatMap((point) =>
+    point.accuracy === null
+      ? []
+      : [{ x: point.coverage, y: point.accuracy, tooltip: `confidence ≥ ${point.threshold}: ${(point.coverage * 100).toFixed(0)}% answered, ${(point.accuracy * 100).toFixed(0)}% of them passed` }],
+  );
+  const svg = unitLineChartSvg({
+    ariaLabel: 'Accuracy against coverage as the confidence threshold rises',
+    points,
+    xTitle: 'share of cases answered',
+    yTitle: 'share of answers that pass',
+  });
+  const caption =
+    'Each point withholds the answers under a confidence threshold (0 to 1 in steps of 0.05): fewer cases are answered and, ' +
+    `when confidence is calibrated, more of those pass. Calibration error (ECE): ${formatMetric('confidence.ece', report.summary['confidence.ece'] ?? null)}.`;
+  return figure('accuracy-coverage', 'Accuracy against coverage', svg, caption);
 }
 
 function figure(name: string, title: string, svg: string, caption: string): string {

@@ -118,6 +118,41 @@ export function barChartSvg(input: BarChartInput): string {
   return svg(input.ariaLabel, height, [...grid, axes, ...bars].join(''));
 }
 
+export interface LineChartInput {
+  ariaLabel: string;
+  /** Points in [0,1]², drawn in order and joined. */
+  points: Array<{ x: number; y: number; tooltip: string }>;
+  xTitle: string;
+  yTitle: string;
+}
+
+/** A line over the unit square, with ticks at 0, 0.25 … 1 on both axes (a share against a share). */
+export function unitLineChartSvg(input: LineChartInput): string {
+  const margin = { top: 16, right: 22, bottom: 46, left: 44 };
+  const height = 250;
+  const plotWidth = width - margin.left - margin.right;
+  const plotHeight = height - margin.top - margin.bottom;
+  const x = (value: number) => round(margin.left + value * plotWidth);
+  const y = (value: number) => round(margin.top + plotHeight - value * plotHeight);
+  const ticks = [0, 0.25, 0.5, 0.75, 1];
+  const grid = ticks.map(
+    (tick) =>
+      `<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(tick)}" y2="${y(tick)}" stroke="${gridColor}"/>` +
+      `<text x="${margin.left - 6}" y="${y(tick) + 4}" text-anchor="end">${tick}</text>` +
+      `<text x="${x(tick)}" y="${margin.top + plotHeight + 16}" text-anchor="middle">${tick}</text>`,
+  );
+  const axes =
+    `<line x1="${margin.left}" x2="${margin.left}" y1="${margin.top}" y2="${margin.top + plotHeight}" stroke="${axisColor}"/>` +
+    `<text x="${margin.left + plotWidth / 2}" y="${height - 6}" text-anchor="middle" class="axis-title">${escapeHtml(input.xTitle)}</text>` +
+    `<text transform="translate(12 ${margin.top + plotHeight / 2}) rotate(-90)" text-anchor="middle" class="axis-title">${escapeHtml(input.yTitle)}</text>`;
+  if (input.points.length === 0) return svg(input.ariaLabel, height, [...grid, axes, noData(margin.left + plotWidth / 2, margin.top + plotHeight / 2)].join(''));
+  const line = `<polyline fill="none" stroke="${defaultColor}" stroke-width="2" points="${input.points.map((point) => `${x(point.x)},${y(point.y)}`).join(' ')}"/>`;
+  const dots = input.points.map(
+    (point) => `<circle cx="${x(point.x)}" cy="${y(point.y)}" r="3" fill="${defaultColor}"><title>${escapeHtml(point.tooltip)}</title></circle>`,
+  );
+  return svg(input.ariaLabel, height, [...grid, axes, line, ...dots].join(''));
+}
+
 function svg(ariaLabel: string, height: number, content: string): string {
   return (
     `<svg role="img" aria-label="${escapeHtml(ariaLabel)}" viewBox="0 0 ${width} ${height}" ` +

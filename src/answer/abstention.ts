@@ -6,7 +6,9 @@ import { termsCoveredByEquivalents } from './equivalent-terms.ts';
 import { correctedSpelling, genericHanWords, genericTermWeight, isGenericHanCharacter, isHanTerm, topicWeight } from './key-terms.ts';
 import { claimText } from './support.ts';
 
-export type AbstentionReason = 'no_passages' | 'low_coverage' | 'unsupported' | 'model_declined';
+/** Why an answer was withheld; `low_confidence`: its `confidence` is under the KB's `minConfidence` (confidence.ts). */
+export const abstentionReasons = ['no_passages', 'low_coverage', 'unsupported', 'model_declined', 'low_confidence'] as const;
+export type AbstentionReason = (typeof abstentionReasons)[number];
 
 /**
  * Below this weighted share of the question's key terms found in the top passages,
@@ -198,6 +200,6 @@ const abstentionAnswers: Record<AnswerLanguage, Record<'not_found' | 'unclear', 
 
 /** The short answer shown instead of an answer, in the question's language, pointing to a human. */
 export function abstentionAnswer(language: AnswerLanguage, reason: AbstentionReason): string {
-  const kind = reason === 'unsupported' || reason === 'model_declined' ? 'unclear' : 'not_found';
+  const kind = reason === 'unsupported' || reason === 'model_declined' || reason === 'low_confidence' ? 'unclear' : 'not_found';
   return abstentionAnswers[language][kind];
 }

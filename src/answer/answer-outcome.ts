@@ -2,6 +2,7 @@ import type { AnswerEvent, AnswerLanguage, AnswerMode, Citation, Passage, Retrie
 import { safeMarkdown } from './answer-markup.ts';
 import { abstentionAnswer, decideAbstention, type AbstentionDecision } from './abstention.ts';
 import { resolveCitations, type ResolvedAnswer } from './citations.ts';
+import { confidenceFeatures, confidenceFromFeatures, type ConfidenceFeatures } from './confidence.ts';
 import { extractiveAnswer } from './extractive.ts';
 import type { AnswerVoice } from './kb-answer-settings.ts';
 
@@ -13,6 +14,14 @@ export interface Evidence {
   info: RetrievalInfo;
   /** The KB's (or the request's) persona and abstention text; none: the built-in voice. */
   voice?: AnswerVoice;
+  /** Below this `confidence` the answer is withheld (`low_confidence`); undefined: never for that reason. */
+  minConfidence?: number;
+}
+
+/** How far an answer is to be trusted: its `confidence` and the evidence features it came from. */
+export interface Assessment {
+  confidence: number;
+  features?: ConfidenceFeatures;
 }
 
 /** How an answer came out: its text, checked citations, abstention decision, and who wrote it. */
@@ -24,6 +33,14 @@ export interface GenerationOutcome {
   model: string;
   /** Generated sentences dropped before they reached the client because no retrieved passage supports them. */
   droppedSentences?: number;
+  /**
+   * The estimated probability that the answer is correct and supported (confidence.ts). On an
+   * abstention, the same estimate for the answer that was withheld (the model's answer when it
+   * wrote one, else the extractive reader's answer on the same passages); 0 without passages.
+   */
+  confidence: number;
+  /** The evidence features behind `confidence`, for evals and refitting; not part of the response. */
+  confidenceFeatures?: ConfidenceFeatures;
 }
 
 /** The `model` of answers the extractive reader wrote. */
@@ -31,13 +48,48 @@ export const extractiveModelName = 'extractive';
 
 /** The extractive reader's answer, or an abstention when it finds no supported sentence. */
 export function extractiveOutcome(evidence: Evidence): GenerationOutcome {
-  const extracted = extractiveAnswer(evidence.question, evidence.passages);
-  const resolved = resolveCitations(safeMarkdown(extracted.text), evidence.passages);
-  const decision = decideAbstention(abstentionEvidence(evidence, resolved, extracted.confidence));
+  const { resolved, readerConfidence } = extractiveResolved(evidence);
+  const assessment = assessAnswer(evidence, resolved);
+  const decision = decideAbstention(abstentionEvidence(evidence, resolved, readerConfidence));
   if (decision.abstain || resolved.text.length === 0) {
-    return abstained(evidence, decision.abstain ? decision : { abstain: true, reason: 'unsupported' }, extractiveModelName, 'extractive');
+    const declined = decision.abstain ? decision : ({ abstain: true, reason: 'unsupported' } as const);
+    return abstained(evidence, declined, extractiveModelName, 'extractive', assessment);
   }
-  return { text: resolved.text, resolved, decision, mode: 'extractive', model: extractiveModelName };
+  const tooUnsure = lowConfidence(evidence, assessment.confidence);
+  if (tooUnsure) return abstained(evidence, tooUnsure, extractiveModelName, 'extractive', assessment);
+  return { text: resolved.text, resolved, decision, mode: 'extractive', model: extractiveModelName, ...outcomeConfidence(assessment) };
+}
+
+function extractiveResolved(evidence: Evidence): { resolved: ResolvedAnswer; readerConfidence: number } {
+  const extracted = extractiveAnswer(evidence.question, evidence.passages);
+  return { resolved: resolveCitations(safeMarkdown(extracted.text), evidence.passages), readerConfidence: extracted.confidence };
+}
+
+/** The confidence of an answer with these checked sentences and citations (confidence.ts). */
+export function assessAnswer(evidence: Evidence, resolved: ResolvedAnswer): Assessment {
+  if (evidence.passages.length === 0) return { confidence: 0 };
+  const features = confidenceFeatures({
+    question: evidence.question,
+    questionTerms: evidence.info.queryTerms,
+    matchedTerms: evidence.info.matchedTerms,
+    passages: evidence.passages,
+    sentences: resolved.sentences,
+    citations: resolved.citations,
+  });
+  return { confidence: confidenceFromFeatures(features), features };
+}
+
+/**
+ * An answer confident enough by every other check is still withheld when its confidence
+ * is under the KB's minConfidence: the operator chose fewer answers over wrong ones.
+ */
+export function lowConfidence(evidence: Evidence, confidence: number): AbstentionDecision | undefined {
+  if (evidence.minConfidence === undefined || confidence >= evidence.minConfidence) return undefined;
+  return { abstain: true, reason: 'low_confidence', detail: `confidence ${confidence.toFixed(2)} < ${evidence.minConfidence}` };
+}
+
+export function outcomeConfidence(assessment: Assessment): Pick<GenerationOutcome, 'confidence' | 'confidenceFeatures'> {
+  return { confidence: assessment.confidence, ...(assessment.features ? { confidenceFeatures: assessment.features } : {}) };
 }
 
 export function abstentionEvidence(evidence: Evidence, resolved: ResolvedAnswer | undefined, readerConfidence?: number) {
@@ -50,15 +102,21 @@ export function abstentionEvidence(evidence: Evidence, resolved: ResolvedAnswer 
   };
 }
 
-/** An abstention in the answer's language: the KB's own text when it set one, else the built-in one for the reason. */
+/**
+ * An abstention in the answer's language: the KB's own text when it set one, else the
+ * built-in one for the reason. Its confidence is the estimate for the answer withheld
+ * (`withheld`), else for the extractive reader's answer on the same passages.
+ */
 export function abstained(
-  evidence: Pick<Evidence, 'language' | 'voice'>,
+  evidence: Evidence,
   decision: AbstentionDecision,
   model: string,
   mode: AnswerMode,
+  withheld?: Assessment,
 ): GenerationOutcome {
   const text = evidence.voice?.abstentionMessage ?? abstentionAnswer(evidence.language, decision.reason ?? 'unsupported');
-  return { text, decision, mode, model };
+  const assessment = withheld ?? assessAnswer(evidence, extractiveResolved(evidence).resolved);
+  return { text, decision, mode, model, ...outcomeConfidence(assessment) };
 }
 
 /** A whole answer as one delta, then its citations, for answers that are not streamed token by token. */

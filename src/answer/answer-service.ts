@@ -29,6 +29,7 @@ import {
   type Evidence,
   type GenerationOutcome,
 } from './answer-outcome.ts';
+import { minConfidenceSetting } from './confidence.ts';
 import { openConversationTurn, type ConversationTurnScope } from './conversations.ts';
 import { followUpRewriteMessages, isFollowUp, rewriteFollowUp } from './follow-up.ts';
 import { generateText } from './generation/index.ts';
@@ -49,6 +50,8 @@ export interface AnswerSettings {
   rewriteTimeoutMs: number;
   /** Answers remembered for repeated questions (answer-cache.ts); 0: no cache. */
   answerCacheEntries: number;
+  /** Withhold answers under this confidence (`low_confidence`) on KBs whose settings name no `minConfidence`; undefined: never. */
+  minConfidence?: number;
 }
 
 export const defaultAnswerSettings: AnswerSettings = {
@@ -171,7 +174,8 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     const { passages } = retrieval;
     yield { type: 'sources', passages };
     try {
-      const evidence: Evidence = { question: query, language, passages, info: retrieval.info, voice };
+      const minConfidence = minConfidenceSetting(kb.settings, settings.minConfidence);
+      const evidence: Evidence = { question: query, language, passages, info: retrieval.info, voice, ...(minConfidence !== undefined ? { minConfidence } : {}) };
       const generationStarted = performance.now();
       const outcome = yield* writeAnswer(evidence, request, signal, onGenerationFailure, usage.add);
       const generationMs = performance.now() - generationStarted;
@@ -324,6 +328,7 @@ function answerResponse(
     ...(outcome.decision?.abstain && outcome.decision.reason ? { reason: outcome.decision.reason } : {}),
     citations: outcome.resolved?.citations ?? [],
     ...(outcome.droppedSentences !== undefined ? { droppedSentences: outcome.droppedSentences } : {}),
+    confidence: outcome.confidence,
     mode: outcome.mode,
     model: outcome.model,
     kbVersion: kb.version,
@@ -367,6 +372,7 @@ function answerLogEntry(request: AnswerRequest, kb: KnowledgeBase, response: Ans
     answer: response.answer,
     abstained: response.abstained,
     reason: response.reason ?? null,
+    confidence: response.confidence,
     mode: response.mode,
     model: response.model,
     citations: response.citations,

@@ -39,7 +39,8 @@ export const handoffModelName = 'handoff';
 
 /** The reply to a request for a human, as an answer outcome. */
 export function requestedHandoffOutcome(handoff: AnswerHandoff, language: AnswerLanguage): GenerationOutcome {
-  return { text: handoffReply(handoff, language), mode: 'extractive', model: handoffModelName };
+  // It says exactly what the KB's settings say to do: certain, though drawn from no passage.
+  return { text: handoffReply(handoff, language), mode: 'extractive', model: handoffModelName, confidence: 1 };
 }
 
 /** The retrieval info of an answer that retrieved nothing (a request for a human). */

@@ -21,7 +21,20 @@ export { resolveCitations } from './citations.ts';
 export type { ResolvedAnswer, ResolvedSentence } from './citations.ts';
 export { extractiveAnswer } from './extractive.ts';
 export type { ExtractiveAnswer } from './extractive.ts';
-export { decideAbstention, isModelDecline, abstentionAnswer } from './abstention.ts';
+export { abstentionReasons, decideAbstention, isModelDecline, abstentionAnswer } from './abstention.ts';
+export {
+  answerTypeFound,
+  askedAnswerTypes,
+  confidenceFeatureNames,
+  confidenceFeatures,
+  confidenceFromFeatures,
+  minConfidenceSetting,
+  sigmoid,
+} from './confidence.ts';
+export type { AnswerType, ConfidenceFeatureName, ConfidenceFeatures, ConfidenceInput, ConfidenceModel } from './confidence.ts';
+export { confidenceModel } from './confidence-model.ts';
+export { extractiveOutcome } from './answer-outcome.ts';
+export type { Evidence, GenerationOutcome } from './answer-outcome.ts';
 export type { AbstentionDecision, AbstentionEvidence, AbstentionReason } from './abstention.ts';
 export { groundedAnswerMessages } from './prompt.ts';
 export { isFollowUp, rewriteFollowUp, followUpRewriteMessages } from './follow-up.ts';

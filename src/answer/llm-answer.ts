@@ -5,8 +5,11 @@ import { decideAbstention, isModelDecline, type AbstentionDecision } from './abs
 import {
   abstained,
   abstentionEvidence,
+  assessAnswer,
   emitWhole,
   extractiveOutcome,
+  lowConfidence,
+  outcomeConfidence,
   type Evidence,
   type GenerationOutcome,
 } from './answer-outcome.ts';
@@ -101,15 +104,18 @@ export async function* streamLlmAnswer(
   yield* emit(answer.flush());
   const droppedSentences = answer.droppedSentences();
   const resolved = resolveCitations(answer.keptText(), evidence.passages);
-  const decision: AbstentionDecision =
+  // The model's answer is assessed as it will be served; when nothing of it survived, abstained() assesses the reader's instead.
+  const assessment = resolved.text.length === 0 ? undefined : assessAnswer(evidence, resolved);
+  const checked: AbstentionDecision =
     resolved.text.length === 0 ? { abstain: true, reason: 'unsupported' } : decideAbstention(abstentionEvidence(evidence, resolved));
-  if (decision.abstain) {
-    const outcome = { ...abstained(evidence, decision, llm.modelName, 'generative'), droppedSentences };
+  const decision = checked.abstain || !assessment ? checked : (lowConfidence(evidence, assessment.confidence) ?? checked);
+  if (decision.abstain || assessment === undefined) {
+    const outcome = { ...abstained(evidence, decision, llm.modelName, 'generative', assessment), droppedSentences };
     // Nothing of the model's answer survived: the client sees the abstention, not an empty answer.
     if (streamed.length === 0) yield { type: 'delta', text: outcome.text };
     return outcome;
   }
-  return { text: resolved.text, resolved, decision, mode: 'generative', model: llm.modelName, droppedSentences };
+  return { text: resolved.text, resolved, decision, mode: 'generative', model: llm.modelName, droppedSentences, ...outcomeConfidence(assessment) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { abstentionReasons } from '../answer/index.ts';
 import { isWebUrl, kbSettingsLimits, knowledgeBaseName, type KbSettings, type KbSettingsPatch } from '../core/index.ts';
 import { textFlaw, textFlawDescriptions } from '../text/index.ts';
 import { requestLimits as limits } from './limits.ts';
@@ -181,8 +182,17 @@ export const AnswerResponseSchema = z
     answer: z.string(),
     grounded: z.boolean(),
     abstained: z.boolean(),
-    reason: z.string().optional(),
+    reason: z.enum(abstentionReasons).optional().openapi({
+      description:
+        'Why the answer was withheld. low_confidence: its confidence is under the knowledge base\'s minConfidence setting',
+    }),
     citations: z.array(CitationSchema),
+    confidence: z.number().min(0).max(1).openapi({
+      description:
+        'The estimated probability that the answer is correct and supported, from evidence features (key-term coverage of the ' +
+        'cited passages and sentences, the kind of answer asked for, support of the cited sentences, retrieval agreement) ' +
+        'combined by a fitted logistic model. On an abstention: the same estimate for the answer that was withheld.',
+    }),
     droppedSentences: z
       .number()
       .int()
@@ -266,7 +276,7 @@ const kbSettingsShape = {
     .number()
     .min(0)
     .max(1)
-    .openapi({ description: 'Stored and validated; answers abstain below it once they carry a calibrated confidence (not yet applied)' }),
+    .openapi({ description: 'An answer whose confidence is under it is withheld (abstained, reason low_confidence); unset: never for that reason' }),
 };
 
 export const KbSettingsSchema = z.object(kbSettingsShape).partial().strict().openapi('KbSettings') satisfies z.ZodType<KbSettings>;

@@ -86,6 +86,11 @@ export interface AnswerResponse {
   citations: Citation[];
   /** Generative answers: sentences of the model's answer dropped, unsent, because no retrieved passage supports them. */
   droppedSentences?: number;
+  /**
+   * The estimated probability, in [0,1], that the answer is correct and supported. On an
+   * abstention: the same estimate for the answer that was withheld (0 without passages).
+   */
+  confidence: number;
   mode: AnswerMode;
   /** The curated answer served, when `mode` is 'curated'. */
   curatedAnswerId?: string;

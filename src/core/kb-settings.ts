@@ -23,7 +23,7 @@ export interface KbSettings {
   filters?: SearchFilters;
   /** How close a question must be to a curated answer's phrasing for it to win (0–1). */
   curatedThreshold?: number;
-  /** Below this answer confidence an answer abstains (0–1); stored now, applied once answers carry a calibrated confidence. */
+  /** Below this answer `confidence` (0–1) an answer is withheld with reason `low_confidence` (src/answer/confidence.ts). */
   minConfidence?: number;
 }
 

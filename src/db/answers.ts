@@ -13,6 +13,8 @@ export interface AnswerLogEntry {
   answer: string;
   abstained: boolean;
   reason: string | null;
+  /** The answer's `confidence` (0–1). */
+  confidence?: number | null;
   mode: string;
   model: string;
   citations: Citation[];
@@ -26,8 +28,8 @@ export interface AnswerLogEntry {
 export async function logAnswer(executor: SqlExecutor, entry: AnswerLogEntry): Promise<void> {
   await executor.query(
     `INSERT INTO answers (id, kb_id, kb_version, question, history, answer, abstained, reason, mode, model,
-                          citations, retrieval, timings, user_id, channel, settings_version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+                          citations, retrieval, timings, user_id, channel, settings_version, confidence)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
     [
       entry.id,
       entry.kbId,
@@ -45,6 +47,7 @@ export async function logAnswer(executor: SqlExecutor, entry: AnswerLogEntry): P
       entry.userId,
       entry.channel,
       entry.settingsVersion,
+      entry.confidence ?? null,
     ],
   );
 }

@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress';
 import {
   checkGates,
   compareReports,
-  lowerIsBetter,
+  latencyMetrics,
   metricNames,
   parseEvalCases,
   parseGate,
@@ -118,7 +118,7 @@ function progressBar(): cliProgress.SingleBar | undefined {
 }
 
 const formatValue = (metric: string, value: number | null) =>
-  value === null ? '–' : lowerIsBetter.has(metric as never) ? `${Math.round(value)} ms` : value.toFixed(3);
+  value === null ? '–' : latencyMetrics.has(metric as never) ? `${Math.round(value)} ms` : value.toFixed(3);
 
 /** The terminal summary: metrics (with baseline deltas and gates), failures, regressions, where the reports are. */
 export function formatSummary(report: EvalReport, directory: string): string {
@@ -130,7 +130,7 @@ export function formatSummary(report: EvalReport, directory: string): string {
     const change =
       delta?.delta === null || delta === undefined
         ? ''
-        : `${delta.delta >= 0 ? '+' : ''}${lowerIsBetter.has(metric) ? Math.round(delta.delta) : delta.delta.toFixed(3)}${delta.regressed ? '  REGRESSED' : ''}`;
+        : `${delta.delta >= 0 ? '+' : ''}${latencyMetrics.has(metric) ? Math.round(delta.delta) : delta.delta.toFixed(3)}${delta.regressed ? '  REGRESSED' : ''}`;
     const verdict = gate ? `${gate.passed ? 'pass' : 'FAIL'} (≥ ${gate.bound})` : '';
     return [metric, formatValue(metric, report.summary[metric]), change, verdict];
   });

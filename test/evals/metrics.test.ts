@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   abstentionPrecisionRecall,
+  accuracyCoverageCurve,
   answerTokens,
+  expectedCalibrationError,
   checkNuggets,
   hitAtK,
   meanOf,
@@ -205,5 +207,46 @@ describe('checkNuggets (substring match after normalising)', () => {
     expect(checkNuggets('anything', {})).toBeNull();
     expect(checkNuggets('anything', { all: [], any: [] })).toBeNull();
     expect(checkNuggets('', { any: ['600'] })?.passed).toBe(false);
+  });
+});
+
+describe('expectedCalibrationError (10 equal-width bins)', () => {
+  it('weighs each bin\'s |accuracy − mean confidence| by its share of the cases (the worked example of docs/evals.md)', () => {
+    const points = [
+      { confidence: 0.95, correct: true },
+      { confidence: 0.95, correct: true },
+      { confidence: 0.95, correct: false },
+      { confidence: 0.15, correct: false },
+      { confidence: 0.15, correct: false },
+      { confidence: 0.15, correct: true },
+    ];
+    // Bin [0.9,1]: accuracy 2/3, confidence 0.95 → 0.2833; bin [0.1,0.2): 1/3 vs 0.15 → 0.1833; each half the cases.
+    expect(expectedCalibrationError(points)).toBeCloseTo(0.5 * (0.95 - 2 / 3) + 0.5 * (1 / 3 - 0.15), 10);
+    expect(expectedCalibrationError(points)).toBeCloseTo(0.2333, 4);
+  });
+
+  it('is 0 when each bin\'s accuracy equals its confidence, puts a confidence of 1 in the last bin, and is null for no cases', () => {
+    expect(expectedCalibrationError([{ confidence: 0.5, correct: true }, { confidence: 0.5, correct: false }])).toBeCloseTo(0, 10);
+    expect(expectedCalibrationError([{ confidence: 1, correct: true }])).toBeCloseTo(0, 10);
+    expect(expectedCalibrationError([{ confidence: 1, correct: false }])).toBeCloseTo(1, 10);
+    expect(expectedCalibrationError([])).toBeNull();
+  });
+});
+
+describe('accuracyCoverageCurve', () => {
+  it('answers fewer cases, more of them right, as the threshold rises', () => {
+    const points = [
+      { confidence: 0.9, correct: true },
+      { confidence: 0.6, correct: true },
+      { confidence: 0.3, correct: false },
+    ];
+    const curve = accuracyCoverageCurve(points, 4, 0.25);
+    expect(curve).toEqual([
+      { threshold: 0, coverage: 0.75, accuracy: 2 / 3 },
+      { threshold: 0.25, coverage: 0.75, accuracy: 2 / 3 },
+      { threshold: 0.5, coverage: 0.5, accuracy: 1 },
+      { threshold: 0.75, coverage: 0.25, accuracy: 1 },
+      { threshold: 1, coverage: 0, accuracy: null },
+    ]);
   });
 });

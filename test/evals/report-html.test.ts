@@ -145,6 +145,27 @@ describe('renderHtmlReport', () => {
     expect(selectAll('figure[data-chart="failures"] rect', tree)).toHaveLength(failureKinds.length);
   });
 
+  it('draws the accuracy–coverage curve when the run has one, a point per threshold that answered something', () => {
+    expect(select('figure[data-chart="accuracy-coverage"]', tree)).toBeUndefined();
+    const withCurve = parse(
+      renderHtmlReport(
+        sampleEvalReport({
+          accuracyCoverage: [
+            { threshold: 0, coverage: 0.8, accuracy: 0.6 },
+            { threshold: 0.5, coverage: 0.5, accuracy: 0.8 },
+            { threshold: 1, coverage: 0, accuracy: null },
+          ],
+        }),
+      ),
+    );
+    const figure = only('figure[data-chart="accuracy-coverage"]', withCurve);
+    expect(selectAll('circle', figure).map((circle) => textOf(circle))).toEqual([
+      'confidence ≥ 0: 80% answered, 60% of them passed',
+      'confidence ≥ 0.5: 50% answered, 80% of them passed',
+    ]);
+    expect(textOf(only('figcaption', figure))).toContain('0.120');
+  });
+
   it('shows each failing case side by side with what was expected', () => {
     const failing = report.rows.filter((row) => row.failure !== null);
     const articles = selectAll('section#failing-cases article.case', tree);

@@ -16,6 +16,7 @@ import {
 } from '../../evals/index.ts';
 import type { AnswerResponse, Citation, Passage } from '../../src/core/index.ts';
 import { passage } from '../answer/passage.ts';
+import { sampleEvalReport } from '../helpers/sample-eval-report.ts';
 
 /**
  * Scoring one case, summarising a run, comparing runs and gating releases: the numbers a
@@ -67,6 +68,7 @@ function answered(answer: string, passages: Passage[], citations: Citation[], ex
       grounded: citations.length > 0,
       abstained: false,
       citations,
+      confidence: 0.7,
       mode: 'extractive',
       model: 'extractive',
       kbVersion: 3,
@@ -275,6 +277,28 @@ describe('nuggets', () => {
     expect(summarizeRows([row('a', { failure: 'answer_wrong' })]).truthfulness).toBe(-1);
     expect(summarizeRows([row('a', { abstained: true, failure: 'abstained_wrongly' })]).truthfulness).toBe(0);
     expect(summarizeRows([]).truthfulness).toBeNull();
+  });
+
+  it('measures the calibration of confidence over answered, scored cases: correct means passed', () => {
+    const summary = summarizeRows([
+      row('right', { confidence: 0.95 }),
+      row('right too', { confidence: 0.95 }),
+      row('wrong', { confidence: 0.95, failure: 'answer_wrong' }),
+      row('abstained', { confidence: 0.1, abstained: true, failure: 'abstained_wrongly' }),
+      row('broken', { confidence: 0.9, failure: 'error' }),
+      row('from an old report'),
+    ]);
+    expect(summary['confidence.ece']).toBeCloseTo(0.95 - 2 / 3, 10);
+    expect(summarizeRows([row('a')])['confidence.ece']).toBeNull();
+  });
+
+  it('treats confidence.ece as lower-is-better: a rise regresses, and --fail-under refuses it', () => {
+    const baseline = sampleEvalReport();
+    const worse = sampleEvalReport({ summary: { ...baseline.summary, 'confidence.ece': 0.2 } });
+    const better = sampleEvalReport({ summary: { ...baseline.summary, 'confidence.ece': 0.05 } });
+    expect(compareReports(worse, baseline).metrics.find((delta) => delta.metric === 'confidence.ece')).toMatchObject({ regressed: true, improved: false });
+    expect(compareReports(better, baseline).metrics.find((delta) => delta.metric === 'confidence.ece')).toMatchObject({ regressed: false, improved: true });
+    expect(() => parseGate('confidence.ece=0.1')).toThrow(/lower bound/);
   });
 
   it('can gate a release (--fail-under nuggets.recall=0.7)', () => {
