@@ -488,7 +488,9 @@ describe.each(testBackends())('migration 004 on $name', (backend) => {
     const database = await backend.open();
     const migrations = await readMigrationFiles();
     await migrate(database, migrations.filter((migration) => migration.id <= 3));
-    const kb = await createKnowledgeBase(database, { name: 'before', embedder: 'none' });
+    // Written as a server of migration 003 wrote it: today's createKnowledgeBase reads columns added since.
+    const created = await database.query<{ id: string }>(`INSERT INTO knowledge_bases (name, embedder) VALUES ('before', 'none') RETURNING id`);
+    const kb = { id: String(created.rows[0]!.id) };
     const texts = ['alpha beta beta gamma', 'alpha delta', 'beta beta beta beta epsilon alpha'];
     const { chunkIds } = await insertDocument(database, { kbId: kb.id, source: 'old.md', chunks: texts.map((text) => ({ text })) });
     // Postings as writeChunkTerms wrote them before migration 004: no impact column.
