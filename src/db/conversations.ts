@@ -1,7 +1,7 @@
-import { OrioleError } from '../core/index.ts';
 import type { Citation } from '../core/index.ts';
 import type { SqlExecutor } from './database.ts';
-import { isUuid } from './documents.ts';
+import { isUuid } from './identifiers.ts';
+import { decodeCursor, encodeCursor } from './page-cursor.ts';
 
 /**
  * Conversations and their turns (docs/conversations.md). A turn copies what the user saw
@@ -259,18 +259,3 @@ function recordFromRow(row: RecordRow): ConversationRecord {
   };
 }
 
-function encodeCursor(row: { cursor_at: string; id: string }): string {
-  return Buffer.from(JSON.stringify([row.cursor_at, row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof createdAt === 'string' && typeof id === 'string' && isUuid(id) && !Number.isNaN(Date.parse(createdAt))) {
-      return { createdAt, id };
-    }
-  } catch {
-    // Fall through to the error below.
-  }
-  throw new OrioleError('invalid_request', 'Invalid cursor: pass the nextCursor of a previous page');
-}

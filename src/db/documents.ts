@@ -2,6 +2,8 @@ import { notFound, OrioleError } from '../core/index.ts';
 import type { SqlExecutor } from './database.ts';
 import { insertNewChunkTerms, lexicalLength } from './lexical-index.ts';
 import { vectorFromSql, vectorToSql } from './vectors.ts';
+import { isUuid } from './identifiers.ts';
+import { decodeCursor, encodeCursor } from './page-cursor.ts';
 
 export type DocumentStatus = 'pending' | 'ready' | 'failed';
 
@@ -364,27 +366,7 @@ async function insertChunks(
   return ids;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return uuidPattern.test(value);
-}
-
-function encodeCursor(row: { cursor_at: string; id: string }): string {
-  return Buffer.from(JSON.stringify([row.cursor_at, row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof createdAt === 'string' && typeof id === 'string' && isUuid(id) && !Number.isNaN(Date.parse(createdAt))) {
-      return { createdAt, id };
-    }
-  } catch {
-    // Fall through to the error below.
-  }
-  throw new OrioleError('invalid_request', 'Invalid cursor: pass the nextCursor of a previous page');
-}
+export { isUuid } from './identifiers.ts';
 
 function fromRow(row: DocumentRow): StoredDocument {
   return {
