@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgres, type Database } from '../../src/db/index.ts';
-import { openPglite } from '../../src/db/pglite.ts';
-import { cliTargets, oriole } from '../helpers/cli.ts';
+import type { Database } from '../../src/db/index.ts';
+import { cliTargets, oriole, withCliDatabase } from '../helpers/cli.ts';
 
 describe.each(cliTargets('oriole_kb_settings'))('oriole kb settings on $name', { timeout: 240_000 }, (target) => {
   let environment: Record<string, string>;
@@ -11,17 +10,7 @@ describe.each(cliTargets('oriole_kb_settings'))('oriole kb settings on $name', {
   });
   afterAll(() => target.tearDown());
 
-  /** The database the CLI wrote to, opened only while the CLI is not running (PGlite allows one process). */
-  const withDatabase = async <T>(work: (database: Database) => Promise<T>): Promise<T> => {
-    const database = environment.DATABASE_URL
-      ? openPostgres({ url: environment.DATABASE_URL })
-      : await openPglite({ dataDir: environment.ORIOLE_DATA_DIR! });
-    try {
-      return await work(database);
-    } finally {
-      await database.close();
-    }
-  };
+  const withDatabase = <T>(work: (database: Database) => Promise<T>) => withCliDatabase(environment, work);
 
   it('prints the settings, sets JSON and text values, unsets one, and stores them where the API reads them', async () => {
     const empty = await oriole(['kb', 'settings', 'support'], environment);

@@ -2,10 +2,9 @@ import { spawn } from 'node:child_process';
 import { freePort } from '../helpers/network.ts';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgres, type Database } from '../../src/db/index.ts';
-import { openPglite } from '../../src/db/pglite.ts';
+import type { Database } from '../../src/db/index.ts';
 import { bindPolicy } from '../../src/entry/bind-policy.ts';
-import { cliTargets, oriole } from '../helpers/cli.ts';
+import { cliTargets, oriole, withCliDatabase } from '../helpers/cli.ts';
 
 const binary = path.resolve('bin/oriole.js');
 
@@ -74,17 +73,7 @@ describe.each(cliTargets('oriole_keys'))('oriole keys and serve on $name', { tim
   });
   afterAll(() => target.tearDown());
 
-  /** The database the CLI wrote to, opened only while the CLI is not running (PGlite allows one process). */
-  const withDatabase = async <T>(work: (database: Database) => Promise<T>): Promise<T> => {
-    const database = environment.DATABASE_URL
-      ? openPostgres({ url: environment.DATABASE_URL })
-      : await openPglite({ dataDir: environment.ORIOLE_DATA_DIR! });
-    try {
-      return await work(database);
-    } finally {
-      await database.close();
-    }
-  };
+  const withDatabase = <T>(work: (database: Database) => Promise<T>) => withCliDatabase(environment, work);
 
   it('refuses to serve on a public address without a key (exit 2), and serves when forced', async () => {
     const refused = await oriole(['serve', '--host', '0.0.0.0', '--port', String(await freePort())], { ...environment, ORIOLE_EMBEDDER: 'none' });

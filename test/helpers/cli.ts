@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { quoteIdentifier } from '../../src/db/index.ts';
+import { openPostgres, quoteIdentifier, type Database } from '../../src/db/index.ts';
+import { openPglite } from '../../src/db/pglite.ts';
 import { backendSelected, testDatabaseUrl, uniqueName, withAdminClient } from './databases.ts';
 
 /** The real `oriole` binary in a child process, and the storage it runs against. */
@@ -74,4 +75,16 @@ export function cliTargets(prefix: string): CliTarget[] {
     ...(backendSelected('pglite') ? [pgliteTarget()] : []),
     ...(backendSelected('postgres') ? [postgresTarget(testDatabaseUrl!, prefix)] : []),
   ];
+}
+
+/** The database a CLI run wrote to, opened only while the CLI is not running (PGlite allows one process). */
+export async function withCliDatabase<T>(environment: Record<string, string>, work: (database: Database) => Promise<T>): Promise<T> {
+  const database = environment.DATABASE_URL
+    ? openPostgres({ url: environment.DATABASE_URL })
+    : await openPglite({ dataDir: environment.ORIOLE_DATA_DIR! });
+  try {
+    return await work(database);
+  } finally {
+    await database.close();
+  }
 }
