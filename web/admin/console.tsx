@@ -11,11 +11,13 @@ import { DocumentsSection } from './sections/documents.tsx';
 import { UploadSection } from './sections/upload.tsx';
 import { TryItSection } from './sections/try-it.tsx';
 import { InsightsSection } from './sections/insights.tsx';
+import { SettingsSection } from './sections/settings.tsx';
+import { ConversationsSection } from './sections/conversations.tsx';
 import { EvalsSection } from './sections/evals.tsx';
 import { KeysSection } from './sections/keys.tsx';
 import { ErrorMessage, Status } from './ui.tsx';
 
-export const sectionIds = ['kbs', 'documents', 'upload', 'try', 'insights', 'evals', 'keys'] as const;
+export const sectionIds = ['kbs', 'documents', 'upload', 'try', 'insights', 'settings', 'conversations', 'evals', 'keys'] as const;
 export type SectionId = (typeof sectionIds)[number];
 
 /** What every section gets: the API, the chosen KB, the KB list (and a way to refresh it), the UI text. */
@@ -165,6 +167,10 @@ function Section({ id, ...props }: SectionProps & { id: SectionId }) {
       return <TryItSection key={props.kb} {...props} />;
     case 'insights':
       return <InsightsSection key={props.kb} {...props} />;
+    case 'settings':
+      return <SettingsSection key={props.kb} {...props} />;
+    case 'conversations':
+      return <ConversationsSection key={props.kb} {...props} />;
     case 'evals':
       return <EvalsSection key={props.kb} {...props} />;
     case 'keys':
