@@ -282,8 +282,9 @@ export function CuratedForm({
         </button>
       </fieldset>
       <div class="fields">
-        <label class="wide">
-          {t.answerLabel}
+        {/* The hint is outside the label: it describes the field, it is not part of its name. */}
+        <div class="field wide">
+          <label for="curated-answer">{t.answerLabel}</label>
           <textarea
             id="curated-answer"
             rows={8}
@@ -295,7 +296,7 @@ export function CuratedForm({
           <span id="curated-answer-hint" class="hint">
             {t.answerHint}
           </span>
-        </label>
+        </div>
       </div>
       <fieldset class="sources">
         <legend>{t.sourcesLegend}</legend>

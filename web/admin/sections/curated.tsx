@@ -105,7 +105,7 @@ export function CuratedSection({ api, messages, kb, focusHeading }: SectionProps
       </SectionHeading>
       <p>{t.intro}</p>
       <p class="hint">{format(t.importHint, { kb })}</p>
-      <div class="actions">
+      <div class="actions curated-toolbar">
         <button id="curated-new" type="button" onClick={() => openForm({ kind: 'new' }, 'curated-new')}>
           {t.newAnswer}
         </button>
@@ -137,7 +137,7 @@ export function CuratedSection({ api, messages, kb, focusHeading }: SectionProps
           const question = answer.questions[0] ?? '';
           return (
             <tr key={answer.id} class={answer.enabled ? undefined : 'off'}>
-              <th scope="row" class="wrap">
+              <th scope="row" class="wrap phrasings-cell">
                 {question}
                 {answer.questions.length > 1 && (
                   <ul class="more-phrasings small">

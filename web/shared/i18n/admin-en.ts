@@ -170,7 +170,7 @@ export const adminEn = {
     create: 'Add curated answer',
     save: 'Save changes',
     saving: 'Saving…',
-    fieldHint: 'Check {field}.',
+    fieldHint: 'Check the field “{field}”.',
   },
   insights: {
     heading: 'Insights for {kb}',
