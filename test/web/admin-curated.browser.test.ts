@@ -316,6 +316,19 @@ describe.skipIf(!runnable)('curated answers in the console in Chromium', { timeo
       await page.keyboard.press('Escape');
       await expect.poll(() => activeId(page)).toBe(`curated-edit-${created!.id}`);
       expect(await page.getByRole('form').count()).toBe(0);
+
+      // Delete asks first; Cancel puts the focus back on Delete, not on the page's start.
+      await tabTo(/\|Delete curated answer “Where do I buy tickets\?”$/);
+      await page.keyboard.press('Enter');
+      await expect.poll(focused).toBe('|Confirm: delete “Where do I buy tickets?”');
+      await page.keyboard.press('Tab');
+      expect(await focused()).toBe('|Cancel');
+      await page.keyboard.press('Enter');
+      await expect.poll(focused).toBe('|Delete curated answer “Where do I buy tickets?”');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Enter');
+      await status(page, 'Deleted the curated answer “Where do I buy tickets?”.');
+      await expect.poll(() => activeId(page)).toBe('curated-new');
       await context.close();
     });
   });
@@ -341,6 +354,25 @@ describe.skipIf(!runnable)('curated answers in the console in Chromium', { timeo
       await page.getByRole('button', { name: `Write a curated answer for “${parkingQuestion}”` }).waitFor();
       await page.screenshot({ path: path.join(screenshots, 'admin-curated-insights-390.png'), fullPage: true });
       expect(await width()).toBeLessThanOrEqual(390);
+      await context.close();
+    });
+  });
+
+  describe('in Chinese, 390 px wide', () => {
+    it('shows the section and the form in Chinese, within the width', async () => {
+      const { page, context } = await watchedPage(browser, watch, 390, 'zh-CN');
+      await page.goto(`${apiUrl}/admin`);
+      await page.getByLabel(/key/i).fill(adminKey);
+      await page.getByRole('button', { name: '使用密钥' }).click();
+      await page.getByRole('navigation', { name: '控制台栏目' }).getByRole('link', { name: '精选回答' }).click();
+      await page.getByRole('heading', { name: `${kbName} 的精选回答` }).waitFor();
+      await page.getByRole('button', { name: '新建精选回答' }).click();
+      await page.getByLabel('问法 1', { exact: true }).fill('船票多少钱？');
+      await page.getByRole('button', { name: '添加精选回答' }).click();
+      await page.getByRole('form').getByRole('alert').waitFor();
+      expect(await page.getByRole('form').getByRole('alert').innerText()).toContain('请检查“回答（Markdown）”。');
+      await page.screenshot({ path: path.join(screenshots, 'admin-curated-form-zh-390.png'), fullPage: true });
+      expect(await page.evaluate(() => (globalThis as unknown as InPage).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       await context.close();
     });
   });
