@@ -4,9 +4,11 @@ import type {
   ApiKey,
   ChunkPage,
   CrawlRequest,
+  CreateCuratedAnswerRequest,
   CreatedKey,
   CreateKeyRequest,
   CreateKnowledgeBaseRequest,
+  CuratedAnswer,
   DocumentPage,
   EvalRun,
   EvalSetSummary,
@@ -15,6 +17,7 @@ import type {
   QueuedDocuments,
   QueuedEval,
   SearchResponse,
+  UpdateCuratedAnswerRequest,
 } from '../shared/admin-api-types.ts';
 
 /**
@@ -42,6 +45,11 @@ export interface AdminApi {
   listKeys(): Promise<ApiKey[]>;
   createKey(request: CreateKeyRequest): Promise<CreatedKey>;
   revokeKey(id: string): Promise<void>;
+  /** Curated answers (docs/curated-answers.md): the whole list (the route does not page), oldest first. */
+  listCurated(kb: string): Promise<CuratedAnswer[]>;
+  createCurated(kb: string, request: CreateCuratedAnswerRequest): Promise<CuratedAnswer>;
+  updateCurated(kb: string, id: string, changes: UpdateCuratedAnswerRequest): Promise<CuratedAnswer>;
+  deleteCurated(kb: string, id: string): Promise<void>;
 }
 
 export function createAdminApi(key: () => string | undefined): AdminApi {
@@ -93,5 +101,9 @@ export function createAdminApi(key: () => string | undefined): AdminApi {
     listKeys: async () => (await client.json<{ keys: ApiKey[] }>('GET', '/keys')).keys,
     createKey: (request) => client.json('POST', '/keys', request),
     revokeKey: async (id) => void (await raw('DELETE', `/keys/${path(id)}`)),
+    listCurated: async (kb) => (await client.json<{ curatedAnswers: CuratedAnswer[] }>('GET', `/kbs/${path(kb)}/curated-answers`)).curatedAnswers,
+    createCurated: (kb, request) => client.json('POST', `/kbs/${path(kb)}/curated-answers`, request),
+    updateCurated: (kb, id, changes) => client.json('PATCH', `/kbs/${path(kb)}/curated-answers/${path(id)}`, changes),
+    deleteCurated: async (kb, id) => void (await raw('DELETE', `/kbs/${path(kb)}/curated-answers/${path(id)}`)),
   };
 }

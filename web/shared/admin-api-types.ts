@@ -175,6 +175,34 @@ export interface CreatedKey extends ApiKey {
   key: string;
 }
 
+/** A curated answer (docs/curated-answers.md): served word for word when a question matches one of its phrasings. */
+export interface CuratedAnswer {
+  id: string;
+  questions: string[];
+  answer: string;
+  citations: Array<{ source: string }>;
+  tags: string[];
+  enabled: boolean;
+  hits: number;
+  updatedAt: string;
+}
+
+export interface CuratedAnswerList {
+  curatedAnswers: CuratedAnswer[];
+}
+
+export interface CreateCuratedAnswerRequest {
+  questions?: string[];
+  answer: string;
+  citations?: Array<{ source: string }>;
+  tags?: string[];
+  enabled?: boolean;
+  /** A logged answer (a rated-down one from GET /analytics/summary): its question becomes the first phrasing. */
+  fromAnswerId?: string;
+}
+
+export type UpdateCuratedAnswerRequest = Partial<Omit<CreateCuratedAnswerRequest, 'fromAnswerId'>>;
+
 /** Exactly T's fields; a field holding objects lists theirs. */
 type Fields<T> = { readonly [K in keyof Required<T>]: true | Readonly<Record<string, unknown>> };
 
@@ -211,6 +239,18 @@ const keyFields = {
   lastUsedAt: true,
   revokedAt: true,
 } satisfies Fields<ApiKey>;
+
+const curatedAnswerFields = {
+  id: true,
+  questions: true,
+  answer: true,
+  citations: { source: true },
+  tags: true,
+  enabled: true,
+  hits: true,
+  updatedAt: true,
+} satisfies Fields<CuratedAnswer>;
+const curatedRequestFields = { questions: true, answer: true, citations: { source: true }, tags: true, enabled: true } satisfies Fields<UpdateCuratedAnswerRequest>;
 
 /** Operation (as `METHOD /path` in the OpenAPI document) → the schema fields the console sends or reads. */
 export const adminApiContract = {
@@ -286,4 +326,11 @@ export const adminApiContract = {
     response: { ...keyFields, key: true } satisfies Fields<CreatedKey>,
   },
   'DELETE /keys/{id}': {},
+  'GET /kbs/{name}/curated-answers': { response: { curatedAnswers: curatedAnswerFields } satisfies Fields<CuratedAnswerList> },
+  'POST /kbs/{name}/curated-answers': {
+    request: { ...curatedRequestFields, fromAnswerId: true } satisfies Fields<CreateCuratedAnswerRequest>,
+    response: curatedAnswerFields,
+  },
+  'PATCH /kbs/{name}/curated-answers/{id}': { request: curatedRequestFields, response: curatedAnswerFields },
+  'DELETE /kbs/{name}/curated-answers/{id}': {},
 } as const;

@@ -15,6 +15,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The error's `details` (e.g. the `field` or the validation `issues` a 400 names), when it has any. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -96,7 +98,7 @@ function answerEvent(name: string, data: string): AnswerStreamEvent | undefined 
 export async function apiError(response: Response): Promise<ApiError> {
   try {
     const body = (await response.json()) as ApiErrorBody;
-    return new ApiError(response.status, body.error.code, body.error.message);
+    return new ApiError(response.status, body.error.code, body.error.message, body.error.details);
   } catch {
     return new ApiError(response.status, 'internal', `HTTP ${response.status}`);
   }
