@@ -1,4 +1,3 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Papa from 'papaparse';
 import { createCurated, curatedThresholdOf, distinctPhrasings, listCurated, normaliseQuestion, phrasingScore } from '../answer/index.ts';
@@ -7,6 +6,7 @@ import { curatedAnswerResponse } from '../api/routes/curated-answers.ts';
 import { OrioleError } from '../core/index.ts';
 import { getKnowledgeBase, type CuratedAnswer, type Database } from '../db/index.ts';
 import { lexicalTerms } from '../retrieval/index.ts';
+import { readNamedFile, writeNamedFile } from './command-files.ts';
 
 /**
  * `oriole curated import|export` (docs/curated-answers.md). JSONL is the API's shape, one
@@ -46,7 +46,7 @@ export async function runCuratedImport(
 ): Promise<ImportPlan> {
   const format = formatOf(file);
   const kb = await getKnowledgeBase(database, options.kb);
-  const entries = parseImportFile(await readFile(file, 'utf8'), format);
+  const entries = parseImportFile(await readNamedFile(file, 'the curated answers file'), format);
   const existing = await listCurated(database, kb);
   const plan = planImport(entries, existing, curatedThresholdOf(kb));
   const verb = options.dryRun ? 'Would add' : 'Adding';
@@ -83,7 +83,7 @@ export async function runCuratedExport(database: Database, file: string, options
           { columns: ['question', 'answer'], newline: '\n' },
         ) + '\n'
       : answers.map((answer) => JSON.stringify(curatedAnswerResponse(answer, kb))).join('\n') + (answers.length > 0 ? '\n' : '');
-  await writeFile(file, text, 'utf8');
+  await writeNamedFile(file, text, 'the export');
   output.out(`Exported ${answers.length} curated answer(s) of '${kb.name}' to ${file}.`);
   return answers.length;
 }

@@ -17,6 +17,7 @@ import {
 import { invalidRequest } from '../core/index.ts';
 import { getKnowledgeBase } from '../db/index.ts';
 import type { NodeComposition } from './compose.ts';
+import { readNamedFile } from './command-files.ts';
 
 export interface EvalCommand {
   casesFile: string;
@@ -82,12 +83,8 @@ export async function writeReports(report: EvalReport, directory: string): Promi
   await writeFile(path.join(directory, 'report.html'), renderHtmlReport(report));
 }
 
-async function readCasesFile(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw invalidRequest(`cannot read the eval set ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+function readCasesFile(file: string): Promise<string> {
+  return readNamedFile(file, 'the eval set');
 }
 
 async function readBaseline(file: string): Promise<EvalReport> {

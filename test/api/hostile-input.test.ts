@@ -43,6 +43,7 @@ const hostileRequests: Hostile[] = [
   { name: 'filters of the wrong shape', method: 'POST', path: '/search', body: '{"query":"q","filters":{"sources":"a"}}', headers: json, status: 400, code: 'invalid_request' },
   { name: 'prototype pollution keys', method: 'POST', path: '/answer', body: '{"question":"q","__proto__":{"admin":true}}', headers: json, status: 400, code: 'invalid_request' },
   { name: 'null body', method: 'POST', path: '/kbs', body: 'null', headers: json, status: 400, code: 'invalid_request' },
+  { name: 'an empty JSON body', method: 'POST', path: '/answer', body: '', headers: json, status: 400, code: 'invalid_request' },
   // Size and nesting.
   { name: 'a 100k-character question', method: 'POST', path: '/answer', body: JSON.stringify({ question: 'x'.repeat(100_000) }), headers: json, status: 400, code: 'invalid_request' },
   { name: 'a 2 MB body', method: 'POST', path: '/search', body: JSON.stringify({ query: 'y'.repeat(2_000_000) }), headers: json, status: 413, code: 'payload_too_large' },
@@ -73,6 +74,8 @@ const hostileRequests: Hostile[] = [
   // Unknown ids and wrong methods.
   { name: 'an unknown document', method: 'GET', path: `/documents/${uuid}`, status: 404, code: 'not_found' },
   { name: 'deleting an unknown document', method: 'DELETE', path: `/documents/${uuid}`, status: 404, code: 'not_found' },
+  // Some clients send their default JSON header on every call: a DELETE without a body is still a DELETE.
+  { name: 'deleting with a JSON header and no body', method: 'DELETE', path: `/documents/${uuid}`, headers: json, status: 404, code: 'not_found' },
   { name: 'an unknown job', method: 'GET', path: `/jobs/${uuid}`, status: 404, code: 'not_found' },
   { name: 'an unknown eval', method: 'GET', path: '/evals/not-a-uuid', status: 404, code: 'not_found' },
   { name: 'an unknown KB', method: 'POST', path: '/answer', body: '{"question":"refund","kb":"nope"}', headers: json, status: 404, code: 'not_found' },

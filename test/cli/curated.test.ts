@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +111,22 @@ describe.each(cliTargets('oriole_cli_curated'))('oriole curated import|export on
     const wrongType = await run(['curated', 'import', path.join(folder, 'faq.txt'), '--kb', 'help']);
     expect(wrongType.code).not.toBe(0);
     expect(wrongType.stderr).toContain('.jsonl or .csv');
+  });
+
+  it('names a file it cannot read or write instead of printing a stack trace (exit 2)', async () => {
+    const absent = await run(['curated', 'import', path.join(folder, 'absent.jsonl'), '--kb', 'help']);
+    expect(absent.code).toBe(2);
+    expect(absent.stderr).toContain('cannot read the curated answers file');
+    expect(absent.stderr).toContain('no such file or folder');
+    expect(absent.stderr).not.toMatch(/\n\s+at /);
+    const folderNamed = path.join(folder, 'a-folder.jsonl');
+    await mkdir(folderNamed);
+    const isFolder = await run(['curated', 'import', folderNamed, '--kb', 'help']);
+    expect(isFolder.code).toBe(2);
+    expect(isFolder.stderr).toContain('it is a folder');
+    const unwritable = await run(['curated', 'export', path.join(folder, 'no-such-folder', 'out.jsonl'), '--kb', 'help']);
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.stderr).toContain('cannot write the export');
+    expect(unwritable.stderr).not.toMatch(/\n\s+at /);
   });
 });

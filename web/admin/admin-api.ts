@@ -7,9 +7,11 @@ import type {
   ConversationOutcome,
   ConversationPage,
   CrawlRequest,
+  CreateCuratedAnswerRequest,
   CreatedKey,
   CreateKeyRequest,
   CreateKnowledgeBaseRequest,
+  CuratedAnswer,
   DocumentPage,
   EvalRun,
   EvalSetSummary,
@@ -21,6 +23,7 @@ import type {
   QueuedDocuments,
   QueuedEval,
   SearchResponse,
+  UpdateCuratedAnswerRequest,
 } from '../shared/admin-api-types.ts';
 
 /**
@@ -48,6 +51,11 @@ export interface AdminApi {
   listKeys(): Promise<ApiKey[]>;
   createKey(request: CreateKeyRequest): Promise<CreatedKey>;
   revokeKey(id: string): Promise<void>;
+  /** Curated answers (docs/curated-answers.md): the whole list (the route does not page), oldest first. */
+  listCurated(kb: string): Promise<CuratedAnswer[]>;
+  createCurated(kb: string, request: CreateCuratedAnswerRequest): Promise<CuratedAnswer>;
+  updateCurated(kb: string, id: string, changes: UpdateCuratedAnswerRequest): Promise<CuratedAnswer>;
+  deleteCurated(kb: string, id: string): Promise<void>;
   kbSettings(kb: string): Promise<KbSettingsResponse>;
   /** Only the fields named change; `null` removes one (docs/kb-settings.md). */
   updateKbSettings(kb: string, patch: KbSettingsPatch): Promise<KbSettingsResponse>;
@@ -110,6 +118,10 @@ export function createAdminApi(key: () => string | undefined): AdminApi {
     listKeys: async () => (await client.json<{ keys: ApiKey[] }>('GET', '/keys')).keys,
     createKey: (request) => client.json('POST', '/keys', request),
     revokeKey: async (id) => void (await raw('DELETE', `/keys/${path(id)}`)),
+    listCurated: async (kb) => (await client.json<{ curatedAnswers: CuratedAnswer[] }>('GET', `/kbs/${path(kb)}/curated-answers`)).curatedAnswers,
+    createCurated: (kb, request) => client.json('POST', `/kbs/${path(kb)}/curated-answers`, request),
+    updateCurated: (kb, id, changes) => client.json('PATCH', `/kbs/${path(kb)}/curated-answers/${path(id)}`, changes),
+    deleteCurated: async (kb, id) => void (await raw('DELETE', `/kbs/${path(kb)}/curated-answers/${path(id)}`)),
     kbSettings: (kb) => client.json('GET', `/kbs/${path(kb)}/settings`),
     updateKbSettings: (kb, patch) => client.json('PATCH', `/kbs/${path(kb)}/settings`, patch),
     listConversations: (kb, options) =>

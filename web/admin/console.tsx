@@ -10,6 +10,7 @@ import { KnowledgeBasesSection } from './sections/knowledge-bases.tsx';
 import { DocumentsSection } from './sections/documents.tsx';
 import { UploadSection } from './sections/upload.tsx';
 import { TryItSection } from './sections/try-it.tsx';
+import { CuratedSection } from './sections/curated.tsx';
 import { InsightsSection } from './sections/insights.tsx';
 import { SettingsSection } from './sections/settings.tsx';
 import { ConversationsSection } from './sections/conversations.tsx';
@@ -17,7 +18,7 @@ import { EvalsSection } from './sections/evals.tsx';
 import { KeysSection } from './sections/keys.tsx';
 import { ErrorMessage, Status } from './ui.tsx';
 
-export const sectionIds = ['kbs', 'documents', 'upload', 'try', 'insights', 'settings', 'conversations', 'evals', 'keys'] as const;
+export const sectionIds = ['kbs', 'documents', 'upload', 'try', 'curated', 'insights', 'settings', 'conversations', 'evals', 'keys'] as const;
 export type SectionId = (typeof sectionIds)[number];
 
 /** What every section gets: the API, the chosen KB, the KB list (and a way to refresh it), the UI text. */
@@ -165,6 +166,8 @@ function Section({ id, ...props }: SectionProps & { id: SectionId }) {
       return <DocumentsSection key={props.kb} {...props} />;
     case 'try':
       return <TryItSection key={props.kb} {...props} />;
+    case 'curated':
+      return <CuratedSection key={props.kb} {...props} />;
     case 'insights':
       return <InsightsSection key={props.kb} {...props} />;
     case 'settings':

@@ -162,17 +162,32 @@ export function ConfirmInRow({
   actionLabel: string;
   confirmLabel: string;
 }) {
+  // Cancel removes the focused button: focus goes back to the one that asked, not to the page's start.
+  const askButton = useRef<HTMLButtonElement>(null);
+  const cancelled = useRef(false);
+  useEffect(() => {
+    if (confirming || !cancelled.current) return;
+    cancelled.current = false;
+    askButton.current?.focus();
+  }, [confirming]);
   return confirming ? (
     <>
       <button type="button" class="danger" onClick={onConfirm} autoFocus>
         {confirmLabel}
       </button>
-      <button type="button" class="secondary" onClick={onCancel}>
+      <button
+        type="button"
+        class="secondary"
+        onClick={() => {
+          cancelled.current = true;
+          onCancel();
+        }}
+      >
         {messages.admin.cancel}
       </button>
     </>
   ) : (
-    <button type="button" class="danger" onClick={onAsk} aria-label={actionLabel}>
+    <button type="button" class="danger" onClick={onAsk} aria-label={actionLabel} ref={askButton}>
       {action}
     </button>
   );

@@ -175,6 +175,33 @@ export interface CreatedKey extends ApiKey {
   key: string;
 }
 
+/** A curated answer (docs/curated-answers.md): served word for word when a question matches one of its phrasings. */
+export interface CuratedAnswer {
+  id: string;
+  questions: string[];
+  answer: string;
+  citations: Array<{ source: string }>;
+  tags: string[];
+  enabled: boolean;
+  hits: number;
+  updatedAt: string;
+}
+
+export interface CuratedAnswerList {
+  curatedAnswers: CuratedAnswer[];
+}
+
+export interface CreateCuratedAnswerRequest {
+  questions?: string[];
+  answer: string;
+  citations?: Array<{ source: string }>;
+  tags?: string[];
+  enabled?: boolean;
+  /** A logged answer (a rated-down one from GET /analytics/summary): its question becomes the first phrasing. */
+  fromAnswerId?: string;
+}
+
+export type UpdateCuratedAnswerRequest = Partial<Omit<CreateCuratedAnswerRequest, 'fromAnswerId'>>;
 /** A KB's answer settings (docs/kb-settings.md): every field optional; unset keeps the server's behaviour. */
 export type AnswerLanguageSetting = 'question' | 'en' | 'zh';
 
@@ -315,6 +342,17 @@ const keyFields = {
   revokedAt: true,
 } satisfies Fields<ApiKey>;
 
+const curatedAnswerFields = {
+  id: true,
+  questions: true,
+  answer: true,
+  citations: { source: true },
+  tags: true,
+  enabled: true,
+  hits: true,
+  updatedAt: true,
+} satisfies Fields<CuratedAnswer>;
+const curatedRequestFields = { questions: true, answer: true, citations: { source: true }, tags: true, enabled: true } satisfies Fields<UpdateCuratedAnswerRequest>;
 const settingsFields = {
   persona: true,
   abstentionMessage: { en: true, zh: true },
@@ -417,6 +455,13 @@ export const adminApiContract = {
     response: { ...keyFields, key: true } satisfies Fields<CreatedKey>,
   },
   'DELETE /keys/{id}': {},
+  'GET /kbs/{name}/curated-answers': { response: { curatedAnswers: curatedAnswerFields } satisfies Fields<CuratedAnswerList> },
+  'POST /kbs/{name}/curated-answers': {
+    request: { ...curatedRequestFields, fromAnswerId: true } satisfies Fields<CreateCuratedAnswerRequest>,
+    response: curatedAnswerFields,
+  },
+  'PATCH /kbs/{name}/curated-answers/{id}': { request: curatedRequestFields, response: curatedAnswerFields },
+  'DELETE /kbs/{name}/curated-answers/{id}': {},
   'GET /kbs/{name}/settings': { response: { kb: true, version: true, settings: settingsFields } satisfies Fields<KbSettingsResponse> },
   'PATCH /kbs/{name}/settings': { request: settingsFields, response: { kb: true, version: true, settings: settingsFields } satisfies Fields<KbSettingsResponse> },
   'GET /conversations': {

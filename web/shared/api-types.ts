@@ -7,7 +7,7 @@
  */
 
 export interface ApiErrorBody {
-  error: { code: string; message: string; requestId?: string; details?: unknown };
+  error: { code: string; message: string; requestId?: string; details?: Record<string, unknown> };
 }
 
 export interface KnowledgeBase {

@@ -9,20 +9,14 @@ import type {
 } from './api-types.ts';
 import { readServerSentEvents } from './sse.ts';
 
-/** One field a 400 `invalid_request` names (`handoff.url`), with what is wrong with it. */
-export interface ApiIssue {
-  path: string;
-  message: string;
-}
-
 /** An error answer from the API, with its stable code (`unauthorized`, `rate_limited`, …). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    /** The fields a validation error names (`error.details.issues`), so a form can show each by its field. */
-    readonly issues: ApiIssue[] = [],
+    /** The error's `details` (e.g. the `field` or the validation `issues` a 400 names), when it has any. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -104,16 +98,8 @@ function answerEvent(name: string, data: string): AnswerStreamEvent | undefined 
 export async function apiError(response: Response): Promise<ApiError> {
   try {
     const body = (await response.json()) as ApiErrorBody;
-    return new ApiError(response.status, body.error.code, body.error.message, issuesOf(body.error.details));
+    return new ApiError(response.status, body.error.code, body.error.message, body.error.details);
   } catch {
     return new ApiError(response.status, 'internal', `HTTP ${response.status}`);
   }
-}
-
-function issuesOf(details: unknown): ApiIssue[] {
-  const issues = (details as { issues?: unknown } | undefined)?.issues;
-  if (!Array.isArray(issues)) return [];
-  return issues.filter(
-    (issue): issue is ApiIssue => typeof (issue as ApiIssue | null)?.path === 'string' && typeof (issue as ApiIssue).message === 'string',
-  );
 }

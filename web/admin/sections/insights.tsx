@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AnalyticsSummary } from '../../shared/admin-api-types.ts';
 import { format } from '../../shared/i18n/index.ts';
 import type { SectionProps } from '../console.tsx';
+import { draftPhrasings, openCuratedDraft } from '../curated-draft.ts';
 import { DayChart } from '../day-chart.tsx';
 import { ErrorMessage, SectionHeading, Status } from '../ui.tsx';
 
@@ -15,7 +16,11 @@ function percent(rate: number | null): string {
   return rate === null ? '—' : `${Math.round(rate * 100)}%`;
 }
 
-/** GET /analytics/summary as a dashboard: totals, answers and abstentions by day, and the lists content teams act on. */
+/**
+ * GET /analytics/summary as a dashboard: totals, answers and abstentions by day, and the
+ * lists content teams act on; a rated-down answer or an unanswered group opens a curated
+ * answer drafted from it (curated-draft.ts).
+ */
 export function InsightsSection({ api, messages, kb, focusHeading }: SectionProps) {
   const t = messages.admin.insights;
   const [days, setDays] = useState<number>(30);
@@ -108,6 +113,14 @@ export function InsightsSection({ api, messages, kb, focusHeading }: SectionProp
                           ))}
                         </ul>
                       )}
+                      <button
+                        type="button"
+                        class="secondary small-button"
+                        aria-label={format(t.writeCuratedNamed, { question: group.representative })}
+                        onClick={() => openCuratedDraft({ kb, questions: draftPhrasings([group.representative, ...group.questions]) })}
+                      >
+                        {t.writeCurated}
+                      </button>
                     </li>
                   ))}
                 </ol>
@@ -135,6 +148,21 @@ export function InsightsSection({ api, messages, kb, focusHeading }: SectionProp
                           {t.cited} {answer.citations.map((citation) => citation.title || citation.source).join(' · ')}
                         </p>
                       )}
+                      <button
+                        type="button"
+                        class="secondary small-button"
+                        aria-label={format(t.writeCuratedNamed, { question: answer.question })}
+                        onClick={() =>
+                          openCuratedDraft({
+                            kb,
+                            questions: [answer.question],
+                            fromAnswerId: answer.answerId,
+                            ratedDown: { answer: answer.answer, comment: answer.comment },
+                          })
+                        }
+                      >
+                        {t.writeCurated}
+                      </button>
                     </li>
                   ))}
                 </ul>

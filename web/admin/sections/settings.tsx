@@ -37,6 +37,17 @@ function fieldOf(path: string): string | undefined {
 
 type FieldErrors = Record<string, string[]>;
 
+/** Every field a 400 names (its `details.issues`: `{path: 'handoff.url', message}`), so each shows by its field. */
+function validationIssues(error: unknown): Array<{ path: string; message: string }> {
+  if (!(error instanceof ApiError) || error.status !== 400) return [];
+  const issues = error.details?.issues;
+  if (!Array.isArray(issues)) return [];
+  return issues.filter(
+    (issue): issue is { path: string; message: string } =>
+      typeof (issue as { path?: unknown } | null)?.path === 'string' && typeof (issue as { message?: unknown }).message === 'string',
+  );
+}
+
 function problemText(messages: Messages, problem: DraftProblem): string {
   const t = messages.admin.settings;
   return problem.problem === 'badTag' ? format(t.badTag, { line: problem.line }) : t.notANumber;
@@ -112,11 +123,9 @@ export function SettingsSection({ api, messages, kb, focusHeading }: SectionProp
     } catch (caught) {
       setFormError(format(t.notSaved, { message: errorText(messages, caught) }));
       const errors: FieldErrors = {};
-      if (caught instanceof ApiError) {
-        for (const issue of caught.issues) {
-          const field = fieldOf(issue.path);
-          if (field) (errors[field] ??= []).push(issue.message);
-        }
+      for (const issue of validationIssues(caught)) {
+        const field = fieldOf(issue.path);
+        if (field) (errors[field] ??= []).push(issue.message);
       }
       showFieldErrors(errors);
     } finally {
