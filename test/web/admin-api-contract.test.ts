@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adminApiContract } from '../../web/shared/admin-api-types.ts';
+import { abstentionLanguages, adminApiContract, kbSettingsBounds } from '../../web/shared/admin-api-types.ts';
 import { expectContractHolds, missingFields, successSchema, useOpenApiDocument, type FieldContract } from './openapi-contract.ts';
 
 /**
@@ -15,6 +15,22 @@ describe('the admin console client against /openapi.json', () => {
       expectContractHolds(openApi(), name, contract, 'request');
     });
   }
+
+  it("the answer-settings form's bounds and languages are the server's", () => {
+    type Bounded = { maxLength?: number; maximum?: number; properties?: Record<string, Bounded> };
+    const schemas = openApi().components!.schemas! as Record<string, Bounded>;
+    const settings = schemas['KbSettings']!.properties!;
+    const handoff = schemas['KbHandoff']!.properties!;
+    expect({
+      personaChars: settings['persona']!.maxLength,
+      abstentionMessageChars: settings['abstentionMessage']!.properties!['en']!.maxLength,
+      handoffUrlChars: handoff['url']!.maxLength,
+      handoffEmailChars: handoff['email']!.maxLength,
+      handoffLabelChars: handoff['label']!.maxLength,
+      maxTopK: settings['topK']!.maximum,
+    }).toEqual(kbSettingsBounds);
+    expect(Object.keys(settings['abstentionMessage']!.properties!)).toEqual([...abstentionLanguages]);
+  });
 
   it('notices a field the server does not have', () => {
     const schema = successSchema(openApi(), '/keys', 'get')!;

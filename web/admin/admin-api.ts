@@ -3,6 +3,9 @@ import type {
   AnalyticsSummary,
   ApiKey,
   ChunkPage,
+  Conversation,
+  ConversationOutcome,
+  ConversationPage,
   CrawlRequest,
   CreateCuratedAnswerRequest,
   CreatedKey,
@@ -12,7 +15,10 @@ import type {
   DocumentPage,
   EvalRun,
   EvalSetSummary,
+  HandedOffConversation,
   Job,
+  KbSettingsPatch,
+  KbSettingsResponse,
   KnowledgeBaseDetail,
   QueuedDocuments,
   QueuedEval,
@@ -50,6 +56,17 @@ export interface AdminApi {
   createCurated(kb: string, request: CreateCuratedAnswerRequest): Promise<CuratedAnswer>;
   updateCurated(kb: string, id: string, changes: UpdateCuratedAnswerRequest): Promise<CuratedAnswer>;
   deleteCurated(kb: string, id: string): Promise<void>;
+  kbSettings(kb: string): Promise<KbSettingsResponse>;
+  /** Only the fields named change; `null` removes one (docs/kb-settings.md). */
+  updateKbSettings(kb: string, patch: KbSettingsPatch): Promise<KbSettingsResponse>;
+  listConversations(
+    kb: string,
+    options: { outcome?: ConversationOutcome | ''; from?: string; to?: string; cursor?: string | null; limit?: number },
+  ): Promise<ConversationPage>;
+  conversation(id: string): Promise<Conversation>;
+  resolveConversation(id: string): Promise<Conversation>;
+  /** Marks it handed off; the hand-off webhook fires the first time (docs/conversations.md). */
+  handOffConversation(id: string, reason?: string): Promise<HandedOffConversation>;
 }
 
 export function createAdminApi(key: () => string | undefined): AdminApi {
@@ -105,5 +122,15 @@ export function createAdminApi(key: () => string | undefined): AdminApi {
     createCurated: (kb, request) => client.json('POST', `/kbs/${path(kb)}/curated-answers`, request),
     updateCurated: (kb, id, changes) => client.json('PATCH', `/kbs/${path(kb)}/curated-answers/${path(id)}`, changes),
     deleteCurated: async (kb, id) => void (await raw('DELETE', `/kbs/${path(kb)}/curated-answers/${path(id)}`)),
+    kbSettings: (kb) => client.json('GET', `/kbs/${path(kb)}/settings`),
+    updateKbSettings: (kb, patch) => client.json('PATCH', `/kbs/${path(kb)}/settings`, patch),
+    listConversations: (kb, options) =>
+      client.json(
+        'GET',
+        `/conversations?${query({ kb, outcome: options.outcome, from: options.from, to: options.to, cursor: options.cursor, limit: options.limit })}`,
+      ),
+    conversation: (id) => client.json('GET', `/conversations/${path(id)}`),
+    resolveConversation: (id) => client.json('POST', `/conversations/${path(id)}/resolve`),
+    handOffConversation: (id, reason) => client.json('POST', `/conversations/${path(id)}/handoff`, reason ? { reason } : {}),
   };
 }

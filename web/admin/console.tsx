@@ -12,11 +12,13 @@ import { UploadSection } from './sections/upload.tsx';
 import { TryItSection } from './sections/try-it.tsx';
 import { CuratedSection } from './sections/curated.tsx';
 import { InsightsSection } from './sections/insights.tsx';
+import { SettingsSection } from './sections/settings.tsx';
+import { ConversationsSection } from './sections/conversations.tsx';
 import { EvalsSection } from './sections/evals.tsx';
 import { KeysSection } from './sections/keys.tsx';
 import { ErrorMessage, Status } from './ui.tsx';
 
-export const sectionIds = ['kbs', 'documents', 'upload', 'try', 'curated', 'insights', 'evals', 'keys'] as const;
+export const sectionIds = ['kbs', 'documents', 'upload', 'try', 'curated', 'insights', 'settings', 'conversations', 'evals', 'keys'] as const;
 export type SectionId = (typeof sectionIds)[number];
 
 /** What every section gets: the API, the chosen KB, the KB list (and a way to refresh it), the UI text. */
@@ -168,6 +170,10 @@ function Section({ id, ...props }: SectionProps & { id: SectionId }) {
       return <CuratedSection key={props.kb} {...props} />;
     case 'insights':
       return <InsightsSection key={props.kb} {...props} />;
+    case 'settings':
+      return <SettingsSection key={props.kb} {...props} />;
+    case 'conversations':
+      return <ConversationsSection key={props.kb} {...props} />;
     case 'evals':
       return <EvalsSection key={props.kb} {...props} />;
     case 'keys':

@@ -202,6 +202,108 @@ export interface CreateCuratedAnswerRequest {
 }
 
 export type UpdateCuratedAnswerRequest = Partial<Omit<CreateCuratedAnswerRequest, 'fromAnswerId'>>;
+/** A KB's answer settings (docs/kb-settings.md): every field optional; unset keeps the server's behaviour. */
+export type AnswerLanguageSetting = 'question' | 'en' | 'zh';
+
+/** The languages `abstentionMessage` takes: the ones Oriole tells apart. */
+export const abstentionLanguages = ['en', 'zh'] as const;
+export type AbstentionLanguage = (typeof abstentionLanguages)[number];
+
+/**
+ * The settings' bounds, as the console's fields show them (a counter, max attributes). The
+ * server enforces them; test/web/admin-api-contract.test.ts checks these against its schema.
+ */
+export const kbSettingsBounds = {
+  personaChars: 1_000,
+  abstentionMessageChars: 1_000,
+  handoffUrlChars: 2_048,
+  handoffEmailChars: 254,
+  handoffLabelChars: 100,
+  maxTopK: 20,
+} as const;
+
+export interface KbHandoffSetting {
+  url?: string;
+  email?: string;
+  label?: string;
+}
+
+export interface KbFiltersSetting {
+  sources?: string[];
+  tags?: Record<string, string>;
+}
+
+export interface KbSettings {
+  persona?: string;
+  abstentionMessage?: Partial<Record<AbstentionLanguage, string>>;
+  handoff?: KbHandoffSetting;
+  answerLanguage?: AnswerLanguageSetting;
+  topK?: number;
+  filters?: KbFiltersSetting;
+  curatedThreshold?: number;
+  minConfidence?: number;
+}
+
+/** PATCH /kbs/:name/settings: each field named replaces the stored one whole; null removes it. */
+export type KbSettingsPatch = { [Field in keyof KbSettings]?: KbSettings[Field] | null };
+
+export interface KbSettingsResponse {
+  kb: string;
+  version: number;
+  settings: KbSettings;
+}
+
+export type ConversationOutcome = 'answered' | 'abstained' | 'resolved' | 'handed_off';
+
+export interface ConversationSummary {
+  id: string;
+  kb: string;
+  outcome: ConversationOutcome;
+  turnCount: number;
+  firstQuestion: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ConversationPage {
+  conversations: ConversationSummary[];
+  nextCursor: string | null;
+}
+
+export interface ConversationCitation {
+  index: number;
+  source: string;
+  title: string | null;
+  url: string | null;
+}
+
+export interface ConversationTurn {
+  answerId: string;
+  question: string;
+  answer: string;
+  citations: ConversationCitation[];
+  abstained: boolean;
+  feedback: { rating: 'up' | 'down'; comment: string | null; createdAt: string } | null;
+  createdAt: string;
+}
+
+export interface Conversation {
+  id: string;
+  kb: string;
+  outcome: ConversationOutcome;
+  createdAt: string;
+  resolvedAt: string | null;
+  handedOffAt: string | null;
+  turns: ConversationTurn[];
+}
+
+export interface HandoffRequest {
+  reason?: string;
+}
+
+export interface HandedOffConversation extends Conversation {
+  webhook: 'queued' | 'not_configured' | 'already_handed_off';
+}
 
 /** Exactly T's fields; a field holding objects lists theirs. */
 type Fields<T> = { readonly [K in keyof Required<T>]: true | Readonly<Record<string, unknown>> };
@@ -251,6 +353,33 @@ const curatedAnswerFields = {
   updatedAt: true,
 } satisfies Fields<CuratedAnswer>;
 const curatedRequestFields = { questions: true, answer: true, citations: { source: true }, tags: true, enabled: true } satisfies Fields<UpdateCuratedAnswerRequest>;
+const settingsFields = {
+  persona: true,
+  abstentionMessage: { en: true, zh: true },
+  handoff: { url: true, email: true, label: true },
+  answerLanguage: true,
+  topK: true,
+  filters: { sources: true, tags: true },
+  curatedThreshold: true,
+  minConfidence: true,
+} satisfies Fields<KbSettings>;
+const conversationFields = {
+  id: true,
+  kb: true,
+  outcome: true,
+  createdAt: true,
+  resolvedAt: true,
+  handedOffAt: true,
+  turns: {
+    answerId: true,
+    question: true,
+    answer: true,
+    citations: { index: true, source: true, title: true, url: true } satisfies Fields<ConversationCitation>,
+    abstained: true,
+    feedback: { rating: true, comment: true, createdAt: true },
+    createdAt: true,
+  } satisfies Fields<ConversationTurn>,
+} satisfies Fields<Conversation>;
 
 /** Operation (as `METHOD /path` in the OpenAPI document) → the schema fields the console sends or reads. */
 export const adminApiContract = {
@@ -333,4 +462,25 @@ export const adminApiContract = {
   },
   'PATCH /kbs/{name}/curated-answers/{id}': { request: curatedRequestFields, response: curatedAnswerFields },
   'DELETE /kbs/{name}/curated-answers/{id}': {},
+  'GET /kbs/{name}/settings': { response: { kb: true, version: true, settings: settingsFields } satisfies Fields<KbSettingsResponse> },
+  'PATCH /kbs/{name}/settings': { request: settingsFields, response: { kb: true, version: true, settings: settingsFields } satisfies Fields<KbSettingsResponse> },
+  'GET /conversations': {
+    response: {
+      conversations: {
+        id: true,
+        kb: true,
+        outcome: true,
+        turnCount: true,
+        firstQuestion: true,
+        createdAt: true,
+        updatedAt: true,
+      } satisfies Fields<ConversationSummary>,
+      nextCursor: true,
+    } satisfies Fields<ConversationPage>,
+  },
+  'GET /conversations/{id}': { response: conversationFields },
+  'POST /conversations/{id}/resolve': { response: conversationFields },
+  'POST /conversations/{id}/handoff': {
+    request: { reason: true } satisfies Fields<HandoffRequest>,
+    response: { ...conversationFields, webhook: true } satisfies Fields<HandedOffConversation> },
 } as const;
