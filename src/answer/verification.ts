@@ -42,8 +42,11 @@ export interface VerifiedOutcome {
   answerability?: number;
 }
 
+/** How the blend is weighted (verifier-blend.ts holds the shipped weights). */
+export type VerifierBlend = typeof verifierBlend;
+
 /** The blend of the evidence model's confidence and a verifier's answerability score, in [0,1]. */
-export function blendConfidence(confidence: number, answerability: number, blend: typeof verifierBlend = verifierBlend): number {
+export function blendConfidence(confidence: number, answerability: number, blend: VerifierBlend = verifierBlend): number {
   const logit = blend.intercept + blend.confidenceWeight * logOdds(confidence) + blend.verifierWeight * logOdds(answerability);
   return Math.round(sigmoid(logit) * 1000) / 1000;
 }

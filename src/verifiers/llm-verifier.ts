@@ -1,6 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
-import { generateText } from '../answer/generation/index.ts';
+import { generateText } from '../answer/index.ts';
 import type { VerificationPair, Verifier } from '../core/index.ts';
 
 /**
