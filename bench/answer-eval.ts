@@ -6,6 +6,7 @@
  * asked through the answer service in extractive mode (hybrid retriever, no LLM), topK 5.
  *
  *   npx tsx bench/answer-eval.ts --eval-sets DIR [--sets rhdh-docs-ragas,domainrag-ruc] [--limit N] [--out FILE]
+ *                                [--verifier transformers:<model>] [--models-dir DIR]
  *
  * Unanswerable questions, which the sets lack, are made two ways:
  *   cross-set   questions of one set asked of the other set's KB (another language and domain: easy);
@@ -23,6 +24,11 @@
  * abstention scoring 0; "reader F1" is the extractive reader alone on the same passages,
  * as if it never abstained. The sets are read at run time from `--eval-sets DIR` (or
  * ORIOLE_EVAL_SETS_DIR) and never copied into the repository (docs/public-eval-sets.md).
+ *
+ * With `--verifier`, each answered case also records `verifierScore`: the verifier's
+ * answerability score for its top cited passage (src/answer/verification.ts), from which
+ * `bench/fit-confidence.ts --verifier-blend` fits how it joins confidence. The served answers
+ * are the offline default's, so the figures above do not move.
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -57,15 +63,17 @@ import {
   extractiveAnswer,
   extractiveOutcome,
   stripMarkers,
+  verifyOutcome,
   type AnswerService,
   type ConfidenceFeatures,
 } from '../src/answer/index.ts';
-import type { AnswerResponse, Passage } from '../src/core/index.ts';
+import type { AnswerResponse, Passage, Verifier } from '../src/core/index.ts';
 import { ensureKnowledgeBase, migrate, type Database } from '../src/db/index.ts';
 import { readMigrationFiles } from '../src/db/migration-files.ts';
 import { openPglite } from '../src/db/pglite.ts';
 import { createHybridRetriever } from '../src/retrieval/index.ts';
 import { termFrequencies } from '../src/retrieval/lexical/index.ts';
+import { loadVerifierModel } from '../src/verifiers/index.ts';
 import {
   documentFileName as fileName,
   documentMarkdown,
@@ -125,6 +133,8 @@ interface CaseResult {
   /** The served answer's confidence, and the evidence features behind it (bench/fit-confidence.ts refits from them). */
   confidence: number;
   confidenceFeatures: ConfidenceFeatures | null;
+  /** With --verifier: its answerability score for the answer's top cited passage; null when it did not run (abstentions). */
+  verifierScore: number | null;
   /** Token recall of the reference by the extractive reader's answer (served or withheld); null for cross-set cases. */
   readerRecall: number | null;
   keyTermCoverage: number | null;
@@ -279,7 +289,7 @@ async function ingestKb(database: Database, kbName: string, directory: string, l
   );
 }
 
-async function ask(service: AnswerService, kb: string, group: Group, evalCase: SetCase): Promise<CaseResult> {
+async function ask(service: AnswerService, kb: string, group: Group, evalCase: SetCase, verifier: Verifier | null): Promise<CaseResult> {
   const started = performance.now();
   let passages: Passage[] = [];
   let response: AnswerResponse | undefined;
@@ -297,7 +307,9 @@ async function ask(service: AnswerService, kb: string, group: Group, evalCase: S
   const reference = shouldAbstain ? null : referenceText(evalCase);
   const reader = extractiveAnswer(response.retrieval.query, passages);
   // The service answers extractively here, so this is the outcome it formed, features included.
-  const outcome = extractiveOutcome({ question: response.retrieval.query, language: detectLanguage(evalCase.question), passages, info: response.retrieval });
+  const evidence = { question: response.retrieval.query, language: detectLanguage(evalCase.question), passages, info: response.retrieval };
+  const outcome = extractiveOutcome(evidence);
+  const verified = verifier ? await verifyOutcome(outcome, evidence, { verifier, timeoutMs: 600_000 }) : undefined;
   const caseReference = group === 'cross-set' ? null : referenceText(evalCase);
   const decision = decideAbstention({
     questionTerms: response.retrieval.queryTerms,
@@ -321,6 +333,7 @@ async function ask(service: AnswerService, kb: string, group: Group, evalCase: S
     readerConfidence: reader.confidence,
     confidence: response.confidence,
     confidenceFeatures: outcome.confidenceFeatures ?? null,
+    verifierScore: verified?.answerability ?? null,
     readerRecall: caseReference === null ? null : tokenRecall(stripMarkers(reader.text), caseReference),
     keyTermCoverage: decision.keyTermCoverage ?? null,
     rankedSources,
@@ -441,6 +454,10 @@ async function main(): Promise<void> {
   const limit = Number(option(argumentsGiven, '--limit') ?? Number.POSITIVE_INFINITY);
   const out = option(argumentsGiven, '--out');
   if (!(limit > 0)) throw new Error('--limit takes a positive number');
+  const verifierSpec = option(argumentsGiven, '--verifier');
+  const modelsDir = option(argumentsGiven, '--models-dir');
+  const verifier = verifierSpec ? await loadVerifierModel(verifierSpec, modelsDir ? { modelsDir } : {}) : null;
+  if (verifierSpec && !verifier) throw new Error('--verifier takes transformers:<model> (the bench answers extractively: no LLM to ask)');
 
   const root = await mkdtemp(path.join(tmpdir(), 'oriole-answer-eval-'));
   const database = await openPglite();
@@ -466,7 +483,7 @@ async function main(): Promise<void> {
     const results: CaseResult[] = [];
     const run = async (set: string, group: Group, cases: SetCase[]) => {
       const started = performance.now();
-      for (const evalCase of cases) results.push(await ask(service, set, group, evalCase));
+      for (const evalCase of cases) results.push(await ask(service, set, group, evalCase, verifier));
       console.error(`  ${set} ${group}: ${cases.length} answers in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     };
     for (const set of loaded) {

@@ -20,13 +20,30 @@
  * recall (the answerable questions are the negatives), the false abstention rate and the
  * other-set abstention recall; the highest recall at precision ≥ 0.8 is picked out.
  * `--write` rewrites src/answer/confidence-model.ts with the coefficients fitted on --train.
+ *
+ * `--verifier-blend` fits instead how a verifier's score joins confidence (src/answer/verification.ts):
+ * σ(intercept + confidenceWeight·logit(confidence) + verifierWeight·logit(score)) over the cases that
+ * have a `verifierScore` (bench/answer-eval.ts --verifier), confidence being the shipped model's;
+ * the rest keep the shipped model's confidence. `--write` then rewrites src/answer/verifier-blend.ts.
+ *
+ *   npx tsx bench/answer-eval.ts --eval-sets DIR --verifier transformers:<model> --out cases.json
+ *   npx tsx bench/fit-confidence.ts --cases cases.json --train rhdh-docs-ragas --test domainrag-ruc --verifier-blend [--write]
  */
 import { writeFile } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectedCalibrationError } from '../evals/index.ts';
-import { confidenceFeatureNames, confidenceFromFeatures, type ConfidenceFeatures, type ConfidenceModel } from '../src/answer/index.ts';
+import {
+  blendConfidence,
+  confidenceFeatureNames,
+  confidenceFromFeatures,
+  confidenceModel,
+  logOdds,
+  type ConfidenceFeatures,
+  type ConfidenceModel,
+  type VerifierBlend,
+} from '../src/answer/index.ts';
 
 /** Reference token recall at or above which an answer counts as correct (evals' rule without a judge). */
 const correctRecall = 0.5;
@@ -44,6 +61,8 @@ interface BenchCase {
   reason: string | null;
   cleanlyRemoved: boolean;
   confidenceFeatures: ConfidenceFeatures | null;
+  /** The verifier's answerability score (answer-eval --verifier); absent or null when none ran. */
+  verifierScore?: number | null;
   readerRecall: number | null;
 }
 
@@ -150,8 +169,22 @@ interface Measured {
   best: Measured['sweep'][number] | null;
 }
 
-function measure(cases: Labelled[], model: ConfidenceModel): Measured {
-  const confidence = (entry: Labelled) => (entry.features ? confidenceFromFeatures(entry.features, model) : 0);
+/** A case's confidence under a model, or (with `blend`) the shipped model's blended with its verifier score. */
+type ConfidenceOf = (entry: Labelled) => number;
+
+function modelConfidence(model: ConfidenceModel): ConfidenceOf {
+  return (entry) => (entry.features ? confidenceFromFeatures(entry.features, model) : 0);
+}
+
+function blendedConfidence(blend: VerifierBlend): ConfidenceOf {
+  const base = modelConfidence(confidenceModel);
+  return (entry) => {
+    const score = entry.benchCase.verifierScore;
+    return score === null || score === undefined ? base(entry) : blendConfidence(base(entry), score, blend);
+  };
+}
+
+function measure(cases: Labelled[], confidence: ConfidenceOf): Measured {
   const answered = cases.filter((entry) => !entry.benchCase.abstained);
   const ece = expectedCalibrationError(answered.map((entry) => ({ confidence: confidence(entry), correct: entry.correct })));
   const auc = areaUnderCurve(answered.map((entry) => ({ score: confidence(entry), positive: entry.correct })));
@@ -235,18 +268,66 @@ async function main(): Promise<void> {
   const rows = trainCases.flatMap((entry) => (entry.features ? [{ x: vector(entry.features), y: entry.correct ? 1 : 0 }] : []));
   const positives = rows.filter((row) => row.y === 1).length;
   console.log(`fitting on ${train}: ${rows.length} cases with features, ${positives} labelled correct`);
+  if (argumentsGiven.includes('--verifier-blend')) return fitVerifierBlend(all, trainCases, train, test, argumentsGiven.includes('--write'));
   const model = modelOf(fitLogistic(rows), `${train} (bench/answer-eval.ts cases, ${rows.length} with features, ${positives} correct)`);
   console.log(JSON.stringify(model, null, 2));
-  report(`${train} (training set)`, measure(trainCases, model));
+  report(`${train} (training set)`, measure(trainCases, modelConfidence(model)));
   if (test) {
     const testCases = all.filter((entry) => entry.benchCase.set === test);
-    report(`${test} (held out)`, measure(testCases, model));
+    report(`${test} (held out)`, measure(testCases, modelConfidence(model)));
   }
   if (argumentsGiven.includes('--write')) {
     const target = path.join(path.dirname(fileURLToPath(import.meta.url)), '../src/answer/confidence-model.ts');
     await writeFile(target, modelSource(model));
     console.log(`\nwrote ${target}`);
   }
+}
+
+/** Fits the verifier blend on the training cases with verifier scores, reports it beside the shipped model, and may write it. */
+async function fitVerifierBlend(all: Labelled[], trainCases: Labelled[], train: string, test: string | undefined, write: boolean): Promise<void> {
+  const base = modelConfidence(confidenceModel);
+  const rows = trainCases.flatMap((entry) => {
+    const score = entry.benchCase.verifierScore;
+    if (!entry.features || score === null || score === undefined) return [];
+    return [{ x: [1, logOdds(base(entry)), logOdds(score)], y: entry.correct ? 1 : 0 }];
+  });
+  if (rows.length === 0) throw new Error(`no case of ${train} has a verifierScore: run bench/answer-eval.ts with --verifier`);
+  const [intercept, confidenceWeight, verifierWeight] = fitLogistic(rows).map(round) as [number, number, number];
+  const positives = rows.filter((row) => row.y === 1).length;
+  const blend = {
+    intercept,
+    confidenceWeight,
+    verifierWeight,
+    fittedOn: `${train} (bench/answer-eval.ts cases with verifier scores, ${rows.length} cases, ${positives} correct)`,
+  };
+  console.log(`fitting the verifier blend on ${train}: ${rows.length} cases with verifier scores, ${positives} labelled correct`);
+  console.log(JSON.stringify(blend, null, 2));
+  const sets = [{ name: `${train} (training set)`, cases: trainCases }, ...(test ? [{ name: `${test} (held out)`, cases: all.filter((entry) => entry.benchCase.set === test) }] : [])];
+  for (const { name, cases } of sets) {
+    report(`${name}, shipped model without the verifier`, measure(cases, base));
+    report(`${name}, shipped model blended with the verifier`, measure(cases, blendedConfidence(blend)));
+  }
+  if (write) {
+    const target = path.join(path.dirname(fileURLToPath(import.meta.url)), '../src/answer/verifier-blend.ts');
+    await writeFile(target, blendSource(blend));
+    console.log(`\nwrote ${target}`);
+  }
+}
+
+function blendSource(blend: VerifierBlend): string {
+  return `/**
+ * How a verifier's answerability score joins \`confidence\` (verification.ts):
+ * confidence' = σ(intercept + confidenceWeight·logit(confidence) + verifierWeight·logit(score)).
+ * Written by bench/fit-confidence.ts (\`--verifier-blend --write\`) from cases with verifier
+ * scores; refit with it rather than editing by hand.
+ */
+export const verifierBlend = {
+  intercept: ${blend.intercept},
+  confidenceWeight: ${blend.confidenceWeight},
+  verifierWeight: ${blend.verifierWeight},
+  fittedOn: ${JSON.stringify(blend.fittedOn)},
+};
+`;
 }
 
 function modelSource(model: ConfidenceModel): string {

@@ -28,6 +28,22 @@ describe('configuration', () => {
     expect(loadConfig({ ORIOLE_RERANKER: 'none' }).reranker.spec).toBe('none');
   });
 
+  it('takes no verifier by default, a transformers model or the LLM as ORIOLE_VERIFIER, with its time budget', () => {
+    expect(loadConfig({}).verifier).toEqual({ spec: 'none', timeoutMs: 5_000 });
+    expect(loadConfig({ ORIOLE_VERIFIER: 'transformers:MoritzLaurer/mDeBERTa-v3-base-xnli', ORIOLE_VERIFIER_TIMEOUT_MS: '2500' }).verifier).toEqual({
+      spec: 'transformers:MoritzLaurer/mDeBERTa-v3-base-xnli',
+      timeoutMs: 2_500,
+    });
+    expect(loadConfig({ ORIOLE_VERIFIER: 'llm', ORIOLE_LLM: 'openai:gpt-4o-mini' }).verifier.spec).toBe('llm');
+  });
+
+  it('refuses ORIOLE_VERIFIER=llm without an LLM to ask', () => {
+    const error = configError({ ORIOLE_VERIFIER: 'llm' });
+    expect(error.code).toBe('config_invalid');
+    expect(error.message).toContain('ORIOLE_LLM=openai:<model>');
+    expect(error.details).toEqual({ variables: ['ORIOLE_VERIFIER'] });
+  });
+
   it('takes the commit eval reports name from ORIOLE_GIT_COMMIT, for installs without .git', () => {
     expect(loadConfig({}).gitCommit).toBeUndefined();
     expect(loadConfig({ ORIOLE_GIT_COMMIT: ' 8b3f041a7e2d ' }).gitCommit).toBe('8b3f041a7e2d');
@@ -80,6 +96,9 @@ describe('configuration', () => {
     ['ORIOLE_EMBEDDER', 'word2vec'],
     ['ORIOLE_RERANKER', 'openai:rerank-1'],
     ['ORIOLE_RERANKER', 'transformers:'],
+    ['ORIOLE_VERIFIER', 'nli'],
+    ['ORIOLE_VERIFIER', 'openai:gpt-4o-mini'],
+    ['ORIOLE_VERIFIER_TIMEOUT_MS', '10'],
     ['ORIOLE_LLM', 'gpt-4'],
     ['ORIOLE_LLM_TIMEOUT_MS', 'soon'],
     ['ORIOLE_LLM_FIRST_TOKEN_TIMEOUT_MS', '5'],

@@ -15,6 +15,7 @@ import type {
   Retriever,
   SearchFilters,
   TokenUsage,
+  Verifier,
 } from '../core/index.ts';
 import { getKnowledgeBase, logAnswer, type AnswerLogEntry, type Database, type KnowledgeBase } from '../db/index.ts';
 import { decideAbstention, isModelDecline } from './abstention.ts';
@@ -38,6 +39,7 @@ import { asksForHuman } from './human-request.ts';
 import { applyKbSettings } from './kb-answer-settings.ts';
 import { detectLanguage } from './language.ts';
 import { streamLlmAnswer } from './llm-answer.ts';
+import { verifyOutcome, type AnswerVerification, type VerificationResult } from './verification.ts';
 
 export interface AnswerSettings {
   /** Passages retrieved for an answer when the request names no topK. */
@@ -52,6 +54,8 @@ export interface AnswerSettings {
   answerCacheEntries: number;
   /** Withhold answers under this confidence (`low_confidence`) on KBs whose settings name no `minConfidence`; undefined: never. */
   minConfidence?: number;
+  /** What the verifier may add to an answer; past it the answer goes on unverified (ORIOLE_VERIFIER_TIMEOUT_MS). */
+  verifierTimeoutMs: number;
 }
 
 export const defaultAnswerSettings: AnswerSettings = {
@@ -60,6 +64,7 @@ export const defaultAnswerSettings: AnswerSettings = {
   firstTokenTimeoutMs: 10_000,
   rewriteTimeoutMs: 5_000,
   answerCacheEntries: defaultAnswerCacheEntries,
+  verifierTimeoutMs: 5_000,
 };
 
 export interface AnswerServiceDependencies {
@@ -79,6 +84,10 @@ export interface AnswerServiceDependencies {
   onAnswerCacheLookup?: (result: 'hit' | 'miss') => void;
   /** The loaded query embedder, for matching curated answers by vector too; none: lexically only. */
   embedder?: Embedder | null;
+  /** Checks each written answer against its cited passages (verification.ts); none: the lexical checks only. */
+  verifier?: Verifier | null;
+  /** Told how each verification went ('verified', 'timeout', 'error'), for metrics and the log. */
+  onVerification?: (result: VerificationResult, error?: unknown) => void;
 }
 
 export interface SearchRequest {
@@ -106,6 +115,9 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
   const { database, retriever, chatModel } = dependencies;
   const cache = new AnswerCache(settings.answerCacheEntries);
   const curatedAnswers = createCuratedAnswers({ database, embedder: dependencies.embedder ?? null });
+  const verification: AnswerVerification | undefined = dependencies.verifier
+    ? { verifier: dependencies.verifier, timeoutMs: settings.verifierTimeoutMs, ...(dependencies.onVerification ? { onResult: dependencies.onVerification } : {}) }
+    : undefined;
 
   const knowledgeBase = (name: string | undefined) => getKnowledgeBase(database, name ?? dependencies.defaultKb);
   const retrievalKb = (kb: KnowledgeBase) => ({ id: kb.id, name: kb.name, embedder: kb.embedder });
@@ -177,7 +189,8 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
       const minConfidence = minConfidenceSetting(kb.settings, settings.minConfidence);
       const evidence: Evidence = { question: query, language, passages, info: retrieval.info, voice, ...(minConfidence !== undefined ? { minConfidence } : {}) };
       const generationStarted = performance.now();
-      const outcome = yield* writeAnswer(evidence, request, signal, onGenerationFailure, usage.add);
+      const written = yield* writeAnswer(evidence, request, signal, onGenerationFailure, usage.add);
+      const outcome = verification ? (await verifyOutcome(written, evidence, verification, signal)).outcome : written;
       const generationMs = performance.now() - generationStarted;
       const timings = { retrievalMs: round(retrievalMs), generationMs: round(generationMs), totalMs: round(performance.now() - started) };
       const response = turn.stamp(withAbstentionHandoff(answerResponse(outcome, kb, retrieval.info, timings, request.answerId, usage.total()), kb));

@@ -34,6 +34,9 @@ export {
 export type { AnswerType, ConfidenceFeatureName, ConfidenceFeatures, ConfidenceInput, ConfidenceModel } from './confidence.ts';
 export { confidenceModel } from './confidence-model.ts';
 export { extractiveOutcome } from './answer-outcome.ts';
+export { blendConfidence, logOdds, verifierSupportThreshold, verifyOutcome } from './verification.ts';
+export type { AnswerVerification, VerificationResult, VerifiedOutcome, VerifierBlend } from './verification.ts';
+export { verifierBlend } from './verifier-blend.ts';
 export type { Evidence, GenerationOutcome } from './answer-outcome.ts';
 export type { AbstentionDecision, AbstentionEvidence, AbstentionReason } from './abstention.ts';
 export { groundedAnswerMessages } from './prompt.ts';

@@ -12,6 +12,10 @@ export const defaultEmbedder = 'transformers:Xenova/bge-small-en-v1.5';
 /** Off by default: no reranker model has been measured on the eval sets yet (docs/retrieval.md). */
 export const defaultReranker = 'none';
 export const defaultPort = 8787;
+/** Off by default: answers are checked lexically only, with no model (docs/answers.md, "Verifier"). */
+export const defaultVerifier = 'none';
+/** What a verifier may add to an answer's time; past it the answer goes on unverified. */
+export const defaultVerifierTimeoutMs = 5_000;
 
 /**
  * What one document's parse may use. 30 s parses a 25 MiB Markdown file or a 500-page
@@ -36,6 +40,8 @@ const embedderSpec = z
   );
 
 const rerankerSpec = z.string().regex(/^(transformers:\S+|none)$/, "expected 'transformers:<model>' or 'none'");
+
+const verifierSpec = z.string().regex(/^(transformers:\S+|llm|none)$/, "expected 'transformers:<model>', 'llm' or 'none'");
 
 const llmSpec = z
   .string()
@@ -82,6 +88,8 @@ const environmentSchema = z.object({
   ORIOLE_MODELS_DIR: nonEmpty.optional(),
   ORIOLE_CACHE_DIR: nonEmpty.optional(),
   ORIOLE_RERANKER: rerankerSpec.default(defaultReranker),
+  ORIOLE_VERIFIER: verifierSpec.default(defaultVerifier),
+  ORIOLE_VERIFIER_TIMEOUT_MS: milliseconds.default(defaultVerifierTimeoutMs),
   ORIOLE_LLM: llmSpec.default('extractive'),
   ORIOLE_JUDGE: llmSpec.optional(),
   // Past these the extractive answer is served instead (docs/generation.md). A local
@@ -146,6 +154,12 @@ export interface Config {
   embedder: { spec: string; modelsDir: string | undefined; cacheDir: string | undefined };
   /** The cross-encoder that reorders retrieval's best candidates, or 'none'; models load like the embedder's. */
   reranker: { spec: string };
+  /**
+   * What checks answers against their cited passages besides the lexical checks: a
+   * cross-encoder or NLI model ('transformers:<model>'), the configured LLM ('llm'), or
+   * 'none'; and how long it may take per answer (docs/answers.md, "Verifier").
+   */
+  verifier: { spec: string; timeoutMs: number };
   llm: { spec: string; judgeSpec: string | undefined; timeoutMs: number; firstTokenTimeoutMs: number };
   openai: { apiKey: string | undefined; baseUrl: string | undefined };
   unstructured: { apiUrl: string | undefined; apiKey: string | undefined };
@@ -209,6 +223,14 @@ export function loadConfig(environment: EnvironmentRecord): Config {
       { details: { variables: ['ORIOLE_HANDOFF_WEBHOOK_SECRET'] } },
     );
   }
+  // The LLM verifier asks ORIOLE_LLM's model: with the extractive reader there is none to ask.
+  if (env.ORIOLE_VERIFIER === 'llm' && env.ORIOLE_LLM === 'extractive') {
+    throw new OrioleError(
+      'config_invalid',
+      "Invalid configuration:\n  ORIOLE_VERIFIER: 'llm' asks the configured LLM; set ORIOLE_LLM=openai:<model>, or use ORIOLE_VERIFIER=transformers:<model>",
+      { details: { variables: ['ORIOLE_VERIFIER'] } },
+    );
+  }
   return {
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL }
@@ -217,6 +239,7 @@ export function loadConfig(environment: EnvironmentRecord): Config {
     server: { port: env.PORT, host: env.HOST },
     embedder: { spec: env.ORIOLE_EMBEDDER, modelsDir: env.ORIOLE_MODELS_DIR, cacheDir: env.ORIOLE_CACHE_DIR },
     reranker: { spec: env.ORIOLE_RERANKER },
+    verifier: { spec: env.ORIOLE_VERIFIER, timeoutMs: env.ORIOLE_VERIFIER_TIMEOUT_MS },
     llm: {
       spec: env.ORIOLE_LLM,
       judgeSpec: env.ORIOLE_JUDGE,

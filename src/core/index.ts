@@ -1,6 +1,6 @@
 export { OrioleError, errorCodes, isOrioleError, notFound, invalidRequest } from './errors.ts';
 export type { ErrorCode, OrioleErrorOptions } from './errors.ts';
-export { loadConfig, defaultEmbedder, defaultReranker, defaultPort, defaultParseBudgets, defaultConversationRetentionDays } from './config.ts';
+export { loadConfig, defaultEmbedder, defaultReranker, defaultVerifier, defaultVerifierTimeoutMs, defaultPort, defaultParseBudgets, defaultConversationRetentionDays } from './config.ts';
 export type { Config, EnvironmentRecord } from './config.ts';
 export type { Block, ParsedDocument, LoaderInput, Loader } from './documents.ts';
 export { defaultMaxDocumentBytes } from './documents.ts';
@@ -8,6 +8,7 @@ export type { Chunk, ChunkingSettings } from './chunks.ts';
 export type { Embedder } from './embedder.ts';
 export { assertEmbedderMatches } from './embedder.ts';
 export type { Reranker } from './reranker.ts';
+export type { Verifier, VerificationPair } from './verifier.ts';
 export { validateSource, maxSourceLength } from './sources.ts';
 export { isWebUrl, passageUrl, webUrlOrNull } from './links.ts';
 export { knowledgeBaseName, evalSetName } from './names.ts';

@@ -54,6 +54,11 @@ export interface ServiceMetrics {
    * `retry` (it failed and will be tried again) or `failed` (it failed for good).
    */
   observeHandoffWebhook(result: 'delivered' | 'retry' | 'failed'): void;
+  /**
+   * One answer checked by the verifier (ORIOLE_VERIFIER): `verified`, or `timeout` / `error`,
+   * when the answer went on without it.
+   */
+  observeVerification(result: 'verified' | 'timeout' | 'error'): void;
   /** The exposition served at GET /metrics. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -67,6 +72,7 @@ export const noopMetrics: ServiceMetrics = {
   observeAnswerCache() {},
   observeIngestedDocuments() {},
   observeHandoffWebhook() {},
+  observeVerification() {},
   async render() {
     return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '' };
   },

@@ -1,9 +1,19 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Logger } from 'pino';
 import { createAnswerService, createChatModel, type AnswerService, type AnswerSettings } from '../answer/index.ts';
-import { evalAnswerChannel, noopMetrics, type Config, type Embedder, type OrioleError, type Reranker, type ServiceMetrics } from '../core/index.ts';
+import {
+  evalAnswerChannel,
+  noopMetrics,
+  type Config,
+  type Embedder,
+  type OrioleError,
+  type Reranker,
+  type ServiceMetrics,
+  type Verifier,
+} from '../core/index.ts';
 import type { Database } from '../db/index.ts';
 import { createHybridRetriever, type LexicalSearcher } from '../retrieval/index.ts';
+import { createLlmVerifier, parseVerifierSpec } from '../verifiers/index.ts';
 
 /** What an answer service is built from besides config; each part has a default. */
 export interface AnsweringParts {
@@ -18,6 +28,11 @@ export interface AnsweringParts {
   /** Why there is no embedder, said in every answer. */
   warning?: string;
   reranker?: Reranker | null;
+  /**
+   * ORIOLE_VERIFIER's in-process model (`transformers:`, loaded by the caller), or a stand-in
+   * (tests). Absent: with `llm`, a verifier on the answering LLM; otherwise none.
+   */
+  verifier?: Verifier | null;
   /** Instead of ORIOLE_LLM's model (tests: a model on a fake server); `null` answers extractively. */
   chatModel?: { model: BaseChatModel; name: string } | null;
   /** Over the timeouts configured in ORIOLE_LLM_TIMEOUT_MS and ORIOLE_LLM_FIRST_TOKEN_TIMEOUT_MS. */
@@ -44,6 +59,7 @@ export function createAnswering(config: Config, parts: AnsweringParts): AnswerSe
     reranker: parts.reranker ?? null,
   });
   const llm = parts.chatModel === undefined ? configuredChatModel(config) : parts.chatModel;
+  const verifier = parts.verifier !== undefined ? parts.verifier : llmVerifier(config, llm);
   return createAnswerService({
     database,
     retriever,
@@ -51,7 +67,17 @@ export function createAnswering(config: Config, parts: AnsweringParts): AnswerSe
     embedder: parts.embedder,
     modelName: llm?.name ?? 'extractive',
     defaultKb: config.defaultKb,
-    settings: { generationTimeoutMs: config.llm.timeoutMs, firstTokenTimeoutMs: config.llm.firstTokenTimeoutMs, ...parts.settings },
+    settings: {
+      generationTimeoutMs: config.llm.timeoutMs,
+      firstTokenTimeoutMs: config.llm.firstTokenTimeoutMs,
+      verifierTimeoutMs: config.verifier.timeoutMs,
+      ...parts.settings,
+    },
+    verifier,
+    onVerification: (result, error) => {
+      metrics.observeVerification(result);
+      if (result !== 'verified') logger?.warn({ err: error, verifier: verifier?.id }, `the verifier gave no verdict (${result}); answering without it`);
+    },
     onGenerationFailure: (error) => {
       metrics.observeGenerationFailure(generationFailureCode(error));
       logger?.warn({ err: error, llm: llm?.name }, 'the language model failed; answering extractively instead');
@@ -69,6 +95,12 @@ export function createAnswering(config: Config, parts: AnsweringParts): AnswerSe
     },
     onAnswerCacheLookup: (result) => metrics.observeAnswerCache(result),
   });
+}
+
+/** With ORIOLE_VERIFIER=llm, a verifier asking the answering LLM; else none (a `transformers:` one is loaded by the caller). */
+function llmVerifier(config: Config, llm: { model: BaseChatModel } | null): Verifier | null {
+  if (parseVerifierSpec(config.verifier.spec).kind !== 'llm' || !llm) return null;
+  return createLlmVerifier(llm.model, { timeoutMs: config.verifier.timeoutMs });
 }
 
 /** ORIOLE_LLM's chat model, or null for the extractive reader. */

@@ -12,7 +12,7 @@ import {
   type RequestLogger,
   type UploadLimits,
 } from '../api/index.ts';
-import { noopMetrics, type Config, type Embedder, type Reranker, type ServiceMetrics } from '../core/index.ts';
+import { noopMetrics, type Config, type Embedder, type Reranker, type ServiceMetrics, type Verifier } from '../core/index.ts';
 import { createHandoffWebhook, startConversationRetention, type HandoffNotifier, type HandoffWebhookOptions } from '../conversations/index.ts';
 import type { Database } from '../db/index.ts';
 import type { EmbedderStatus } from '../embedders/index.ts';
@@ -32,7 +32,7 @@ import {
 } from './ingestion.ts';
 import { createConfiguredJudge } from './judge.ts';
 import { openMigratedDatabase, type StorageNode } from './node.ts';
-import { answersForKb, loadConfiguredReranker } from './query-answering.ts';
+import { answersForKb, loadConfiguredReranker, loadConfiguredVerifier } from './query-answering.ts';
 import { builtWebDirectory, directoryWebAssets } from './web-assets.ts';
 
 /**
@@ -52,21 +52,25 @@ export interface NodeModels {
   embedderStatus?: EmbedderStatus;
   reranker: Reranker | null;
   rerankerStatus?: RerankerStatus;
+  /** ORIOLE_VERIFIER's in-process model (`transformers:`); absent: none loaded (with `llm`, the answering LLM verifies). */
+  verifier?: Verifier;
 }
 
 /** No model: what commands that only read or write the database compose with. */
 export const noModels: NodeModels = { embedder: null, reranker: null };
 
 /**
- * ORIOLE_EMBEDDER's model and, unless `reranker` is false, ORIOLE_RERANKER's; one that
- * cannot be loaded is logged and leaves search lexical-only, or in fused order.
+ * ORIOLE_EMBEDDER's model and, unless `reranker` is false, ORIOLE_RERANKER's and
+ * ORIOLE_VERIFIER's; an embedder or reranker that cannot be loaded is logged and leaves
+ * search lexical-only, or in fused order; a verifier that cannot be loaded stops start-up.
  */
 export async function loadNodeModels(config: Config, logger: Logger, options: { reranker: boolean } = { reranker: true }): Promise<NodeModels> {
   const { embedder, status } = await loadConfiguredEmbedder(config, logger);
   if (!options.reranker) return { embedder, embedderStatus: status, reranker: null };
   // After the embedder: both configure transformers.js's one global environment while loading.
   const { reranker, status: rerankerStatus } = await loadConfiguredReranker(config, logger);
-  return { embedder, embedderStatus: status, reranker, rerankerStatus };
+  const verifier = await loadConfiguredVerifier(config, logger);
+  return { embedder, embedderStatus: status, reranker, rerankerStatus, ...(verifier ? { verifier } : {}) };
 }
 
 /** What `oriole ingest` and the demo load: the embedder, no reranker. */
@@ -162,7 +166,7 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
       onLoadError: (error) => logger.warn({ err: error }, 'loading the in-process lexical index failed; searching in SQL meanwhile'),
     }),
   );
-  const answering = (embedder: Pick<AnsweringParts, 'embedder' | 'warning' | 'reranker'>) =>
+  const answering = (embedder: Pick<AnsweringParts, 'embedder' | 'warning' | 'reranker' | 'verifier'>) =>
     createAnswering(config, {
       database,
       lexical: lexical(),
@@ -189,7 +193,12 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
     answers: once(() => {
       if (overrides.answers) return overrides.answers;
       const warning = models.embedderStatus ? embedderWarning(models.embedderStatus) : undefined;
-      return answering({ embedder: models.embedder, ...(warning ? { warning } : {}), reranker: models.reranker });
+      return answering({
+        embedder: models.embedder,
+        ...(warning ? { warning } : {}),
+        reranker: models.reranker,
+        ...(models.verifier ? { verifier: models.verifier } : {}),
+      });
     }),
     async answersForKb(kbName) {
       return answersForKb(composition, kbName);

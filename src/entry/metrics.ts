@@ -103,6 +103,12 @@ export function createPrometheusMetrics(): ServiceMetrics & { registry: Registry
     failed: handoffWebhooks.labels('failed'),
   };
   for (const series of Object.values(handoffSeries)) series.inc(0);
+  const verifications = new Counter({
+    name: 'oriole_verifier_checks_total',
+    help: 'Answers checked by the verifier (ORIOLE_VERIFIER), by result (verified; timeout or error: answered without it)',
+    labelNames: ['result'] as const,
+    registers,
+  });
 
   // One pair of series per route, method and status, looked up by a string: prom-client's own
   // lookup hashes a sorted copy of the labels on every call, the largest cost of a /health request.
@@ -144,6 +150,9 @@ export function createPrometheusMetrics(): ServiceMetrics & { registry: Registry
     },
     observeHandoffWebhook(result) {
       handoffSeries[result].inc();
+    },
+    observeVerification(result) {
+      verifications.inc({ result });
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };

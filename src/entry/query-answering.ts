@@ -1,10 +1,11 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { AnswerService } from '../answer/index.ts';
-import type { Config, Embedder, Reranker } from '../core/index.ts';
+import type { Config, Embedder, Reranker, Verifier } from '../core/index.ts';
 import { getKnowledgeBase } from '../db/index.ts';
 import { loadEmbedder, type EmbedderOptions } from '../embedders/index.ts';
 import { loadReranker, type RerankerStatus } from '../rerankers/index.ts';
+import { loadVerifierModel, parseVerifierSpec } from '../verifiers/index.ts';
 import { createAnswering } from './answering.ts';
 import type { StorageNode } from './node.ts';
 
@@ -24,7 +25,8 @@ export async function answersForKb(node: StorageNode, kbName: string): Promise<A
     embedder = { embedder: loaded.embedder, ...(loaded.embedder ? {} : { warning: `Embedder '${kb.embedder}' is not loaded: keyword search only.` }) };
   }
   const { reranker } = await loadConfiguredReranker(config, logger);
-  return createAnswering(config, { database, logger, ...embedder, reranker });
+  const verifier = await loadConfiguredVerifier(config, logger);
+  return createAnswering(config, { database, logger, ...embedder, reranker, ...(verifier ? { verifier } : {}) });
 }
 
 /** Where in-process models are read from and cached, and the OpenAI-compatible endpoint, from config. */
@@ -53,4 +55,15 @@ export async function loadConfiguredReranker(
   return loadReranker(config.reranker.spec, embedderOptionsFrom(config), (message) =>
     logger.warn({ reranker: config.reranker.spec }, message),
   );
+}
+
+/**
+ * ORIOLE_VERIFIER's in-process model when it names one (`transformers:<model>`), else null
+ * (`none`; `llm` is built on the answering LLM by createAnswering). One that cannot be
+ * loaded stops the command with `upstream_unavailable` and the fix (src/verifiers/load-verifier.ts).
+ */
+export async function loadConfiguredVerifier(config: Config, logger: Pick<Logger, 'info'>): Promise<Verifier | null> {
+  if (parseVerifierSpec(config.verifier.spec).kind !== 'transformers') return null;
+  logger.info({ verifier: config.verifier.spec }, 'loading the verifier model');
+  return loadVerifierModel(config.verifier.spec, embedderOptionsFrom(config));
 }

@@ -19,7 +19,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const { database } = await openMigratedDatabase(config, logger);
   // Before anything loads: no key and a public address stops start-up (docs/auth.md).
   await enforceBindPolicy(config, database, logger);
-  const models = await loadNodeModels(config, logger);
+  let models: Awaited<ReturnType<typeof loadNodeModels>>;
+  try {
+    models = await loadNodeModels(config, logger);
+  } catch (error) {
+    // A verifier that cannot be loaded stops start-up: nothing is left open behind it.
+    await database.close();
+    throw error;
+  }
   // One answer service for /answer and eval runs: an eval measures what customers get.
   const node = composeNode(config, { database, logger, models }, { judge, metrics: createPrometheusMetrics() });
   node.startWorkers({ ingestion: true, evals: true, conversationRetention: true });
@@ -33,7 +40,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
   logger.info(
-    { url, backend: database.backend, embedder: models.embedderStatus, reranker: models.rerankerStatus },
+    { url, backend: database.backend, embedder: models.embedderStatus, reranker: models.rerankerStatus, verifier: config.verifier.spec },
     'Oriole is listening',
   );
   return {

@@ -1,14 +1,10 @@
-import { AutoModelForSequenceClassification, AutoTokenizer } from '@huggingface/transformers';
-import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import { OrioleError } from '../core/index.ts';
 import type { Reranker } from '../core/index.ts';
 import {
-  createSerialQueue,
   defaultModelDownloadSettings,
   describeError,
-  loadTransformersModel,
+  loadSequenceClassifier,
   modelFilesFix,
-  transformersLibraryLoads,
   type ModelDownloadSettings,
 } from '../models/index.ts';
 import type { RerankerOptions } from './reranker-options.ts';
@@ -43,65 +39,34 @@ export async function createTransformersReranker(
   settings: TransformersRerankerSettings = defaultTransformersRerankerSettings,
 ): Promise<Reranker> {
   const spec = `transformers:${modelId}`;
-  const { tokenizer, model } = await transformersLibraryLoads.run(() => loadModel(spec, modelId, options, settings));
-  const runs = createSerialQueue();
+  const classifier = await loadSequenceClassifier(modelId, options, settings, {
+    maxBatchSize: settings.maxBatchSize,
+    failure: (reason, cause) => rerankerLoadError(spec, reason, fixFor(modelId, options), cause),
+  });
 
-  async function rerank(query: string, texts: string[]): Promise<number[]> {
-    const scores: number[] = [];
-    for (let start = 0; start < texts.length; start += settings.maxBatchSize) {
-      const passages = texts.slice(start, start + settings.maxBatchSize);
-      // Query first: truncation cuts the end of a long pair, so the passage's tail goes, never the query.
-      const inputs = tokenizer(
-        passages.map(() => query),
-        { text_pair: passages, padding: true, truncation: true },
-      );
-      const { logits } = (await runs.run(() => model(inputs))) as { logits: Tensor };
-      scores.push(...relevanceScores(logits));
-      logits.dispose();
-    }
-    return scores;
-  }
+  // Query first: truncation cuts the end of a long pair, so the passage's tail goes, never the query.
+  const rerank = async (query: string, texts: string[]): Promise<number[]> =>
+    relevanceScores(await classifier.logits(texts.map((text) => [query, text] as const)));
 
   try {
     await rerank(probeText, [probeText]);
   } catch (error) {
-    await model.dispose();
+    await classifier.dispose();
     throw rerankerLoadError(spec, `the model files loaded but do not run as a reranker (${describeError(error)})`, fixFor(modelId, options));
   }
   return { id: spec, rerank };
 }
 
 /**
- * One score per row of [batch, labels] logits: a single-logit model's logit (ms-marco,
- * bge-reranker), or a two-label model's softmax probability of its second, "relevant" class.
+ * One score per row of logits: a single-logit model's logit (ms-marco, bge-reranker), or a
+ * two-label model's softmax probability of its second, "relevant" class.
  */
-function relevanceScores(logits: Tensor): number[] {
-  const [rows, labels] = logits.dims as [number, number];
-  const data = logits.data as Float32Array;
-  if (labels !== 1 && labels !== 2) {
-    throw new Error(`it returns ${labels} logits per pair; a reranker returns 1 (relevance) or 2 (not relevant, relevant)`);
-  }
-  return Array.from({ length: rows }, (_, row) =>
-    labels === 1 ? data[row]! : 1 / (1 + Math.exp(data[row * 2]! - data[row * 2 + 1]!)),
-  );
-}
-
-async function loadModel(
-  spec: string,
-  modelId: string,
-  options: RerankerOptions,
-  settings: TransformersRerankerSettings,
-): Promise<{ tokenizer: PreTrainedTokenizer; model: PreTrainedModel }> {
-  let tokenizer: PreTrainedTokenizer | undefined;
-  const model = await loadTransformersModel(modelId, options, settings, {
-    prepare: async (shared) => {
-      tokenizer = await AutoTokenizer.from_pretrained(modelId, shared);
-    },
-    load: (dtype, shared, sessionOptions) =>
-      AutoModelForSequenceClassification.from_pretrained(modelId, { ...shared, dtype, device: 'cpu', session_options: sessionOptions }),
-    failure: (reason, cause) => rerankerLoadError(spec, reason, fixFor(modelId, options), cause),
+function relevanceScores(rows: number[][]): number[] {
+  return rows.map((logits) => {
+    if (logits.length === 1) return logits[0]!;
+    if (logits.length === 2) return 1 / (1 + Math.exp(logits[0]! - logits[1]!));
+    throw new Error(`it returns ${logits.length} logits per pair; a reranker returns 1 (relevance) or 2 (not relevant, relevant)`);
   });
-  return { tokenizer: tokenizer!, model };
 }
 
 /** "This reranker cannot be used right now", with the reason and the fix; the service then runs without it. */

@@ -4,7 +4,7 @@ import type { IngestContext, JobWorker } from '../../ingest/pipeline/index.ts';
 import type { UploadLimits } from '../../src/api/index.ts';
 import type { ReadinessDependencies, RequestLogger } from '../../src/api/index.ts';
 import { createHttpDependencies, type HttpDependencies } from '../../src/api/index.ts';
-import { loadConfig, type ServiceMetrics } from '../../src/core/index.ts';
+import { loadConfig, type ServiceMetrics, type Verifier } from '../../src/core/index.ts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { AnswerService, AnswerSettings } from '../../src/answer/index.ts';
 import type { Database } from '../../src/db/index.ts';
@@ -63,6 +63,8 @@ export function createTestApp(
     allowPrivateNetwork?: boolean;
     /** ORIOLE_HANDOFF_WEBHOOK_URL and _SECRET, with the retry delays to use (tests retry fast). */
     handoffWebhook?: { url: string; secret: string; retryDelaysMs?: number[] };
+    /** A loaded verifier model, as ORIOLE_VERIFIER=transformers:<model> gives; or 'llm': ORIOLE_VERIFIER=llm, on `chatModel`. */
+    verifier?: Verifier | 'llm';
   } = {},
 ): { app: TestApp; worker: JobWorker | undefined; evalWorker: JobWorker | undefined; context: IngestContext; answers: AnswerService } {
   const context = options.context ?? testIngestContext(database, null);
@@ -74,10 +76,12 @@ export function createTestApp(
       ...testConfig.conversations,
       handoffWebhook: options.handoffWebhook ? { url: options.handoffWebhook.url, secret: options.handoffWebhook.secret } : null,
     },
+    verifier: options.verifier === 'llm' ? { ...testConfig.verifier, spec: 'llm' } : testConfig.verifier,
   };
+  const verifierModel = options.verifier && options.verifier !== 'llm' ? { verifier: options.verifier } : {};
   const node = composeNode(
     config,
-    { database, logger: silentLogger, models: { embedder: context.embedder, reranker: null } },
+    { database, logger: silentLogger, models: { embedder: context.embedder, reranker: null, ...verifierModel } },
     {
       ingestContext: context,
       chatModel: options.chatModel ?? null,

@@ -31,6 +31,10 @@ import type { AddressInfo } from 'node:net';
  * - a drafted eval case: a question about the passage's heading (or its first sentence
  *   when it has none), answered by the passage's first sentence.
  *
+ * The verifier's yes/no prompts (src/verifiers/llm-verifier.ts) are answered "yes" when the
+ * passage holds more than half the question's (or statement's) content words, else "no";
+ * `verdicts` scripts them instead, and delays them alone.
+ *
  * Failures and slowness are scripted with `setBehaviour`, and every request is recorded,
  * including whether the client went away before the response was complete.
  */
@@ -52,6 +56,12 @@ export interface FakeOpenAiBehaviour {
   extraText?: string;
   /** Reply with exactly this text (plus `extraText`) instead of the passage-picking model. */
   fixedReply?: string;
+  /**
+   * The verifier's prompts only: reply with this instead of the word-overlap verdict, to "does
+   * the passage answer the question?" (`answers`) or "does it state this?" (`supports`); and
+   * wait `delayMs` before replying to either.
+   */
+  verdicts?: { answers?: string; supports?: string; delayMs?: number };
 }
 
 export interface RecordedOpenAiRequest {
@@ -149,6 +159,8 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
 
     const current = behaviour;
     if (!(await sleep(current.delayMs ?? 0, gone.signal))) return;
+    const verification = verificationKind(body.messages);
+    if (verification !== undefined && !(await sleep(current.verdicts?.delayMs ?? 0, gone.signal))) return;
 
     const failure = current.failWith;
     if (failure !== undefined && failuresSent < (failure.times ?? Number.POSITIVE_INFINITY)) {
@@ -162,7 +174,10 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
       return sendJson(response, failure.status, failureBody(failure.status, failure.message, request.headers.authorization), headers);
     }
 
-    const reply = (current.fixedReply ?? fakeModelReply(body.messages)) + (current.extraText ?? '');
+    const scripted = verification === undefined ? undefined : current.verdicts?.[verification];
+    const reply = verification !== undefined
+      ? (scripted ?? fakeModelReply(body.messages))
+      : (current.fixedReply ?? fakeModelReply(body.messages)) + (current.extraText ?? '');
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const usage = {
@@ -297,7 +312,24 @@ function evalTaskReply(messages: Array<{ role: string; content: unknown }>): str
   if (/You break an answer .* into atomic claims/.test(system)) return claimsReply(user);
   if (/You check claims against numbered passages/.test(system)) return verdictsReply(user);
   if (/You write test questions for a help center/.test(system)) return draftReply(user);
+  if (verificationKind(messages) !== undefined) return verificationReply(user);
   return undefined;
+}
+
+/** Which of the verifier's two questions a request asks, if it is one. */
+function verificationKind(messages: Array<{ role: string; content: unknown }>): 'answers' | 'supports' | undefined {
+  const system = messages.filter((message) => message.role === 'system').map((message) => textOf(message.content)).join('\n');
+  if (/^You check whether a passage answers a question/.test(system)) return 'answers';
+  if (/^You check whether a passage supports a statement/.test(system)) return 'supports';
+  return undefined;
+}
+
+/** "yes" when the passage holds more than half the question's (or statement's) content words. */
+function verificationReply(user: string): string {
+  const asked = contentWords(/^(?:Question|Statement):\s*(.*)$/m.exec(user)?.[1] ?? '');
+  const passage = contentWords(tagged(user, 'passage'));
+  const found = [...asked].filter((word) => passage.has(word)).length;
+  return found * 2 > asked.size ? 'Yes' : 'No';
 }
 
 /** Fenced, as models often reply, so the judge's lenient parsing is exercised. */

@@ -267,8 +267,12 @@ function roundTo8Bits(values: Float32Array): Float32Array {
 }
 
 export interface TinyCrossEncoderOptions {
-  /** 1: one relevance logit per pair (ms-marco style); 2: [not relevant, relevant] logits. Default 1. */
-  labels?: 1 | 2;
+  /**
+   * 1: one relevance logit per pair (ms-marco style); 2: [not relevant, relevant] logits;
+   * 'nli': [entailment, neutral, contradiction] logits, [shared − 2, 0, 0], so the pair's
+   * entailment probability passes one half from three shared words on. Default 1.
+   */
+  labels?: 1 | 2 | 'nli';
   /** Groups of vocabulary words the model treats as one, as a trained reranker knows synonyms. */
   synonyms?: readonly (readonly string[])[];
   /** Also write onnx/model_quantized.onnx (the same graph); default true. */
@@ -295,12 +299,21 @@ export async function writeTinyCrossEncoderModel(
   const modelDir = path.join(dir, ...modelId.split('/'));
   await mkdir(path.join(modelDir, 'onnx'), { recursive: true });
   const graph = crossEncoderBytes(wordIndicators(options.synonyms ?? []), labels);
-  const id2label = labels === 1 ? { 0: 'LABEL_0' } : { 0: 'not_relevant', 1: 'relevant' };
+  const id2label =
+    labels === 1
+      ? { 0: 'LABEL_0' }
+      : labels === 2
+        ? { 0: 'not_relevant', 1: 'relevant' }
+        : { 0: 'entailment', 1: 'neutral', 2: 'contradiction' };
   const label2id = Object.fromEntries(Object.entries(id2label).map(([index, label]) => [label, Number(index)]));
   await Promise.all([
     writeFile(
       path.join(modelDir, 'config.json'),
-      JSON.stringify(config({ architectures: ['BertForSequenceClassification'], num_labels: labels, id2label, label2id }), null, 2),
+      JSON.stringify(
+        config({ architectures: ['BertForSequenceClassification'], num_labels: Object.keys(id2label).length, id2label, label2id }),
+        null,
+        2,
+      ),
     ),
     writeFile(path.join(modelDir, 'tokenizer.json'), JSON.stringify(tokenizer(), null, 2)),
     writeFile(path.join(modelDir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig(), null, 2)),
@@ -330,16 +343,23 @@ function wordIndicators(synonyms: readonly (readonly string[])[]): { table: Floa
 /**
  * input_ids, attention_mask, token_type_ids → per-segment bags of words (type 0: the
  * query, type 1: the passage) → logits [batch, labels]: the bags' dot product, or
- * [-dot/2, dot/2] for two labels, whose softmax is the sigmoid of the dot product.
+ * [-dot/2, dot/2] for two labels, whose softmax is the sigmoid of the dot product, or
+ * [dot − 2, 0, 0] for NLI's three.
  */
-function crossEncoderBytes(indicators: { table: Float32Array; width: number }, labels: 1 | 2): Uint8Array {
+function crossEncoderBytes(indicators: { table: Float32Array; width: number }, labels: 1 | 2 | 'nli'): Uint8Array {
   const { TensorProto, AttributeProto, int64Input, floatTensor, int64Tensor, node } = onnxBuilders();
   const toFloat = [{ name: 'to', type: AttributeProto.AttributeType.INT, i: TensorProto.DataType.FLOAT }];
   const keepDims = (value: 0 | 1) => [{ name: 'keepdims', type: AttributeProto.AttributeType.INT, i: value }];
   const scoring =
     labels === 1
       ? [node('Identity', ['dot'], 'logits')]
-      : [
+      : labels === 'nli'
+        ? [
+            node('Sub', ['dot', 'entailment_bias'], 'entailment'),
+            node('Mul', ['dot', 'zero'], 'other'),
+            node('Concat', ['entailment', 'other', 'other'], 'logits', [{ name: 'axis', type: AttributeProto.AttributeType.INT, i: 1 }]),
+          ]
+        : [
           node('Mul', ['dot', 'half'], 'half_dot'),
           node('Neg', ['half_dot'], 'negative_half_dot'),
           node('Concat', ['negative_half_dot', 'half_dot'], 'logits', [
@@ -360,7 +380,7 @@ function crossEncoderBytes(indicators: { table: Float32Array; width: number }, l
           type: {
             tensorType: {
               elemType: TensorProto.DataType.FLOAT,
-              shape: { dim: [{ dimParam: 'batch_size' }, { dimValue: labels }] },
+              shape: { dim: [{ dimParam: 'batch_size' }, { dimValue: labels === 'nli' ? 3 : labels }] },
             },
           },
         },
@@ -368,6 +388,8 @@ function crossEncoderBytes(indicators: { table: Float32Array; width: number }, l
       initializer: [
         floatTensor('word_indicators', [tinyBertVocabulary.length, indicators.width], indicators.table),
         floatTensor('half', [1], Float32Array.of(0.5)),
+        floatTensor('entailment_bias', [1], Float32Array.of(2)),
+        floatTensor('zero', [1], Float32Array.of(0)),
         int64Tensor('last_axis', [-1]),
         int64Tensor('sequence_axis', [1]),
       ],
