@@ -246,6 +246,8 @@ export function buildProgram(environment: Record<string, string | undefined>): C
       const { runMcpStdio } = await import('./mcp-command.ts');
       const loaded = config();
       await runMcpStdio(loaded, createLogger(loaded), options, protocolOut);
+      // Stopped and closed: model threads or sockets left open must not keep the client's subprocess alive.
+      process.exit(process.exitCode ?? 0);
     });
 
   program

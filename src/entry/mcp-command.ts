@@ -30,17 +30,27 @@ export async function runMcpStdio(config: Config, logger: Logger, options: { kb?
     const server = createMcpServer(mcpServices(node, answers), { caller });
     const transport = new StdioServerTransport(process.stdin, protocolOut);
     transport.onerror = (error) => logger.warn({ err: error }, 'MCP stdio: a message could not be read');
-    const stopped = new Promise<string>((resolve) => {
-      process.stdin.once('end', () => resolve('stdin ended'));
-      process.stdin.once('close', () => resolve('stdin closed'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-      process.once('SIGINT', () => resolve('SIGINT'));
-    });
     await server.connect(transport);
     logger.info({ kb: caller.kbName, backend: node.database.backend }, 'Oriole MCP server ready on stdio');
-    logger.info({ reason: await stopped }, 'MCP server stopping');
+    logger.info({ reason: await stopSignal() }, 'MCP server stopping');
     await server.close();
   } finally {
     await node.close();
   }
+}
+
+/** Resolves with why the server should stop: the client closed stdin (its way to stop a stdio server), or a signal. */
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (reason: string) => () => {
+      process.stdin.off('end', onEnd);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      resolve(reason);
+    };
+    const [onEnd, onTerm, onInt] = [stop('stdin ended'), stop('SIGTERM'), stop('SIGINT')];
+    process.stdin.once('end', onEnd);
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onInt);
+  });
 }
