@@ -210,8 +210,13 @@ describe.each(testBackends())('the MCP server over HTTP on $name', (backend) => 
     expect(resources.every((resource) => resource.uri.startsWith('oriole://kb/help/'))).toBe(true);
     await expect(client.readResource({ uri: 'oriole://kb/other/vault.md' })).rejects.toMatchObject({ code: ErrorCode.InvalidParams });
 
-    // An unbound query key reaches both.
+    // An unbound query key reaches both; a conversation it had in the other KB is unknown to the bound key.
     const unbound = await connect(keys.anyQuery);
+    const otherAnswer = await call(unbound, 'answer_question', { question: 'Where is the vault combination kept?', kb: 'other' });
+    const otherConversation = (otherAnswer.structuredContent as { conversationId: string }).conversationId;
+    const continued = await call(client, 'answer_question', { question: 'And who can open it?', conversationId: otherConversation });
+    expect(continued.isError).toBe(true);
+    expect(text(continued)).toMatch(/^not_found: /);
     const vault = await call(unbound, 'get_document', { source: 'vault.md', kb: 'other' });
     expect((vault.structuredContent as { markdown: string }).markdown).toContain('The vault combination is kept');
     expect((await unbound.listResources()).resources.map((resource) => resource.uri)).toContain('oriole://kb/other/vault.md');

@@ -153,3 +153,30 @@ describe.each(cliTargets('oriole_mcp_stdio'))('oriole mcp on stdio ($name)', (ta
     expect(result.stderr).toMatch(/oriole: .*nope/);
   }, 120_000);
 });
+
+describe('stdout of oriole mcp', () => {
+  it('sends what else writes to stdout (a dependency\'s console.log) to stderr, so the protocol stream stays clean', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'oriole-mcp-stdout-'));
+    const script = path.join(folder, 'noisy.ts');
+    await writeFile(
+      script,
+      [
+        `import { reserveStdoutForProtocol } from ${JSON.stringify(path.resolve('src/entry/protocol-stdout.ts'))};`,
+        'const protocol = reserveStdoutForProtocol();',
+        "console.log('a banner from a model loader');",
+        "process.stdout.write('progress 50%\\n');",
+        `protocol.write('{"jsonrpc":"2.0","id":1,"result":{}}\\n');`,
+      ].join('\n'),
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
+    expect(stdout).toBe('{"jsonrpc":"2.0","id":1,"result":{}}\n');
+    expect(stderr).toContain('a banner from a model loader');
+    expect(stderr).toContain('progress 50%');
+    await rm(folder, { recursive: true, force: true });
+  }, 60_000);
+});
