@@ -27,6 +27,8 @@ export const routeRequirements: readonly { method: string; path: RegExp; require
   { method: 'GET', path: /^\/(ready|openapi\.json|docs|kbs)$/, requirement: 'any' },
   { method: 'POST', path: /^\/(answer|search|feedback|v1\/chat\/completions|v1\/responses)$/, requirement: 'query' },
   { method: 'GET', path: /^\/v1\/models$/, requirement: 'query' },
+  // The MCP endpoint searches and answers like /search and /answer; its tools keep the key's KB binding (docs/mcp.md).
+  { method: '*', path: /^\/mcp$/, requirement: 'query' },
   // One conversation, by its id: the client that holds the id (a query key) may read, resolve
   // and hand it off; listing everyone's conversations needs admin (docs/conversations.md).
   { method: 'GET', path: /^\/conversations\/[^/]+$/, requirement: 'query' },
@@ -139,15 +141,37 @@ export function authentication(
 }
 
 /**
+ * What the KB rules read of a caller: the KB its key is bound to (both null: every KB).
+ * HTTP requests pass their principal; the MCP server (src/mcp) passes its caller's, so a
+ * bound key reaches the same KBs over /mcp as over the routes.
+ */
+export type KbBinding = Pick<Principal, 'kbId' | 'kbName'>;
+
+/**
  * The KB name a request uses: the one it names, else the bound KB of its key, else the
  * server's default. Naming another KB than the key's own is `forbidden`, whether that
  * KB exists or not.
  */
 export function requestKb(context: Context<AppEnvironment>, kbName: string | undefined): string {
-  const principal = principalOf(context);
-  if (principal.kbName === null) return kbName ?? context.get('dependencies').defaultKb;
-  if (kbName !== undefined && kbName !== principal.kbName) throw forbiddenKb(principal);
-  return principal.kbName;
+  return kbOfCaller(principalOf(context), kbName, context.get('dependencies').defaultKb);
+}
+
+/** `requestKb` for any caller: the named KB, else the bound one, else `defaultKb`; another KB than the bound one is `forbidden`. */
+export function kbOfCaller(binding: KbBinding, kbName: string | undefined, defaultKb: string): string {
+  if (binding.kbName === null) return kbName ?? defaultKb;
+  if (kbName !== undefined && kbName !== binding.kbName) throw forbiddenKb(binding);
+  return binding.kbName;
+}
+
+/**
+ * The KB an answer request names: `kbOfCaller`, except that a conversation continued
+ * without naming a KB answers from the conversation's own KB (`{}`: the answer service
+ * finds it), not the default. A bound key always names its KB: another KB's
+ * conversation is then not found.
+ */
+export function answerKbOfCaller(binding: KbBinding, kbName: string | undefined, conversationId: string | undefined, defaultKb: string): { kb?: string } {
+  if (conversationId !== undefined && kbName === undefined && binding.kbName === null) return {};
+  return { kb: kbOfCaller(binding, kbName, defaultKb) };
 }
 
 /** Throws `forbidden` when the request's key is bound to another KB than `kb`. */
@@ -162,14 +186,22 @@ export function authorizeKb(context: Context<AppEnvironment>, kb: { id: string; 
  * bound key cannot even learn that the id exists.
  */
 export function authorizeKbResource(context: Context<AppEnvironment>, kbId: string, what: string, id: string): void {
-  const principal = principalOf(context);
-  if (principal.kbId !== null && principal.kbId !== String(kbId)) throw notFound(what, id);
+  authorizeKbResourceOf(principalOf(context), kbId, what, id);
+}
+
+/** `authorizeKbResource` for any caller. */
+export function authorizeKbResourceOf(binding: KbBinding, kbId: string, what: string, id: string): void {
+  if (binding.kbId !== null && binding.kbId !== String(kbId)) throw notFound(what, id);
 }
 
 /** Whether the request's key may see this KB (for listings: GET /kbs, GET /v1/models). */
 export function canSeeKb(context: Context<AppEnvironment>, kb: { id: string }): boolean {
-  const principal = principalOf(context);
-  return principal.kbId === null || principal.kbId === String(kb.id);
+  return callerSeesKb(principalOf(context), kb);
+}
+
+/** `canSeeKb` for any caller. */
+export function callerSeesKb(binding: KbBinding, kb: { id: string }): boolean {
+  return binding.kbId === null || binding.kbId === String(kb.id);
 }
 
 export function principalOf(context: Context<AppEnvironment>): Principal {
@@ -249,9 +281,9 @@ function unauthorized(problem: 'missing' | 'invalid'): OrioleError {
   return new OrioleError('unauthorized', message);
 }
 
-function forbiddenKb(principal: Principal): OrioleError {
-  return new OrioleError('forbidden', `This key is bound to knowledge base '${principal.kbName}' and cannot reach another`, {
-    details: { kb: principal.kbName },
+function forbiddenKb(binding: KbBinding): OrioleError {
+  return new OrioleError('forbidden', `This key is bound to knowledge base '${binding.kbName}' and cannot reach another`, {
+    details: { kb: binding.kbName },
   });
 }
 

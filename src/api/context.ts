@@ -30,6 +30,25 @@ export interface AppDependencies {
   web?: WebAssets;
   /** The hand-off webhook (ORIOLE_HANDOFF_WEBHOOK_URL); none: POST /conversations/:id/handoff only marks the conversation. */
   handoff?: HandoffNotifier;
+  /** The MCP server (src/mcp) that POST /mcp hands its JSON-RPC messages to; none: /mcp is `not_found`. */
+  mcp?: McpEndpoint;
+}
+
+/**
+ * The Model Context Protocol over streamable HTTP (docs/mcp.md): the route authenticates
+ * the request like any other and passes on who is calling; the endpoint answers it.
+ */
+export interface McpEndpoint {
+  handle(request: Request, call: McpHttpCall): Promise<Response>;
+}
+
+export interface McpHttpCall {
+  /** The KB the request's key is bound to (both null: every KB): the MCP tools reach what the routes would. */
+  caller: Pick<Principal, 'kbId' | 'kbName'>;
+  /** The JSON body, already read and checked at the edge (request-text.ts); undefined when it is not JSON. */
+  parsedBody: unknown;
+  /** Fires when the client leaves or the request's deadline passes: the tools stop their work. */
+  signal: AbortSignal;
 }
 
 /** Files of the built web pages (dist/web), by path relative to it: 'chat/index.html', 'assets/chat-1a2b.js'. */

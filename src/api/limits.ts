@@ -76,6 +76,8 @@ export const routeBodyLimits: readonly RouteBodyLimit[] = [
   { path: '/search', maxBytes: queryBodyBytes },
   { path: '/v1/chat/completions', maxBytes: queryBodyBytes },
   { path: '/v1/responses', maxBytes: queryBodyBytes },
+  // A tools/call carries what a /search or /answer body would.
+  { path: '/mcp', maxBytes: queryBodyBytes },
   { path: '/feedback', maxBytes: 64 * kib },
   { path: '/kbs', maxBytes: 4 * kib },
   { path: '/documents', maxBytes: documentUploadLimit },

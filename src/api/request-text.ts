@@ -27,7 +27,8 @@ export interface TextIssue {
   message: string;
 }
 
-const jsonContentType = /^application\/(?:[\w.+-]+\+)?json\b/i;
+/** The content types whose bodies are checked here as JSON (application/json, application/*+json). */
+export const jsonContentType = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
 export function validateRequestText(): MiddlewareHandler<AppEnvironment> {
   const utf8 = new TextDecoder('utf-8', { fatal: true });

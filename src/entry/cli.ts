@@ -236,6 +236,21 @@ export function buildProgram(environment: Record<string, string | undefined>): C
     });
 
   program
+    .command('mcp')
+    .description('serve the knowledge bases to an MCP client on stdin/stdout (docs/mcp.md); stdout carries the protocol only, logs go to stderr')
+    .option('--kb <name>', 'serve this knowledge base only, as a key bound to it would')
+    .action(async (options: { kb?: string }) => {
+      // First, before anything else is imported or loaded: nothing but the protocol may reach stdout.
+      const { reserveStdoutForProtocol } = await import('./protocol-stdout.ts');
+      const protocolOut = reserveStdoutForProtocol();
+      const { runMcpStdio } = await import('./mcp-command.ts');
+      const loaded = config();
+      await runMcpStdio(loaded, createLogger(loaded), options, protocolOut);
+      // Stopped and closed: model threads or sockets left open must not keep the client's subprocess alive.
+      process.exit(process.exitCode ?? 0);
+    });
+
+  program
     .command('report')
     .description('analytics for content teams: top and unanswered questions, answers rated down, documents never cited')
     .option('--kb <name>', 'knowledge base')

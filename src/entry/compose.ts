@@ -17,6 +17,7 @@ import { createHandoffWebhook, startConversationRetention, type HandoffNotifier,
 import type { Database } from '../db/index.ts';
 import type { EmbedderStatus } from '../embedders/index.ts';
 import type { JobWorker } from '../jobs/index.ts';
+import { createMcpHttpEndpoint, type McpServices } from '../mcp/index.ts';
 import type { RerankerStatus } from '../rerankers/index.ts';
 import { createInProcessLexicalSearcher } from '../retrieval/index.ts';
 import { createAnswering, type AnsweringParts } from './answering.ts';
@@ -278,12 +279,24 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
           http: overrides.http ?? createHttpDependencies(config.http, (context) => getConnInfo(context).remote.address),
           web: directoryWebAssets(overrides.webDirectory ?? builtWebDirectory),
           ...(composition.handoff() ? { handoff: composition.handoff()! } : {}),
+          mcp: createMcpHttpEndpoint(mcpServices(composition, composition.answers())),
         },
         { onServerError: (error, requestId) => logger.error({ err: error.cause ?? error, requestId }, error.message) },
       );
     }),
   };
   return composition;
+}
+
+/** What the MCP server (POST /mcp, `oriole mcp`) works with: `answers` and the composition's database, over its config. */
+export function mcpServices(node: NodeComposition, answers: AnswerService): McpServices {
+  return {
+    database: node.database,
+    answers,
+    defaultKb: node.config.defaultKb,
+    version: node.buildInfo().version,
+    onServerError: (error) => node.logger.error({ err: error.cause ?? error, channel: 'mcp' }, error.message),
+  };
 }
 
 /** A composition over a database it opened (and migrated): `close` stops its workers, then closes the database. */

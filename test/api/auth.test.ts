@@ -57,6 +57,8 @@ const expectedRequirements: Record<string, Requirement> = {
   'GET /kbs/{name}/curated-answers/{id}': 'ingest',
   'PATCH /kbs/{name}/curated-answers/{id}': 'ingest',
   'DELETE /kbs/{name}/curated-answers/{id}': 'ingest',
+  // The MCP tools search and answer like /search and /answer.
+  'POST /mcp': 'query',
 };
 
 /** Served but not (necessarily) in the OpenAPI document. */
@@ -291,7 +293,8 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
       expect(code, label).toBe(response.status === 404 ? 'not_found' : 'forbidden');
     }
     // Every route that touches a KB is in the list above.
-    const covered = new Set([...cases.map((entry) => entry.route), 'GET /kbs', 'GET /v1/models']);
+    // POST /mcp answers a bound key's reach with MCP tool errors, not HTTP statuses: test/mcp/mcp-http.test.ts checks every tool and resource.
+    const covered = new Set([...cases.map((entry) => entry.route), 'GET /kbs', 'GET /v1/models', 'POST /mcp']);
     const uncovered = routes.filter((route) => !kbAgnosticRoutes.has(route) && !covered.has(route));
     expect(uncovered, 'add a bound-key case for these routes').toEqual([]);
 

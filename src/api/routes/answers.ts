@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AnswerEvent, AnswerRequest } from '../../core/index.ts';
-import { principalOf, requestKb } from '../auth.ts';
+import { answerKbOfCaller, principalOf } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { requestSignal } from '../request-timeout.ts';
 import { streamAnswerEvents, type AnswerEventEncoding } from '../sse.ts';
@@ -54,18 +54,13 @@ export function answerRoutes(): OpenAPIHono<AppEnvironment> {
   return app;
 }
 
-/**
- * The KB a request answers from (auth.ts `requestKb`), except that a conversation continued
- * without naming a KB answers from the conversation's own KB, not the server's default. A
- * key bound to a KB always names it: another KB's conversation is then not found.
- */
+/** The KB an answer request answers from (auth.ts `answerKbOfCaller`), for this request's key. */
 export function kbOfConversation(
   context: Context<AppEnvironment>,
   kb: string | undefined,
   conversationId: string | undefined,
 ): { kb?: string } {
-  if (conversationId !== undefined && kb === undefined && principalOf(context).kbName === null) return {};
-  return { kb: requestKb(context, kb) };
+  return answerKbOfCaller(principalOf(context), kb, conversationId, context.get('dependencies').defaultKb);
 }
 
 /** `/answer`'s events: numbered, each named by its type; a failure carries the request id. */
