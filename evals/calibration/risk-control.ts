@@ -113,6 +113,8 @@ export interface ThresholdFit {
   chosen: BoundedOutcome | null;
   /** The threshold with the lowest bound: the tightest budget these cases can support. */
   tightest: BoundedOutcome;
+  /** Every threshold of the grid, lowest first, with its figures and bound. */
+  byThreshold: BoundedOutcome[];
   /** The level each threshold is bounded at, so that all hold together at the stated level. */
   perThresholdLevel: number;
   gridSize: number;
@@ -133,7 +135,7 @@ export function fitThreshold(cases: readonly ScoredCase[], budget: RiskBudget): 
   });
   const chosen = bounded.find((outcome) => outcome.upperBound <= budget.maxWrong) ?? null;
   const tightest = bounded.reduce((best, outcome) => (outcome.upperBound < best.upperBound ? outcome : best));
-  return { chosen, tightest, perThresholdLevel, gridSize: grid.length };
+  return { chosen, tightest, byThreshold: bounded, perThresholdLevel, gridSize: grid.length };
 }
 
 /** A seeded split of `items` into a calibration part and a held-out part (`share` of them, rounded, calibrate). */
