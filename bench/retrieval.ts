@@ -35,7 +35,7 @@ import { createHybridRetriever, createInProcessLexicalSearcher, type LexicalSear
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { lexicalTerms, termFrequencies } from '../src/retrieval/lexical/index.ts';
-import { seededRandom } from '../test/helpers/seeded-random.ts';
+import { seededRandom } from '../src/core/seeded-random.ts';
 
 const postgresUrl = process.env.ORIOLE_BENCH_DATABASE_URL ?? process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const dimension = 384;

@@ -30,7 +30,19 @@ export {
   wrongAnswerThreshold,
 } from './scoring.ts';
 export type { AnsweredCase, JudgeScores } from './scoring.ts';
-export { countRows, summarizeRows } from './summary.ts';
+export { answerOutcome, countRows, summarizeRows } from './summary.ts';
+export {
+  binomialCdf,
+  clopperPearsonUpper,
+  defaultThresholdGrid,
+  fitThreshold,
+  selectiveOutcome,
+  shuffle,
+  splitForCalibration,
+} from './calibration/risk-control.ts';
+export type { BoundedOutcome, CaseOutcome, RiskBudget, ScoredCase, SelectiveOutcome, ThresholdFit } from './calibration/risk-control.ts';
+export { answerRemovedTag, filtersHoldingOut, withAnswersRemoved } from './calibration/answer-removed.ts';
+export type { AnswerRemovedCases } from './calibration/answer-removed.ts';
 export { defaultEvalOptions, runEval } from './runner.ts';
 export type { EvalRunOptions } from './runner.ts';
 export { checkGates, compareReports, parseGate, regressionTolerance } from './compare.ts';

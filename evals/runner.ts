@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
 import { stripMarkers, type AnswerService } from '../src/answer/index.ts';
-import { evalAnswerChannel, isOrioleError, type AnswerResponse, type Passage } from '../src/core/index.ts';
+import { evalAnswerChannel, isOrioleError, type AnswerResponse, type Passage, type SearchFilters } from '../src/core/index.ts';
 import { referenceText } from './cases.ts';
 import { erroredCase, scoreAnsweredCase, type AnsweredCase, type JudgeScores } from './scoring.ts';
 import { accuracyCoverage, countRows, summarizeRows } from './summary.ts';
@@ -22,6 +22,8 @@ export interface EvalRunOptions {
   oriole: { version: string; gitCommit: string | null; node: string };
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** Retrieval filters for one case's request (`oriole calibrate` holds gold documents out); none: the KB's own. */
+  filtersFor?: (evalCase: EvalCase) => SearchFilters | undefined;
 }
 
 /** Shared with the API (POST /evals documents them), so they live in src/core. */
@@ -98,11 +100,13 @@ async function ask(answers: Pick<AnswerService, 'stream'>, evalCase: EvalCase, o
   const started = performance.now();
   let passages: Passage[] = [];
   let response: AnswerResponse | undefined;
+  const filters = options.filtersFor?.(evalCase);
   const request = {
     question: evalCase.question,
     kb: options.kb.name,
     topK: options.k,
     ...(evalCase.history ? { history: evalCase.history } : {}),
+    ...(filters ? { filters } : {}),
     // Analytics can tell eval traffic from customers' questions.
     metadata: { channel: evalAnswerChannel },
   };

@@ -40,8 +40,17 @@ export function summarizeRows(rows: readonly EvalRow[]): EvalSummary {
  * unanswerable question). Its mean is above 0 only when right answers outnumber wrong ones.
  */
 export function truthfulnessScore(row: EvalRow): number {
-  if (row.abstained) return 0;
-  return row.failure === null ? 1 : -1;
+  return { correct: 1, abstained: 0, wrong: -1 }[answerOutcome(row)];
+}
+
+/**
+ * Whether a case was answered correctly, answered wrongly or declined: the rule truthfulness
+ * scores by and `oriole calibrate` fits its threshold to. Any failure of an answer counts as
+ * wrong (see truthfulnessScore); errored cases are left out by the callers.
+ */
+export function answerOutcome(row: EvalRow): 'correct' | 'wrong' | 'abstained' {
+  if (row.abstained) return 'abstained';
+  return row.failure === null ? 'correct' : 'wrong';
 }
 
 /** The answered, scored cases that state a confidence, each right when it passed. */

@@ -56,10 +56,16 @@ export interface AnswerSettings {
   minConfidence?: number;
   /** What the verifier may add to an answer; past it the answer goes on unverified (ORIOLE_VERIFIER_TIMEOUT_MS). */
   verifierTimeoutMs: number;
+  /**
+   * false: no answer is withheld for its confidence, whatever the KB's `minConfidence`.
+   * `oriole calibrate` must see, and score, the answers a threshold would withhold.
+   */
+  withholdLowConfidence: boolean;
 }
 
 export const defaultAnswerSettings: AnswerSettings = {
   defaultTopK: 5,
+  withholdLowConfidence: true,
   generationTimeoutMs: 30_000,
   firstTokenTimeoutMs: 10_000,
   rewriteTimeoutMs: 5_000,
@@ -186,7 +192,7 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     const { passages } = retrieval;
     yield { type: 'sources', passages };
     try {
-      const minConfidence = minConfidenceSetting(kb.settings, settings.minConfidence);
+      const minConfidence = settings.withholdLowConfidence ? minConfidenceSetting(kb.settings, settings.minConfidence) : undefined;
       const evidence: Evidence = { question: query, language, passages, info: retrieval.info, voice, ...(minConfidence !== undefined ? { minConfidence } : {}) };
       const generationStarted = performance.now();
       const written = yield* writeAnswer(evidence, request, signal, onGenerationFailure, usage.add);

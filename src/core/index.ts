@@ -51,3 +51,4 @@ export { defaultEvalOptions, evalCaseLimits, evalCaseSchema, unknownCaseKeys } f
 export type { EvalCase, EvalRunRequest, EvalRunState, EvalRunStatus, EvalService } from './evals.ts';
 export { kbSettingsFields, kbSettingsLimits, mergeKbSettings } from './kb-settings.ts';
 export type { KbHandoff, KbSettings, KbSettingsField, KbSettingsPatch } from './kb-settings.ts';
+export { seededRandom } from './seeded-random.ts';

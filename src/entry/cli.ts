@@ -266,6 +266,38 @@ export function buildProgram(environment: Record<string, string | undefined>): C
       });
     });
 
+  program
+    .command('calibrate')
+    .description("fit the KB's minConfidence to an error budget on an eval set (split conformal risk control) and store it")
+    .requiredOption('--cases <file.jsonl>', 'eval set: one JSON case a line (docs/evals.md)')
+    .requiredOption('--max-wrong <share>', 'the most wrong answers among those given, as a share (0-1, exclusive), e.g. 0.05', shareIn('open'))
+    .option('--kb <name>', 'knowledge base')
+    .option('--confidence-level <share>', 'the probability that the bound holds (0-1, exclusive)', shareIn('open'), 0.9)
+    .option('--remove-share <share>', 'share of the answerable cases with gold sources asked with those documents held out (0-1)', shareIn('closed'), 0)
+    .option('--dry-run', 'fit and print, store nothing')
+    .option('--seed <n>', 'seed of the answer-removed choice and the split', integerIn(0, 2 ** 32 - 1), 1)
+    .action(
+      async (options: { cases: string; maxWrong: number; kb?: string; confidenceLevel: number; removeShare: number; dryRun?: boolean; seed: number }) => {
+        const outcome = await withNode(async (node) => {
+          const { runCalibrate } = await import('./calibrate-command.ts');
+          return runCalibrate(
+            node,
+            {
+              kb: options.kb ?? node.config.defaultKb,
+              casesFile: options.cases,
+              maxWrong: options.maxWrong,
+              confidenceLevel: options.confidenceLevel,
+              removeShare: options.removeShare,
+              dryRun: Boolean(options.dryRun),
+              seed: options.seed,
+            },
+            (text) => console.log(text),
+          );
+        });
+        if (outcome.exitCode !== 0) process.exitCode = outcome.exitCode;
+      },
+    );
+
   addEvalCommands(program, withNode, withDatabase);
   addKeysCommands(program, withDatabase);
   addCuratedCommands(program, withDatabase);
@@ -384,6 +416,18 @@ function integerIn(min: number, max: number): (value: string) => number {
     const number = Number(value);
     if (!Number.isInteger(number) || number < min || number > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
     return number;
+  };
+}
+
+/** A share: within (0, 1) when `open`, within [0, 1] when `closed`. */
+function shareIn(bounds: 'open' | 'closed'): (value: string) => number {
+  return (value) => {
+    const share = Number(value);
+    const within = bounds === 'open' ? share > 0 && share < 1 : share >= 0 && share <= 1;
+    if (value.trim() === '' || !Number.isFinite(share) || !within) {
+      throw new InvalidArgumentError(bounds === 'open' ? 'expected a number between 0 and 1, both excluded' : 'expected a number from 0 to 1');
+    }
+    return share;
   };
 }
 

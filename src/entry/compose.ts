@@ -2,7 +2,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Logger } from 'pino';
 import { createEvalService, type EvalWorkerOptions, type Judge } from '../../evals/index.ts';
 import { createIngestionService, type IngestContext, type JobWorkerOptions } from '../../ingest/pipeline/index.ts';
-import type { AnswerService } from '../answer/index.ts';
+import type { AnswerService, AnswerSettings } from '../answer/index.ts';
 import {
   createApp,
   createHttpDependencies,
@@ -141,8 +141,8 @@ export interface NodeComposition extends StorageNode {
   ingestion(): NodeIngestion;
   /** Search and answers with the loaded models: one service for the API and eval jobs. */
   answers(): AnswerService;
-  /** For one CLI query on `kbName`: loads the KB's own embedder only when the KB has vectors, then the reranker. */
-  answersForKb(kbName: string): Promise<AnswerService>;
+  /** For one CLI query on `kbName`: loads the KB's own embedder only when the KB has vectors, then the reranker; `settings` over the configured ones. */
+  answersForKb(kbName: string, settings?: Partial<AnswerSettings>): Promise<AnswerService>;
   judge(): Judge | null;
   buildInfo(): BuildInfo;
   /** Starts the ingestion and/or eval job workers; the app's queued-job hooks wake them. */
@@ -201,8 +201,8 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
         ...(models.verifier ? { verifier: models.verifier } : {}),
       });
     }),
-    async answersForKb(kbName) {
-      return answersForKb(composition, kbName);
+    async answersForKb(kbName, settings) {
+      return answersForKb(composition, kbName, settings);
     },
     judge: once(() => (overrides.judge !== undefined ? overrides.judge : createConfiguredJudge(config))),
     buildInfo: once(() => overrides.oriole ?? buildInfo(config.gitCommit)),

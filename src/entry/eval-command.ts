@@ -83,7 +83,7 @@ export async function writeReports(report: EvalReport, directory: string): Promi
   await writeFile(path.join(directory, 'report.html'), renderHtmlReport(report));
 }
 
-function readCasesFile(file: string): Promise<string> {
+export function readCasesFile(file: string): Promise<string> {
   return readNamedFile(file, 'the eval set');
 }
 

@@ -17,9 +17,14 @@ export async function runKbSettings(
   const stored =
     Object.keys(patch).length === 0
       ? await currentSettings(database, name)
-      : await updateKbSettings(database, name, (current) => mergeKbSettings(current, patch));
+      : await changeKbSettings(database, name, patch);
   out(JSON.stringify(stored, null, 2));
   return stored;
+}
+
+/** Merges a checked patch (settingsPatch) into a KB's stored settings: how `kb settings` and `calibrate` change them. */
+export function changeKbSettings(database: Database, name: string, patch: KbSettingsPatch): Promise<StoredKbSettings> {
+  return updateKbSettings(database, name, (current) => mergeKbSettings(current, patch));
 }
 
 async function currentSettings(database: Database, name: string): Promise<StoredKbSettings> {

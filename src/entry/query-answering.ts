@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { AnswerService } from '../answer/index.ts';
+import type { AnswerService, AnswerSettings } from '../answer/index.ts';
 import type { Config, Embedder, Reranker, Verifier } from '../core/index.ts';
 import { getKnowledgeBase } from '../db/index.ts';
 import { loadEmbedder, type EmbedderOptions } from '../embedders/index.ts';
@@ -15,8 +15,8 @@ import type { StorageNode } from './node.ts';
  * HTTP code is imported, so a query on a small KB is mostly the query.
  */
 
-/** For one query on `kbName`: loads the KB's own embedder only when the KB has vectors, then the reranker. */
-export async function answersForKb(node: StorageNode, kbName: string): Promise<AnswerService> {
+/** For one query on `kbName`: loads the KB's own embedder only when the KB has vectors, then the reranker; `settings` over the configured ones. */
+export async function answersForKb(node: StorageNode, kbName: string, settings?: Partial<AnswerSettings>): Promise<AnswerService> {
   const { config, database, logger } = node;
   const kb = await getKnowledgeBase(database, kbName);
   let embedder: { embedder: Embedder | null; warning?: string } = { embedder: null };
@@ -26,7 +26,7 @@ export async function answersForKb(node: StorageNode, kbName: string): Promise<A
   }
   const { reranker } = await loadConfiguredReranker(config, logger);
   const verifier = await loadConfiguredVerifier(config, logger);
-  return createAnswering(config, { database, logger, ...embedder, reranker, ...(verifier ? { verifier } : {}) });
+  return createAnswering(config, { database, logger, ...embedder, reranker, ...(verifier ? { verifier } : {}), ...(settings ? { settings } : {}) });
 }
 
 /** Where in-process models are read from and cached, and the OpenAI-compatible endpoint, from config. */

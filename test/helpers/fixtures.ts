@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../../src/db/index.ts';
-import { seededRandom } from './seeded-random.ts';
+import { seededRandom } from '../../src/core/seeded-random.ts';
 import { vectorToSql } from '../../src/db/index.ts';
 
 /** Rows written straight into the schema, for storage tests that precede ingestion. */

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
-import { seededRandom } from './seeded-random.ts';
+import { seededRandom } from '../../src/core/seeded-random.ts';
 
 /**
  * A tiny BERT-shaped sentence model, written to disk the way a Hugging Face repo

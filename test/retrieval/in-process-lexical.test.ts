@@ -12,7 +12,7 @@ import {
 } from '../../src/db/index.ts';
 import { createInProcessLexicalSearcher, sqlLexicalSearcher } from '../../src/retrieval/index.ts';
 import { openMigrated, testBackends, uniqueName } from '../helpers/databases.ts';
-import { seededRandom } from '../helpers/seeded-random.ts';
+import { seededRandom } from '../../src/core/seeded-random.ts';
 
 interface RandomDocument {
   source: string;

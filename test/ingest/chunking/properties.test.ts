@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Block, ChunkingSettings } from '../../../src/core/index.ts';
 import { chunkDocument, countTokens } from '../../../ingest/chunking/index.ts';
 import { splitSentences } from '../../../src/text/index.ts';
-import { seededRandom } from '../../helpers/seeded-random.ts';
+import { seededRandom } from '../../../src/core/seeded-random.ts';
 import { expectInOrder } from './chunk-assertions.ts';
 import { chineseRefunds, documentOf, englishRefunds } from './help-center.ts';
 

@@ -1,6 +1,7 @@
 /**
  * mulberry32: a small deterministic generator of numbers in [0, 1), so a random fixture,
- * a property test's failing seed or a bench's queries reproduce on every run and backend.
+ * a property test's failing seed, a bench's queries or `oriole calibrate --seed`'s split reproduce
+ * on every run and backend.
  */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
