@@ -3,18 +3,22 @@ import { isOrioleError, OrioleError } from '../../src/core/index.ts';
 import { contentTypes } from './content-types.ts';
 import { csvLoader } from './csv-loader.ts';
 import { detectContentType } from './detect-content-type.ts';
-import { createDocxLoader, defaultDocxLimits } from './docx-loader.ts';
+import { createDocxLoader } from './docx-loader.ts';
 import { htmlLoader } from './html-loader.ts';
 import { markdownLoader } from './markdown-loader.ts';
+import { createOdfLoader } from './odf-loader.ts';
+import { defaultOfficeArchiveLimits } from './office-archive.ts';
 import { createPdfLoader } from './pdf-loader.ts';
+import { createPptxLoader } from './pptx-loader.ts';
 import { textLoader } from './text-loader.ts';
+import { createXlsxLoader } from './xlsx-loader.ts';
 
 /** Parses a document of a built-in type somewhere else; the type is already detected. */
 export type BuiltInParser = (input: LoaderInput & { contentType: string }) => Promise<ParsedDocument>;
 
 export interface FileLoaderOptions {
   /**
-   * Most bytes one document may inflate to (DOCX members, PDF streams), counted while
+   * Most bytes one document may inflate to (Office files' zip members, PDF streams), counted while
    * inflating (ORIOLE_MAX_DECOMPRESSED_MB); 100 MB when unset.
    */
   maxDecompressedBytes?: number;
@@ -39,8 +43,8 @@ export interface FileLoaders {
    * Detects the type by content (`input.contentType` is only a hint) and parses with
    * the loader for it. Fails with `unsupported_media_type` for a type no loader parses,
    * `invalid_request` for a file its parser rejects, `decompression_limit` for a
-   * decompression bomb, `document_too_complex` for a PDF claiming too many pages (and,
-   * isolated, for a parse past its time or heap budget).
+   * decompression bomb, `document_too_complex` for a PDF claiming too many pages, a
+   * spreadsheet of too many cells (and, isolated, for a parse past its time or heap budget).
    */
   load(input: LoaderInput): Promise<ParsedDocument>;
 }
@@ -49,14 +53,18 @@ export interface FileLoaders {
 export const supportedContentTypes: readonly string[] = Object.values(contentTypes);
 
 export function createFileLoaders(options: FileLoaderOptions = {}): FileLoaders {
-  const maxDecompressedBytes = options.maxDecompressedBytes ?? defaultDocxLimits.maxDecompressedBytes;
+  const maxDecompressedBytes = options.maxDecompressedBytes ?? defaultOfficeArchiveLimits.maxDecompressedBytes;
+  const officeLimits = { ...defaultOfficeArchiveLimits, maxDecompressedBytes };
   const inThisThread = [
     markdownLoader,
     htmlLoader,
     textLoader,
     csvLoader,
     createPdfLoader({ maxDecompressedBytes }),
-    createDocxLoader({ ...defaultDocxLimits, maxDecompressedBytes }),
+    createDocxLoader(officeLimits),
+    createXlsxLoader(officeLimits),
+    createPptxLoader(officeLimits),
+    createOdfLoader(officeLimits),
   ];
   const { isolate } = options;
   const builtIn = isolate ? inThisThread.map((loader) => isolated(loader, isolate)) : inThisThread;
@@ -84,9 +92,12 @@ export function createFileLoaders(options: FileLoaderOptions = {}): FileLoaders 
       }
       const loader = loaderByType.get(contentType);
       if (loader === undefined) {
-        throw new OrioleError('unsupported_media_type', `${source} is ${contentType}, which Oriole cannot parse`, {
-          details: { source, contentType, supported: known },
-        });
+        const advice = legacyOfficeAdvice[contentType];
+        throw new OrioleError(
+          'unsupported_media_type',
+          `${source} is ${contentType}, which Oriole cannot parse${advice === undefined ? '' : `: ${advice}`}`,
+          { details: { source, contentType, supported: known } },
+        );
       }
       try {
         return await loader.load({ ...input, contentType });
@@ -100,6 +111,20 @@ export function createFileLoaders(options: FileLoaderOptions = {}): FileLoaders 
     },
   };
 }
+
+/**
+ * Legacy Office files (binary, pre-2007) are recognised but not parsed: only the
+ * Unstructured API loader reads them. Without it, the refusal says what to do.
+ */
+const legacyOfficeAdvice: Record<string, string> = Object.fromEntries(
+  (
+    [
+      ['application/msword', 'a Word 97–2003 file (.doc)', '.docx'],
+      ['application/vnd.ms-excel', 'an Excel 97–2003 file (.xls)', '.xlsx'],
+      ['application/vnd.ms-powerpoint', 'a PowerPoint 97–2003 file (.ppt)', '.pptx'],
+    ] as const
+  ).map(([type, what, modern]) => [type, `${what}; save it as ${modern}, or set UNSTRUCTURED_API_URL to have the Unstructured API parse it`]),
+);
 
 /** A built-in loader's types, parsed by `isolate` instead. */
 function isolated(loader: Loader, isolate: BuiltInParser): Loader {
