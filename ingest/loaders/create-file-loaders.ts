@@ -1,5 +1,5 @@
 import type { Loader, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
-import { isOrioleError, OrioleError } from '../../src/core/index.ts';
+import { isOrioleError, OrioleError, unsupportedTypeAdvice } from '../../src/core/index.ts';
 import { contentTypes } from './content-types.ts';
 import { csvLoader } from './csv-loader.ts';
 import { detectContentType } from './detect-content-type.ts';
@@ -92,7 +92,7 @@ export function createFileLoaders(options: FileLoaderOptions = {}): FileLoaders 
       }
       const loader = loaderByType.get(contentType);
       if (loader === undefined) {
-        const advice = legacyOfficeAdvice[contentType];
+        const advice = unsupportedTypeAdvice(contentType);
         throw new OrioleError(
           'unsupported_media_type',
           `${source} is ${contentType}, which Oriole cannot parse${advice === undefined ? '' : `: ${advice}`}`,
@@ -111,20 +111,6 @@ export function createFileLoaders(options: FileLoaderOptions = {}): FileLoaders 
     },
   };
 }
-
-/**
- * Legacy Office files (binary, pre-2007) are recognised but not parsed: only the
- * Unstructured API loader reads them. Without it, the refusal says what to do.
- */
-const legacyOfficeAdvice: Record<string, string> = Object.fromEntries(
-  (
-    [
-      ['application/msword', 'a Word 97–2003 file (.doc)', '.docx'],
-      ['application/vnd.ms-excel', 'an Excel 97–2003 file (.xls)', '.xlsx'],
-      ['application/vnd.ms-powerpoint', 'a PowerPoint 97–2003 file (.ppt)', '.pptx'],
-    ] as const
-  ).map(([type, what, modern]) => [type, `${what}; save it as ${modern}, or set UNSTRUCTURED_API_URL to have the Unstructured API parse it`]),
-);
 
 /** A built-in loader's types, parsed by `isolate` instead. */
 function isolated(loader: Loader, isolate: BuiltInParser): Loader {
