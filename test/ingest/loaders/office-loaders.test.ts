@@ -5,6 +5,7 @@ import { contentTypes, createFileLoaders, detectContentType, maxSpreadsheetCells
 import { createParsePool } from '../../../ingest/parse-pool/index.ts';
 import { passageUrl } from '../../../src/core/index.ts';
 import { escapeXml, odfBytes, pptxBytes, xlsxBytes, type XlsxCell } from '../../../scripts/minimal-office.ts';
+import { xlsxBomb } from '../../helpers/poison-files.ts';
 import { rejectionOf } from './loader-fixtures.ts';
 
 const loaders = createFileLoaders();
@@ -15,14 +16,6 @@ async function withMember(bytes: Uint8Array, name: string, content: string): Pro
   const zip = await JSZip.loadAsync(bytes);
   zip.file(name, content);
   return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
-}
-
-/** An .xlsx whose worksheet is `inflatedBytes` of one repeated character: a zip bomb in a workbook's clothes. */
-async function xlsxBomb(inflatedBytes: number): Promise<Uint8Array> {
-  const honest = await xlsxBytes({ sheets: [{ name: 'Prices', rows: [['Plan'], ['Starter']] }] });
-  const zip = await JSZip.loadAsync(honest);
-  zip.file('xl/worksheets/sheet1.xml', `<worksheet><sheetData>${' '.repeat(inflatedBytes)}</sheetData></worksheet>`);
-  return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE', compressionOptions: { level: 9 } });
 }
 
 describe('the XLSX loader', () => {
