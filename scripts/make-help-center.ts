@@ -7,16 +7,21 @@
  * Writes, next to this script:
  * - billing/enterprise-agreement-summary.pdf  three A4 pages of text (pdf-lib, standard fonts, ASCII only)
  * - sdk/migration-guide-v3-to-v4.docx         headings, bulleted and numbered lists, two tables (docx)
+ * - billing/price-list-2026.xlsx              three sheets: a title row over each table, prices in
+ *                                             currency formats, dates with a date format (minimal-office.ts)
+ * - sdk/onboarding-webinar.pptx               six slides with titles, bullets, a table and speaker notes (pptxgenjs)
  *
- * The PDF comes out byte-identical on every run; the DOCX differs only in the creation
- * time docx stamps into it. The facts here match the Markdown articles (prices, limits,
+ * The PDF and the XLSX come out byte-identical on every run; the DOCX and PPTX differ
+ * only in the creation time their libraries stamp into them. The facts here match the Markdown articles (prices, limits,
  * error codes, dates): change them together.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
+import pptxgenjs from 'pptxgenjs';
 import { docx } from './docx-api.ts';
+import { xlsxBytes, type XlsxCell } from './minimal-office.ts';
 import type { PDFFont, PDFPage } from 'pdf-lib';
 
 const { AlignmentType, Document, HeadingLevel, LevelFormat, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } =
@@ -386,5 +391,187 @@ async function makeMigrationGuideDocx(): Promise<Uint8Array> {
   return Packer.toBuffer(document);
 }
 
+// ---------------------------------------------------------------------------------------
+// billing/price-list-2026.xlsx
+// ---------------------------------------------------------------------------------------
+
+const dollars = (value: number): XlsxCell => ({ value, format: '"$"#,##0' });
+const cents = (value: number): XlsxCell => ({ value, format: '"$"#,##0.00' });
+const count = (value: number): XlsxCell => ({ value, format: '#,##0' });
+const day = (date: string): XlsxCell => ({ date, format: 'd mmmm yyyy' });
+
+function makePriceListXlsx(): Promise<Uint8Array> {
+  return xlsxBytes({
+    title: 'Parley price list 2026',
+    sheets: [
+      {
+        name: 'Plans',
+        widths: [14, 16, 16, 14, 16, 22],
+        rows: [
+          ['Parley price list 2026: plans (USD, excluding VAT and sales tax)'],
+          [],
+          ['Plan', 'Monthly price', 'Annual price', 'MAU included', 'Each extra MAU', 'Message retention'],
+          ['Free', dollars(0), dollars(0), count(1000), 'Not available (hard limit)', '7 days'],
+          ['Starter', dollars(49), dollars(490), count(10000), { value: 0.008, format: '"$"0.000' }, '90 days'],
+          ['Growth', dollars(299), dollars(2990), count(100000), { value: 0.005, format: '"$"0.000' }, '365 days'],
+          ['Enterprise', 'Custom', 'From $24,000', 'Contracted', 'Contracted rate', 'Unlimited (configurable)'],
+        ],
+      },
+      {
+        name: 'Add-ons',
+        widths: [44, 26, 12, 28],
+        rows: [
+          ['Parley price list 2026: add-ons (USD, excluding VAT and sales tax)'],
+          [],
+          ['Add-on', 'Unit', 'Price', 'Available on'],
+          ['Extra file storage beyond the included amount', 'per GB per month', cents(0.1), 'Starter, Growth, Enterprise'],
+          ['Parley Assist replies beyond the included amount', 'per reply', { value: 0.004, format: '"$"0.000' }, 'Starter, Growth'],
+          ['Additional Console team member (beyond the members your plan includes)', 'per member per month', cents(10), 'Starter, Growth'],
+          ['Extended push log retention (90 days instead of 7)', 'per app per month', cents(25), 'Growth, Enterprise'],
+        ],
+      },
+      {
+        name: 'Price changes',
+        widths: [18, 22, 34, 60],
+        rows: [
+          ['Parley price changes: past and announced'],
+          [],
+          ['Effective', 'Plan or add-on', 'Change', 'Notes'],
+          [day('2026-03-01'), 'Starter', 'Monthly price from $39 to $49', 'Annual price from $390 to $490. Subscriptions started before 1 March 2026 kept the old price until their first renewal after 31 August 2026.'],
+          [day('2026-03-01'), 'Growth', 'MAU included from 50,000 to 100,000', 'No change to the price.'],
+          [day('2027-01-01'), 'Extra file storage', 'From $0.10 to $0.08 per GB per month', 'Announced on 2 November 2026. Applies automatically; nothing to do.'],
+        ],
+      },
+    ],
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// sdk/onboarding-webinar.pptx
+// ---------------------------------------------------------------------------------------
+
+/** One slide of the deck: a title, bullets (a second level indented), an optional table, speaker notes. */
+interface DeckSlide {
+  title: string;
+  subtitle?: string;
+  bullets?: (string | { text: string; indent: number })[];
+  table?: string[][];
+  notes: string;
+}
+
+const onboardingDeck: DeckSlide[] = [
+  {
+    title: 'Getting started with Parley',
+    subtitle: 'Onboarding webinar, November 2026',
+    notes:
+      'Welcome everyone. The recording and these slides are emailed to everyone who registered within 2 business days. ' +
+      'Questions go in the Q&A panel; we answer them at the end.',
+  },
+  {
+    title: 'Your first hour with Parley',
+    bullets: [
+      'Create an account and an organization at console.parley.example',
+      'Create an app and choose its data region: us1, eu1 or ap1',
+      { text: 'The region cannot be changed after the app is created', indent: 1 },
+      'Copy the App ID and the publishable key from App settings → API keys',
+      'Install the SDK and connect a first test user',
+    ],
+    notes: 'Stress the region choice: customers in the EU usually want eu1. If they pick the wrong one, they create a new app.',
+  },
+  {
+    title: 'Install the SDK (version 4.3.2)',
+    table: [
+      ['Platform', 'Package', 'Requires'],
+      ['iOS', "ParleySDK (Swift Package Manager, or pod 'ParleySDK', '~> 4.3')", 'iOS 15 or later, Xcode 16'],
+      ['Android', 'com.parley:parley-android:4.3.2', 'minSdk 24 (Android 7.0)'],
+      ['Web', '@parley/chat', 'Current browsers or Node.js 18 or later'],
+    ],
+    notes: 'SDK 3.x has been refused since 30 June 2026 with error 4260 SDK_UNSUPPORTED. Point v3 users to the migration guide.',
+  },
+  {
+    title: 'User tokens in production',
+    bullets: [
+      'Your backend issues user tokens, signed with the secret key: never ship the secret key in an app',
+      'Tokens last 1 hour by default and 24 hours at most',
+      'The SDK asks your tokenProvider for a new token 5 minutes before the old one expires',
+    ],
+    notes: 'A common mistake in the first week: a token endpoint that does not check that the user is signed in.',
+  },
+  {
+    title: 'Before you go live',
+    bullets: [
+      'Set up push notifications: APNs for iOS, FCM for Android',
+      'Handle 4290 RATE_LIMITED by waiting for Retry-After',
+      'Planning a launch? Growth customers can ask for a temporary rate-limit increase at least 5 business days ahead',
+      'Subscribe to status.parley.example',
+    ],
+    notes:
+      'Offer the go-live review: Growth and Enterprise customers can book a free 30-minute go-live review with a solutions engineer ' +
+      'from the Console under Help → Book a go-live review, at least 10 business days before their launch.',
+  },
+  {
+    title: 'Getting help',
+    bullets: [
+      'Help center and community forum: every plan',
+      'Email support: Starter replies within 2 business days, Growth within 1 business day',
+      'Enterprise: 24/7 support with a 1-hour response for Severity 1',
+      'Live office hours with the developer relations team: every Thursday, 16:00–17:00 UTC, open to all plans',
+    ],
+    notes: 'The office hours link is in the Console under Help → Office hours. No registration needed.',
+  },
+];
+
+// pptxgenjs declares its types CommonJS-style (`export default` in a package without
+// "type": "module"), so under NodeNext its default import types as the module; at run
+// time the ESM build's default export is the class itself.
+const PptxGenJS = pptxgenjs as unknown as typeof pptxgenjs.default;
+
+async function makeOnboardingDeckPptx(): Promise<Uint8Array> {
+  const deck = new PptxGenJS();
+  deck.layout = 'LAYOUT_WIDE';
+  deck.title = 'Getting started with Parley: onboarding webinar';
+  deck.author = 'Parley Developer Relations';
+  deck.company = 'Parley Labs, Inc.';
+  deck.subject = 'Onboarding webinar for new Parley customers, November 2026';
+  const ink = '1A1A1A';
+  const accent = '1F3373';
+  deck.defineSlideMaster({
+    title: 'PARLEY',
+    background: { color: 'FFFFFF' },
+    objects: [
+      { placeholder: { options: { name: 'title', type: 'title', x: 0.6, y: 0.35, w: 12.1, h: 1.0, fontSize: 30, bold: true, color: accent }, text: '' } },
+      { placeholder: { options: { name: 'body', type: 'body', x: 0.6, y: 1.55, w: 12.1, h: 5.3, fontSize: 20, color: ink }, text: '' } },
+      { text: { text: 'Parley Labs, Inc.', options: { x: 0.6, y: 7.0, w: 4, h: 0.3, fontSize: 10, color: '888888' } } },
+    ],
+    slideNumber: { x: 12.4, y: 7.0, fontSize: 10, color: '888888' },
+  });
+  for (const content of onboardingDeck) {
+    const slide = deck.addSlide({ masterName: 'PARLEY' });
+    slide.addText(content.title, { placeholder: 'title' });
+    if (content.subtitle) slide.addText(content.subtitle, { placeholder: 'body', bullet: false, fontSize: 24, color: accent });
+    if (content.bullets) {
+      slide.addText(
+        content.bullets.map((bullet) =>
+          typeof bullet === 'string'
+            ? { text: bullet, options: { bullet: true, breakLine: true } }
+            : { text: bullet.text, options: { bullet: { indent: 18 }, indentLevel: bullet.indent, breakLine: true } },
+        ),
+        { placeholder: 'body' },
+      );
+    }
+    if (content.table) {
+      const [header = [], ...rows] = content.table;
+      slide.addTable(
+        [header.map((text) => ({ text, options: { bold: true, color: 'FFFFFF', fill: { color: accent } } })), ...rows.map((row) => row.map((text) => ({ text })))],
+        { x: 0.6, y: 1.7, w: 12.1, colW: [1.6, 6.2, 4.3], fontSize: 16, color: ink, border: { type: 'solid', pt: 0.5, color: 'BBBBBB' } },
+      );
+    }
+    slide.addNotes(content.notes);
+  }
+  return (await deck.write({ outputType: 'uint8array' })) as Uint8Array;
+}
+
 await write('billing/enterprise-agreement-summary.pdf', await makeAgreementSummaryPdf());
 await write('sdk/migration-guide-v3-to-v4.docx', await makeMigrationGuideDocx());
+await write('billing/price-list-2026.xlsx', await makePriceListXlsx());
+await write('sdk/onboarding-webinar.pptx', await makeOnboardingDeckPptx());

@@ -1,20 +1,24 @@
 import type { Loader, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
-import { isOrioleError, OrioleError } from '../../src/core/index.ts';
+import { isOrioleError, OrioleError, unsupportedTypeAdvice } from '../../src/core/index.ts';
 import { contentTypes } from './content-types.ts';
 import { csvLoader } from './csv-loader.ts';
 import { detectContentType } from './detect-content-type.ts';
-import { createDocxLoader, defaultDocxLimits } from './docx-loader.ts';
+import { createDocxLoader } from './docx-loader.ts';
 import { htmlLoader } from './html-loader.ts';
 import { markdownLoader } from './markdown-loader.ts';
+import { createOdfLoader } from './odf-loader.ts';
+import { defaultOfficeArchiveLimits } from './office-archive.ts';
 import { createPdfLoader } from './pdf-loader.ts';
+import { createPptxLoader } from './pptx-loader.ts';
 import { textLoader } from './text-loader.ts';
+import { createXlsxLoader } from './xlsx-loader.ts';
 
 /** Parses a document of a built-in type somewhere else; the type is already detected. */
 export type BuiltInParser = (input: LoaderInput & { contentType: string }) => Promise<ParsedDocument>;
 
 export interface FileLoaderOptions {
   /**
-   * Most bytes one document may inflate to (DOCX members, PDF streams), counted while
+   * Most bytes one document may inflate to (Office files' zip members, PDF streams), counted while
    * inflating (ORIOLE_MAX_DECOMPRESSED_MB); 100 MB when unset.
    */
   maxDecompressedBytes?: number;
@@ -39,8 +43,8 @@ export interface FileLoaders {
    * Detects the type by content (`input.contentType` is only a hint) and parses with
    * the loader for it. Fails with `unsupported_media_type` for a type no loader parses,
    * `invalid_request` for a file its parser rejects, `decompression_limit` for a
-   * decompression bomb, `document_too_complex` for a PDF claiming too many pages (and,
-   * isolated, for a parse past its time or heap budget).
+   * decompression bomb, `document_too_complex` for a PDF claiming too many pages, a
+   * spreadsheet of too many cells (and, isolated, for a parse past its time or heap budget).
    */
   load(input: LoaderInput): Promise<ParsedDocument>;
 }
@@ -49,14 +53,18 @@ export interface FileLoaders {
 export const supportedContentTypes: readonly string[] = Object.values(contentTypes);
 
 export function createFileLoaders(options: FileLoaderOptions = {}): FileLoaders {
-  const maxDecompressedBytes = options.maxDecompressedBytes ?? defaultDocxLimits.maxDecompressedBytes;
+  const maxDecompressedBytes = options.maxDecompressedBytes ?? defaultOfficeArchiveLimits.maxDecompressedBytes;
+  const officeLimits = { ...defaultOfficeArchiveLimits, maxDecompressedBytes };
   const inThisThread = [
     markdownLoader,
     htmlLoader,
     textLoader,
     csvLoader,
     createPdfLoader({ maxDecompressedBytes }),
-    createDocxLoader({ ...defaultDocxLimits, maxDecompressedBytes }),
+    createDocxLoader(officeLimits),
+    createXlsxLoader(officeLimits),
+    createPptxLoader(officeLimits),
+    createOdfLoader(officeLimits),
   ];
   const { isolate } = options;
   const builtIn = isolate ? inThisThread.map((loader) => isolated(loader, isolate)) : inThisThread;
@@ -84,9 +92,12 @@ export function createFileLoaders(options: FileLoaderOptions = {}): FileLoaders 
       }
       const loader = loaderByType.get(contentType);
       if (loader === undefined) {
-        throw new OrioleError('unsupported_media_type', `${source} is ${contentType}, which Oriole cannot parse`, {
-          details: { source, contentType, supported: known },
-        });
+        const advice = unsupportedTypeAdvice(contentType);
+        throw new OrioleError(
+          'unsupported_media_type',
+          `${source} is ${contentType}, which Oriole cannot parse${advice === undefined ? '' : `: ${advice}`}`,
+          { details: { source, contentType, supported: known } },
+        );
       }
       try {
         return await loader.load({ ...input, contentType });

@@ -22,6 +22,12 @@ const typeByExtension: Record<string, string> = {
   csv: contentTypes.csv,
   pdf: contentTypes.pdf,
   docx: contentTypes.docx,
+  xlsx: contentTypes.xlsx,
+  xlsm: contentTypes.xlsx,
+  pptx: contentTypes.pptx,
+  odt: contentTypes.odt,
+  ods: contentTypes.ods,
+  odp: contentTypes.odp,
 };
 
 const aliasOfDeclared: Record<string, string> = {
@@ -32,8 +38,11 @@ const aliasOfDeclared: Record<string, string> = {
   'application/x-pdf': contentTypes.pdf,
 };
 
+/** Office files: zip archives, told apart by their main part or their `mimetype` entry. */
+const zipDocumentTypes = new Set<string>([contentTypes.docx, contentTypes.xlsx, contentTypes.pptx, contentTypes.odt, contentTypes.ods, contentTypes.odp]);
+
 // Names that promise a binary format: its parser, not detection, reports a file that is not one.
-const binaryTypes = new Set<string>([contentTypes.pdf, contentTypes.docx]);
+const binaryTypes = new Set<string>([contentTypes.pdf, ...zipDocumentTypes]);
 
 /** Leading bytes of binary formats, so they are named (and an extra loader can claim them). */
 const signatures: { type: string; parts: { offset: number; bytes: string | number[] }[] }[] = [
@@ -55,8 +64,8 @@ const signatures: { type: string; parts: { offset: number; bytes: string | numbe
 /** Office Open XML packages, told apart by their main part. */
 const zipTypeByEntry: Record<string, string> = {
   'word/document.xml': contentTypes.docx,
-  'xl/workbook.xml': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  'ppt/presentation.xml': 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'xl/workbook.xml': contentTypes.xlsx,
+  'ppt/presentation.xml': contentTypes.pptx,
 };
 
 /** Legacy Office files share one container format; only the name tells them apart. */
@@ -68,8 +77,9 @@ const compoundFileTypeByExtension: Record<string, string> = {
 };
 
 /**
- * What a file is, judged by its content first: magic bytes (PDF; a zip is a DOCX only
- * when it holds word/document.xml; images and other binary formats are named so they
+ * What a file is, judged by its content first: magic bytes (PDF; a zip is a DOCX, XLSX
+ * or PPTX only when it holds word/document.xml, xl/workbook.xml or ppt/presentation.xml,
+ * an OpenDocument file when its `mimetype` entry says so; images and other binary formats are named so they
  * can be refused or given to an extra loader), then HTML sniffing, then the source's
  * extension, then the declared type; other text is text/plain. Returns null for bytes
  * that are neither a known binary format nor text (NUL bytes, invalid UTF-8).
@@ -80,8 +90,9 @@ export function detectContentType({ source, bytes, declared }: ContentTypeProbe)
   const byName = typeByExtension[extension] ?? canonicalDeclared(declared);
   const magic = signatures.find(({ parts }) => parts.every((part) => startsWith(bytes, part.offset, part.bytes)));
   if (magic?.type === 'application/zip') {
-    // A damaged zip named .docx is a damaged Word file, for its parser to report.
-    return zipTypeOf(bytes) ?? (byName === contentTypes.docx ? byName : magic.type);
+    // A damaged zip named .docx (or .xlsx, .odt…) is a damaged Office file, for its parser to report.
+    const named = byName !== undefined && zipDocumentTypes.has(byName) ? byName : undefined;
+    return zipTypeOf(bytes, named) ?? named ?? magic.type;
   }
   if (magic?.type === 'application/x-cfb') return compoundFileTypeByExtension[extension] ?? magic.type;
   if (magic) return magic.type;
@@ -93,8 +104,8 @@ export function detectContentType({ source, bytes, declared }: ContentTypeProbe)
   return byName ?? contentTypes.plainText;
 }
 
-/** The type of a zip package, or null when its directory cannot be read. */
-function zipTypeOf(bytes: Uint8Array): string | null {
+/** The type of a zip package, or null when its directory cannot be read. `named`: the Office type the file's name promises. */
+function zipTypeOf(bytes: Uint8Array, named: string | undefined): string | null {
   // EPUB and OpenDocument name themselves in a first, uncompressed entry called "mimetype".
   if (startsWith(bytes, 30, 'mimetype')) {
     const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(18, true);
@@ -105,6 +116,8 @@ function zipTypeOf(bytes: Uint8Array): string | null {
   if (entries === null) return null;
   const names = new Set(entries.map((entry) => entry.name));
   for (const [entry, type] of Object.entries(zipTypeByEntry)) if (names.has(entry)) return type;
+  // An OpenDocument file rewritten by a zip tool may have compressed or moved its mimetype entry.
+  if (named !== undefined && named.startsWith('application/vnd.oasis.opendocument.') && names.has('content.xml')) return named;
   return 'application/zip';
 }
 

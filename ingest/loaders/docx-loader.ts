@@ -2,23 +2,12 @@ import { Buffer } from 'node:buffer';
 import type { Loader, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
 import { contentTypes } from './content-types.ts';
 import { htmlToDocument } from './html-to-document.ts';
-import { createInflateBudget } from './inflate-budget.ts';
+import { defaultOfficeArchiveLimits, inflateOfficeMembers, type OfficeArchiveLimits } from './office-archive.ts';
 import { unparseable } from './unparseable.ts';
-import { readZipMembers, ZipReadError } from './zip-entries.ts';
 
-/** Bounds on what a DOCX (a zip archive) may inflate to, counted while inflating. */
-export interface DocxLimits {
-  /** Most bytes its members may inflate to, in total (ORIOLE_MAX_DECOMPRESSED_MB). */
-  maxDecompressedBytes: number;
-  /** Most bytes inflated per byte of the archive: a tiny file that inflates enormously is a bomb at any total. */
-  maxCompressionRatio: number;
-}
-
-/** Text-heavy Word files compress about 5–15 times; a zip bomb compresses about 1000 times. */
-export const defaultDocxLimits: DocxLimits = {
-  maxDecompressedBytes: 100 * 1024 * 1024,
-  maxCompressionRatio: 100,
-};
+/** Bounds on what a DOCX (a zip archive) may inflate to: those of every Office file. */
+export type DocxLimits = OfficeArchiveLimits;
+export const defaultDocxLimits: DocxLimits = defaultOfficeArchiveLimits;
 
 // Word's "Title" style is the document title, not body text.
 const styleMap = ["p[style-name='Title'] => h1:fresh"];
@@ -31,7 +20,7 @@ export function createDocxLoader(limits: DocxLimits = defaultDocxLimits): Loader
   return {
     contentTypes: [contentTypes.docx],
     async load({ source, bytes }: LoaderInput): Promise<ParsedDocument> {
-      const members = inflateArchive(source, bytes, limits);
+      const members = inflateOfficeMembers(source, 'DOCX', bytes, limits);
       let html: string;
       try {
         // mammoth is loaded on first use, like pdf.js: most runs never see a DOCX.
@@ -63,21 +52,6 @@ export function createDocxLoader(limits: DocxLimits = defaultDocxLimits): Loader
       };
     },
   };
-}
-
-function inflateArchive(source: string, bytes: Uint8Array, limits: DocxLimits): Map<string, Uint8Array> {
-  const byRatio = limits.maxCompressionRatio * bytes.byteLength;
-  const budget = createInflateBudget({
-    source,
-    maxBytes: Math.min(limits.maxDecompressedBytes, byRatio),
-    limit: byRatio < limits.maxDecompressedBytes ? 'maxCompressionRatio' : 'maxDecompressedBytes',
-  });
-  try {
-    return readZipMembers(bytes, budget);
-  } catch (error) {
-    if (error instanceof ZipReadError) throw unparseable(source, 'DOCX', error);
-    throw error;
-  }
 }
 
 /** The zip interface mammoth reads (lib/zipfile.js), over members already inflated. */

@@ -1,4 +1,4 @@
-import { OrioleError } from '../../src/core/index.ts';
+import { isOrioleError, OrioleError } from '../../src/core/index.ts';
 
 /** Longest parser message quoted back to the user; the full error stays as `cause`. */
 const maxReasonLength = 160;
@@ -16,4 +16,17 @@ export function unparseable(source: string, format: string, cause: unknown, reas
     details: { source, reason },
     cause,
   });
+}
+
+/**
+ * Runs a reader of untrusted bytes: its OrioleErrors (budgets, limits) pass through; anything
+ * else it throws, however unexpected the input that caused it, is that file's `unparseable`.
+ */
+export function parsedOrUnparseable<Result>(source: string, format: string, read: () => Result): Result {
+  try {
+    return read();
+  } catch (error) {
+    if (isOrioleError(error)) throw error;
+    throw unparseable(source, format, error);
+  }
 }

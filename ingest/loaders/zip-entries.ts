@@ -72,15 +72,20 @@ export class ZipReadError extends Error {
  * Every member of a zip archive, inflated through `budget`, which throws as soon as
  * the real output passes it: a directory that understates a member's size changes
  * nothing. A member's compressed bytes are taken from its local header onwards and
- * must lie inside the file; zlib stops at the end of the DEFLATE stream.
+ * must lie inside the file; zlib stops at the end of the DEFLATE stream. Members that
+ * `include` turns down are neither inflated nor returned.
  */
-export function readZipMembers(bytes: Uint8Array, budget: InflateBudget): Map<string, Uint8Array> {
+export function readZipMembers(
+  bytes: Uint8Array,
+  budget: InflateBudget,
+  include: (name: string) => boolean = () => true,
+): Map<string, Uint8Array> {
   const entries = zipEntries(bytes);
   if (entries === null) throw new ZipReadError('the zip archive is truncated or damaged');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const members = new Map<string, Uint8Array>();
   for (const entry of entries) {
-    if (entry.name.endsWith('/')) continue;
+    if (entry.name.endsWith('/') || !include(entry.name)) continue;
     if ((entry.flags & 1) === 1) throw new ZipReadError(`${entry.name} is encrypted`);
     if (entry.compressedSize === zip64Marker || entry.localHeaderOffset === zip64Marker) {
       throw new ZipReadError('ZIP64 archives are not supported');

@@ -6,7 +6,8 @@ import type { Chunk } from '../../src/core/index.ts';
  * ingest rewrites documents whose bytes did not change.
  */
 // 2: doc-site dialects (GitBook, Hugo, HTML exports) parsed, and chunks keep their section's anchor.
-export const pipelineVersion = 2;
+// 3: XLSX, PPTX and OpenDocument parsed by Oriole's own loaders (before: by Unstructured, when configured).
+export const pipelineVersion = 3;
 
 export function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');

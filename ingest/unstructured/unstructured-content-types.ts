@@ -1,17 +1,15 @@
 /**
  * The types sent to Unstructured by default: formats Unstructured partitions that
- * Oriole's own loaders (Markdown, HTML, plain text, PDF, DOCX, CSV) do not parse.
+ * Oriole's own loaders (Markdown, HTML, plain text, PDF, CSV, DOCX, XLSX, PPTX and
+ * OpenDocument) do not parse, such as legacy Office files (.doc, .xls, .ppt).
  * Types Oriole parses itself stay local: no upload, no per-page cost, no network.
  * Each entry maps to the file extension Unstructured expects, which it uses with the
  * part's Content-Type to pick a partitioner.
  */
 export const unstructuredFileExtensions = {
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
   'application/vnd.ms-powerpoint': 'ppt',
   'application/msword': 'doc',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
   'application/vnd.ms-excel': 'xls',
-  'application/vnd.oasis.opendocument.text': 'odt',
   'application/rtf': 'rtf',
   'text/rtf': 'rtf',
   'application/epub+zip': 'epub',

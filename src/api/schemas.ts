@@ -88,7 +88,7 @@ export const PassageSchema = z
     title: z.string().nullable(),
     url: z.string().nullable().openapi({
       description:
-        "The document's http(s) URL with the fragment that lands on the passage: its section's anchor (`…/cors#usage`) or, for a PDF, `#page=N`; null when the document has no web URL",
+        "The document's http(s) URL with the fragment that lands on the passage: its section's anchor (`…/cors#usage`) or, for a PDF or a presentation, `#page=N` (the page or slide); null when the document has no web URL",
     }),
     heading: z.string().nullable(),
     text: z.string(),
@@ -123,7 +123,7 @@ export const CitationSchema = z
     title: z.string().nullable(),
     url: z.string().nullable().openapi({
       description:
-        "The document's http(s) URL with the fragment that lands on the passage: its section's anchor (`…/cors#usage`) or, for a PDF, `#page=N`; null when the document has no web URL",
+        "The document's http(s) URL with the fragment that lands on the passage: its section's anchor (`…/cors#usage`) or, for a PDF or a presentation, `#page=N` (the page or slide); null when the document has no web URL",
     }),
     heading: z.string().nullable(),
     page: z.number().int().nullable(),

@@ -10,6 +10,22 @@
  */
 export const defaultMaxDocumentBytes = 25 * 1024 * 1024;
 
+/**
+ * What to do with a file of a type Oriole recognises but does not parse itself, for the
+ * refusal's message; undefined for other types. Legacy (binary, pre-2007) Office files
+ * are read only by the Unstructured API loader.
+ */
+export function unsupportedTypeAdvice(contentType: string): string | undefined {
+  const legacy = legacyOfficeFormats[contentType];
+  return legacy && `${legacy.what}; save it as ${legacy.modern}, or set UNSTRUCTURED_API_URL to have the Unstructured API parse it`;
+}
+
+const legacyOfficeFormats: Record<string, { what: string; modern: string }> = {
+  'application/msword': { what: 'a Word 97–2003 file (.doc)', modern: '.docx' },
+  'application/vnd.ms-excel': { what: 'an Excel 97–2003 file (.xls)', modern: '.xlsx' },
+  'application/vnd.ms-powerpoint': { what: 'a PowerPoint 97–2003 file (.ppt)', modern: '.pptx' },
+};
+
 interface BlockBase {
   /** 1-based page of a paged format (PDF), kept so citations can name the page. */
   page?: number;

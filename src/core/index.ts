@@ -3,7 +3,7 @@ export type { ErrorCode, OrioleErrorOptions } from './errors.ts';
 export { loadConfig, defaultEmbedder, defaultReranker, defaultVerifier, defaultVerifierTimeoutMs, defaultPort, defaultParseBudgets, defaultConversationRetentionDays } from './config.ts';
 export type { Config, EnvironmentRecord } from './config.ts';
 export type { Block, ParsedDocument, LoaderInput, Loader } from './documents.ts';
-export { defaultMaxDocumentBytes } from './documents.ts';
+export { defaultMaxDocumentBytes, unsupportedTypeAdvice } from './documents.ts';
 export type { Chunk, ChunkingSettings } from './chunks.ts';
 export type { Embedder } from './embedder.ts';
 export { assertEmbedderMatches } from './embedder.ts';

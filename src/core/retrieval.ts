@@ -14,7 +14,7 @@ export interface Passage {
   title: string | null;
   /**
    * Where the passage is on the web: its document's url with the section's anchor
-   * (`…/cors#usage`) or, for a PDF, `#page=N` (see `passageUrl`); null without a web url.
+   * (`…/cors#usage`) or, for a PDF or a presentation, `#page=N` (see `passageUrl`); null without a web url.
    */
   url: string | null;
   /** The innermost heading above the chunk, if any. */

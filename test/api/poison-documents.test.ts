@@ -7,7 +7,7 @@ import { createTestApp } from '../helpers/app.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';
 import { testIngestContext } from '../helpers/ingestion.ts';
 import { listenOnLoopback } from '../helpers/network.ts';
-import { flateBombPdf, hugeCsv, lyingDocx, pageTreePdf, repeatedText, type PoisonFile } from '../helpers/poison-files.ts';
+import { flateBombPdf, hugeCsv, lyingDocx, pageTreePdf, repeatedText, xlsxBomb, type PoisonFile } from '../helpers/poison-files.ts';
 
 const megabyte = 1024 * 1024;
 /** Small budgets so each poison file fails in seconds on a busy two-core machine. */
@@ -16,6 +16,7 @@ const budgets: ParseBudgets = { timeoutMs: 3_000, maxHeapMb: 128, maxDecompresse
 const poisonFiles: { name: string; make: () => Promise<Uint8Array> | Uint8Array; expectedCode: PoisonFile['expectedCode'] }[] = [
   { name: 'million-pages.pdf', make: () => pageTreePdf(1_000), expectedCode: 'document_too_complex' },
   { name: 'lying-directory.docx', make: () => lyingDocx(200 * megabyte), expectedCode: 'decompression_limit' },
+  { name: 'zip-bomb.xlsx', make: () => xlsxBomb(200 * megabyte), expectedCode: 'decompression_limit' },
   { name: 'flate-bomb.pdf', make: () => flateBombPdf(200 * megabyte), expectedCode: 'decompression_limit' },
   { name: 'quotes.md', make: () => repeatedText('>', megabyte), expectedCode: 'document_too_complex' },
   { name: 'brackets.md', make: () => repeatedText('[', 5 * megabyte), expectedCode: 'document_too_complex' },

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,41 @@ describe.each(targets)('oriole ingest on $name', { timeout: 180_000 }, (target) 
       expect(run.stdout).toMatch(/1 added, 0 updated, 0 unchanged, 0 deleted, 0 failed, 1 skipped/);
       expect(run.stdout).toContain('Skipped, no text to index: empty.md');
       expect(run.stdout).not.toContain('OCR');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('ingests the Excel price list and the PowerPoint deck itself; a legacy .doc is skipped in a folder and fails, saying what to do, when named', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'oriole-office-'));
+    const legacy = path.join(folder, 'old-terms.doc');
+    try {
+      await copyFile('examples/help-center/billing/price-list-2026.xlsx', path.join(folder, 'price-list-2026.xlsx'));
+      await copyFile('examples/help-center/sdk/onboarding-webinar.pptx', path.join(folder, 'onboarding-webinar.pptx'));
+      await writeFile(legacy, new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, ...new Array(504).fill(0)]));
+      const run = await oriole(['ingest', folder, '--kb', 'office'], target.environment);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/Ingested into 'office': 2 added, 0 updated, 0 unchanged, 0 deleted, 0 failed, 1 skipped/);
+      expect(run.stdout).toContain('Skipped, not a supported document type: old-terms.doc');
+      const named = await oriole(['ingest', legacy, '--kb', 'office'], target.environment);
+      expect(named.code).toBe(1);
+      expect(named.stderr).toContain(
+        'failed: old-terms.doc: old-terms.doc is application/msword, which Oriole cannot parse: a Word 97–2003 file (.doc); save it as .docx, or set UNSTRUCTURED_API_URL',
+      );
+      const database = await target.open();
+      try {
+        const chunks = await database.query<{ source: string; heading_path: string[]; metadata: { pages?: number[] } }>(
+          `SELECT d.source, c.heading_path, c.metadata FROM chunks c JOIN documents d ON d.id = c.document_id
+             JOIN knowledge_bases kb ON kb.id = d.kb_id WHERE kb.name = 'office' ORDER BY d.source, c.ordinal`,
+        );
+        const deck = chunks.rows.filter((row) => row.source === 'onboarding-webinar.pptx');
+        expect(deck.map((row) => row.metadata.pages)).toEqual([[1], [2], [3], [4], [5], [5], [6]]);
+        const sheets = chunks.rows.filter((row) => row.source === 'price-list-2026.xlsx').map((row) => row.heading_path);
+        expect(sheets).toEqual([['Plans'], ['Add-ons'], ['Price changes']]);
+      } finally {
+        await database.close();
+      }
     } finally {
       await rm(folder, { recursive: true, force: true });
     }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { crc32, createDeflate, createDeflateRaw, deflateRawSync } from 'node:zlib';
 import JSZip from 'jszip';
+import { xlsxBytes } from '../../scripts/minimal-office.ts';
 
 /**
  * Hostile documents, generated rather than stored: each one small, each one built to
@@ -61,6 +62,23 @@ export async function lyingDocx(inflatedBytes: number): Promise<Uint8Array> {
   const close = '</w:t></w:r></w:p></w:body></w:document>';
   const body = await deflated(concatenated(open, repeated(0x61, inflatedBytes), close), 'raw');
   members.push({ name: 'word/document.xml', data: body.data, crc: body.crc, size: 1 });
+  return buildZip(members);
+}
+
+/**
+ * An Excel workbook (minimal-office.ts) whose worksheet inflates to about `inflatedBytes`
+ * of spaces while the zip directory claims it is 1 byte: a zip bomb named .xlsx.
+ */
+export async function xlsxBomb(inflatedBytes: number): Promise<Uint8Array> {
+  const original = await JSZip.loadAsync(await xlsxBytes({ sheets: [{ name: 'Prices', rows: [['Plan'], ['Starter']] }] }));
+  const members: ZipMember[] = [];
+  for (const name of Object.keys(original.files).sort()) {
+    if (name === 'xl/worksheets/sheet1.xml' || name.endsWith('/')) continue;
+    const content = await original.file(name)!.async('uint8array');
+    members.push({ name, data: deflateRawSync(content), crc: crc32(content), size: content.byteLength });
+  }
+  const sheet = await deflated(concatenated('<worksheet><sheetData>', repeated(0x20, inflatedBytes), '</sheetData></worksheet>'), 'raw');
+  members.push({ name: 'xl/worksheets/sheet1.xml', data: sheet.data, crc: sheet.crc, size: 1 });
   return buildZip(members);
 }
 

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { OrioleError, isWebUrl, maxSourceLength, validateSource, webUrlOrNull, type DocumentUpload } from '../../core/index.ts';
+import { OrioleError, isWebUrl, maxSourceLength, unsupportedTypeAdvice, validateSource, webUrlOrNull, type DocumentUpload } from '../../core/index.ts';
 import {
   getDocument,
   getJob,
@@ -434,7 +434,8 @@ async function multipartUpload(context: Context<AppEnvironment>): Promise<Upload
     const declared = file.type && file.type !== 'application/octet-stream' ? file.type : undefined;
     const contentType = ingestion.detectContentType({ source, bytes, ...(declared ? { declared } : {}) });
     if (!contentType || !ingestion.isSupported(contentType)) {
-      throw new OrioleError('unsupported_media_type', `${source}: unsupported document type ${contentType ?? '(unknown)'}`, {
+      const advice = contentType ? unsupportedTypeAdvice(contentType) : undefined;
+      throw new OrioleError('unsupported_media_type', `${source}: unsupported document type ${contentType ?? '(unknown)'}${advice ? ` (${advice})` : ''}`, {
         details: { source, detected: contentType },
       });
     }

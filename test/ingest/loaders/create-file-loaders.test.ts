@@ -20,10 +20,15 @@ function recordingLoader(contentTypes: string[], behaviour: 'parse' | 'crash' = 
 }
 
 describe('the file loaders', () => {
-  it('parse the six formats Oriole reads itself', () => {
+  it('parse the eleven formats Oriole reads itself', () => {
     const loaders = createFileLoaders();
     expect([...supportedContentTypes].sort()).toEqual([
       'application/pdf',
+      'application/vnd.oasis.opendocument.presentation',
+      'application/vnd.oasis.opendocument.spreadsheet',
+      'application/vnd.oasis.opendocument.text',
+      'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
       'text/csv',
       'text/html',

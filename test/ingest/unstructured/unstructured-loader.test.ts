@@ -296,9 +296,9 @@ describe('the Unstructured loader without a reachable API', () => {
     const loader = createUnstructuredLoader({ apiUrl: 'https://api.unstructuredapp.io' });
     expect(loader.contentTypes).toEqual(unstructuredContentTypes);
     expect(loader.contentTypes).toEqual(
-      expect.arrayContaining([pptx, 'application/msword', 'application/rtf', 'application/epub+zip', 'message/rfc822', 'image/png']),
+      expect.arrayContaining(['application/vnd.ms-powerpoint', 'application/msword', 'application/vnd.ms-excel', 'application/rtf', 'application/epub+zip', 'message/rfc822', 'image/png']),
     );
-    for (const native of ['text/markdown', 'text/html', 'text/plain', 'application/pdf', 'text/csv']) {
+    for (const native of ['text/markdown', 'text/html', 'text/plain', 'application/pdf', 'text/csv', pptx, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.oasis.opendocument.text']) {
       expect(loader.contentTypes).not.toContain(native);
     }
     expect(createUnstructuredLoader({ apiUrl: 'https://api.unstructuredapp.io', contentTypes: ['image/png'] }).contentTypes).toEqual([
