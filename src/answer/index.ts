@@ -34,6 +34,10 @@ export {
 export type { AnswerType, ConfidenceFeatureName, ConfidenceFeatures, ConfidenceInput, ConfidenceModel } from './confidence.ts';
 export { confidenceModel } from './confidence-model.ts';
 export { extractiveOutcome } from './answer-outcome.ts';
+export { askedValueKinds, findSourceConflicts, resolveSourceConflicts, reportedConflicts } from './source-conflicts.ts';
+export type { DetectedConflict, ConflictStatement, ConflictResolution } from './source-conflicts.ts';
+export { statedValues, valueKinds, valuesDiffer } from './stated-values.ts';
+export type { StatedValue, ValueKind } from './stated-values.ts';
 export type { Evidence, GenerationOutcome } from './answer-outcome.ts';
 export type { AbstentionDecision, AbstentionEvidence, AbstentionReason } from './abstention.ts';
 export { groundedAnswerMessages } from './prompt.ts';

@@ -1,7 +1,7 @@
 import type { AnswerLanguage, Passage, SourceConflict } from '../core/index.ts';
 import { lexicalTerms } from '../retrieval/index.ts';
 import { minKeyTermCoverage, questionCoverage } from './abstention.ts';
-import { escapeMarkers } from './citation-markers.ts';
+import { escapeMarkers, stripMarkers } from './citation-markers.ts';
 import { rewriteOutsideCode } from './code-spans.ts';
 import { askedAnswerTypes } from './confidence.ts';
 import { termsCoveredByEquivalents } from './equivalent-terms.ts';
@@ -26,10 +26,13 @@ import { statedValues, valueKinds, valuesDiffer, type StatedValue, type ValueKin
  */
 
 export const conflictDefaults = {
-  /** Passages read, from the top of the ranking (as the extractive reader reads them). */
+  /**
+   * Passages of uncited documents read, from the top of the ranking: the runners-up the
+   * extractive reader reads too. Not cut by score: a page whose heading is the question
+   * (an FAQ entry) can outscore the pricing page three times over on BM25, and the
+   * statement itself must be about the question anyway (minSubjectCoverage).
+   */
   maxPassages: 5,
-  /** A passage of an uncited document is a close runner-up when it scores at least this share of the first passage. */
-  runnerUpScoreShare: 0.5,
   /** A sentence, with its headings, must cover this much of the question's key terms (as abstention measures it). */
   minSubjectCoverage: minKeyTermCoverage,
   /** Two sentences share at least this share of the smaller one's topic words. */
@@ -133,16 +136,11 @@ function questionProfile(question: string): QuestionProfile {
   return { terms, topic: comparableTerms(terms) };
 }
 
-/** The passages of cited documents, and the close runners-up of other documents, among the top ones. */
+/** The passages of cited documents, and the runners-up of other documents among the top ones. */
 function candidatePassages(passages: readonly Passage[], cited: ReadonlySet<string>, settings: ConflictSettings) {
-  const top = passages[0]?.score ?? 0;
   return passages
     .map((passage, passageIndex) => ({ passage, passageIndex }))
-    .filter(({ passage, passageIndex }) => {
-      if (cited.has(passage.documentId)) return true;
-      if (passageIndex >= settings.maxPassages) return false;
-      return !(top > 0) || passage.score >= top * settings.runnerUpScoreShare;
-    });
+    .filter(({ passage, passageIndex }) => cited.has(passage.documentId) || passageIndex < settings.maxPassages);
 }
 
 function passageStatements(passage: Passage, passageIndex: number, kind: ValueKind, question: QuestionProfile, settings: ConflictSettings): Statement[] {
@@ -259,25 +257,42 @@ function ownWords(terms: ReadonlySet<string>, other: ReadonlySet<string>): numbe
  * - `none`: there are none, or the answer already states every value in disagreement;
  * - `abstain`: they are on the very value asked and no value is stated by more documents
  *   than any other, so no source can be preferred (`conflicting_sources`);
- * - `note`: one value is stated by more documents (a majority): the answer stands, and a
- *   note quotes the statements of the values it does not state, citing their documents.
+ * - `note`: one value is stated by more documents (a majority): the answer gives it, and
+ *   a note quotes the statements of the other values, citing their documents.
  * Deterministic: it depends only on the conflicts and the answer's text.
  */
 export type ConflictResolution =
   | { action: 'none' }
   | { action: 'abstain'; conflicts: DetectedConflict[] }
-  | { action: 'note'; conflicts: DetectedConflict[]; quoted: ConflictStatement[] };
+  | {
+      action: 'note';
+      conflicts: DetectedConflict[];
+      /** Per conflict, the best-ranked statement of the value most documents state. */
+      preferred: ConflictStatement[];
+      /** Whether the answer states every preferred value already. */
+      answerStatesPreferred: boolean;
+      /** One statement per value not preferred, best-ranked first. */
+      others: ConflictStatement[];
+      /** One statement per value the answer does not state. */
+      unstated: ConflictStatement[];
+    };
 
 export function resolveSourceConflicts(conflicts: readonly DetectedConflict[], answerText: string): ConflictResolution {
   const untold = conflicts.filter((conflict) => !answerStatesEveryValue(conflict, answerText));
   if (untold.length === 0) return { action: 'none' };
   if (untold.some((conflict) => preferredValue(conflict) === undefined)) return { action: 'abstain', conflicts: untold };
-  const quoted = untold.flatMap((conflict) =>
-    valueGroups(conflict)
-      .map((group) => group[0]!)
-      .filter((statement) => !answerStates(answerText, statement.value)),
-  );
-  return quoted.length === 0 ? { action: 'none' } : { action: 'note', conflicts: untold, quoted };
+  const groups = untold.map((conflict) => rankedValueGroups(conflict));
+  const preferred = groups.map((ranked) => ranked[0]![0]!);
+  const others = groups.flatMap((ranked) => ranked.slice(1).map((group) => group[0]!));
+  const unstated = groups.flatMap((ranked) => ranked.map((group) => group[0]!)).filter((statement) => !answerStates(answerText, statement.value));
+  return {
+    action: 'note',
+    conflicts: untold,
+    preferred,
+    answerStatesPreferred: preferred.every((statement) => answerStates(answerText, statement.value)),
+    others,
+    unstated,
+  };
 }
 
 /** The statements grouped by the value they state (equal values together), best-ranked first. */
@@ -291,9 +306,14 @@ export function valueGroups(conflict: DetectedConflict): ConflictStatement[][] {
   return groups;
 }
 
+/** The value groups, the most stated first (ties by rank). */
+function rankedValueGroups(conflict: DetectedConflict): ConflictStatement[][] {
+  return valueGroups(conflict).sort((left, right) => right.length - left.length);
+}
+
 /** The value more documents state than any other, if one is. */
 export function preferredValue(conflict: DetectedConflict): StatedValue | undefined {
-  const groups = valueGroups(conflict).sort((left, right) => right.length - left.length);
+  const groups = rankedValueGroups(conflict);
   return groups.length > 0 && (groups.length === 1 || groups[0]!.length > groups[1]!.length) ? groups[0]![0]!.value : undefined;
 }
 
@@ -302,7 +322,7 @@ function answerStatesEveryValue(conflict: DetectedConflict, answerText: string):
 }
 
 function answerStates(answerText: string, value: StatedValue): boolean {
-  return statedValues(answerText, value.kind).some((stated) => stated.key === value.key && !valuesDiffer(stated, value));
+  return statedValues(stripMarkers(answerText), value.kind).some((stated) => stated.key === value.key && !valuesDiffer(stated, value));
 }
 
 /**
@@ -320,9 +340,21 @@ export function conflictConfidenceCap(conflicts: readonly DetectedConflict[]): n
  * cited and checked like the rest of the answer.
  */
 export function conflictNote(quoted: readonly ConflictStatement[], language: AnswerLanguage): string {
-  const quote = (statement: ConflictStatement) => rewriteOutsideCode(statement.text.replace(/[.。!！?？;；:：]+$/u, '').trim(), escapeMarkers);
   if (language === 'zh') return `但各资料的说法不一致：${quoted.map((statement) => `「${quote(statement)}」[${statement.passageIndex + 1}]`).join('；')}。`;
   return `However, the sources disagree: ${quoted.map((statement) => `"${quote(statement)}" [${statement.passageIndex + 1}]`).join('; ')}.`;
+}
+
+/** Statements as an extractive answer quotes them: each sentence ending with the `[n]` of its passage. */
+export function quotedStatements(statements: readonly ConflictStatement[], language: AnswerLanguage): string {
+  const separator = language === 'zh' ? '' : ' ';
+  return statements
+    .map((statement) => (language === 'zh' ? `${quote(statement)}[${statement.passageIndex + 1}]。` : `${quote(statement)} [${statement.passageIndex + 1}].`))
+    .join(separator);
+}
+
+/** A statement's sentence without its final punctuation, a bracketed number in it escaped so it cannot pass for a citation. */
+function quote(statement: ConflictStatement): string {
+  return rewriteOutsideCode(statement.text.replace(/[.。!！?？;；:：]+$/u, '').trim(), escapeMarkers);
 }
 
 /** The conflicts as the answer reports and logs them. */

@@ -12,7 +12,7 @@
 import type { SourceConflict } from '../core/index.ts';
 
 export type ValueKind = SourceConflict['kind'];
-export const valueKinds: readonly ValueKind[] = ['price', 'duration', 'date', 'number', 'version'];
+export const valueKinds = ['price', 'duration', 'date', 'number', 'version'] as const satisfies readonly ValueKind[];
 
 export interface StatedValue {
   kind: ValueKind;

@@ -151,12 +151,12 @@ describe('source conflicts', () => {
     expect(conflictsOf('How much does the Pro plan cost?', given, ['c'])).toEqual([]);
   });
 
-  it('leaves out passages that score far below the first', () => {
-    const given = [
-      passage({ chunkId: '1', documentId: 'a', text: 'The Pro plan costs $19/month.', score: 10 }),
-      passage({ chunkId: '2', documentId: 'b', text: 'The Pro plan costs $29/month.', score: 2 }),
-    ];
-    expect(conflictsOf('How much does the Pro plan cost?', given)).toEqual([]);
+  it('reads the runners-up among the top five passages only', () => {
+    const filler = (index: number): [string, string] => [`other-${index}`, `Invoices are emailed on the first day of each month (${index}).`];
+    const sixth = passages(['a', 'The Pro plan costs $19/month.'], filler(1), filler(2), filler(3), filler(4), ['b', 'The Pro plan costs $29/month.']);
+    expect(conflictsOf('How much does the Pro plan cost?', sixth)).toEqual([]);
+    const fifth = passages(['a', 'The Pro plan costs $19/month.'], filler(1), filler(2), filler(3), ['b', 'The Pro plan costs $29/month.']);
+    expect(conflictsOf('How much does the Pro plan cost?', fifth)).toHaveLength(1);
   });
 });
 
@@ -180,8 +180,18 @@ describe('what the answer does about a conflict', () => {
     const resolution = resolveSourceConflicts(detect(given), 'The Pro plan costs $19/month [1].');
     expect(resolution.action).toBe('note');
     if (resolution.action !== 'note') return;
-    expect(resolution.quoted.map((statement) => statement.documentId)).toEqual(['b']);
-    expect(conflictNote(resolution.quoted, 'en')).toBe('However, the sources disagree: "The Pro plan costs $29/month" [2].');
-    expect(conflictNote(resolution.quoted, 'zh')).toBe('但各资料的说法不一致：「The Pro plan costs $29/month」[2]。');
+    expect(resolution.answerStatesPreferred).toBe(true);
+    expect(resolution.unstated.map((statement) => statement.documentId)).toEqual(['b']);
+    expect(conflictNote(resolution.unstated, 'en')).toBe('However, the sources disagree: "The Pro plan costs $29/month" [2].');
+    expect(conflictNote(resolution.unstated, 'zh')).toBe('但各资料的说法不一致：「The Pro plan costs $29/month」[2]。');
+  });
+
+  it('knows when the answer states the value fewer documents give', () => {
+    const given = passages(['a', 'The Pro plan costs $29/month.'], ['b', 'The Pro plan costs $19/month.'], ['c', 'Our Pro plan costs $19 per month.']);
+    const resolution = resolveSourceConflicts(detect(given), 'The Pro plan costs $29/month [1].');
+    expect(resolution).toMatchObject({ action: 'note', answerStatesPreferred: false });
+    if (resolution.action !== 'note') return;
+    expect(resolution.preferred.map((statement) => statement.documentId)).toEqual(['b']);
+    expect(resolution.others.map((statement) => statement.documentId)).toEqual(['a']);
   });
 });
