@@ -20,9 +20,10 @@ import { statedValues, valueKinds, valuesDiffer, type StatedValue, type ValueKin
  * - two DIFFERENT documents, each stating one value of that unit in one sentence (a
  *   sentence listing several, "Starter $19, Growth $29", names no single one);
  * - both sentences about the question (they cover its key terms, as abstention measures
- *   it, with their headings) and about the same subject: the question's topic words are
- *   in both or neither, most of their words are shared, and not both of them have a
- *   topic word of their own ("annual" against "monthly", "Starter" against "Growth").
+ *   it, and 80 % of its topic words, with their headings) and about the same subject: the
+ *   question's topic words are in both or neither, most of their words are shared, and
+ *   not both of them have a topic word of their own ("annual" against "monthly",
+ *   "Starter" against "Growth").
  */
 
 export const conflictDefaults = {
@@ -37,6 +38,13 @@ export const conflictDefaults = {
   minSubjectCoverage: minKeyTermCoverage,
   /** Two sentences share at least this share of the smaller one's topic words. */
   minSharedTermShare: 0.5,
+  /**
+   * Each sentence, with its headings, has at least this share of the question's topic
+   * words: "2016年艺术类招生答考生问" against the 2017 edition names the university and the
+   * school a question about the school's founding names, but not "成立" (founded), and is
+   * no answer to it.
+   */
+  minQuestionTopicShare: 0.8,
 };
 export type ConflictSettings = typeof conflictDefaults;
 
@@ -157,7 +165,8 @@ function passageStatements(passage: Passage, passageIndex: number, kind: ValueKi
     const words = lexicalTerms(withoutValues(unit.text, values));
     const ownSubject = coverage(unit.text, '') >= settings.minSubjectCoverage;
     const subject = comparableTerms(ownSubject ? words : [...words, ...lexicalTerms(heading)]);
-    const context = comparableTerms([...words, ...lexicalTerms(around)]);
+    // The unit its value is counted in ("users") is a topic word the question may name.
+    const context = comparableTerms([...lexicalTerms(unit.text), ...lexicalTerms(around)]);
     for (const value of singleValuesByKey(values)) {
       statements.push({ passageIndex, documentId: passage.documentId, source: passage.source, title: passage.title, text: unit.text, value, subject, context, ownSubject });
     }
@@ -228,6 +237,7 @@ function isValueWord(term: string): boolean {
 function sameSubject(left: Statement, right: Statement, question: QuestionProfile, settings: ConflictSettings): boolean {
   // A topic word of the question in one's sentence or headings and not in the other's: "annual plans" against plans in general.
   for (const term of question.topic) if (has(left.context, term) !== has(right.context, term)) return false;
+  if (question.topic.size > 0 && countShared(question.topic, left.context) / question.topic.size < settings.minQuestionTopicShare) return false;
   const [smaller, larger] = left.subject.size <= right.subject.size ? [left.subject, right.subject] : [right.subject, left.subject];
   if (smaller.size === 0) return false;
   const shared = countShared(smaller, larger);

@@ -126,6 +126,17 @@ describe('source conflicts', () => {
     expect(conflictsOf('基础版和专业版的价格是多少？', passages(['a', '基础版价格为每月 ¥99。'], ['b', '专业版价格为每月 ¥129。']))).toEqual([]);
   });
 
+  it('does not take two yearly editions of a page for a disagreement on what the question asks', () => {
+    // Found on a public Chinese eval set: the admissions FAQ of 2016 and of 2017, asked when the school was founded.
+    const editions = passages(
+      ['faq-2016', '中国人民大学本科生招生办公室 2016年1月 2016年艺术类（美术）专业本科招生答考生问'],
+      ['faq-2017', '中国人民大学本科生招生办公室 2017年1月 2017年艺术类（美术）专业本科招生答考生问'],
+    );
+    expect(conflictsOf('中国人民大学艺术学院成立于哪一年？', editions)).toEqual([]);
+    const founded = passages(['a', '中国人民大学艺术学院成立于1999年。'], ['b', '中国人民大学艺术学院成立于2001年。']);
+    expect(conflictsOf('中国人民大学艺术学院成立于哪一年？', founded)).toEqual([['a: 1999年', 'b: 2001年']]);
+  });
+
   it('does not compare different units, periods, bounds or overlapping ranges', () => {
     const periods = passages(['a', 'The Pro plan costs $19/month.'], ['b', 'The Pro plan costs $190/year.']);
     expect(conflictsOf('How much does the Pro plan cost?', periods)).toEqual([]);
