@@ -3,11 +3,13 @@ import {
   answersByDay,
   conversationsByDay,
   curatedAnswerHits,
+  loggedConflicts,
   lowRatedAnswers,
   questionCounts,
   uncitedDocuments,
   type SqlExecutor,
 } from '../db/index.ts';
+import { conflictingDocumentPairs, type ConflictingDocuments } from './conflicting-documents.ts';
 import { daysOf, type Period } from './period.ts';
 import { groupQuestions, type QuestionGroup } from './question-groups.ts';
 
@@ -52,6 +54,12 @@ export interface AnalyticsSummary {
    * (every day of the period; rates null on a day without conversations).
    */
   conversations: ConversationRates & { byDay: Array<ConversationRates & { day: string }> };
+  /**
+   * Pairs of documents that stated different values for what a question asked (a price, a
+   * limit, a duration, a date, a version), most often exposed first (docs/answers.md,
+   * "Sources that disagree"): make them agree.
+   */
+  conflictingDocuments: ConflictingDocuments[];
 }
 
 export interface ConversationRates {
@@ -78,6 +86,8 @@ export const analyticsDefaults = {
   maxDistinctQuestions: 5_000,
   /** Example wordings shown per unanswered group. */
   examplesPerGroup: 5,
+  /** Answers with conflicting sources read, most recent first, to list the documents that disagree. */
+  maxConflictAnswers: 5_000,
 } as const;
 
 export async function buildAnalyticsSummary(
@@ -96,6 +106,7 @@ export async function buildAnalyticsSummary(
   const days = await answersByDay(executor, scope);
   const conversationDays = new Map((await conversationsByDay(executor, scope)).map((day) => [day.day, day]));
   const curated = await curatedAnswerHits(executor, { ...scope, limit });
+  const conflicts = await loggedConflicts(executor, { ...scope, limit: analyticsDefaults.maxConflictAnswers });
 
   const topGroups = groupQuestions(asked).slice(0, limit);
   const unansweredGroups = groupQuestions(abstained).slice(0, limit);
@@ -137,6 +148,7 @@ export async function buildAnalyticsSummary(
       ...conversationRates([...conversationDays.values()]),
       byDay: daysOf(input.period).map((day) => ({ day, ...conversationRates(conversationDays.has(day) ? [conversationDays.get(day)!] : []) })),
     },
+    conflictingDocuments: conflictingDocumentPairs(conflicts).slice(0, limit),
   };
 }
 

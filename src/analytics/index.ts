@@ -7,3 +7,5 @@ export { resolvePeriod, isIsoDate, parseInstant, daysOf, periodDefaults } from '
 export type { Period } from './period.ts';
 export { buildAnalyticsSummary, analyticsDefaults } from './analytics-summary.ts';
 export type { AnalyticsSummary } from './analytics-summary.ts';
+export { conflictingDocumentPairs } from './conflicting-documents.ts';
+export type { ConflictingDocuments } from './conflicting-documents.ts';

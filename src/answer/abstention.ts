@@ -6,8 +6,12 @@ import { termsCoveredByEquivalents } from './equivalent-terms.ts';
 import { correctedSpelling, genericHanWords, genericTermWeight, isGenericHanCharacter, isHanTerm, topicWeight } from './key-terms.ts';
 import { claimText } from './support.ts';
 
-/** Why an answer was withheld; `low_confidence`: its `confidence` is under the KB's `minConfidence` (confidence.ts). */
-export const abstentionReasons = ['no_passages', 'low_coverage', 'unsupported', 'model_declined', 'low_confidence'] as const;
+/**
+ * Why an answer was withheld; `low_confidence`: its `confidence` is under the KB's
+ * `minConfidence` (confidence.ts); `conflicting_sources`: its sources state different
+ * values for what was asked and none can be preferred (source-conflicts.ts).
+ */
+export const abstentionReasons = ['no_passages', 'low_coverage', 'unsupported', 'model_declined', 'low_confidence', 'conflicting_sources'] as const;
 export type AbstentionReason = (typeof abstentionReasons)[number];
 
 /**
@@ -185,21 +189,25 @@ export function isModelDecline(text: string, language: AnswerLanguage): boolean 
   return !cites || reply.length <= declineMaxCharacters;
 }
 
-const abstentionAnswers: Record<AnswerLanguage, Record<'not_found' | 'unclear', string>> = {
+const abstentionAnswers: Record<AnswerLanguage, Record<'not_found' | 'unclear' | 'conflicting', string>> = {
   en: {
     not_found:
       "I couldn't find this in the knowledge base, so I can't answer it reliably. A support agent can help: please contact support.",
     unclear:
       "I found related articles, but they don't clearly answer this, so I'd rather not guess. A support agent can help: please contact support.",
+    conflicting:
+      "The articles I found disagree on this, so I can't tell you which is right. A support agent can help: please contact support.",
   },
   zh: {
     not_found: '抱歉，知识库中没有找到这个问题的答案，我无法可靠地回答。建议联系人工客服，他们可以帮助你。',
     unclear: '抱歉，我找到了一些相关文章，但它们没有明确回答这个问题，我不想猜测。建议联系人工客服，他们可以帮助你。',
+    conflicting: '抱歉，我找到的几篇文章在这个问题上说法不一致，我无法判断哪个正确。建议联系人工客服，他们可以帮助你。',
   },
 };
 
 /** The short answer shown instead of an answer, in the question's language, pointing to a human. */
 export function abstentionAnswer(language: AnswerLanguage, reason: AbstentionReason): string {
+  if (reason === 'conflicting_sources') return abstentionAnswers[language].conflicting;
   const kind = reason === 'unsupported' || reason === 'model_declined' || reason === 'low_confidence' ? 'unclear' : 'not_found';
   return abstentionAnswers[language][kind];
 }

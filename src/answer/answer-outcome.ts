@@ -5,6 +5,17 @@ import { resolveCitations, type ResolvedAnswer } from './citations.ts';
 import { confidenceFeatures, confidenceFromFeatures, type ConfidenceFeatures } from './confidence.ts';
 import { extractiveAnswer } from './extractive.ts';
 import type { AnswerVoice } from './kb-answer-settings.ts';
+import {
+  askedValueKinds,
+  conflictConfidenceCap,
+  conflictDetail,
+  conflictNote,
+  findSourceConflicts,
+  quotedStatements,
+  resolveSourceConflicts,
+  type ConflictResolution,
+  type DetectedConflict,
+} from './source-conflicts.ts';
 
 /** What an answer is written from: the (standalone) question, its language and the retrieved passages. */
 export interface Evidence {
@@ -41,28 +52,92 @@ export interface GenerationOutcome {
   confidence: number;
   /** The evidence features behind `confidence`, for evals and refitting; not part of the response. */
   confidenceFeatures?: ConfidenceFeatures;
+  /** Sources of the answer that disagree on the value asked: noted in the answer, or why it abstained (source-conflicts.ts). */
+  conflicts?: DetectedConflict[];
 }
 
 /** The `model` of answers the extractive reader wrote. */
 export const extractiveModelName = 'extractive';
 
-/** The extractive reader's answer, or an abstention when it finds no supported sentence. */
+/**
+ * The extractive reader's answer, or an abstention when it finds no supported sentence.
+ * When its sources disagree on the value asked (source-conflicts.ts) it abstains with
+ * `conflicting_sources`, or ends with a note quoting the other value, by the rule of
+ * resolveSourceConflicts.
+ */
 export function extractiveOutcome(evidence: Evidence): GenerationOutcome {
-  const { resolved, readerConfidence } = extractiveResolved(evidence);
+  const { extracted, resolved, readerConfidence } = extractiveResolved(evidence);
   const assessment = assessAnswer(evidence, resolved);
   const decision = decideAbstention(abstentionEvidence(evidence, resolved, readerConfidence));
   if (decision.abstain || resolved.text.length === 0) {
     const declined = decision.abstain ? decision : ({ abstain: true, reason: 'unsupported' } as const);
     return abstained(evidence, declined, extractiveModelName, 'extractive', assessment);
   }
-  const tooUnsure = lowConfidence(evidence, assessment.confidence);
-  if (tooUnsure) return abstained(evidence, tooUnsure, extractiveModelName, 'extractive', assessment);
-  return { text: resolved.text, resolved, decision, mode: 'extractive', model: extractiveModelName, ...outcomeConfidence(assessment) };
+  const resolution = sourceConflicts(evidence, resolved);
+  if (resolution.action === 'abstain') return conflictAbstention(evidence, resolution.conflicts, extractiveModelName, 'extractive', assessment);
+  const conflicts = resolution.action === 'note' ? { conflicts: resolution.conflicts } : {};
+  const trusted = resolution.action === 'note' ? cappedForConflicts(assessment, resolution.conflicts) : assessment;
+  const tooUnsure = lowConfidence(evidence, trusted.confidence);
+  if (tooUnsure) return { ...abstained(evidence, tooUnsure, extractiveModelName, 'extractive', trusted), ...conflicts };
+  const answer = resolution.action === 'note' ? resolveCitations(safeMarkdown(notedAnswer(extracted.text, resolution, evidence.language)), evidence.passages) : resolved;
+  return { text: answer.text, resolved: answer, decision, mode: 'extractive', model: extractiveModelName, ...outcomeConfidence(trusted), ...conflicts };
 }
 
-function extractiveResolved(evidence: Evidence): { resolved: ResolvedAnswer; readerConfidence: number } {
+/**
+ * The reader's answer with the note on the values it does not state; when it states a
+ * value fewer documents give, the answer is the statement of the value most give, then
+ * the note quoting the others (the reader's among them).
+ */
+function notedAnswer(text: string, resolution: Extract<ConflictResolution, { action: 'note' }>, language: Evidence['language']): string {
+  if (resolution.answerStatesPreferred) return `${text}\n\n${conflictNote(resolution.unstated, language)}`;
+  return `${quotedStatements(resolution.preferred, language)}\n\n${conflictNote(resolution.others, language)}`;
+}
+
+function extractiveResolved(evidence: Evidence) {
   const extracted = extractiveAnswer(evidence.question, evidence.passages);
-  return { resolved: resolveCitations(safeMarkdown(extracted.text), evidence.passages), readerConfidence: extracted.confidence };
+  return { extracted, resolved: resolveCitations(safeMarkdown(extracted.text), evidence.passages), readerConfidence: extracted.confidence };
+}
+
+/** What the answer does about its cited documents disagreeing with the other top passages (resolveSourceConflicts). */
+export function sourceConflicts(evidence: Evidence, resolved: ResolvedAnswer): ConflictResolution {
+  const conflicts = findSourceConflicts({
+    question: evidence.question,
+    passages: evidence.passages,
+    citedDocumentIds: resolved.citations.map((citation) => citation.documentId),
+  });
+  return resolveSourceConflicts(conflicts, resolved.text);
+}
+
+/**
+ * Before a model is asked: when the passages the extractive reader would cite disagree
+ * with the other top passages on the value asked and none can be preferred, the answer
+ * is withheld (`conflicting_sources`) without a model call, as a generated answer from
+ * them would be.
+ */
+export function conflictBeforeGenerating(evidence: Evidence): GenerationOutcome | undefined {
+  if (askedValueKinds(evidence.question).length === 0) return undefined;
+  const { resolved } = extractiveResolved(evidence);
+  if (resolved.citations.length === 0) return undefined;
+  const resolution = sourceConflicts(evidence, { ...resolved, text: '' });
+  if (resolution.action !== 'abstain') return undefined;
+  return conflictAbstention(evidence, resolution.conflicts, extractiveModelName, 'extractive', assessAnswer(evidence, resolved));
+}
+
+/** The `conflicting_sources` abstention, its confidence that of the answer withheld, capped for the disagreement. */
+export function conflictAbstention(
+  evidence: Evidence,
+  conflicts: DetectedConflict[],
+  model: string,
+  mode: AnswerMode,
+  withheld: Assessment,
+): GenerationOutcome {
+  const decision: AbstentionDecision = { abstain: true, reason: 'conflicting_sources', detail: conflictDetail(conflicts) };
+  return { ...abstained(evidence, decision, model, mode, cappedForConflicts(withheld, conflicts)), conflicts };
+}
+
+/** An answer whose sources disagree is trusted at most 1/k for k values stated (conflictConfidenceCap), whatever the fitted model says. */
+export function cappedForConflicts(assessment: Assessment, conflicts: readonly DetectedConflict[]): Assessment {
+  return { ...assessment, confidence: Math.min(assessment.confidence, conflictConfidenceCap(conflicts)) };
 }
 
 /** The confidence of an answer with these checked sentences and citations (confidence.ts). */

@@ -24,6 +24,7 @@ import { AnswerCache, answerCacheKey, defaultAnswerCacheEntries, type CachedAnsw
 import {
   abstained,
   abstentionEvidence,
+  conflictBeforeGenerating,
   emitWhole,
   extractiveModelName,
   extractiveOutcome,
@@ -40,6 +41,7 @@ import { applyKbSettings } from './kb-answer-settings.ts';
 import { detectLanguage } from './language.ts';
 import { streamLlmAnswer } from './llm-answer.ts';
 import { verifyOutcome, type AnswerVerification, type VerificationResult } from './verification.ts';
+import { reportedConflicts } from './source-conflicts.ts';
 
 export interface AnswerSettings {
   /** Passages retrieved for an answer when the request names no topK. */
@@ -301,6 +303,11 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
       return outcome;
     }
     if (chatModel) {
+      const conflicting = conflictBeforeGenerating(evidence);
+      if (conflicting) {
+        yield { type: 'delta', text: conflicting.text };
+        return conflicting;
+      }
       return yield* streamLlmAnswer(evidence, request.question, request.history ?? [], signal, {
         chatModel,
         modelName: dependencies.modelName,
@@ -355,6 +362,7 @@ function answerResponse(
     timings,
     retrieval: info,
     ...(usage ? { usage } : {}),
+    ...(outcome.conflicts && outcome.conflicts.length > 0 ? { conflicts: reportedConflicts(outcome.conflicts) } : {}),
   };
 }
 
@@ -395,6 +403,7 @@ function answerLogEntry(request: AnswerRequest, kb: KnowledgeBase, response: Ans
     mode: response.mode,
     model: response.model,
     citations: response.citations,
+    conflicts: response.conflicts ?? null,
     retrieval: {
       ...response.retrieval,
       ...(response.curatedAnswerId ? { curatedAnswerId: response.curatedAnswerId } : {}),

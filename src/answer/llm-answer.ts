@@ -6,18 +6,22 @@ import {
   abstained,
   abstentionEvidence,
   assessAnswer,
+  cappedForConflicts,
+  conflictAbstention,
   emitWhole,
   extractiveOutcome,
   lowConfidence,
   outcomeConfidence,
+  sourceConflicts,
   type Evidence,
   type GenerationOutcome,
 } from './answer-outcome.ts';
-import { createMarkupSanitizer } from './answer-markup.ts';
+import { createMarkupSanitizer, safeMarkdown } from './answer-markup.ts';
 import { stripMarkers } from './citation-markers.ts';
 import { resolveCitations } from './citations.ts';
 import { streamGeneration } from './generation/index.ts';
 import { groundedAnswerMessages } from './prompt.ts';
+import { conflictNote } from './source-conflicts.ts';
 import { createMarkerRewriter } from './stream-markers.ts';
 import { createSupportGate } from './supported-sentences.ts';
 import { supportingSpan } from './support.ts';
@@ -108,14 +112,29 @@ export async function* streamLlmAnswer(
   const assessment = resolved.text.length === 0 ? undefined : assessAnswer(evidence, resolved);
   const checked: AbstentionDecision =
     resolved.text.length === 0 ? { abstain: true, reason: 'unsupported' } : decideAbstention(abstentionEvidence(evidence, resolved));
-  const decision = checked.abstain || !assessment ? checked : (lowConfidence(evidence, assessment.confidence) ?? checked);
-  if (decision.abstain || assessment === undefined) {
-    const outcome = { ...abstained(evidence, decision, llm.modelName, 'generative', assessment), droppedSentences };
-    // Nothing of the model's answer survived: the client sees the abstention, not an empty answer.
-    if (streamed.length === 0) yield { type: 'delta', text: outcome.text };
+  // Nothing of the model's answer survived: the client sees the abstention, not an empty answer.
+  const withheld = function* (outcome: GenerationOutcome) {
+    if (streamed.length === 0) yield { type: 'delta', text: outcome.text } as const;
     return outcome;
+  };
+  if (checked.abstain || assessment === undefined) {
+    return yield* withheld({ ...abstained(evidence, checked, llm.modelName, 'generative', assessment), droppedSentences });
   }
-  return { text: resolved.text, resolved, decision, mode: 'generative', model: llm.modelName, droppedSentences, ...outcomeConfidence(assessment) };
+  // Sources that disagree on the value asked (source-conflicts.ts): unless the model said both, a withheld answer or a note.
+  const conflicts = sourceConflicts(evidence, resolved);
+  if (conflicts.action === 'abstain') {
+    return yield* withheld({ ...conflictAbstention(evidence, conflicts.conflicts, llm.modelName, 'generative', assessment), droppedSentences });
+  }
+  const trusted = conflicts.action === 'note' ? cappedForConflicts(assessment, conflicts.conflicts) : assessment;
+  const tooUnsure = lowConfidence(evidence, trusted.confidence);
+  const noted = conflicts.action === 'note' ? { conflicts: conflicts.conflicts } : {};
+  if (tooUnsure) return yield* withheld({ ...abstained(evidence, tooUnsure, llm.modelName, 'generative', trusted), droppedSentences, ...noted });
+  let served = resolved;
+  if (conflicts.action === 'note') {
+    yield* emit(answer.append(`\n\n${conflictNote(conflicts.unstated, evidence.language)}`));
+    served = resolveCitations(answer.keptText(), evidence.passages);
+  }
+  return { text: served.text, resolved: served, decision: checked, mode: 'generative', model: llm.modelName, droppedSentences, ...outcomeConfidence(trusted), ...noted };
 }
 
 /**
@@ -128,6 +147,7 @@ function createAnswerPipeline(passages: readonly Passage[]) {
   const markup = createMarkupSanitizer();
   const gate = createSupportGate(passages);
   const rewriter = createMarkerRewriter(passages);
+  let appended = '';
   return {
     push: (text: string) => rewriter.push(gate.push(markup.push(text))),
     flush: () => {
@@ -136,7 +156,19 @@ function createAnswerPipeline(passages: readonly Passage[]) {
       const rest = rewriter.flush();
       return { text: rewritten.text + rest.text, newCitations: [...rewritten.newCitations, ...rest.newCitations] };
     },
-    keptText: () => gate.keptText,
+    /**
+     * Text of Oriole's own added after the model's (the note on sources that disagree):
+     * made of quotes of the passages it cites, so not held to the support gate, but
+     * sanitised and renumbered like the rest.
+     */
+    append: (text: string) => {
+      const safe = safeMarkdown(text);
+      appended += safe;
+      const rewritten = rewriter.push(safe);
+      const rest = rewriter.flush();
+      return { text: rewritten.text + rest.text, newCitations: [...rewritten.newCitations, ...rest.newCitations] };
+    },
+    keptText: () => gate.keptText + appended,
     droppedSentences: () => gate.dropped,
   };
 }

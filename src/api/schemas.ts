@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { abstentionReasons } from '../answer/index.ts';
+import { abstentionReasons, valueKinds } from '../answer/index.ts';
 import { isWebUrl, kbSettingsLimits, knowledgeBaseName, type KbSettings, type KbSettingsPatch } from '../core/index.ts';
 import { textFlaw, textFlawDescriptions } from '../text/index.ts';
 import { requestLimits as limits } from './limits.ts';
@@ -173,6 +173,23 @@ export const AnswerHandoffSchema = z
   })
   .openapi('Handoff');
 
+export const SourceConflictSchema = z
+  .object({
+    kind: z.enum(valueKinds).openapi({ description: 'What the value is: the kind the question asks for' }),
+    statements: z
+      .array(
+        z.object({
+          value: z.string().openapi({ description: 'The value as the document writes it', example: '$19/month' }),
+          documentId: z.string(),
+          source: z.string(),
+          title: z.string().nullable(),
+          text: z.string().openapi({ description: 'The sentence stating it' }),
+        }),
+      )
+      .openapi({ description: 'One statement per document, best-ranked first; at least two differ' }),
+  })
+  .openapi('SourceConflict');
+
 export const AnswerResponseSchema = z
   .object({
     answerId: z.string(),
@@ -184,7 +201,8 @@ export const AnswerResponseSchema = z
     abstained: z.boolean(),
     reason: z.enum(abstentionReasons).optional().openapi({
       description:
-        'Why the answer was withheld. low_confidence: its confidence is under the knowledge base\'s minConfidence setting',
+        'Why the answer was withheld. low_confidence: its confidence is under the knowledge base\'s minConfidence setting; ' +
+        'conflicting_sources: its sources state different values for what was asked and none can be preferred (see conflicts)',
     }),
     citations: z.array(CitationSchema),
     confidence: z.number().min(0).max(1).openapi({
@@ -220,6 +238,11 @@ export const AnswerResponseSchema = z
       description:
         "Where to send the person to a human, from the KB's `handoff` setting: on an abstention when the KB has one, and always " +
         'on a request for a human (which is answered with the hand-off, not from the documents)',
+    }),
+    conflicts: z.array(SourceConflictSchema).optional().openapi({
+      description:
+        'Sources that state different values for what was asked (a price, duration, date, number with its unit, version): the answer ' +
+        'ends with a note quoting them, or abstained with reason conflicting_sources. Absent when no sources disagree (docs/answers.md)',
     }),
   })
   .openapi('AnswerResponse');

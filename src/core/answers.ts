@@ -66,6 +66,27 @@ export interface Citation {
   supported: boolean;
 }
 
+/**
+ * Documents among an answer's sources that state different values for the same thing:
+ * two prices, two durations, two limits, two dates, two versions (src/answer/source-conflicts.ts).
+ */
+export interface SourceConflict {
+  /** What the value is: the kind the question asks for. */
+  kind: 'price' | 'duration' | 'date' | 'number' | 'version';
+  /** One statement per document, best-ranked first; at least two of them differ. */
+  statements: ConflictingStatement[];
+}
+
+export interface ConflictingStatement {
+  /** The value as the document writes it ("$19/month", "14 天"). */
+  value: string;
+  documentId: string;
+  source: string;
+  title: string | null;
+  /** The sentence (or list item, table row) stating it. */
+  text: string;
+}
+
 /** `curated`: a curated answer of the KB matched the question and was served word for word. */
 export type AnswerMode = 'generative' | 'extractive' | 'curated';
 
@@ -105,6 +126,11 @@ export interface AnswerResponse {
   usage?: TokenUsage;
   /** On an abstention when the KB has a hand-off set, and on every request for a human. */
   handoff?: AnswerHandoff;
+  /**
+   * Sources that disagree on the value asked: the answer says so and cites them, or it
+   * abstained with reason `conflicting_sources` (docs/answers.md). Absent when none do.
+   */
+  conflicts?: SourceConflict[];
 }
 
 /**

@@ -36,6 +36,8 @@ export type {
   AnswerEvent,
   TokenUsage,
   AnswerHandoff,
+  SourceConflict,
+  ConflictingStatement,
 } from './answers.ts';
 export { evalAnswerChannel } from './answers.ts';
 export { noopMetrics } from './metrics.ts';

@@ -1,4 +1,4 @@
-import { evalAnswerChannel } from '../core/index.ts';
+import { evalAnswerChannel, type SourceConflict } from '../core/index.ts';
 import type { SqlExecutor } from './database.ts';
 
 /**
@@ -158,6 +158,26 @@ export async function uncitedDocuments(
     total: Number(row.total),
     documentCount: Number(row.document_count),
   };
+}
+
+/** A logged answer whose sources disagreed (answers.conflicts, docs/answers.md). */
+export interface LoggedConflict {
+  question: string;
+  askedAt: Date;
+  conflicts: SourceConflict[];
+}
+
+/** The answers of the period whose sources disagreed, most recent first, at most `limit`. */
+export async function loggedConflicts(executor: SqlExecutor, scope: AnalyticsScope & { limit: number }): Promise<LoggedConflict[]> {
+  const result = await executor.query<{ question: string; created_at: Date; conflicts: SourceConflict[] }>(
+    `SELECT a.question, a.created_at, a.conflicts
+       FROM answers a
+      WHERE ${inScope} AND a.conflicts IS NOT NULL
+      ORDER BY a.created_at DESC, a.id
+      LIMIT $4`,
+    [...scopeValues(scope), scope.limit],
+  );
+  return result.rows.map((row) => ({ question: row.question, askedAt: row.created_at, conflicts: Array.isArray(row.conflicts) ? row.conflicts : [] }));
 }
 
 /** Answers and abstentions per UTC day (`YYYY-MM-DD`), only days with answers. */

@@ -1,4 +1,4 @@
-import type { ChatTurn, Citation } from '../core/index.ts';
+import type { ChatTurn, Citation, SourceConflict } from '../core/index.ts';
 import type { SqlExecutor } from './database.ts';
 
 /** One served answer, kept for analytics, feedback and replay. */
@@ -18,6 +18,8 @@ export interface AnswerLogEntry {
   mode: string;
   model: string;
   citations: Citation[];
+  /** Sources of the answer that disagree on the value asked (docs/answers.md); null when none do. */
+  conflicts?: SourceConflict[] | null;
   /** How retrieval ran and what it returned (query, mode, chunk ids and scores). */
   retrieval: Record<string, unknown>;
   timings: Record<string, number>;
@@ -28,8 +30,8 @@ export interface AnswerLogEntry {
 export async function logAnswer(executor: SqlExecutor, entry: AnswerLogEntry): Promise<void> {
   await executor.query(
     `INSERT INTO answers (id, kb_id, kb_version, question, history, answer, abstained, reason, mode, model,
-                          citations, retrieval, timings, user_id, channel, settings_version, confidence)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+                          citations, retrieval, timings, user_id, channel, settings_version, confidence, conflicts)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
     [
       entry.id,
       entry.kbId,
@@ -48,6 +50,7 @@ export async function logAnswer(executor: SqlExecutor, entry: AnswerLogEntry): P
       entry.channel,
       entry.settingsVersion,
       entry.confidence ?? null,
+      entry.conflicts && entry.conflicts.length > 0 ? JSON.stringify(entry.conflicts) : null,
     ],
   );
 }

@@ -96,8 +96,8 @@ export {
 export type { ApiKeyRecord, ApiKeyScope, NewApiKey } from './api-keys.ts';
 export { findAnswerKnowledgeBase, recordFeedback } from './feedback.ts';
 export type { Feedback, FeedbackRating } from './feedback.ts';
-export { answerTotals, questionCounts, lowRatedAnswers, uncitedDocuments, answersByDay, conversationsByDay, curatedAnswerHits } from './analytics.ts';
-export type { AnalyticsScope, AnswerTotals, QuestionCount, LowRatedAnswer, UncitedDocument, ConversationDay, CuratedAnswerHits } from './analytics.ts';
+export { answerTotals, questionCounts, lowRatedAnswers, uncitedDocuments, answersByDay, conversationsByDay, curatedAnswerHits, loggedConflicts } from './analytics.ts';
+export type { AnalyticsScope, AnswerTotals, QuestionCount, LowRatedAnswer, UncitedDocument, ConversationDay, CuratedAnswerHits, LoggedConflict } from './analytics.ts';
 export {
   appendConversationTurn,
   conversationOutcomes,

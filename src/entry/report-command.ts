@@ -75,6 +75,10 @@ export function formatReport(summary: AnalyticsSummary): string {
     `      answer:  ${oneLine(answer.answer, 160)}`,
     `      cited:   ${answer.citations.length === 0 ? '(nothing)' : answer.citations.map(citedName).join('; ')}`,
   ]);
+  section(lines, 'Sources that disagree: make each pair agree', summary.conflictingDocuments, (pair) => [
+    `${String(pair.count).padStart(6)}  ${pair.kind}: ${pair.documents.map((document) => `${citedName(document)} says ${document.value}`).join('; ')}`,
+    `        last asked: "${oneLine(pair.question, 100)}" (${pair.lastAskedAt.slice(0, 10)})`,
+  ]);
   section(lines, 'Documents never cited', summary.neverCitedDocuments, (document) => [`  ${citedName(document)}`]);
   if (totals.neverCitedDocuments > summary.neverCitedDocuments.length) {
     lines.splice(lines.length - 1, 0, `  … and ${totals.neverCitedDocuments - summary.neverCitedDocuments.length} more (--limit, or --json)`);

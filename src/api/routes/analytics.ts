@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { analyticsDefaults, buildAnalyticsSummary, isIsoDate, resolvePeriod } from '../../analytics/index.ts';
+import { valueKinds } from '../../answer/index.ts';
 import { getKnowledgeBase } from '../../db/index.ts';
 import { authorizeKb, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
@@ -94,6 +95,23 @@ const AnalyticsSummarySchema = z
         'Conversations started in the period, by their outcome now: in all and per UTC day (every day of the period). ' +
         'Rates are shares of the conversations, null when there were none (docs/conversations.md)',
     }),
+    conflictingDocuments: z
+      .array(
+        z.object({
+          kind: z.enum(valueKinds),
+          documents: z
+            .array(z.object({ source: z.string(), title: z.string().nullable(), value: z.string(), text: z.string() }))
+            .openapi({ description: 'The two documents, by source, with the value each stated the last time and the sentence stating it' }),
+          count: z.number().int().openapi({ description: 'Answers of the period whose sources showed this disagreement' }),
+          question: z.string().openapi({ description: 'The latest question that exposed it' }),
+          lastAskedAt: z.string(),
+        }),
+      )
+      .openapi({
+        description:
+          'Pairs of documents that stated different values for what a question asked (a price, a limit, a duration, a date, a version), ' +
+          'most often exposed first (docs/answers.md, "Sources that disagree")',
+      }),
   })
   .openapi('AnalyticsSummary');
 

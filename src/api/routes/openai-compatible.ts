@@ -38,7 +38,7 @@ export function answerExtras(response: AnswerResponse): {
 
 export const AnswerExtrasShape = {
   abstained: z.boolean().openapi({ description: 'Oriole: true when no passage supported an answer and the text says so' }),
-  reason: z.string().optional().openapi({ description: 'Oriole: why it abstained (`no_passages`, `low_coverage`, `unsupported`, `model_declined`, `low_confidence`); only when abstained' }),
+  reason: z.string().optional().openapi({ description: 'Oriole: why it abstained (`no_passages`, `low_coverage`, `unsupported`, `model_declined`, `low_confidence`, `conflicting_sources`); only when abstained' }),
   citations: z.array(CitationSchema).openapi({ description: 'Oriole: the sources the answer cites, numbered as its `[n]` markers' }),
   handoff: z
     .record(z.string(), z.unknown())
