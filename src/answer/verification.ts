@@ -5,6 +5,7 @@ import { abstained, abstentionEvidence, lowConfidence, type Evidence, type Gener
 import type { ResolvedAnswer } from './citations.ts';
 import { sigmoid } from './confidence.ts';
 import { claimText } from './support.ts';
+import { conflictConfidenceCap } from './source-conflicts.ts';
 import { verifierBlend } from './verifier-blend.ts';
 
 /**
@@ -78,7 +79,9 @@ export async function verifyOutcome(
   const [answerability = 0.5, ...sentenceScores] = scores;
   const rejected = new Set(plan.sentenceIndexes.filter((_, position) => (sentenceScores[position] ?? 1) < verifierSupportThreshold));
   const checked = withRejectedSentences(resolved, rejected);
-  const confidence = blendConfidence(outcome.confidence, answerability);
+  // A verifier's "yes" says the passage answers; it cannot settle which of two disagreeing sources is right.
+  const blended = blendConfidence(outcome.confidence, answerability);
+  const confidence = outcome.conflicts?.length ? Math.min(blended, conflictConfidenceCap(outcome.conflicts)) : blended;
   const assessment = { confidence, ...(outcome.confidenceFeatures ? { features: outcome.confidenceFeatures } : {}) };
   const decision = decideAbstention(abstentionEvidence(evidence, checked));
   const withheld = decision.abstain ? decision : lowConfidence(evidence, confidence);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatModel, resolveCitations } from '../../src/answer/index.ts';
 import type { Evidence, GenerationOutcome } from '../../src/answer/index.ts';
+import { findSourceConflicts } from '../../src/answer/source-conflicts.ts';
 import { blendConfidence, verifyOutcome, type VerificationResult } from '../../src/answer/verification.ts';
 import type { Verifier } from '../../src/core/index.ts';
 import { lexicalTerms } from '../../src/retrieval/index.ts';
@@ -103,6 +104,31 @@ describe('verifyOutcome with a verifier that fails', () => {
   });
   afterAll(async () => {
     await fake.close();
+  });
+
+  it('never lifts an answer whose sources disagree above its 1/k cap, however sure the verifier is', async () => {
+    const verifier = createLlmVerifier(createChatModel('openai:fake-model', { baseUrl: fake.url }), { timeoutMs: 30_000 });
+    const pricing = [
+      passage({ chunkId: 'p1', documentId: 'pricing', text: 'The Pro plan costs $19/month.' }),
+      passage({ chunkId: 'p2', documentId: 'faq', text: 'The Pro plan costs $29/month.', score: 0.9 }),
+    ];
+    const pricingQuestion = 'How much does the Pro plan cost?';
+    const conflicts = findSourceConflicts({ question: pricingQuestion, passages: pricing, citedDocumentIds: ['pricing'] });
+    expect(conflicts).toHaveLength(1);
+    const resolved = resolveCitations('The Pro plan costs $19/month [1].', pricing);
+    const outcome: GenerationOutcome = { text: resolved.text, resolved, decision: { abstain: false }, mode: 'generative', model: 'openai:fake-model', confidence: 0.45, conflicts };
+    const queryTerms = lexicalTerms(pricingQuestion);
+    const evidence: Evidence = {
+      question: pricingQuestion,
+      language: 'en',
+      passages: pricing,
+      info: { mode: 'lexical', embedder: null, query: pricingQuestion, queryTerms, matchedTerms: queryTerms, lexicalMs: 0, vectorMs: 0 },
+    };
+    fake.setBehaviour({ verdicts: { answers: 'yes', supports: 'yes' } });
+    const { outcome: verified } = await verifyOutcome(outcome, evidence, { verifier, timeoutMs: 30_000 });
+    fake.setBehaviour({});
+    expect(blendConfidence(0.45, 0.9)).toBeGreaterThan(0.5);
+    expect(verified.confidence).toBeLessThanOrEqual(0.5);
   });
 
   it('goes on with the answer unchanged and says why: an unclear reply is an error, a slow one a timeout', async () => {
