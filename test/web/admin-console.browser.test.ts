@@ -2,22 +2,9 @@ import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { Browser, BrowserContext, FileChooser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../helpers/app.ts';
 import { backendSelected, openMigrated, testBackends } from '../helpers/databases.ts';
-import {
-  axeViolations,
-  buildWebForTest,
-  hasChromium,
-  launchChromium,
-  removeWebBuild,
-  requireChromiumOnCi,
-  screenshots,
-  seriousOrWorse,
-  serveApp,
-  watchedPage,
-  type LocalServer,
-  type PageWatch,
-} from './browser-harness.ts';
+import { axeViolations, hasChromium, requireChromiumOnCi, screenshots, seriousOrWorse, watchedPage, type PageWatch } from './browser-harness.ts';
+import { startConsoleUnderTest, type ConsoleUnderTest } from './console-harness.ts';
 
 /**
  * The admin console (`/admin`) as a content team uses it, in real Chromium against a real
@@ -62,32 +49,19 @@ const markdownFile = {
 
 describe.skipIf(!runnable)('the admin console in Chromium', { timeout: 180_000 }, () => {
   const [backend] = testBackends();
-  let webDirectory: string;
-  let api: LocalServer;
+  let harness: ConsoleUnderTest;
   let apiUrl: string;
   let browser: Browser;
-  const watch: PageWatch = {
-    foreignRequests: [],
-    consoleErrors: [],
-    allowedOrigins: () => [apiUrl],
-    secret: adminKey,
-    // The console's first call, made before the key is entered, is refused: that is how it learns auth is on.
-    expectedError: (text) => text.includes('status of 401 (Unauthorized)'),
-  };
+  let watch: PageWatch;
 
   beforeAll(async () => {
-    webDirectory = await buildWebForTest('oriole-admin-e2e-');
-    const { app } = createTestApp(await openMigrated(backend!), { adminKey, webDirectory });
-    api = await serveApp(app.fetch);
-    apiUrl = api.url;
-    browser = await launchChromium();
+    harness = await startConsoleUnderTest({ prefix: 'oriole-admin-e2e-', database: await openMigrated(backend!), adminKey });
+    ({ url: apiUrl, browser, watch } = harness);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await api?.close();
+    await harness?.close();
     await backend?.cleanup();
-    await removeWebBuild(webDirectory);
   });
 
   const newPage = (width: number) => watchedPage(browser, watch, width);

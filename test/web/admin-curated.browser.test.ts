@@ -1,22 +1,9 @@
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../helpers/app.ts';
 import { backendSelected, openMigrated, testBackends } from '../helpers/databases.ts';
-import {
-  axeViolations,
-  buildWebForTest,
-  hasChromium,
-  launchChromium,
-  removeWebBuild,
-  requireChromiumOnCi,
-  screenshots,
-  seriousOrWorse,
-  serveApp,
-  watchedPage,
-  type LocalServer,
-  type PageWatch,
-} from './browser-harness.ts';
+import { axeViolations, hasChromium, requireChromiumOnCi, screenshots, seriousOrWorse, type PageWatch } from './browser-harness.ts';
+import { startConsoleUnderTest, type ConsoleUnderTest } from './console-harness.ts';
 
 /**
  * The console's curated answers (`/admin#curated`) as a support lead uses them, in real
@@ -53,23 +40,10 @@ requireChromiumOnCi('admin-curated', 'curated answers in the console in Chromium
 
 describe.skipIf(!runnable)('curated answers in the console in Chromium', { timeout: 180_000 }, () => {
   const [backend] = testBackends();
-  let webDirectory: string;
-  let api: LocalServer;
+  let harness: ConsoleUnderTest;
   let apiUrl: string;
-  let browser: Browser;
-  const watch: PageWatch = {
-    foreignRequests: [],
-    consoleErrors: [],
-    allowedOrigins: () => [apiUrl],
-    secret: adminKey,
-    // The first call before the key is entered (401), and the 400s the form is meant to show.
-    expectedError: (text) => text.includes('status of 401 (Unauthorized)') || text.includes('status of 400 (Bad Request)'),
-  };
-  const headers = { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' };
-  const call = async <T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${apiUrl}${route}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    return { status: response.status, body: (response.status === 204 ? undefined : await response.json()) as T };
-  };
+  let watch: PageWatch;
+  const call = <T>(method: string, route: string, body?: unknown) => harness.call<T>(method, route, body);
   const ask = async (question: string) => (await call<AnswerBody>('POST', '/answer', { kb: kbName, question })).body;
   const curatedList = async () =>
     (await call<{ curatedAnswers: Array<{ id: string; questions: string[]; answer: string; enabled: boolean; hits: number; citations: Array<{ source: string }>; tags: string[] }> }>(
@@ -77,45 +51,26 @@ describe.skipIf(!runnable)('curated answers in the console in Chromium', { timeo
       `/kbs/${kbName}/curated-answers`,
     )).body.curatedAnswers;
 
-  async function addDocument(source: string, content: string): Promise<void> {
-    const queued = await call<{ jobId: string }>('POST', '/documents', { kb: kbName, source, contentType: 'text/markdown', content });
-    expect(queued.status).toBe(202);
-    // Called from beforeAll, where expect.poll is not available.
-    for (let attempt = 0; attempt < 600; attempt += 1) {
-      const job = (await call<{ status: string; error?: string }>('GET', `/jobs/${queued.body.jobId}`)).body;
-      if (job.status === 'succeeded') return;
-      if (job.status === 'failed') throw new Error(`ingesting ${source} failed: ${job.error}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`ingesting ${source} did not finish`);
-  }
-
   beforeAll(async () => {
-    webDirectory = await buildWebForTest('oriole-curated-e2e-');
-    const { app } = createTestApp(await openMigrated(backend!), { adminKey, webDirectory });
-    api = await serveApp(app.fetch);
-    apiUrl = api.url;
-    browser = await launchChromium();
+    harness = await startConsoleUnderTest({
+      prefix: 'oriole-curated-e2e-',
+      database: await openMigrated(backend!),
+      adminKey,
+      // The 400s the form is meant to show.
+      expectedError: (text) => text.includes('status of 400 (Bad Request)'),
+    });
+    ({ url: apiUrl, watch } = harness);
     expect((await call('POST', '/kbs', { name: kbName })).status).toBe(201);
-    await addDocument('timetable.md', '# Ferry timetable\n\nThe first ferry leaves the north pier at 6:10. Ferries leave every forty minutes until 22:00.\n');
-    await addDocument('tickets.md', '# Tickets\n\nTickets are sold on board and at the kiosk by the pier.\n');
+    await harness.addDocument({ kb: kbName, source: 'timetable.md', content: '# Ferry timetable\n\nThe first ferry leaves the north pier at 6:10. Ferries leave every forty minutes until 22:00.\n' });
+    await harness.addDocument({ kb: kbName, source: 'tickets.md', content: '# Tickets\n\nTickets are sold on board and at the kiosk by the pier.\n' });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await api?.close();
+    await harness?.close();
     await backend?.cleanup();
-    await removeWebBuild(webDirectory);
   });
 
-  async function openConsole(width: number): Promise<{ page: Page; context: BrowserContext }> {
-    const opened = await watchedPage(browser, watch, width);
-    await opened.page.goto(`${apiUrl}/admin`);
-    await opened.page.getByLabel(/key/i).fill(adminKey);
-    await opened.page.getByRole('button', { name: 'Use key' }).click();
-    await opened.page.getByRole('combobox', { name: 'Knowledge base' }).waitFor();
-    return opened;
-  }
+  const openConsole = (width: number) => harness.openConsole(width, { kb: kbName });
   const openSection = (page: Page, name: string) => page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name }).click();
   const activeId = (page: Page) => page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.id ?? '');
   const form = (page: Page) => page.getByRole('form');
@@ -360,10 +315,7 @@ describe.skipIf(!runnable)('curated answers in the console in Chromium', { timeo
 
   describe('in Chinese, 390 px wide', () => {
     it('shows the section and the form in Chinese, within the width', async () => {
-      const { page, context } = await watchedPage(browser, watch, 390, 'zh-CN');
-      await page.goto(`${apiUrl}/admin`);
-      await page.getByLabel(/key/i).fill(adminKey);
-      await page.getByRole('button', { name: '使用密钥' }).click();
+      const { page, context } = await harness.openConsole(390, { locale: 'zh-CN' });
       await page.getByRole('navigation', { name: '控制台栏目' }).getByRole('link', { name: '精选回答' }).click();
       await page.getByRole('heading', { name: `${kbName} 的精选回答` }).waitFor();
       await page.getByRole('button', { name: '新建精选回答' }).click();

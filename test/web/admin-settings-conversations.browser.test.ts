@@ -1,22 +1,9 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../helpers/app.ts';
 import { backendSelected, openMigrated, testBackends } from '../helpers/databases.ts';
-import {
-  axeViolations,
-  buildWebForTest,
-  hasChromium,
-  launchChromium,
-  removeWebBuild,
-  requireChromiumOnCi,
-  screenshots,
-  seriousOrWorse,
-  serveApp,
-  watchedPage,
-  type LocalServer,
-  type PageWatch,
-} from './browser-harness.ts';
+import { axeViolations, hasChromium, requireChromiumOnCi, screenshots, seriousOrWorse, type PageWatch } from './browser-harness.ts';
+import { startConsoleUnderTest, type ConsoleUnderTest } from './console-harness.ts';
 
 /**
  * The console's answer settings and conversations, in real Chromium against a real server
@@ -55,64 +42,43 @@ requireChromiumOnCi('admin-settings-conversations', 'answer settings and convers
 
 describe.skipIf(!runnable)('answer settings and conversations in the console', { timeout: 180_000 }, () => {
   const [backend] = testBackends();
-  let webDirectory: string;
-  let api: LocalServer;
-  let apiUrl: string;
-  let browser: Browser;
-  const watch: PageWatch = {
-    foreignRequests: [],
-    consoleErrors: [],
-    allowedOrigins: () => [apiUrl],
-    secret: adminKey,
-    // The first call, before the key is entered, is refused (401); the refused settings are a 400 by design.
-    expectedError: (text) => /status of (401 \(Unauthorized\)|400 \(Bad Request\))/.test(text),
-  };
-  const headers = { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' };
+  let harness: ConsoleUnderTest;
+  let watch: PageWatch;
   const call = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${apiUrl}${route}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    expect(response.ok, `${method} ${route}: ${response.status}`).toBe(true);
-    return (await response.json()) as T;
+    const response = await harness.call<T>(method, route, body);
+    expect(response.status, `${method} ${route}: ${response.status}`).toBeLessThan(300);
+    return response.body;
   };
   const ask = (question: string, conversationId?: string) =>
     call<AnswerBody>('POST', '/answer', { kb: kbName, question, ...(conversationId ? { conversationId } : {}) });
   const storedSettings = () => call<{ version: number; settings: Record<string, unknown> }>('GET', `/kbs/${kbName}/settings`);
 
   beforeAll(async () => {
-    webDirectory = await buildWebForTest('oriole-admin-settings-e2e-');
-    const { app } = createTestApp(await openMigrated(backend!), { adminKey, webDirectory });
-    api = await serveApp(app.fetch);
-    apiUrl = api.url;
-    browser = await launchChromium();
+    harness = await startConsoleUnderTest({
+      prefix: 'oriole-admin-settings-e2e-',
+      database: await openMigrated(backend!),
+      adminKey,
+      // The refused settings are a 400 by design.
+      expectedError: (text) => text.includes('status of 400 (Bad Request)'),
+    });
+    ({ watch } = harness);
     await call('POST', '/kbs', { name: kbName });
-    const { jobId } = await call<{ jobId: string }>('POST', '/documents', {
+    await harness.addDocument({
       kb: kbName,
       source: 'ferry.md',
       title: 'Ferry timetable',
       url: ferryUrl,
       content: '# Ferry timetable\n\nThe harbour ferry leaves the north pier every forty minutes, from seven in the morning.\n\nThe last ferry leaves at eleven at night.\n',
     });
-    for (let attempt = 0; (await call<{ status: string }>('GET', `/jobs/${jobId}`)).status !== 'succeeded'; attempt += 1) {
-      if (attempt > 600) throw new Error(`the ingest job ${jobId} did not succeed`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await api?.close();
+    await harness?.close();
     await backend?.cleanup();
-    await removeWebBuild(webDirectory);
   });
 
   async function openConsole(width: number, locale: 'en-US' | 'zh-CN' = 'en-US'): Promise<{ page: Page; close: () => Promise<void> }> {
-    const { page, context } = await watchedPage(browser, watch, width, locale);
-    const zh = locale === 'zh-CN';
-    await page.goto(`${apiUrl}/admin`);
-    await page.getByLabel(/key/i).fill(adminKey);
-    await page.getByRole('button', { name: zh ? '使用密钥' : 'Use key' }).click();
-    await page.getByRole('button', { name: zh ? '清除密钥' : 'Forget key' }).waitFor();
-    // The KB list has loaded and the only KB is chosen (a hook may not use expect.poll).
-    await page.getByRole('combobox', { name: zh ? '知识库' : 'Knowledge base' }).getByRole('option', { name: kbName }).waitFor({ state: 'attached' });
+    const { page, context } = await harness.openConsole(width, { locale, kb: kbName });
     return { page, close: () => context.close() };
   }
 
