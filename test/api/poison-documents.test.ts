@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileLoaders } from '../../ingest/loaders/index.ts';
 import { createParsePool, type ParseBudgets, type ParsePool } from '../../ingest/parse-pool/index.ts';
@@ -31,6 +32,23 @@ interface Watch {
   stop(): Promise<void>;
 }
 
+/**
+ * One GET /health on a new connection. A pooled keep-alive connection would race the
+ * server's idle timer: after the event loop was held (reading a 20 MB upload), the server's
+ * timers run before its reads, so it closes an "idle" socket that already carries the next
+ * request, and the client sees ECONNRESET although the server is answering.
+ */
+function healthAnswers(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = get(`${url}/health`, { agent: false }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode === 200));
+      response.on('error', () => resolve(false));
+    });
+    request.on('error', () => resolve(false));
+  });
+}
+
 /** Times GET /health back to back and samples this process's RSS (the parse workers' threads included). */
 function watch(url: string): Watch {
   const baseline = process.memoryUsage().rss;
@@ -41,10 +59,7 @@ function watch(url: string): Watch {
   const polling = (async () => {
     while (state.running) {
       const started = performance.now();
-      const ok = await fetch(`${url}/health`).then(
-        async (response) => (await response.arrayBuffer(), response.status === 200),
-        () => false,
-      );
+      const ok = await healthAnswers(url);
       state.maxHealthMs = Math.max(state.maxHealthMs, performance.now() - started);
       if (!ok) state.failures++;
       await new Promise((resolve) => setTimeout(resolve, 100));
