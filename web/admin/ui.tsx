@@ -192,3 +192,31 @@ export function ConfirmInRow({
     </button>
   );
 }
+
+/**
+ * Previous page / Page N / Next page over a cursor-paged list. `cursors[i]` is the cursor of
+ * page i (null: the first page), so Previous goes back without the API paging backwards.
+ */
+export function CursorPager({
+  cursors,
+  nextCursor,
+  onChange,
+  labels,
+}: {
+  cursors: Array<string | null>;
+  nextCursor: string | null | undefined;
+  onChange: (update: (cursors: Array<string | null>) => Array<string | null>) => void;
+  labels: { previous: string; next: string; pageNumber: string };
+}) {
+  return (
+    <div class="pager">
+      <button type="button" class="secondary" disabled={cursors.length === 1} onClick={() => onChange((list) => list.slice(0, -1))}>
+        {labels.previous}
+      </button>
+      <span>{format(labels.pageNumber, { page: cursors.length })}</span>
+      <button type="button" class="secondary" disabled={!nextCursor} onClick={() => nextCursor && onChange((list) => [...list, nextCursor])}>
+        {labels.next}
+      </button>
+    </div>
+  );
+}

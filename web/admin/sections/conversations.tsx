@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Conversation, ConversationOutcome, ConversationPage, ConversationSummary } from '../../shared/admin-api-types.ts';
 import { format, type Messages } from '../../shared/i18n/index.ts';
 import type { SectionProps } from '../console.tsx';
-import { DataTable, DocumentName, ErrorMessage, SectionHeading, Status, formatDate } from '../ui.tsx';
+import { CursorPager, DataTable, DocumentName, ErrorMessage, formatDate, SectionHeading, Status } from '../ui.tsx';
 
 const pageSize = 25;
 const outcomes: ConversationOutcome[] = ['answered', 'abstained', 'resolved', 'handed_off'];
@@ -137,20 +137,7 @@ export function ConversationsSection({ api, messages, kb, focusHeading }: Sectio
           </tr>
         )}
       </DataTable>
-      <div class="pager">
-        <button type="button" class="secondary" disabled={cursors.length === 1} onClick={() => setCursors((list) => list.slice(0, -1))}>
-          {t.previous}
-        </button>
-        <span>{format(t.pageNumber, { page: cursors.length })}</span>
-        <button
-          type="button"
-          class="secondary"
-          disabled={!page?.nextCursor}
-          onClick={() => page?.nextCursor && setCursors((list) => [...list, page.nextCursor])}
-        >
-          {t.next}
-        </button>
-      </div>
+      <CursorPager cursors={cursors} nextCursor={page?.nextCursor} onChange={setCursors} labels={t} />
       {openId && (
         <Transcript key={openId} {...{ api, messages }} id={openId} onClose={close} onChanged={() => setReload((value) => value + 1)} />
       )}

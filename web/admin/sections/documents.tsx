@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Chunk, DocumentPage, DocumentSummary } from '../../shared/admin-api-types.ts';
 import { format } from '../../shared/i18n/index.ts';
 import type { SectionProps } from '../console.tsx';
-import { ConfirmInRow, DataTable, DocumentName, ErrorMessage, SectionHeading, Status, formatDate } from '../ui.tsx';
+import { ConfirmInRow, CursorPager, DataTable, DocumentName, ErrorMessage, formatDate, SectionHeading, Status } from '../ui.tsx';
 
 const pageSize = 25;
 
@@ -115,20 +115,7 @@ export function DocumentsSection({ api, messages, kb, refreshKbs, focusHeading }
           </tr>
         )}
       </DataTable>
-      <div class="pager">
-        <button type="button" class="secondary" disabled={cursors.length === 1} onClick={() => setCursors((list) => list.slice(0, -1))}>
-          {t.previous}
-        </button>
-        <span>{format(t.pageNumber, { page: cursors.length })}</span>
-        <button
-          type="button"
-          class="secondary"
-          disabled={!page?.nextCursor}
-          onClick={() => page?.nextCursor && setCursors((list) => [...list, page.nextCursor])}
-        >
-          {t.next}
-        </button>
-      </div>
+      <CursorPager cursors={cursors} nextCursor={page?.nextCursor} onChange={setCursors} labels={t} />
       {open && <ChunkViewer {...{ api, messages }} document={open} onClose={() => setOpen(null)} />}
     </section>
   );
