@@ -5,6 +5,7 @@ export type { RequestLogger, ReadinessCheck, ReadinessDependencies, WebAssets } 
 export { pageContentSecurityPolicy } from './web-pages.ts';
 export { defaultUploadLimits } from './context.ts';
 export { httpStatusOf } from './error-response.ts';
+export { passageResponse } from './routes/search.ts';
 export { createHttpDependencies } from './http-dependencies.ts';
 export type { HttpDependencies, HttpSettings } from './http-dependencies.ts';
 export { bodyLimitOf, defaultBodyLimitBytes, jsonUploadEnvelopeBytes, requestLimits, routeBodyLimits } from './limits.ts';

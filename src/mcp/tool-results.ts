@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { httpStatusOf } from '../api/index.ts';
-import { OrioleError, webUrlOrNull, type AnswerResponse, type Passage, type RetrievalInfo } from '../core/index.ts';
+import { httpStatusOf, passageResponse } from '../api/index.ts';
+import { OrioleError, type AnswerResponse, type Passage, type RetrievalInfo } from '../core/index.ts';
 import type { DocumentText } from './documents.ts';
 
 /**
@@ -29,16 +29,8 @@ export function searchResult(kb: string, query: string, passages: readonly Passa
   const structured: SearchResult = {
     kb,
     query,
-    results: passages.map((passage) => ({
-      source: passage.source,
-      title: passage.title,
-      url: webUrlOrNull(passage.url),
-      heading: passage.heading,
-      text: passage.text,
-      score: passage.score,
-      documentId: passage.documentId,
-      chunkId: passage.chunkId,
-    })),
+    // The same passage shape as POST /search.
+    results: passages.map(passageResponse),
     retrieval: { mode: info.mode, ...(info.warning ? { warning: info.warning } : {}) },
   };
   const header =
