@@ -128,7 +128,8 @@ export function createAnswerService(dependencies: AnswerServiceDependencies): An
     : undefined;
 
   const knowledgeBase = (name: string | undefined) => getKnowledgeBase(database, name ?? dependencies.defaultKb);
-  const retrievalKb = (kb: KnowledgeBase) => ({ id: kb.id, name: kb.name, embedder: kb.embedder });
+  // The version read with the KB lets the in-process index and the remembered passages check it without a query of their own.
+  const retrievalKb = (kb: KnowledgeBase) => ({ id: kb.id, name: kb.name, embedder: kb.embedder, version: kb.version });
 
   async function standaloneQuery(
     question: string,
