@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bm25Defaults } from '../../../src/core/index.ts';
+import { bm25Defaults, seededRandom } from '../../../src/core/index.ts';
 import {
   createLexicalTokenizer,
   lexicalTerms,
@@ -8,6 +8,20 @@ import {
 } from '../../../src/retrieval/lexical/index.ts';
 
 describe('lexicalTerms', () => {
+  it('gives ASCII text (its fast path) the terms the Unicode path gives', () => {
+    // A trailing ' é' sends the same text down the Unicode path and adds one term, 'é'.
+    const random = seededRandom(20261207);
+    const pieces = ['Config', 'app-config.yaml', 'v1.8', 'RHDH', '--', '_', '.', ' ', '\n', 'running', 'x_y', 'a.b-c_d', '2024', 'E4012', '`npm ci`', '...', 'the', "it's", '#', '-flag', 'Plugins.'];
+    for (let sample = 0; sample < 500; sample++) {
+      let text = '';
+      const length = 1 + Math.floor(random() * 12);
+      for (let piece = 0; piece < length; piece++) {
+        text += random() < 0.2 ? String.fromCharCode(32 + Math.floor(random() * 95)) : pieces[Math.floor(random() * pieces.length)]!;
+      }
+      expect([...lexicalTerms(text), 'é'], JSON.stringify(text)).toEqual(lexicalTerms(`${text} é`));
+    }
+  });
+
   it('lower-cases, stems English words and drops stopwords', () => {
     expect(lexicalTerms('The plugins are Configured for the Catalog')).toEqual(['plugin', 'configur', 'catalog']);
   });
