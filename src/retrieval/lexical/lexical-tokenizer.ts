@@ -48,6 +48,7 @@ const tokenPattern = new RegExp(
   `(?<spaceless>[${spacelessScripts}]+)|(?<word>${wordCharacter}+(?:[._\\-]${wordCharacter}+)*)`,
   'gv',
 );
+// eslint-disable-next-line no-control-regex -- every ASCII character, controls included
 const asciiPattern = /^[\x00-\x7f]*$/;
 /** tokenPattern's words on lower-cased ASCII text, where nothing is spaceless. */
 const asciiWordPattern = /[a-z0-9]+(?:[._-][a-z0-9]+)*/g;
