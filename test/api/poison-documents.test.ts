@@ -1,4 +1,4 @@
-import { get } from 'node:http';
+import { get, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileLoaders } from '../../ingest/loaders/index.ts';
 import { createParsePool, type ParseBudgets, type ParsePool } from '../../ingest/parse-pool/index.ts';
@@ -97,6 +97,11 @@ describe.each(testBackends())('poison documents uploaded to the API on $name', (
     const created = createTestApp(database, { context });
     worker = created.worker;
     server = await listenOnLoopback(created.app);
+    // The test's fetch calls reuse pooled connections. On PGlite, storing a 20 MB upload
+    // holds this process's event loop for seconds; the server's idle timer (5 s) then runs
+    // before its read of the next request on a reused socket and resets it (a CI failure
+    // 6 s into the million-rows case). The client (undici, 4 s) is the one to close idle ones.
+    (server.server as Server).keepAliveTimeout = 120_000;
   });
   afterAll(async () => {
     await server?.close();
