@@ -1,7 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import { z } from 'zod';
-import { detectLanguage, generateText } from '../src/answer/index.ts';
+import { detectLanguage, generateText, systemMessage, userMessage, type ChatMessage } from '../src/answer/index.ts';
 import { OrioleError, isOrioleError } from '../src/core/index.ts';
 import { parseModelJson } from './judge.ts';
 import { answerTokens } from './metrics.ts';
@@ -140,7 +139,7 @@ async function draftBatch(batch: readonly DraftPassage[], input: GenerateEvalCas
 }
 
 // The fake OpenAI server in test/helpers recognises this prompt by its first sentence.
-function draftMessages(passage: DraftPassage): BaseMessage[] {
+function draftMessages(passage: DraftPassage): ChatMessage[] {
   const language =
     detectLanguage(passage.text) === 'zh' ? 'Simplified Chinese (简体中文), the language of the passage' : 'the language of the passage';
   const rules = [
@@ -156,7 +155,7 @@ function draftMessages(passage: DraftPassage): BaseMessage[] {
     ...(passage.heading === null ? [] : [`<heading>\n${passage.heading}\n</heading>`]),
     `<passage>\n${passage.text.trim().slice(0, evalGenerationDefaults.passageMaxCharacters)}\n</passage>`,
   ].join('\n');
-  return [new SystemMessage(rules), new HumanMessage(context)];
+  return [systemMessage(rules), userMessage(context)];
 }
 
 /** Both fields non-empty: the prompt's way out for a passage with nothing to ask about is empty strings. */

@@ -1,7 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import { z } from 'zod';
-import { citationMarker, generateText, stripMarkers } from '../src/answer/index.ts';
+import { citationMarker, generateText, stripMarkers, systemMessage, userMessage, type ChatMessage } from '../src/answer/index.ts';
 import { OrioleError } from '../src/core/index.ts';
 import type { Judge } from './types.ts';
 
@@ -31,7 +30,7 @@ const passageMaxCharacters = 4_000;
 
 export function createLlmJudge(chatModel: BaseChatModel, name: string, options: LlmJudgeOptions = {}): Judge {
   const timeoutMs = options.timeoutMs ?? defaultJudgeTimeoutMs;
-  const ask = async <T>(messages: BaseMessage[], schema: z.ZodType<T>, what: string, signal?: AbortSignal): Promise<T> => {
+  const ask = async <T>(messages: ChatMessage[], schema: z.ZodType<T>, what: string, signal?: AbortSignal): Promise<T> => {
     const reply = await generateText(chatModel, messages, { timeoutMs, signal });
     const parsed = parseModelJson(reply, schema);
     if (parsed === undefined) throw unusableReply(name, what, reply);
@@ -86,10 +85,10 @@ const verdictRules = [
   '[{"claim": "<the claim>", "reason": "<a few words>", "supported": true}]',
 ].join('\n');
 
-function correctnessMessages(input: { question: string; reference: string; answer: string }): BaseMessage[] {
+function correctnessMessages(input: { question: string; reference: string; answer: string }): ChatMessage[] {
   return [
-    new SystemMessage(correctnessRules),
-    new HumanMessage(
+    systemMessage(correctnessRules),
+    userMessage(
       [
         tagged('question', input.question),
         tagged('reference_answer', input.reference),
@@ -100,15 +99,15 @@ function correctnessMessages(input: { question: string; reference: string; answe
   ];
 }
 
-function claimMessages(input: { question: string; answer: string }): BaseMessage[] {
-  return [new SystemMessage(claimRules), new HumanMessage([tagged('question', input.question), tagged('answer', input.answer)].join('\n'))];
+function claimMessages(input: { question: string; answer: string }): ChatMessage[] {
+  return [systemMessage(claimRules), userMessage([tagged('question', input.question), tagged('answer', input.answer)].join('\n'))];
 }
 
-function verdictMessages(claims: readonly string[], passages: ReadonlyArray<{ index: number; text: string }>): BaseMessage[] {
+function verdictMessages(claims: readonly string[], passages: ReadonlyArray<{ index: number; text: string }>): ChatMessage[] {
   const passageBlock = passages.map((passage) => `${citationMarker(passage.index)} ${passage.text.trim().slice(0, passageMaxCharacters)}`).join('\n\n');
   return [
-    new SystemMessage(verdictRules),
-    new HumanMessage([tagged('passages', passageBlock || '(none)'), tagged('claims', JSON.stringify(claims))].join('\n')),
+    systemMessage(verdictRules),
+    userMessage([tagged('passages', passageBlock || '(none)'), tagged('claims', JSON.stringify(claims))].join('\n')),
   ];
 }
 

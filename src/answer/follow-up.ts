@@ -1,9 +1,8 @@
-import { HumanMessage, SystemMessage } from '@langchain/core/messages';
-import type { BaseMessage } from '@langchain/core/messages';
 import type { ChatTurn } from '../core/index.ts';
 import { lexicalTerms } from '../retrieval/index.ts';
 import { stripMarkers } from './citation-markers.ts';
 import { detectLanguage } from './language.ts';
+import type { ChatMessage } from './generation/index.ts';
 import { truncateText } from './support.ts';
 
 /** A question with at most this many content terms may lean on the one before it. */
@@ -115,21 +114,22 @@ function hanLength(text: string): number {
 }
 
 /** Messages asking a model to rewrite a follow-up as a standalone question in its own language. */
-export function followUpRewriteMessages(question: string, history: readonly ChatTurn[]): BaseMessage[] {
+export function followUpRewriteMessages(question: string, history: readonly ChatTurn[]): ChatMessage[] {
   const language = detectLanguage(question) === 'zh' ? 'Chinese' : 'English';
   const conversation = history
     .slice(-rewriteHistoryTurns)
     .map((turn) => `${turn.role === 'user' ? 'User' : 'Assistant'}: ${truncateText(stripMarkers(turn.content), 500)}`)
     .join('\n');
   return [
-    new SystemMessage(
-      [
+    {
+      role: 'system',
+      content: [
         'You rewrite the last message of a help-center conversation as a standalone search question.',
         'Keep its meaning, and carry over from the conversation the product, feature, plan or subject it refers to.',
         `Write it in ${language}, the language of the last message. If it is already standalone, return it unchanged.`,
         'Output only the question: no answer, no explanation, no quotes.',
       ].join('\n'),
-    ),
-    new HumanMessage(`Conversation:\n${conversation}\n\nLast message: ${question}\n\nStandalone question:`),
+    },
+    { role: 'user', content: `Conversation:\n${conversation}\n\nLast message: ${question}\n\nStandalone question:` },
   ];
 }

@@ -1,7 +1,6 @@
-import { AIMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
-import type { BaseMessage } from '@langchain/core/messages';
 import type { AnswerLanguage, ChatTurn, Passage } from '../core/index.ts';
 import { citationMarker, stripMarkers } from './citation-markers.ts';
+import type { ChatMessage } from './generation/index.ts';
 import { truncateText } from './support.ts';
 
 /** The passages block of a prompt stays under this many characters (about 1,500 tokens). */
@@ -42,12 +41,12 @@ export function groundedAnswerMessages({
   language,
   persona,
   languageFixed = false,
-}: GroundedAnswerInput): BaseMessage[] {
+}: GroundedAnswerInput): ChatMessage[] {
   const rules = groundedAnswerRules(language, languageFixed);
   return [
-    new SystemMessage(persona ? `${rules}\n\n${personaSection(persona)}` : rules),
+    { role: 'system', content: persona ? `${rules}\n\n${personaSection(persona)}` : rules },
     ...history.slice(-promptHistoryTurns).map(historyMessage),
-    new HumanMessage(`Passages:\n\n${passageBlock(passages)}\n\nQuestion: ${question}`),
+    { role: 'user', content: `Passages:\n\n${passageBlock(passages)}\n\nQuestion: ${question}` },
   ];
 }
 
@@ -104,7 +103,7 @@ function passageLabel(passage: Passage): string {
 }
 
 // Earlier answers carry markers numbered against other passages; they would mislead.
-function historyMessage(turn: ChatTurn): BaseMessage {
+function historyMessage(turn: ChatTurn): ChatMessage {
   const content = truncateText(stripMarkers(turn.content).trim(), historyTurnMaxCharacters);
-  return turn.role === 'user' ? new HumanMessage(content) : new AIMessage(content);
+  return { role: turn.role === 'user' ? 'user' : 'assistant', content };
 }

@@ -1,6 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Logger } from 'pino';
-import { createAnswerService, createChatModel, type AnswerService, type AnswerSettings } from '../answer/index.ts';
+import { createAnswerService, type AnswerService, type AnswerSettings } from '../answer/index.ts';
 import {
   evalAnswerChannel,
   noopMetrics,
@@ -34,7 +34,8 @@ export interface AnsweringParts {
    */
   verifier?: Verifier | null;
   /** Instead of ORIOLE_LLM's model (tests: a model on a fake server); `null` answers extractively. */
-  chatModel?: { model: BaseChatModel; name: string } | null;
+  /** ORIOLE_LLM's chat model (`loadConfiguredChatModel`), or null for the extractive reader. */
+  chatModel: ChatModelPart | null;
   /** Over the timeouts configured in ORIOLE_LLM_TIMEOUT_MS and ORIOLE_LLM_FIRST_TOKEN_TIMEOUT_MS. */
   settings?: Partial<AnswerSettings>;
   logger?: Pick<Logger, 'warn'>;
@@ -58,7 +59,7 @@ export function createAnswering(config: Config, parts: AnsweringParts): AnswerSe
     ...(parts.warning ? { embedderWarning: parts.warning } : {}),
     reranker: parts.reranker ?? null,
   });
-  const llm = parts.chatModel === undefined ? configuredChatModel(config) : parts.chatModel;
+  const llm = parts.chatModel;
   const verifier = parts.verifier !== undefined ? parts.verifier : llmVerifier(config, llm);
   return createAnswerService({
     database,
@@ -103,9 +104,19 @@ function llmVerifier(config: Config, llm: { model: BaseChatModel } | null): Veri
   return createLlmVerifier(llm.model, { timeoutMs: config.verifier.timeoutMs });
 }
 
-/** ORIOLE_LLM's chat model, or null for the extractive reader. */
-function configuredChatModel(config: Config): { model: BaseChatModel; name: string } | null {
+export interface ChatModelPart {
+  model: BaseChatModel;
+  name: string;
+}
+
+/**
+ * ORIOLE_LLM's chat model, or null for the extractive reader. The factory is imported
+ * only here, when a model is named: it loads the OpenAI client and LangChain (~500
+ * modules, about a second of a command's start), which extractive answers never use.
+ */
+export async function loadConfiguredChatModel(config: Config): Promise<ChatModelPart | null> {
   if (config.llm.spec === 'extractive') return null;
+  const { createChatModel } = await import('../answer/generation/chat-model.ts');
   const model = createChatModel(config.llm.spec, {
     ...(config.openai.apiKey ? { apiKey: config.openai.apiKey } : {}),
     ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}),

@@ -171,9 +171,9 @@ export function buildProgram(environment: Record<string, string | undefined>): C
       const loaded = config();
       const logger = createLogger(loaded);
       const { openNode, loadNodeModels } = await import('./compose.ts');
-      const { createConfiguredJudge } = await import('./judge.ts');
+      const { loadConfiguredJudge } = await import('./judge.ts');
       // First: a bad ORIOLE_JUDGE stops start-up before anything is opened or loaded.
-      const judge = createConfiguredJudge(loaded);
+      const judge = await loadConfiguredJudge(loaded);
       const node = await openNode(loaded, logger, loadNodeModels, { judge });
       const { runWorker } = await import('./ingest-command.ts');
       runWorker(node);

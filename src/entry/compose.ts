@@ -12,7 +12,7 @@ import {
   type RequestLogger,
   type UploadLimits,
 } from '../api/index.ts';
-import { noopMetrics, type Config, type Embedder, type Reranker, type ServiceMetrics, type Verifier } from '../core/index.ts';
+import { noopMetrics, OrioleError, type Config, type Embedder, type Reranker, type ServiceMetrics, type Verifier } from '../core/index.ts';
 import { createHandoffWebhook, startConversationRetention, type HandoffNotifier, type HandoffWebhookOptions } from '../conversations/index.ts';
 import type { Database } from '../db/index.ts';
 import type { EmbedderStatus } from '../embedders/index.ts';
@@ -20,7 +20,7 @@ import type { JobWorker } from '../jobs/index.ts';
 import { createMcpHttpEndpoint, type McpServices } from '../mcp/index.ts';
 import type { RerankerStatus } from '../rerankers/index.ts';
 import { createInProcessLexicalSearcher } from '../retrieval/index.ts';
-import { createAnswering, type AnsweringParts } from './answering.ts';
+import { createAnswering, loadConfiguredChatModel, type AnsweringParts, type ChatModelPart } from './answering.ts';
 import { buildInfo, type BuildInfo } from './build-info.ts';
 import { startNodeEvalWorker } from './eval-jobs.ts';
 import {
@@ -31,7 +31,7 @@ import {
   startNodeJobWorker,
   type NodeIngestion,
 } from './ingestion.ts';
-import { createConfiguredJudge } from './judge.ts';
+import { loadConfiguredJudge } from './judge.ts';
 import { openMigratedDatabase, type StorageNode } from './node.ts';
 import { answersForKb, loadConfiguredReranker, loadConfiguredVerifier } from './query-answering.ts';
 import { builtWebDirectory, directoryWebAssets } from './web-assets.ts';
@@ -55,6 +55,8 @@ export interface NodeModels {
   rerankerStatus?: RerankerStatus;
   /** ORIOLE_VERIFIER's in-process model (`transformers:`); absent: none loaded (with `llm`, the answering LLM verifies). */
   verifier?: Verifier;
+  /** ORIOLE_LLM's chat model, null for the extractive reader; absent: not loaded (allowed only when ORIOLE_LLM is 'extractive'). */
+  chatModel?: ChatModelPart | null;
 }
 
 /** No model: what commands that only read or write the database compose with. */
@@ -71,7 +73,8 @@ export async function loadNodeModels(config: Config, logger: Logger, options: { 
   // After the embedder: both configure transformers.js's one global environment while loading.
   const { reranker, status: rerankerStatus } = await loadConfiguredReranker(config, logger);
   const verifier = await loadConfiguredVerifier(config, logger);
-  return { embedder, embedderStatus: status, reranker, rerankerStatus, ...(verifier ? { verifier } : {}) };
+  const chatModel = await loadConfiguredChatModel(config);
+  return { embedder, embedderStatus: status, reranker, rerankerStatus, chatModel, ...(verifier ? { verifier } : {}) };
 }
 
 /** What `oriole ingest` and the demo load: the embedder, no reranker. */
@@ -158,6 +161,7 @@ export interface NodeComposition extends StorageNode {
 export function composeNode(config: Config, parts: NodeParts, overrides: NodeOverrides = {}): NodeComposition {
   const { database, logger } = parts;
   const models = parts.models ?? noModels;
+  const chatModel = overrides.chatModel !== undefined ? overrides.chatModel : loadedChatModel(config, models);
   const metrics = overrides.metrics ?? noopMetrics;
   // One in-process BM25 index per KB for every answer service of this composition,
   // kept exact by the KB's version (docs/lexical-retrieval.md, "In-process index").
@@ -172,12 +176,12 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
       database,
       lexical: lexical(),
       ...embedder,
-      ...(overrides.chatModel !== undefined ? { chatModel: overrides.chatModel } : {}),
+      chatModel,
       ...(overrides.answerSettings ? { settings: overrides.answerSettings } : {}),
       logger,
       metrics,
     });
-  const llmName = overrides.chatModel === undefined ? config.llm.spec : (overrides.chatModel?.name ?? 'extractive');
+  const llmName = chatModel?.name ?? 'extractive';
   let workers: NodeWorkers | undefined;
   let builtIngestion: NodeIngestion | undefined;
 
@@ -204,7 +208,7 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
     async answersForKb(kbName, settings) {
       return answersForKb(composition, kbName, settings);
     },
-    judge: once(() => (overrides.judge !== undefined ? overrides.judge : createConfiguredJudge(config))),
+    judge: () => (overrides.judge !== undefined ? overrides.judge : loadedJudge(config)),
     buildInfo: once(() => overrides.oriole ?? buildInfo(config.gitCommit)),
     startWorkers(which) {
       const ingestion = which.ingestion
@@ -314,10 +318,13 @@ export async function openNode(
   loadModels: (config: Config, logger: Logger) => Promise<NodeModels> = async () => noModels,
   overrides: NodeOverrides = {},
 ): Promise<OpenedNode> {
+  // First: a bad ORIOLE_JUDGE stops the command before anything is opened or loaded.
+  if (overrides.judge === undefined) overrides = { ...overrides, judge: await loadConfiguredJudge(config) };
   const { database } = await openMigratedDatabase(config, logger);
   let models: NodeModels;
   try {
     models = await loadModels(config, logger);
+    if (models.chatModel === undefined) models = { ...models, chatModel: await loadConfiguredChatModel(config) };
   } catch (error) {
     await database.close();
     throw error;
@@ -340,6 +347,19 @@ export async function withNode<T>(config: Config, logger: Logger, work: (node: N
   } finally {
     await node.close();
   }
+}
+
+/** The chat model loaded with the models; none loaded is the extractive reader, and a mistake when ORIOLE_LLM names a model. */
+function loadedChatModel(config: Config, models: NodeModels): ChatModelPart | null {
+  if (models.chatModel !== undefined) return models.chatModel;
+  if (config.llm.spec === 'extractive') return null;
+  throw new OrioleError('internal', `ORIOLE_LLM names '${config.llm.spec}' but no chat model was loaded for this composition (loadConfiguredChatModel)`);
+}
+
+/** The judge given to the composition; none given is no judge, and a mistake when ORIOLE_JUDGE names one. */
+function loadedJudge(config: Config): Judge | null {
+  if (config.llm.judgeSpec === undefined) return null;
+  throw new OrioleError('internal', `ORIOLE_JUDGE names '${config.llm.judgeSpec}' but no judge was loaded for this composition (loadConfiguredJudge)`);
 }
 
 /** `build` on the first call, its result on every later one. */

@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { formatJsonl, generateEvalCases } from '../../evals/generate.ts';
-import { createChatModel } from '../answer/index.ts';
 import { OrioleError, type Config } from '../core/index.ts';
 import { getKnowledgeBase, sampleChunkTexts, type Database } from '../db/index.ts';
 
@@ -27,6 +26,7 @@ export async function runEvalGenerate(
   if (passages.length === 0) {
     throw new OrioleError('invalid_request', `Knowledge base '${options.kb}' has no passages to draft questions from: ingest documents first.`);
   }
+  const { createChatModel } = await import('../answer/generation/chat-model.ts');
   const chatModel = createChatModel(spec, {
     ...(config.openai.apiKey ? { apiKey: config.openai.apiKey } : {}),
     ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}),

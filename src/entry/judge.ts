@@ -1,6 +1,5 @@
 import { createLlmJudge } from '../../evals/judge.ts';
 import type { Judge } from '../../evals/types.ts';
-import { createChatModel } from '../answer/index.ts';
 import { OrioleError, type Config } from '../core/index.ts';
 
 /**
@@ -8,7 +7,7 @@ import { OrioleError, type Config } from '../core/index.ts';
  * left out). It talks to the same OpenAI-compatible server as ORIOLE_LLM (OPENAI_BASE_URL,
  * OPENAI_API_KEY) and gets the same time limit per call (ORIOLE_LLM_TIMEOUT_MS).
  */
-export function createConfiguredJudge(config: Config): Judge | null {
+export async function loadConfiguredJudge(config: Config): Promise<Judge | null> {
   const spec = config.llm.judgeSpec;
   if (spec === undefined) return null;
   // The config schema shares ORIOLE_LLM's pattern, which allows 'extractive': no model to judge with.
@@ -17,6 +16,8 @@ export function createConfiguredJudge(config: Config): Judge | null {
       details: { judge: spec, variables: ['ORIOLE_JUDGE'] },
     });
   }
+  // Imported only when a judge is named: it loads the OpenAI client (entry/answering.ts says why).
+  const { createChatModel } = await import('../answer/generation/chat-model.ts');
   const chatModel = createChatModel(spec, {
     ...(config.openai.apiKey ? { apiKey: config.openai.apiKey } : {}),
     ...(config.openai.baseUrl ? { baseUrl: config.openai.baseUrl } : {}),

@@ -6,7 +6,7 @@ import { getKnowledgeBase } from '../db/index.ts';
 import { loadEmbedder, type EmbedderOptions } from '../embedders/index.ts';
 import { loadReranker, type RerankerStatus } from '../rerankers/index.ts';
 import { loadVerifierModel, parseVerifierSpec } from '../verifiers/index.ts';
-import { createAnswering } from './answering.ts';
+import { createAnswering, loadConfiguredChatModel } from './answering.ts';
 import type { StorageNode } from './node.ts';
 
 /**
@@ -26,7 +26,8 @@ export async function answersForKb(node: StorageNode, kbName: string, settings?:
   }
   const { reranker } = await loadConfiguredReranker(config, logger);
   const verifier = await loadConfiguredVerifier(config, logger);
-  return createAnswering(config, { database, logger, ...embedder, reranker, ...(verifier ? { verifier } : {}), ...(settings ? { settings } : {}) });
+  const chatModel = await loadConfiguredChatModel(config);
+  return createAnswering(config, { database, logger, ...embedder, reranker, chatModel, ...(verifier ? { verifier } : {}), ...(settings ? { settings } : {}) });
 }
 
 /** Where in-process models are read from and cached, and the OpenAI-compatible endpoint, from config. */

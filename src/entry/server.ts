@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/index.ts';
 import { enforceBindPolicy } from './bind-policy.ts';
 import { composeNode, loadNodeModels } from './compose.ts';
-import { createConfiguredJudge } from './judge.ts';
+import { loadConfiguredJudge } from './judge.ts';
 import { createPrometheusMetrics } from './metrics.ts';
 import { openMigratedDatabase } from './node.ts';
 
@@ -15,7 +15,7 @@ export interface RunningServer {
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   // First: a bad ORIOLE_JUDGE stops start-up before anything is opened or started.
-  const judge = createConfiguredJudge(config);
+  const judge = await loadConfiguredJudge(config);
   const { database } = await openMigratedDatabase(config, logger);
   // Before anything loads: no key and a public address stops start-up (docs/auth.md).
   await enforceBindPolicy(config, database, logger);

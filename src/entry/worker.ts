@@ -6,7 +6,7 @@ import { loadConfig, type Config, type Embedder } from '../core/index.ts';
 import { noopMetrics } from '../core/index.ts';
 import { openPostgres } from '../db/index.ts';
 import { createOpenAIEmbedder } from '../embedders/openai-embedder.ts';
-import { createAnswering } from './answering.ts';
+import { createAnswering, loadConfiguredChatModel } from './answering.ts';
 import { requestScopedDatabase, type RequestScopedDatabase } from './request-database.ts';
 
 /**
@@ -77,6 +77,7 @@ async function buildIsolate(environment: WorkerEnvironment): Promise<Isolate> {
   const config = loadConfig(stringBindings(environment));
   const database = requestScopedDatabase('postgres');
   const models = await workerEmbedder(config);
+  const chatModel = await loadConfiguredChatModel(config);
   const app = createApp({
     database: database.database,
     defaultEmbedder: config.embedder.spec,
@@ -96,7 +97,7 @@ async function buildIsolate(environment: WorkerEnvironment): Promise<Isolate> {
     },
     // No in-process model on Workers: an OpenAI-compatible embedding endpoint or keyword search only,
     // and the configured LLM or the extractive reader.
-    answers: createAnswering(config, { database: database.database, embedder: models.embedder, ...(models.warning ? { warning: models.warning } : {}) }),
+    answers: createAnswering(config, { database: database.database, embedder: models.embedder, chatModel, ...(models.warning ? { warning: models.warning } : {}) }),
     // Eval runs are queued here too and run by a Node process (`oriole serve`), which polls the queue.
     evals: createEvalService({ database: database.database, onJobQueued: () => {} }),
     // No metrics on Workers: an isolate lives for a request or a few; use Cloudflare's analytics.

@@ -1,6 +1,5 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { HumanMessage, SystemMessage } from '@langchain/core/messages';
-import { generateText } from '../answer/index.ts';
+import { generateText, type ChatMessage } from '../answer/index.ts';
 import type { VerificationPair, Verifier } from '../core/index.ts';
 
 /**
@@ -42,15 +41,15 @@ export function createLlmVerifier(chatModel: BaseChatModel, options: LlmVerifier
   };
 }
 
-export function verificationMessages(pair: VerificationPair) {
+export function verificationMessages(pair: VerificationPair): ChatMessage[] {
   if (pair.kind === 'answers') {
     return [
-      new SystemMessage(answersInstruction),
-      new HumanMessage(`Question: ${pair.question}\n\n<passage>\n${pair.passage}\n</passage>\n\nDoes the passage answer the question? Reply yes or no.`),
+      { role: 'system', content: answersInstruction },
+      { role: 'user', content: `Question: ${pair.question}\n\n<passage>\n${pair.passage}\n</passage>\n\nDoes the passage answer the question? Reply yes or no.` },
     ];
   }
   return [
-    new SystemMessage(supportsInstruction),
-    new HumanMessage(`Statement: ${pair.sentence}\n\n<passage>\n${pair.passage}\n</passage>\n\nDoes the passage state this? Reply yes or no.`),
+    { role: 'system', content: supportsInstruction },
+    { role: 'user', content: `Statement: ${pair.sentence}\n\n<passage>\n${pair.passage}\n</passage>\n\nDoes the passage state this? Reply yes or no.` },
   ];
 }

@@ -1,9 +1,10 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { HumanMessage, SystemMessage } from '@langchain/core/messages';
+import { systemMessage, userMessage } from '../../src/answer/generation/index.ts';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createChatModel, generateText, streamGeneration } from '../../src/answer/generation/index.ts';
+import { createChatModel } from '../../src/answer/generation/chat-model.ts';
+import { generateText, streamGeneration } from '../../src/answer/generation/index.ts';
 import type { GenerationOptions } from '../../src/answer/generation/index.ts';
 import { startFakeOpenAiServer } from '../helpers/fake-openai-server.ts';
 import type { FakeOpenAiServer } from '../helpers/fake-openai-server.ts';
@@ -17,7 +18,7 @@ const passages = [
   '[3] 退款会在5个工作日内退回原支付方式。如有例外请联系账单团队。',
 ].join('\n');
 
-const messagesFor = (question: string) => [new SystemMessage(passages), new HumanMessage(question)];
+const messagesFor = (question: string) => [systemMessage(passages), userMessage(question)];
 
 async function collect(deltas: AsyncIterable<string>): Promise<string[]> {
   const collected: string[] = [];
@@ -81,9 +82,9 @@ describe('LLM generation against a local OpenAI-compatible server', () => {
       '',
       'Question: How long do refunds take?',
     ].join('\n');
-    const messages = [new SystemMessage('Cite passages as [n]. Reply "I don\'t know" otherwise.'), new HumanMessage(prompt)];
+    const messages = [systemMessage('Cite passages as [n]. Reply "I don\'t know" otherwise.'), userMessage(prompt)];
     expect(await generateText(model(), messages, fast)).toBe('Refunds are issued within 5 business days. [1]');
-    const chinese = [messages[0]!, new HumanMessage(prompt.replace('How long do refunds take?', '退款要多久？'))];
+    const chinese = [messages[0]!, userMessage(prompt.replace('How long do refunds take?', '退款要多久？'))];
     expect(await generateText(model(), chinese, fast)).toBe('退款会在5个工作日内退回。 [2]');
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IngestContext } from '../../ingest/pipeline/index.ts';
-import { createChatModel } from '../../src/answer/index.ts';
+import { createChatModel } from '../../src/answer/generation/chat-model.ts';
 import { type Database } from '../../src/db/index.ts';
 import { createPrometheusMetrics } from '../../src/entry/metrics.ts';
 import { createTestApp, postJson, type TestApp } from '../helpers/app.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IngestContext } from '../../ingest/pipeline/index.ts';
-import { createChatModel } from '../../src/answer/index.ts';
+import { createChatModel } from '../../src/answer/generation/chat-model.ts';
 import { createKnowledgeBase, type Database } from '../../src/db/index.ts';
 import { createTestApp, postJson, type TestApp } from '../helpers/app.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';

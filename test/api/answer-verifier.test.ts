@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IngestContext } from '../../ingest/pipeline/index.ts';
-import { createChatModel } from '../../src/answer/index.ts';
+import { createChatModel } from '../../src/answer/generation/chat-model.ts';
 import { blendConfidence } from '../../src/answer/verification.ts';
 import type { Verifier } from '../../src/core/index.ts';
 import type { Database } from '../../src/db/index.ts';

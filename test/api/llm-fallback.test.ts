@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { collectInputs, ingestInputs, planInputs } from '../../ingest/pipeline/index.ts';
-import { createChatModel } from '../../src/answer/index.ts';
+import { createChatModel } from '../../src/answer/generation/chat-model.ts';
 import { ensureKnowledgeBase, type Database } from '../../src/db/index.ts';
 import { createTestApp, postJson, type TestApp } from '../helpers/app.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';

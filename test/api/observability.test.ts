@@ -272,11 +272,11 @@ describe.each(testBackends())('access logs, route labels and /ready on $name', (
     };
     await ensureKnowledgeBase(database, { name: 'vectors', embedder: failing.id });
     const config = loadConfig({ ORIOLE_EMBEDDER: 'none' });
-    const answers = createAnswering(config, { database, embedder: failing, metrics });
+    const answers = createAnswering(config, { database, embedder: failing, chatModel: null, metrics });
     await expect(answers.search({ kb: 'vectors', query: 'refund', topK: 3 })).rejects.toThrow(/embedding server down/);
     expect(observed.embedderErrors).toBe(1);
 
-    const lexical = createAnswering(config, { database, embedder: null, metrics });
+    const lexical = createAnswering(config, { database, embedder: null, chatModel: null, metrics });
     await lexical.answer({ question: 'How long do refunds take?', metadata: { channel: 'eval' } });
     expect(observed.answers).toEqual([]);
     await lexical.answer({ question: 'How long do refunds take?', metadata: { channel: 'widget' } });

@@ -3,7 +3,7 @@ import { ChatOpenAI } from '@langchain/openai';
 import { generateText, streamText } from 'ai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createChatModel } from '../../src/answer/index.ts';
+import { createChatModel } from '../../src/answer/generation/chat-model.ts';
 import { type Database } from '../../src/db/index.ts';
 import { createTestApp, postJson, waitForJob } from '../helpers/app.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestContext } from '../../ingest/pipeline/index.ts';
 import type { AnalyticsSummary } from '../../src/analytics/index.ts';
-import { createChatModel } from '../../src/answer/index.ts';
+import { createChatModel } from '../../src/answer/generation/chat-model.ts';
 import type { AnswerResponse } from '../../src/core/index.ts';
 import type { Database } from '../../src/db/index.ts';
 import { formatReport } from '../../src/entry/report-command.ts';

@@ -6,7 +6,7 @@ import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { formatJsonl, generateEvalCases, type DraftPassage } from '../../evals/generate.ts';
 import type { EvalCase } from '../../evals/types.ts';
-import { createChatModel } from '../../src/answer/index.ts';
+import { createChatModel } from '../../src/answer/generation/chat-model.ts';
 import { loadConfig } from '../../src/core/index.ts';
 import { getKnowledgeBase, listSources, sampleChunkTexts, type Database } from '../../src/db/index.ts';
 import { runEvalGenerate } from '../../src/entry/eval-generate-command.ts';

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createLlmJudge, parseModelJson } from '../../evals/judge.ts';
 import type { Judge } from '../../evals/types.ts';
-import { createChatModel } from '../../src/answer/index.ts';
+import { createChatModel } from '../../src/answer/generation/chat-model.ts';
 import { loadConfig } from '../../src/core/index.ts';
-import { createConfiguredJudge } from '../../src/entry/judge.ts';
+import { loadConfiguredJudge } from '../../src/entry/judge.ts';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fake-openai-server.ts';
 import { failure } from '../helpers/failures.ts';
 
@@ -131,21 +131,21 @@ describe('the LLM judge over a local OpenAI-compatible server', () => {
     });
   });
 
-  describe('createConfiguredJudge', () => {
-    it('is null without ORIOLE_JUDGE', () => {
-      expect(createConfiguredJudge(loadConfig({}))).toBeNull();
+  describe('loadConfiguredJudge', () => {
+    it('is null without ORIOLE_JUDGE', async () => {
+      expect(await loadConfiguredJudge(loadConfig({}))).toBeNull();
     });
 
     it('talks to the LLM server of OPENAI_BASE_URL under the ORIOLE_JUDGE model', async () => {
-      const configured = createConfiguredJudge(loadConfig({ ORIOLE_JUDGE: 'openai:judge-model', OPENAI_BASE_URL: server.url }));
+      const configured = await loadConfiguredJudge(loadConfig({ ORIOLE_JUDGE: 'openai:judge-model', OPENAI_BASE_URL: server.url }));
       expect(configured?.name).toBe('openai:judge-model');
       const score = await configured!.correctness({ question: 'q', reference: 'Refunds take 5 days.', answer: 'Refunds take 5 days [1].' });
       expect(score).toBe(1);
       expect(server.requests[0]!.body!.model).toBe('judge-model');
     });
 
-    it("refuses 'extractive', which is no model", () => {
-      expect(() => createConfiguredJudge(loadConfig({ ORIOLE_JUDGE: 'extractive' }))).toThrow(/ORIOLE_JUDGE/);
+    it("refuses 'extractive', which is no model", async () => {
+      await expect(loadConfiguredJudge(loadConfig({ ORIOLE_JUDGE: 'extractive' }))).rejects.toThrow(/ORIOLE_JUDGE/);
     });
   });
 });

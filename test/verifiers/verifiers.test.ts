@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChatModel } from '../../src/answer/index.ts';
+import { createChatModel } from '../../src/answer/generation/chat-model.ts';
 import { OrioleError, type Verifier } from '../../src/core/index.ts';
 import { createLlmVerifier, llmVerdictProbability, loadVerifierModel, parseVerifierSpec } from '../../src/verifiers/index.ts';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fake-openai-server.ts';

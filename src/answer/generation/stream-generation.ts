@@ -1,5 +1,5 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import type { AIMessageChunk, BaseMessage, BaseMessageChunk } from '@langchain/core/messages';
+import type { AIMessageChunk, BaseMessageChunk } from '@langchain/core/messages';
 import { OrioleError, type TokenUsage } from '../../core/index.ts';
 
 /**
@@ -8,6 +8,19 @@ import { OrioleError, type TokenUsage } from '../../core/index.ts';
  * falls back to extractive answers on that code); a caller's abort is passed through
  * unchanged as the signal's reason.
  */
+
+/**
+ * One message of a prompt, in the role/content shape every LangChain chat model accepts.
+ * Plain objects rather than LangChain's message classes: building a prompt then loads none
+ * of LangChain (about 250 modules), so commands that never call a model start faster.
+ */
+export type ChatMessage = {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+};
+
+export const systemMessage = (content: string): ChatMessage => ({ role: 'system', content });
+export const userMessage = (content: string): ChatMessage => ({ role: 'user', content });
 
 export interface GenerationOptions {
   /** The client went away: cancel the upstream request and stop. */
@@ -37,7 +50,7 @@ export const defaultGenerationRetry = {
 /** Yields the model's text deltas as they arrive. */
 export async function* streamGeneration(
   model: BaseChatModel,
-  messages: BaseMessage[],
+  messages: ChatMessage[],
   options: GenerationOptions,
 ): AsyncGenerator<string, void, undefined> {
   const maxAttempts = Math.max(1, options.maxAttempts ?? defaultGenerationRetry.maxAttempts);
@@ -122,7 +135,7 @@ function reportUsage(chunk: BaseMessageChunk, onUsage: GenerationOptions['onUsag
 }
 
 /** The whole text of one generation (streamed underneath, so the same timeouts and retries apply). */
-export async function generateText(model: BaseChatModel, messages: BaseMessage[], options: GenerationOptions): Promise<string> {
+export async function generateText(model: BaseChatModel, messages: ChatMessage[], options: GenerationOptions): Promise<string> {
   let text = '';
   for await (const delta of streamGeneration(model, messages, options)) text += delta;
   return text;
