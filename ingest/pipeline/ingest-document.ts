@@ -50,6 +50,8 @@ export interface IngestItem {
   url?: string | null;
   metadata?: Record<string, unknown>;
   tags?: Record<string, string>;
+  /** The source a sync ingests for; stored with the document in the same transaction as its content. */
+  sourceId?: string;
 }
 
 export type IngestOutcomeKind = 'added' | 'updated' | 'unchanged';
@@ -161,7 +163,17 @@ export async function prepareDocument(
     );
   }
   return {
-    document: { kbId: kb.id, source, title, url, contentType: parsed.contentType, contentHash: fingerprint, metadata, tags },
+    document: {
+      kbId: kb.id,
+      source,
+      title,
+      url,
+      contentType: parsed.contentType,
+      contentHash: fingerprint,
+      metadata,
+      tags,
+      ...(item.sourceId ? { sourceId: item.sourceId } : {}),
+    },
     chunks: chunks.map((chunk) => {
       const text = indexText(title, chunk);
       return { chunk, text, contentHash: sha256(text), terms: context.termFrequencies(text) };

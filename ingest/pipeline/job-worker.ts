@@ -8,6 +8,7 @@ import {
   releaseDocumentReservation,
   type Job,
   type JobItem,
+  type JobKind,
   type KnowledgeBase,
 } from '../../src/db/index.ts';
 import {
@@ -20,12 +21,16 @@ import {
 } from '../../src/jobs/index.ts';
 import { ingestDocument, type IngestContext } from './ingest-document.ts';
 import { runCrawlJob, type CrawlPages } from './crawl-job.ts';
+import { recordAbandonedSync, runSyncJob } from '../sources/sync-job.ts';
+import type { SyncDependencies } from '../sources/sync-source.ts';
 
 export interface JobWorkerOptions extends JobLoopSettings {
   /** Told about each document of a job once it was ingested or failed (for metrics); not about retried ones. */
   onDocumentIngested?: (ingested: { outcome: IngestedDocumentOutcome; seconds: number }) => void;
   /** Crawls a site for crawl jobs (POST /documents `{ url }`); without it the worker leaves crawl jobs to others. */
   crawl?: CrawlPages;
+  /** Connectors for source syncs (docs/sources.md); without them the worker leaves sync jobs to others. */
+  sync?: SyncDependencies;
 }
 export type { JobWorker };
 
@@ -36,15 +41,21 @@ export const defaultJobWorkerOptions: Omit<JobWorkerOptions, 'workerId'> = defau
  * On stop it finishes the current document and hands the rest of the job back.
  */
 export function startJobWorker(context: IngestContext, options: JobWorkerOptions): JobWorker {
-  const { crawl } = options;
+  const { crawl, sync } = options;
+  const kinds: JobKind[] = ['ingest', ...(crawl ? (['crawl'] as const) : []), ...(sync ? (['sync'] as const) : [])];
   return startJobLoop(
     context.database,
-    crawl ? ['ingest', 'crawl'] : ['ingest'],
-    { ...options, onGiveUp: (job, reason) => failRemainingDocuments(context, job, reason) },
-    (job, control) =>
-      job.kind === 'crawl' && crawl
-        ? runCrawlJob(context, crawl, job, control, options.onDocumentIngested)
-        : runJob(context, job, control, options.onDocumentIngested),
+    kinds,
+    {
+      ...options,
+      onGiveUp: (job, reason) =>
+        job.kind === 'sync' ? recordAbandonedSync(context.database, job, reason) : failRemainingDocuments(context, job, reason),
+    },
+    (job, control) => {
+      if (job.kind === 'crawl' && crawl) return runCrawlJob(context, crawl, job, control, options.onDocumentIngested);
+      if (job.kind === 'sync' && sync) return runSyncJob(sync, job, control);
+      return runJob(context, job, control, options.onDocumentIngested);
+    },
   );
 }
 

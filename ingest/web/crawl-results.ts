@@ -44,6 +44,8 @@ export const crawlSkipReasons = [
   'beyondMaxPages',
   /** Listed in a sitemap index after `maxSitemaps` sitemaps, or nested too deep. */
   'beyondMaxSitemaps',
+  /** Left out by the crawl's `admitUrl` rule (a web source's include/exclude patterns). */
+  'excludedByPattern',
 ] as const;
 
 export type CrawlSkipReason = (typeof crawlSkipReasons)[number];

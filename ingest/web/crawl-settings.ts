@@ -31,6 +31,11 @@ export interface CrawlOptions {
   maxRedirects?: number;
   /** Sitemap documents fetched in one crawl, indexes included (bounds recursive indexes). */
   maxSitemaps?: number;
+  /**
+   * Which linked or sitemap-listed pages are fetched at all (a web source's include and
+   * exclude patterns); start URLs always are, since their links lead to the pages wanted.
+   */
+  admitUrl?: (url: URL) => boolean;
 }
 
 export type CrawlSettings = Required<CrawlOptions>;
@@ -46,7 +51,7 @@ export const defaultCrawlSettings = {
   allowPrivateNetwork: false,
   maxRedirects: 5,
   maxSitemaps: 50,
-} as const satisfies Omit<CrawlSettings, 'fetch'>;
+} as const satisfies Omit<CrawlSettings, 'fetch' | 'admitUrl'>;
 
 /** Fills defaults and checks the numbers; throws `invalid_request` naming the bad option. */
 export function resolveCrawlSettings(options: CrawlOptions): CrawlSettings {
@@ -54,6 +59,7 @@ export function resolveCrawlSettings(options: CrawlOptions): CrawlSettings {
     ...defaultCrawlSettings,
     ...withoutUndefined(options),
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    admitUrl: options.admitUrl ?? (() => true),
   };
   const counts = { maxPages: 1, maxDepth: 0, maxBytesPerPage: 1, timeoutMs: 1, concurrency: 1, maxRedirects: 0, maxSitemaps: 0 };
   for (const [name, minimum] of Object.entries(counts)) {

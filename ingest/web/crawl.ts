@@ -98,6 +98,8 @@ class CrawlRun {
   private readonly yieldedSources = new Set<string>();
   private readonly skipped = new Map<CrawlSkipReason, Set<string>>(crawlSkipReasons.map((reason) => [reason, new Set()]));
   private readonly robots = new Map<string, Promise<RobotsPolicy>>();
+  /** Per origin with a Crawl-delay: when its next request may start (ms since the epoch). */
+  private readonly nextSlot = new Map<string, number>();
   private readonly startHosts: ReadonlySet<string>;
   private readonly controller = new AbortController();
   private active = 0;
@@ -226,9 +228,24 @@ class CrawlRun {
   private async fetchAdmitted(url: URL, key: string): Promise<FetchOutcome | null> {
     const refusal = await this.admit(url, key);
     if (refusal !== null) return null;
+    await this.pace(url.origin);
+    if (this.stopped) return null;
     const outcome = await fetchResource(url, this.fetchSettings());
     if (outcome.kind === 'skipped') return null;
     return outcome;
+  }
+
+  /**
+   * Waits for the origin's next request slot when its robots.txt sets a Crawl-delay:
+   * slots are handed out in order, so concurrent tasks for one origin space out too.
+   */
+  private async pace(origin: string): Promise<void> {
+    const { crawlDelayMs } = await this.robotsFor(origin);
+    if (crawlDelayMs <= 0) return;
+    const now = Date.now();
+    const slot = Math.max(now, this.nextSlot.get(origin) ?? now);
+    this.nextSlot.set(origin, slot + crawlDelayMs);
+    if (slot > now) await abortableDelay(slot - now, this.controller.signal);
   }
 
   /** Robots check and claim: counts what it refuses. */
@@ -325,6 +342,7 @@ class CrawlRun {
     if (!this.settings.allowPrivateNetwork && isPrivateHost(url.hostname)) return 'privateNetwork';
     if (this.settings.sameHostOnly && !this.startHosts.has(url.host)) return 'offHost';
     if (!skipAssets) return null;
+    if (!this.settings.admitUrl(url)) return 'excludedByPattern';
     const extension = /\.([a-z0-9]+)$/i.exec(new URL(key).pathname)?.[1]?.toLowerCase();
     if (extension !== undefined && assetExtensions.has(extension)) return 'asset';
     return null;
@@ -398,6 +416,18 @@ async function gunzip(bytes: Uint8Array, maxBytes: number): Promise<Uint8Array |
   } catch {
     return null;
   }
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function parseUrl(text: string): URL | null {

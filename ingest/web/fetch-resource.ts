@@ -91,6 +91,8 @@ async function requestOnce(url: URL, settings: FetchResourceSettings): Promise<S
       return failed(url, 'upstream_unavailable', `${url.href} did not answer within ${settings.timeoutMs} ms`, error);
     }
     if (settings.signal.aborted) return failed(url, 'upstream_unavailable', `the crawl stopped before ${url.href} was read`, error);
+    const refused = networkRefusal(error);
+    if (refused) return { kind: 'failed', url, error: refused };
     return failed(url, 'upstream_unavailable', `${url.href} could not be fetched: ${describe(error)}`, error);
   } finally {
     clearTimeout(timer);
@@ -160,6 +162,14 @@ function parseUrl(location: string, base: URL): URL | null {
 
 function failed(url: URL, code: OrioleError['code'], message: string, cause?: unknown): { kind: 'failed'; url: URL; error: OrioleError } {
   return { kind: 'failed', url, error: new OrioleError(code, message, cause === undefined ? { details: { url: url.href } } : { details: { url: url.href }, cause }) };
+}
+
+/** The network guard's refusal (a host resolving to a private address), wherever fetch wrapped it. */
+function networkRefusal(error: unknown): OrioleError | null {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (current instanceof OrioleError) return current;
+  }
+  return null;
 }
 
 function describe(error: unknown): string {

@@ -18,7 +18,12 @@ export interface RobotsPolicy {
   sitemaps: string[];
   /** Set when robots.txt answered 5xx or not at all: the whole origin is off limits. */
   unavailable: OrioleError | null;
+  /** `Crawl-delay` for our user agent, in ms (at most `maxCrawlDelayMs`); 0 when none. */
+  crawlDelayMs: number;
 }
+
+/** A longer Crawl-delay is honoured as this: a site asking for minutes between pages would never finish a sync. */
+export const maxCrawlDelayMs = 30_000;
 
 export interface RobotsSettings extends Omit<FetchResourceSettings, 'maxBytes' | 'truncate' | 'admitRedirect'> {
   allowPrivateNetwork: boolean;
@@ -44,6 +49,7 @@ export async function loadRobotsPolicy(origin: string, settings: RobotsSettings)
       allows: (url) => robots.isAllowed(url.href, settings.userAgent) !== false,
       sitemaps: robots.getSitemaps(),
       unavailable: null,
+      crawlDelayMs: Math.min(maxCrawlDelayMs, Math.max(0, (robots.getCrawlDelay(settings.userAgent) ?? 0) * 1000)),
     };
   }
   if (outcome.kind === 'failed' && (outcome.status === undefined || outcome.status >= 500)) {
@@ -52,7 +58,7 @@ export async function loadRobotsPolicy(origin: string, settings: RobotsSettings)
       `${robotsUrl.href} could not be read (${outcome.error.message}); as RFC 9309 asks, nothing on ${origin} is crawled`,
       { details: { url: robotsUrl.href }, cause: outcome.error },
     );
-    return { allows: () => false, sitemaps: [], unavailable: error };
+    return { allows: () => false, sitemaps: [], unavailable: error, crawlDelayMs: 0 };
   }
-  return { allows: () => true, sitemaps: [], unavailable: null };
+  return { allows: () => true, sitemaps: [], unavailable: null, crawlDelayMs: 0 };
 }

@@ -27,6 +27,7 @@ import { analyticsRoutes } from './routes/analytics.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { curatedAnswerRoutes } from './routes/curated-answers.ts';
+import { sourceRoutes } from './routes/sources.ts';
 import { mcpRoutes } from './routes/mcp.ts';
 import { webPageRoutes } from './web-pages.ts';
 
@@ -84,6 +85,7 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
   app.route('/', conversationRoutes());
   app.route('/', keyRoutes());
   app.route('/', curatedAnswerRoutes());
+  app.route('/', sourceRoutes());
   app.route('/', mcpRoutes());
   app.route('/', webPageRoutes());
 

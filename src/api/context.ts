@@ -2,7 +2,7 @@ import type { AnswerService } from '../answer/index.ts';
 import type { HandoffNotifier } from '../conversations/index.ts';
 import type { ApiKeyScope, Database } from '../db/index.ts';
 import type { HttpDependencies } from './http-dependencies.ts';
-import { defaultMaxDocumentBytes, type EvalService, type IngestionService, type ServiceMetrics } from '../core/index.ts';
+import { defaultMaxDocumentBytes, type EvalService, type IngestionService, type ServiceMetrics, type SourcesService } from '../core/index.ts';
 
 /** What the API needs from the outside world; composition roots build it. */
 export interface AppDependencies {
@@ -16,6 +16,8 @@ export interface AppDependencies {
   answers: AnswerService;
   /** Eval runs (POST /evals) are queued jobs; a worker, not the request, runs them. */
   evals: EvalService;
+  /** Sources a KB stays in sync with (docs/sources.md); their syncs are queued jobs too. */
+  sources: SourcesService;
   /** API keys (docs/auth.md): auth is on when `adminKey` is set or any key exists. */
   auth: AuthDependencies;
   /** Request, answer and ingestion metrics, served at GET /metrics (noopMetrics where there are none). */

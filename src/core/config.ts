@@ -25,6 +25,8 @@ export const defaultVerifierTimeoutMs = 5_000;
  */
 /** Days a conversation is kept after its last activity (ORIOLE_CONVERSATION_RETENTION_DAYS). */
 export const defaultConversationRetentionDays = 90;
+/** A key shorter than this is a password, not a key; `openssl rand -base64 32` gives 44 characters. */
+export const minimumSecretKeyLength = 32;
 
 export const defaultParseBudgets = { timeoutMs: 30_000, maxHeapMb: 512, maxDecompressedMb: 100 } as const;
 
@@ -143,7 +145,17 @@ const environmentSchema = z.object({
     .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
     .optional(),
   ORIOLE_HANDOFF_WEBHOOK_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
+  // Seals source credentials at rest (docs/sources.md): comma-separated, the first seals, all open (rotation).
+  ORIOLE_SECRET_KEY: z
+    .string()
+    .transform((value) => value.split(',').map((key) => key.trim()).filter((key) => key !== ''))
+    .refine(
+      (keys) => keys.every((key) => key.length >= minimumSecretKeyLength),
+      `expected keys of at least ${minimumSecretKeyLength} characters each (generate one with: openssl rand -base64 32)`,
+    )
+    .optional(),
 });
+
 
 export interface Config {
   /** Where the data lives: a PostgreSQL server, or embedded PGlite in a directory. */
@@ -196,6 +208,8 @@ export interface Config {
     /** Where a hand-off is POSTed, signed with `secret`; null: no webhook. */
     handoffWebhook: { url: string; secret: string } | null;
   };
+  /** ORIOLE_SECRET_KEY's keys: the first seals source credentials, every one opens them; empty: none configured. */
+  sourceSecretKeys: string[];
 }
 
 export type EnvironmentRecord = Record<string, string | undefined>;
@@ -276,6 +290,7 @@ export function loadConfig(environment: EnvironmentRecord): Config {
           ? { url: env.ORIOLE_HANDOFF_WEBHOOK_URL, secret: env.ORIOLE_HANDOFF_WEBHOOK_SECRET }
           : null,
     },
+    sourceSecretKeys: env.ORIOLE_SECRET_KEY ?? [],
   };
 }
 

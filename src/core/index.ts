@@ -54,3 +54,5 @@ export type { EvalCase, EvalRunRequest, EvalRunState, EvalRunStatus, EvalService
 export { kbSettingsFields, kbSettingsLimits, mergeKbSettings } from './kb-settings.ts';
 export type { KbHandoff, KbSettings, KbSettingsField, KbSettingsPatch } from './kb-settings.ts';
 export { seededRandom } from './seeded-random.ts';
+export { sourceTypes } from './content-sources.ts';
+export type { NewSource, SourceChanges, SourceRunView, SourcesService, SourceType, SourceView } from './content-sources.ts';

@@ -46,6 +46,8 @@ export interface DocumentRecord {
   contentHash: string;
   metadata: Record<string, unknown>;
   tags: Record<string, string>;
+  /** The source (docs/sources.md) that brought the document in; absent for documents added by hand. */
+  sourceId?: string;
 }
 
 interface DocumentRow {
@@ -214,7 +216,7 @@ export async function replaceDocument(
   await transaction.query(
     `UPDATE documents
         SET title = $2, url = $3, content_type = $4, metadata = $5, tags = $6, status = 'ready', error = NULL,
-            chunk_count = $7, updated_at = now(), content_hash = $8
+            chunk_count = $7, updated_at = now(), content_hash = $8, source_id = coalesce($9, source_id)
       WHERE id = $1`,
     [
       documentId,
@@ -225,6 +227,7 @@ export async function replaceDocument(
       JSON.stringify(document.tags),
       chunks.length,
       document.contentHash,
+      document.sourceId ?? null,
     ],
   );
   return { documentId, chunkIds, created };

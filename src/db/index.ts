@@ -131,3 +131,18 @@ export {
   firstPassagesOfSources,
 } from './curated-answers.ts';
 export type { CuratedAnswer, CuratedAnswerInput } from './curated-answers.ts';
+export {
+  insertContentSource,
+  getContentSource,
+  listContentSources,
+  updateContentSource,
+  deleteContentSource,
+  queueSourceSync,
+  lockDueSources,
+  setSourceNextRun,
+  recordSyncRun,
+  listSourceDocuments,
+  documentOwner,
+  listSealedCredentials,
+} from './content-sources.ts';
+export type { ContentSource, ContentSourceInput, ContentSourceChanges, ContentSourceType, SyncRunSummary } from './content-sources.ts';

@@ -4,8 +4,8 @@ import { isUuid } from './documents.ts';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
-/** What a job does; each kind has its own workers (ingestion and crawls, evals). */
-export type JobKind = 'ingest' | 'eval' | 'crawl';
+/** What a job does; each kind has its own workers (ingestion, crawls and source syncs; evals). */
+export type JobKind = 'ingest' | 'eval' | 'crawl' | 'sync';
 
 export interface Job {
   id: string;

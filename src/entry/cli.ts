@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, OrioleError, type Config } from '../core/index.ts';
 import { createKnowledgeBase, deleteKnowledgeBase, listKnowledgeBases } from '../db/index.ts';
 import type { NodeComposition } from './compose.ts';
+import type * as SourcesCommandModule from './sources-command.ts';
 import { createLogger, openMigratedDatabase, withStorage, type StorageNode } from './node.ts';
 
 /**
@@ -301,7 +302,83 @@ export function buildProgram(environment: Record<string, string | undefined>): C
   addEvalCommands(program, withNode, withDatabase);
   addKeysCommands(program, withDatabase);
   addCuratedCommands(program, withDatabase);
+  addSourcesCommands(program, config);
   return program;
+}
+
+type SourcesCommands = typeof SourcesCommandModule;
+
+/** `oriole sources add|list|sync|remove|rekey` (docs/sources.md). */
+function addSourcesCommands(program: Command, config: () => Config): void {
+  const output = { out: (text: string) => console.log(text), err: (text: string) => console.error(text) };
+  // Syncing embeds, so these commands load the embedder as `oriole ingest` does.
+  const withIngestNode = async <T>(work: (node: NodeComposition) => Promise<T>): Promise<T> => {
+    const loaded = config();
+    const { openNode, loadIngestModels } = await import('./compose.ts');
+    const node = await openNode(loaded, createLogger({ logLevel: loaded.logLevel === 'info' ? 'warn' : loaded.logLevel }), loadIngestModels);
+    try {
+      return await work(node);
+    } finally {
+      await node.close();
+    }
+  };
+  const withSourcesNode = async <T>(work: (node: NodeComposition, commands: SourcesCommands) => Promise<T>) => {
+    const commands = await import('./sources-command.ts');
+    return withIngestNode((node) => work(node, commands));
+  };
+  const sources = program.command('sources').description('help centers, repositories and sites a knowledge base stays in sync with');
+  sources
+    .command('add')
+    .description('add a source and run its first sync (exit 1 if it did not fully succeed)')
+    .argument('<type>', 'web | zendesk | intercom | confluence | github')
+    .argument('<name>', 'a name for the source, unique in the knowledge base')
+    .option('--kb <name>', 'knowledge base')
+    .option('--config <json>', 'the config as a JSON object')
+    .option('--set <key=value>', 'one config field; JSON or text: url=https://acme.zendesk.com, maxPages=500 (repeatable)', collect, [])
+    .option('--schedule <when>', 'sync every interval ("6h", "30m", "1d") or at a cron expression in UTC ("0 3 * * *")')
+    .option('--no-sync', 'only queue the first sync, for a running server or worker to take')
+    .action(async (type: string, name: string, options: { kb?: string; config?: string; set: string[]; schedule?: string; sync: boolean }) => {
+      const code = await withSourcesNode((node, { runSourcesAdd }) =>
+        runSourcesAdd(node, { ...options, kb: options.kb ?? node.config.defaultKb, type, name, config: options.config }, output),
+      );
+      if (code !== 0) process.exitCode = code;
+    });
+  sources
+    .command('list')
+    .description("a knowledge base's sources with their last run, next run and last error")
+    .option('--kb <name>', 'knowledge base')
+    .option('--json', 'print JSON: the GET /kbs/:name/sources body')
+    .action(async (options: { kb?: string; json?: boolean }) => {
+      await withSourcesNode((node, { runSourcesList }) =>
+        runSourcesList(node, { kb: options.kb ?? node.config.defaultKb, json: Boolean(options.json) }, output),
+      );
+    });
+  sources
+    .command('sync')
+    .description('sync a source now and wait for it (exit 1 if it did not fully succeed)')
+    .argument('<source>', 'source name or id')
+    .option('--kb <name>', 'knowledge base')
+    .option('--full', 'list everything, not only what changed (finds deletions at once)')
+    .action(async (source: string, options: { kb?: string; full?: boolean }) => {
+      const code = await withSourcesNode((node, { runSourcesSync }) =>
+        runSourcesSync(node, { kb: options.kb ?? node.config.defaultKb, source, full: Boolean(options.full) }, output),
+      );
+      if (code !== 0) process.exitCode = code;
+    });
+  sources
+    .command('remove')
+    .description('remove a source and the documents it brought in')
+    .argument('<source>', 'source name or id')
+    .option('--kb <name>', 'knowledge base')
+    .action(async (source: string, options: { kb?: string }) => {
+      await withSourcesNode((node, { runSourcesRemove }) => runSourcesRemove(node, { kb: options.kb ?? node.config.defaultKb, source }, output));
+    });
+  sources
+    .command('rekey')
+    .description("re-seal every source's credentials with the first key of ORIOLE_SECRET_KEY (key rotation)")
+    .action(async () => {
+      await withSourcesNode((node, { runSourcesRekey }) => runSourcesRekey(node, output));
+    });
 }
 
 /** `oriole curated import|export` (docs/curated-answers.md). */

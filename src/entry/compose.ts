@@ -2,6 +2,12 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Logger } from 'pino';
 import { createEvalService, type EvalWorkerOptions, type Judge } from '../../evals/index.ts';
 import { createIngestionService, type IngestContext, type JobWorkerOptions } from '../../ingest/pipeline/index.ts';
+import {
+  createSourcesService,
+  defaultSyncSchedulerSettings,
+  startSyncScheduler,
+  type SyncSchedulerSettings,
+} from '../../ingest/sources/index.ts';
 import type { AnswerService, AnswerSettings } from '../answer/index.ts';
 import {
   createApp,
@@ -30,6 +36,7 @@ import {
   loadConfiguredEmbedder,
   startNodeJobWorker,
   type NodeIngestion,
+  type SourceSyncOptions,
 } from './ingestion.ts';
 import { loadConfiguredJudge } from './judge.ts';
 import { openMigratedDatabase, type StorageNode } from './node.ts';
@@ -113,6 +120,10 @@ export interface NodeOverrides {
   uploadLimits?: Partial<UploadLimits>;
   /** Polling and names of the job workers (tests poll fast). */
   jobWorker?: Partial<JobWorkerOptions>;
+  /** How often due source syncs are looked for (tests look often). */
+  syncScheduler?: Partial<Pick<SyncSchedulerSettings, 'intervalMs'>>;
+  /** Source syncs' resolver, address rule and retry waits (tests stub them). */
+  sources?: SourceSyncOptions;
   evalWorker?: Partial<EvalWorkerOptions>;
   /** What eval reports record about this build; default the package version and git commit. */
   oriole?: BuildInfo;
@@ -134,6 +145,8 @@ export interface NodeWorkerChoice {
   ingestion: boolean;
   evals: boolean;
   conversationRetention?: boolean;
+  /** With `ingestion`: also queue source syncs as their schedules come due (default true; `oriole sources sync` runs one sync only). */
+  syncSchedule?: boolean;
 }
 
 export type NodeApp = ReturnType<typeof createApp>;
@@ -191,9 +204,10 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
     logger,
     models,
     ingestion: once(() => {
-      const ingestion = createNodeIngestion(config, database, models.embedder);
+      const ingestion = createNodeIngestion(config, database, models.embedder, overrides.sources);
       builtIngestion = ingestion;
-      return overrides.ingestContext ? { ...ingestion, context: overrides.ingestContext } : ingestion;
+      const context = overrides.ingestContext;
+      return context ? { ...ingestion, context, sync: { ...ingestion.sync, ingest: context } } : ingestion;
     }),
     answers: once(() => {
       if (overrides.answers) return overrides.answers;
@@ -214,7 +228,18 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
       const ingestion = which.ingestion
         ? startNodeJobWorker(composition.ingestion().context, logger, metrics, {
             crawl: composition.ingestion().crawlJobs,
+            sync: composition.ingestion().sync,
             ...overrides.jobWorker,
+          })
+        : undefined;
+      // Every process that syncs also schedules: the due rows are claimed once among them.
+      const scheduler =
+        ingestion && which.syncSchedule !== false
+        ? startSyncScheduler(database, {
+            ...defaultSyncSchedulerSettings,
+            ...overrides.syncScheduler,
+            onQueued: () => ingestion.notify(),
+            onError: (error) => logger.error({ err: error }, 'scheduling source syncs failed; retrying at the next tick'),
           })
         : undefined;
       const evals = which.evals
@@ -230,7 +255,7 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
       workers = {
         ingestion,
         evals,
-        stop: async () => void (await Promise.all([ingestion?.stop(), evals?.stop(), retention?.stop()])),
+        stop: async () => void (await Promise.all([scheduler?.stop(), ingestion?.stop(), evals?.stop(), retention?.stop()])),
       };
       return workers;
     },
@@ -274,6 +299,14 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
             limits: { ...defaultUploadLimits, ...overrides.uploadLimits },
           },
           answers: composition.answers(),
+          sources: createSourcesService({
+            database,
+            credentialBox: ingestion.credentialBox,
+            embedder: ingestion.context.embedderSpec,
+            onSyncQueued: () => workers?.ingestion?.notify(),
+            defaultKb: config.defaultKb,
+            allowPrivateNetwork: config.allowPrivateNetwork,
+          }),
           evals: createEvalService({ database, onJobQueued: () => workers?.evals?.notify() }),
           metrics,
           logger: overrides.accessLog ?? logger,

@@ -14,10 +14,18 @@ import {
   type JobWorkerOptions,
 } from '../../ingest/pipeline/index.ts';
 import { createParsePool } from '../../ingest/parse-pool/index.ts';
+import {
+  createConnector,
+  createCredentialBox,
+  type ConnectorDependencies,
+  type CredentialBox,
+  type SyncDependencies,
+} from '../../ingest/sources/index.ts';
 import { createUnstructuredLoader } from '../../ingest/unstructured/index.ts';
 import { crawl } from '../../ingest/web/index.ts';
+import { createGuardedFetch, type NetworkPolicy } from '../../ingest/web/network-guard.ts';
 import type { ReadinessCheck } from '../api/index.ts';
-import { noopMetrics, type Config, type Embedder, type ServiceMetrics } from '../core/index.ts';
+import { noopMetrics, OrioleError, type Config, type Embedder, type ServiceMetrics } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
 import { loadEmbedder, type EmbedderStatus } from '../embedders/index.ts';
 import { termFrequencies } from '../retrieval/lexical/index.ts';
@@ -33,6 +41,10 @@ export interface NodeIngestion {
   collect: CollectDependencies;
   /** Crawls for crawl jobs queued through the API, private addresses only when ORIOLE_ALLOW_PRIVATE_NETWORK allows. */
   crawlJobs: CrawlPages;
+  /** Connectors and the rest a source sync needs (docs/sources.md), on the same network guard. */
+  sync: SyncDependencies;
+  /** Seals and opens source credentials; null without ORIOLE_SECRET_KEY. */
+  credentialBox: CredentialBox | null;
   detectContentType: (input: { source: string; bytes: Uint8Array; declared?: string }) => string | null;
   isSupported: (contentType: string) => boolean;
   /** Stops the parse pool's worker threads (they never keep an idle process alive). */
@@ -51,7 +63,23 @@ export async function loadConfiguredEmbedder(
   );
 }
 
-export function createNodeIngestion(config: Config, database: Database, embedder: Embedder | null): NodeIngestion {
+/** What tests change about syncing: a stub resolver, an address rule, retries that do not sleep. */
+export interface SourceSyncOptions {
+  network?: Pick<NetworkPolicy, 'lookup' | 'isForbiddenAddress'>;
+  connector?: Partial<Omit<ConnectorDependencies, 'fetch'>>;
+  /** How old the last full listing may get before an incremental source lists everything again. */
+  fullListingEveryMs?: number;
+}
+
+/** Incremental exports seldom report deletions: once a day a sync lists everything to find them. */
+export const defaultFullListingEveryMs = 24 * 3_600_000;
+
+export function createNodeIngestion(
+  config: Config,
+  database: Database,
+  embedder: Embedder | null,
+  sourceOptions: SourceSyncOptions = {},
+): NodeIngestion {
   const parsePool = createParsePool({ budgets: config.parsing });
   const loaders = createFileLoaders({
     maxDecompressedBytes: config.parsing.maxDecompressedBytes,
@@ -60,24 +88,39 @@ export function createNodeIngestion(config: Config, database: Database, embedder
       ? [createUnstructuredLoader({ apiUrl: config.unstructured.apiUrl, ...(config.unstructured.apiKey ? { apiKey: config.unstructured.apiKey } : {}) })]
       : [],
   });
+  // Crawls and connectors asked for through the API resolve host names through this guard (DNS rebinding).
+  const guardedFetch = createGuardedFetch({ allowPrivateNetwork: config.allowPrivateNetwork, ...sourceOptions.network });
+  const credentialBox = config.sourceSecretKeys.length > 0 ? createCredentialBox(config.sourceSecretKeys) : null;
   const detect = (input: { source: string; bytes: Uint8Array; declared?: string }) => detectContentType(input);
+  const context: IngestContext = {
+    database,
+    parse: (input) => loaders.load(input),
+    chunk: (document) => chunkDocument(document, defaultChunkingSettings),
+    termFrequencies,
+    embedder,
+    embedderSpec: config.embedder.spec,
+    chunkingSettings: defaultChunkingSettings,
+    limits: defaultIngestLimits,
+  };
   return {
-    context: {
-      database,
-      parse: (input) => loaders.load(input),
-      chunk: (document) => chunkDocument(document, defaultChunkingSettings),
-      termFrequencies,
-      embedder,
-      embedderSpec: config.embedder.spec,
-      chunkingSettings: defaultChunkingSettings,
-      limits: defaultIngestLimits,
-    },
+    context,
     collect: {
       // The operator typed these URLs, so intranet help sites are fair game here (the API's crawls obey ORIOLE_ALLOW_PRIVATE_NETWORK).
       crawl: (urls) => crawl(urls, { allowPrivateNetwork: true }),
       isSupported: ({ source, bytes }) => isDocumentFile(source, detect({ source, bytes }), loaders.supports),
     },
-    crawlJobs: (url, limits) => crawl([url], { ...limits, allowPrivateNetwork: config.allowPrivateNetwork }),
+    crawlJobs: (url, limits) => crawl([url], { ...limits, allowPrivateNetwork: config.allowPrivateNetwork, fetch: guardedFetch }),
+    sync: {
+      ingest: context,
+      fullListingEveryMs: sourceOptions.fullListingEveryMs ?? defaultFullListingEveryMs,
+      connectorFor: (source) =>
+        createConnector(source.type, { ...source.config, ...openCredentials(credentialBox, source.credentials) }, {
+          ...sourceOptions.connector,
+          fetch: guardedFetch,
+          allowPrivateNetwork: config.allowPrivateNetwork,
+        }),
+    },
+    credentialBox,
     detectContentType: detect,
     isSupported: (contentType) => loaders.supports(contentType),
     close: () => parsePool.close(),
@@ -90,6 +133,17 @@ export function embedderWarning(status: EmbedderStatus): string | undefined {
 }
 
 export { embedderOptionsFrom };
+
+/** A source's sealed credentials, opened; a source stored with credentials cannot sync without ORIOLE_SECRET_KEY. */
+function openCredentials(box: CredentialBox | null, sealed: Uint8Array | null): Record<string, string> {
+  if (sealed === null) return {};
+  if (box === null) {
+    throw new OrioleError('config_invalid', "This source's credentials are sealed, and ORIOLE_SECRET_KEY is not set to open them", {
+      details: { variable: 'ORIOLE_SECRET_KEY' },
+    });
+  }
+  return box.open(sealed);
+}
 
 /** The embedder's state for GET /ready: not ok when the configured model could not be loaded. */
 export function embedderReadiness(status: EmbedderStatus): ReadinessCheck {

@@ -1,6 +1,8 @@
 import { createEvalService } from '../../evals/eval-service.ts';
 import { detectContentType, supportedContentTypes } from '../../ingest/loaders/index.ts';
 import { createIngestionService } from '../../ingest/pipeline/ingestion-service.ts';
+import { createCredentialBox } from '../../ingest/sources/credential-box.ts';
+import { createSourcesService } from '../../ingest/sources/sources-service.ts';
 import { createApp, createHttpDependencies, defaultUploadLimits, type HttpDependencies, type WebAssets } from '../api/index.ts';
 import { loadConfig, type Config, type Embedder } from '../core/index.ts';
 import { noopMetrics } from '../core/index.ts';
@@ -98,6 +100,15 @@ async function buildIsolate(environment: WorkerEnvironment): Promise<Isolate> {
     // No in-process model on Workers: an OpenAI-compatible embedding endpoint or keyword search only,
     // and the configured LLM or the extractive reader.
     answers: createAnswering(config, { database: database.database, embedder: models.embedder, chatModel, ...(models.warning ? { warning: models.warning } : {}) }),
+    // Source syncs are queued here and run by Node workers too; their schedulers claim due runs.
+    sources: createSourcesService({
+      database: database.database,
+      credentialBox: config.sourceSecretKeys.length > 0 ? createCredentialBox(config.sourceSecretKeys) : null,
+      embedder: config.embedder.spec,
+      onSyncQueued: () => {},
+      defaultKb: config.defaultKb,
+      allowPrivateNetwork: config.allowPrivateNetwork,
+    }),
     // Eval runs are queued here too and run by a Node process (`oriole serve`), which polls the queue.
     evals: createEvalService({ database: database.database, onJobQueued: () => {} }),
     // No metrics on Workers: an isolate lives for a request or a few; use Cloudflare's analytics.

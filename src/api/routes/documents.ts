@@ -15,6 +15,7 @@ import { authorizeKb, authorizeKbResource, requestKb } from '../auth.ts';
 import type { AppEnvironment } from '../context.ts';
 import { requestLimits } from '../limits.ts';
 import { cleanText, ErrorSchema, KnowledgeBaseNameSchema, errorResponses } from '../schemas.ts';
+import { SourceRunSchema, SyncedItemSchema } from '../source-schemas.ts';
 
 const textContentTypes = ['text/markdown', 'text/html', 'text/plain'] as const;
 
@@ -114,7 +115,9 @@ const DocumentSchema = z
 const JobSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(['ingest', 'crawl', 'eval']).openapi({ description: "'crawl' for a crawl queued with POST /documents { url }" }),
+    kind: z
+      .enum(['ingest', 'crawl', 'eval', 'sync'])
+      .openapi({ description: "'crawl' for a crawl queued with POST /documents { url }; 'sync' for a source's sync (docs/sources.md)" }),
     status: z.enum(['queued', 'running', 'succeeded', 'failed']),
     progress: z.object({ done: z.number().int(), total: z.number().int() }).openapi({
       description: "Documents done of all; a running crawl's total is its page budget until it ends",
@@ -133,6 +136,10 @@ const JobSchema = z
         }),
       )
       .optional(),
+    sync: z
+      .object({ sourceId: z.string(), run: SourceRunSchema, items: z.array(SyncedItemSchema), itemsOmitted: z.number().int().optional() })
+      .optional()
+      .openapi({ description: "A finished sync's run and each item's outcome (the first 1,000)" }),
   })
   .openapi('Job');
 
@@ -494,6 +501,7 @@ function toResponse(document: StoredDocument, kb: string): z.infer<typeof Docume
 
 function toJobResponse(job: Job): z.infer<typeof JobSchema> {
   const documents = (job.result as { documents?: z.infer<typeof JobSchema>['documents'] } | null)?.documents;
+  const sync = job.kind === 'sync' && job.result && 'run' in job.result ? (job.result as z.infer<typeof JobSchema>['sync']) : undefined;
   return {
     id: job.id,
     kind: job.kind,
@@ -501,5 +509,6 @@ function toJobResponse(job: Job): z.infer<typeof JobSchema> {
     progress: job.progress,
     ...(job.error ? { error: job.error } : {}),
     ...(documents ? { documents } : {}),
+    ...(sync ? { sync } : {}),
   };
 }

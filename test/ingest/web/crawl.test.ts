@@ -181,6 +181,7 @@ describe('crawl over a real local help site', () => {
         beyondMaxDepth: 1,
         beyondMaxPages: 0,
         beyondMaxSitemaps: 0,
+        excludedByPattern: 0,
       },
       disallowed: [`${site.base}/private/secret`],
     });
