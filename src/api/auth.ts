@@ -37,6 +37,8 @@ export const routeRequirements: readonly { method: string; path: RegExp; require
   { method: '*', path: /^\/(documents|jobs)(\/.*)?$/, requirement: 'ingest' },
   // Curated answers are content a support team keeps, like documents: ingest keys may edit them.
   { method: '*', path: /^\/kbs\/[^/]+\/curated-answers(\/[^/]+)?$/, requirement: 'ingest' },
+  // Sources hold platform credentials (sealed, never returned): admin keys only (docs/sources.md).
+  { method: '*', path: /^\/sources(\/.*)?$/, requirement: 'admin' },
   { method: '*', path: /^\/(kbs|evals|eval-sets|analytics|metrics|keys)(\/.*)?$/, requirement: 'admin' },
 ];
 

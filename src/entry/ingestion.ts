@@ -71,8 +71,12 @@ export interface SourceSyncOptions {
   fullListingEveryMs?: number;
 }
 
-/** Incremental exports seldom report deletions: once a day a sync lists everything to find them. */
-export const defaultFullListingEveryMs = 24 * 3_600_000;
+/**
+ * Incremental exports seldom report deletions (Zendesk's leaves archived articles out), so
+ * a sync lists everything when the last full listing is older than this: with a schedule
+ * of an hour or more every run finds deletions, and shorter schedules find them hourly.
+ */
+export const defaultFullListingEveryMs = 3_600_000;
 
 export function createNodeIngestion(
   config: Config,

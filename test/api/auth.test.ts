@@ -57,6 +57,13 @@ const expectedRequirements: Record<string, Requirement> = {
   'GET /kbs/{name}/curated-answers/{id}': 'ingest',
   'PATCH /kbs/{name}/curated-answers/{id}': 'ingest',
   'DELETE /kbs/{name}/curated-answers/{id}': 'ingest',
+  // Sources hold platform credentials: admin only.
+  'POST /kbs/{name}/sources': 'admin',
+  'GET /kbs/{name}/sources': 'admin',
+  'GET /sources/{id}': 'admin',
+  'PATCH /sources/{id}': 'admin',
+  'DELETE /sources/{id}': 'admin',
+  'POST /sources/{id}/sync': 'admin',
   // The MCP tools search and answer like /search and /answer.
   'POST /mcp': 'query',
 };
@@ -75,7 +82,7 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
   let openApp: TestApp;
   let app: TestApp;
   const keys: Record<'queryA' | 'ingestA' | 'adminA' | 'queryAll' | 'ingestAll' | 'adminAll' | 'revoked', string> = {} as never;
-  const ids = { alphaDocument: '', alphaJob: '', betaDocument: '', betaJob: '', betaEval: '', betaAnswer: '', betaConversation: '' };
+  const ids = { alphaDocument: '', alphaJob: '', betaDocument: '', betaJob: '', betaEval: '', betaAnswer: '', betaConversation: '', betaSource: '' };
   let routes: string[];
 
   const call = (method: string, path: string, key: string | null, body?: unknown) =>
@@ -119,6 +126,8 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
     const betaAnswer = (await answered.json()) as { answerId: string; conversationId: string };
     ids.betaAnswer = betaAnswer.answerId;
     ids.betaConversation = betaAnswer.conversationId;
+    const source = await call('POST', '/kbs/beta/sources', adminKey, { type: 'web', name: 'site', config: { url: 'https://docs.example.com/' } });
+    ids.betaSource = ((await source.json()) as { id: string }).id;
 
     const alphaKb = await getKnowledgeBase(database, 'alpha');
     const create = async (scope: 'query' | 'ingest' | 'admin', kbId: string | null) =>
@@ -278,6 +287,12 @@ describe.each(testBackends())('API keys and scopes on $name', (backend) => {
       { route: 'GET /kbs/{name}/curated-answers/{id}', key: keys.ingestA, path: `/kbs/beta/curated-answers/${unknownId}`, status: 403 },
       { route: 'PATCH /kbs/{name}/curated-answers/{id}', key: keys.ingestA, path: `/kbs/beta/curated-answers/${unknownId}`, body: { enabled: false }, status: 403 },
       { route: 'DELETE /kbs/{name}/curated-answers/{id}', key: keys.ingestA, path: `/kbs/beta/curated-answers/${unknownId}`, status: 403 },
+      { route: 'POST /kbs/{name}/sources', key: keys.adminA, path: '/kbs/beta/sources', body: { type: 'web', name: 'x', config: { url: 'https://a.example/' } }, status: 403 },
+      { route: 'GET /kbs/{name}/sources', key: keys.adminA, path: '/kbs/beta/sources', status: 403 },
+      { route: 'GET /sources/{id}', key: keys.adminA, path: `/sources/${ids.betaSource}`, status: 404 },
+      { route: 'PATCH /sources/{id}', key: keys.adminA, path: `/sources/${ids.betaSource}`, body: { schedule: '6h' }, status: 404 },
+      { route: 'POST /sources/{id}/sync', key: keys.adminA, path: `/sources/${ids.betaSource}/sync`, body: {}, status: 404 },
+      { route: 'DELETE /sources/{id}', key: keys.adminA, path: `/sources/${ids.betaSource}`, status: 404 },
     ];
     for (const entry of cases) {
       if (!routes.includes(entry.route)) continue; // built by another change; checked once it is served

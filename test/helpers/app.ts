@@ -9,6 +9,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { AnswerService, AnswerSettings } from '../../src/answer/index.ts';
 import type { Database } from '../../src/db/index.ts';
 import { composeNode, type NodeApp } from '../../src/entry/compose.ts';
+import type { SourceSyncOptions } from '../../src/entry/ingestion.ts';
 import { testIngestContext } from './ingestion.ts';
 
 export type TestApp = NodeApp;
@@ -65,8 +66,24 @@ export function createTestApp(
     handoffWebhook?: { url: string; secret: string; retryDelaysMs?: number[] };
     /** A loaded verifier model, as ORIOLE_VERIFIER=transformers:<model> gives; or 'llm': ORIOLE_VERIFIER=llm, on `chatModel`. */
     verifier?: Verifier | 'llm';
+    /** ORIOLE_SECRET_KEY's keys: sources may then store credentials. */
+    secretKeys?: string[];
+    /** Source syncs' stub resolver, address rule and retry waits. */
+    sources?: SourceSyncOptions;
+    /** How often the sync scheduler looks for due sources (default: 30 s). */
+    syncSchedulerIntervalMs?: number;
+    /** The job worker's id (several apps on one database tell their workers apart). */
+    workerId?: string;
   } = {},
-): { app: TestApp; worker: JobWorker | undefined; evalWorker: JobWorker | undefined; context: IngestContext; answers: AnswerService } {
+): {
+  app: TestApp;
+  worker: JobWorker | undefined;
+  evalWorker: JobWorker | undefined;
+  context: IngestContext;
+  answers: AnswerService;
+  /** Stops the workers and the sync scheduler (each finishes its current job). */
+  stop(): Promise<void>;
+} {
   const context = options.context ?? testIngestContext(database, null);
   const config = {
     ...testConfig,
@@ -77,6 +94,7 @@ export function createTestApp(
       handoffWebhook: options.handoffWebhook ? { url: options.handoffWebhook.url, secret: options.handoffWebhook.secret } : null,
     },
     verifier: options.verifier === 'llm' ? { ...testConfig.verifier, spec: 'llm' } : testConfig.verifier,
+    sourceSecretKeys: options.secretKeys ?? [],
   };
   const verifierModel = options.verifier && options.verifier !== 'llm' ? { verifier: options.verifier } : {};
   const node = composeNode(
@@ -94,7 +112,9 @@ export function createTestApp(
       ...(options.readiness ? { readiness: options.readiness } : {}),
       http: options.http ?? testHttp,
       ...(options.limits ? { uploadLimits: options.limits } : {}),
-      jobWorker: { pollIntervalMs: 50, workerId: 'test-worker' },
+      jobWorker: { pollIntervalMs: 50, workerId: options.workerId ?? 'test-worker' },
+      ...(options.sources ? { sources: options.sources } : {}),
+      ...(options.syncSchedulerIntervalMs ? { syncScheduler: { intervalMs: options.syncSchedulerIntervalMs } } : {}),
       evalWorker: { pollIntervalMs: 50, progressIntervalMs: 50, workerId: 'test-eval-worker' },
       oriole: testOriole,
       ...(options.webDirectory ? { webDirectory: options.webDirectory } : {}),
@@ -102,7 +122,7 @@ export function createTestApp(
     },
   );
   const workers = node.startWorkers({ ingestion: options.worker !== false, evals: Boolean(options.evalWorker) });
-  return { app: node.app(), worker: workers.ingestion, evalWorker: workers.evals, context, answers: node.answers() };
+  return { app: node.app(), worker: workers.ingestion, evalWorker: workers.evals, context, answers: node.answers(), stop: () => node.stop() };
 }
 
 export async function postJson(app: TestApp, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
