@@ -23,6 +23,8 @@ export interface SyncDependencies {
    */
   fullListingEveryMs: number;
   now?: () => Date;
+  /** Told about each finished run (for metrics). */
+  onRunFinished?(source: ContentSource, run: SyncRunSummary): void;
 }
 
 export interface SyncControl {
@@ -116,6 +118,7 @@ export async function syncSource(
   } else {
     await recordSyncRun(dependencies.ingest.database, { sourceId: source.id, run, error });
   }
+  dependencies.onRunFinished?.(source, run);
   return { status: 'finished', run, error, items: tally.items };
 }
 
@@ -204,6 +207,7 @@ async function finish(
   items: SyncedItem[],
 ): Promise<SyncResult> {
   await recordSyncRun(dependencies.ingest.database, { sourceId: source.id, run, error });
+  dependencies.onRunFinished?.(source, run);
   return { status: 'finished', run, error, items };
 }
 

@@ -47,6 +47,7 @@ export type {
   AnswerObservation,
   IngestedDocumentOutcome,
   IngestedDocumentsObservation,
+  SourceSyncObservation,
 } from './metrics.ts';
 export type { CrawlRequest, DocumentUpload, IngestionService, KbAccessCheck, QueuedCrawl, QueuedDocuments } from './ingestion.ts';
 export { defaultEvalOptions, evalCaseLimits, evalCaseSchema, unknownCaseKeys } from './evals.ts';

@@ -26,6 +26,12 @@ export interface AnswerObservation {
 /** What became of one document given to ingestion; `skipped`: no text to index; `failed`: it could not be ingested. */
 export type IngestedDocumentOutcome = 'added' | 'updated' | 'unchanged' | 'skipped' | 'failed';
 
+export interface SourceSyncObservation {
+  type: string;
+  status: 'succeeded' | 'partial' | 'failed';
+  items: { added: number; updated: number; unchanged: number; deleted: number; failed: number };
+}
+
 export interface IngestedDocumentsObservation {
   outcome: IngestedDocumentOutcome;
   count: number;
@@ -59,6 +65,8 @@ export interface ServiceMetrics {
    * when the answer went on without it.
    */
   observeVerification(result: 'verified' | 'timeout' | 'error'): void;
+  /** One finished source sync (docs/sources.md): its type, the run's status and its item counts. */
+  observeSourceSync(observation: SourceSyncObservation): void;
   /** The exposition served at GET /metrics. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -73,6 +81,7 @@ export const noopMetrics: ServiceMetrics = {
   observeIngestedDocuments() {},
   observeHandoffWebhook() {},
   observeVerification() {},
+  observeSourceSync() {},
   async render() {
     return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '' };
   },

@@ -228,7 +228,14 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
       const ingestion = which.ingestion
         ? startNodeJobWorker(composition.ingestion().context, logger, metrics, {
             crawl: composition.ingestion().crawlJobs,
-            sync: composition.ingestion().sync,
+            sync: {
+              ...composition.ingestion().sync,
+              onRunFinished: (source, run) => {
+                const { added, updated, unchanged, deleted, failed } = run;
+                metrics.observeSourceSync({ type: source.type, status: run.status, items: { added, updated, unchanged, deleted, failed } });
+                logger.info({ sourceId: source.id, type: source.type, run }, 'source sync finished');
+              },
+            },
             ...overrides.jobWorker,
           })
         : undefined;

@@ -110,6 +110,19 @@ export function createPrometheusMetrics(): ServiceMetrics & { registry: Registry
     registers,
   });
 
+  const sourceSyncs = new Counter({
+    name: 'oriole_source_syncs_total',
+    help: 'Source syncs finished, by source type and status (succeeded; partial: some items failed or the listing did not complete; failed)',
+    labelNames: ['type', 'status'] as const,
+    registers,
+  });
+  const sourceSyncItems = new Counter({
+    name: 'oriole_source_sync_items_total',
+    help: 'Items of finished source syncs, by source type and outcome (added, updated, unchanged, deleted, failed)',
+    labelNames: ['type', 'outcome'] as const,
+    registers,
+  });
+
   // One pair of series per route, method and status, looked up by a string: prom-client's own
   // lookup hashes a sorted copy of the labels on every call, the largest cost of a /health request.
   const requestSeries = new Map<string, { count: { inc(): void }; duration: { observe(seconds: number): void } }>();
@@ -153,6 +166,10 @@ export function createPrometheusMetrics(): ServiceMetrics & { registry: Registry
     },
     observeVerification(result) {
       verifications.inc({ result });
+    },
+    observeSourceSync({ type, status, items }) {
+      sourceSyncs.inc({ type, status });
+      for (const [outcome, count] of Object.entries(items)) sourceSyncItems.inc({ type, outcome }, count);
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };

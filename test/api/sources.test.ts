@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApiKey, createKnowledgeBase, type Database } from '../../src/db/index.ts';
 import { createTestApp, expectError, postJson, waitForJob, type TestApp } from '../helpers/app.ts';
+import { createPrometheusMetrics } from '../../src/entry/metrics.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';
 import { startFakeZendesk, type FakeZendesk, type FakeZendeskOptions } from '../helpers/fake-zendesk.ts';
 
@@ -72,6 +73,7 @@ describe.each(testBackends())('sources over the API on $name', { timeout: 120_00
   let app: TestApp;
   let stop: () => Promise<void>;
   let fake: FakeZendesk;
+  const metrics = createPrometheusMetrics();
 
   beforeAll(async () => {
     database = await openMigrated(backend);
@@ -81,6 +83,7 @@ describe.each(testBackends())('sources over the API on $name', { timeout: 120_00
       allowPrivateNetwork: true,
       secretKeys: [secretKey],
       sources: { connector: { sleep: async () => {} } },
+      metrics,
     }));
   }, 120_000);
   afterAll(async () => {
@@ -154,6 +157,10 @@ describe.each(testBackends())('sources over the API on $name', { timeout: 120_00
     expect(JSON.stringify(stored.rows[0]!.config)).not.toContain(agent.token);
     expect(stored.rows[0]!.credentials).not.toContain(agent.token);
     expect(JSON.stringify(await (await app.request('/kbs/help/sources')).json())).not.toContain(agent.token);
+
+    const rendered = (await metrics.render()).body;
+    expect(rendered).toMatch(/oriole_source_syncs_total\{type="zendesk",status="succeeded"\} [1-9]/);
+    expect(rendered).toMatch(/oriole_source_sync_items_total\{type="zendesk",outcome="added"\} [3-9]/);
   });
 
   it('brings an edit, an unpublished article and a deleted one into the KB within one sync, and never touches a document added by hand', async () => {
