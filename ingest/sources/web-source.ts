@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { crawl, isCrawlFailure, type CrawlSummary } from '../web/index.ts';
+import { crawl, isCrawlFailure, normalizeUrl, type CrawlSummary } from '../web/index.ts';
 import type { ConnectorDependencies, ListingEnd, SourceConnector, SourceEntry } from './connector.ts';
 
 export const webConfigSchema = z
@@ -38,6 +38,8 @@ export function createWebConnector(config: WebConfig, dependencies: ConnectorDep
         admitUrl: admit,
         ...(dependencies.userAgent ? { userAgent: dependencies.userAgent } : {}),
       });
+      // crawl has checked the URL by now.
+      const start = normalizeUrl(config.url);
       let failed = 0;
       let summary: CrawlSummary;
       try {
@@ -50,7 +52,8 @@ export function createWebConnector(config: WebConfig, dependencies: ConnectorDep
           }
           const page = next.value;
           if (isCrawlFailure(page)) {
-            if (page.error.code === 'not_found') {
+            // A start URL (page or sitemap) answering 404 is a broken site or source, not every page deleted.
+            if (page.error.code === 'not_found' && page.source !== start) {
               yield { kind: 'gone', source: page.source };
             } else {
               failed += 1;
@@ -68,7 +71,9 @@ export function createWebConnector(config: WebConfig, dependencies: ConnectorDep
       } finally {
         await pages.return(undefined as never);
       }
-      return { complete: failed === 0 && summary.skipped.beyondMaxPages === 0 && summary.skipped.robotsUnavailable === 0, cursor: null };
+      const { beyondMaxPages, beyondMaxSitemaps, robotsUnavailable } = summary.skipped;
+      // Sitemaps left unread hide pages as surely as the page budget does.
+      return { complete: failed === 0 && beyondMaxPages === 0 && beyondMaxSitemaps === 0 && robotsUnavailable === 0, cursor: null };
     },
   };
 }

@@ -372,8 +372,10 @@ class CrawlRun {
   private summary(): CrawlSummary {
     const skipped = Object.fromEntries(crawlSkipReasons.map((reason) => [reason, 0])) as Record<CrawlSkipReason, number>;
     for (const [reason, keys] of this.skipped) {
-      // A link first found too deep may have been fetched from a shallower page after all.
-      const stillSkipped = reason === 'beyondMaxDepth' ? [...keys].filter((key) => !this.seenPages.has(key)) : [...keys];
+      // A link first found too deep may have been fetched from a shallower page after all, and
+      // a link the patterns refuse may be a start page, which is fetched whatever they say.
+      const fetchedAnyway = reason === 'beyondMaxDepth' || reason === 'excludedByPattern';
+      const stillSkipped = fetchedAnyway ? [...keys].filter((key) => !this.seenPages.has(key)) : [...keys];
       skipped[reason] = stillSkipped.length;
     }
     return {

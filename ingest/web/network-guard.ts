@@ -29,6 +29,9 @@ export function isPrivateAddress(address: string): boolean {
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 
+/** Dropped when a redirect leaves the origin, as the platform's fetch drops them. */
+const credentialHeaders = ['authorization', 'proxy-authorization', 'cookie'];
+
 /**
  * An HTTP client for crawls and connectors that cannot be pointed at this machine or
  * its network. Judging the URL's host text is not enough: `docs.example.com` may
@@ -67,13 +70,20 @@ export function createGuardedFetch(policy: NetworkPolicy): FetchFunction {
     const url = input instanceof Request ? input.url : String(input);
     if (init?.redirect === 'manual') return fetchOnce(url, init);
     let current = url;
+    const headers = new Headers(init?.headers);
     for (let hop = 0; ; hop += 1) {
-      const response = await fetchOnce(current, { ...init, redirect: 'manual' });
+      const response = await fetchOnce(current, { ...init, headers: [...headers], redirect: 'manual' });
       const location = response.headers.get('location');
       if (!redirectStatuses.has(response.status) || location === null) return response;
       await response.body?.cancel().catch(() => undefined);
       if (hop >= maxRedirects) throw new TypeError('fetch failed', { cause: new Error(`${url} redirected more than ${maxRedirects} times`) });
-      current = new URL(location, current).href;
+      const target = new URL(location, current);
+      if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+        throw new TypeError('fetch failed', { cause: new Error(`${current} redirected to ${target.href}, which is not http(s)`) });
+      }
+      // As fetch does on a redirect to another origin: a connector's credentials stay with the host they were meant for.
+      if (target.origin !== new URL(current).origin) for (const name of credentialHeaders) headers.delete(name);
+      current = target.href;
     }
   };
 }

@@ -53,8 +53,10 @@ export async function loadRobotsPolicy(origin: string, settings: RobotsSettings)
     };
   }
   if (outcome.kind === 'failed' && (outcome.status === undefined || outcome.status >= 500)) {
+    // The network guard's refusal (a host resolving to a private address) is ours, not the site's: it stays `forbidden`.
+    const refused = outcome.status === undefined && outcome.error.code === 'forbidden';
     const error = new OrioleError(
-      'upstream_unavailable',
+      refused ? 'forbidden' : 'upstream_unavailable',
       `${robotsUrl.href} could not be read (${outcome.error.message}); as RFC 9309 asks, nothing on ${origin} is crawled`,
       { details: { url: robotsUrl.href }, cause: outcome.error },
     );

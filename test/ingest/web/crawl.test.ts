@@ -212,6 +212,16 @@ describe('crawl over a real local help site', () => {
     expect(summary.skipped.beyondMaxPages).toBeGreaterThan(0);
   });
 
+  it('fetches the start page whatever admitUrl says, but no link it refuses, and counts each refused URL once', async () => {
+    resetLogs();
+    const admitUrl = (url: URL) => url.pathname === '/billing/refunds';
+    const { pages, summary } = await collect(crawl([`${site.base}/billing/`], { ...testOptions, maxDepth: 1, admitUrl }));
+    expect(paths(site, pages.map((page) => page.source))).toEqual(['/billing/', '/billing/refunds']);
+    expect(site.requests.sort()).toEqual(['GET /billing/', 'GET /billing/refunds', 'GET /robots.txt']);
+    // /billing/invoices; not /billing/, which refunds links back to but was fetched as the start page.
+    expect(summary.skipped.excludedByPattern).toBe(1);
+  });
+
   it('follows no links at maxDepth 0', async () => {
     resetLogs();
     const { pages, summary } = await collect(crawl([`${site.base}/billing/`], { ...testOptions, maxDepth: 0 }));
