@@ -52,8 +52,9 @@ export function createWebConnector(config: WebConfig, dependencies: ConnectorDep
           }
           const page = next.value;
           if (isCrawlFailure(page)) {
-            // A start URL (page or sitemap) answering 404 is a broken site or source, not every page deleted.
-            if (page.error.code === 'not_found' && page.source !== start) {
+            // A page answering 404 is gone; a start URL or a sitemap answering 404 is a broken
+            // site or source, not every page it leads to deleted.
+            if (page.error.code === 'not_found' && page.resource === 'page' && page.source !== start) {
               yield { kind: 'gone', source: page.source };
             } else {
               failed += 1;

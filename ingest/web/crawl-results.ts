@@ -14,6 +14,8 @@ export interface FetchedPage {
 /** A page (or sitemap, or robots.txt) that could not be fetched; the crawl goes on. */
 export interface CrawlFailure {
   source: string;
+  /** What could not be read: a page, a sitemap, or a host's robots.txt. */
+  resource: 'page' | 'sitemap' | 'robots';
   /** `not_found` (404/410), `upstream_unavailable` (5xx, network, timeout), `payload_too_large`, … */
   error: OrioleError;
 }

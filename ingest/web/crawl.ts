@@ -160,7 +160,8 @@ class CrawlRun {
       void this.process(task)
         .catch((error: unknown) => {
           const source = task.kind === 'robots-sitemaps' ? task.origin : task.key;
-          this.fail(source, new OrioleError('internal', `Crawling ${source} failed unexpectedly`, { cause: error }));
+          const resource = task.kind === 'robots-sitemaps' ? 'robots' : task.kind;
+          this.fail(source, new OrioleError('internal', `Crawling ${source} failed unexpectedly`, { cause: error }), resource);
         })
         .finally(() => {
           this.active -= 1;
@@ -214,11 +215,11 @@ class CrawlRun {
 
   private async processSitemap(url: URL, key: string, nesting: number): Promise<void> {
     const outcome = await this.fetchAdmitted(url, key);
-    if (outcome?.kind === 'failed') this.fail(key, outcome.error);
+    if (outcome?.kind === 'failed') this.fail(key, outcome.error, 'sitemap');
     if (outcome?.kind !== 'fetched') return;
     const sitemap = await readSitemap(outcome.bytes, this.settings.maxBytesPerPage);
     if (sitemap === null) {
-      this.fail(key, invalidRequest(`${url.href} is not a sitemap: expected <urlset> or <sitemapindex>`, { url: url.href }));
+      this.fail(key, invalidRequest(`${url.href} is not a sitemap: expected <urlset> or <sitemapindex>`, { url: url.href }), 'sitemap');
       return;
     }
     this.expandSitemap(sitemap, nesting);
@@ -293,7 +294,7 @@ class CrawlRun {
       const { fetch, userAgent, timeoutMs, maxRedirects, allowPrivateNetwork } = this.settings;
       policy = loadRobotsPolicy(origin, { fetch, userAgent, timeoutMs, maxRedirects, allowPrivateNetwork, signal: this.controller.signal }).then(
         (loaded) => {
-          if (loaded.unavailable !== null) this.fail(new URL('/robots.txt', origin).href, loaded.unavailable);
+          if (loaded.unavailable !== null) this.fail(new URL('/robots.txt', origin).href, loaded.unavailable, 'robots');
           return loaded;
         },
       );
@@ -363,8 +364,8 @@ class CrawlRun {
     this.skipped.get(reason)?.add(key);
   }
 
-  private fail(source: string, error: OrioleError): void {
-    const failure: CrawlFailure = { source, error };
+  private fail(source: string, error: OrioleError, resource: CrawlFailure['resource'] = 'page'): void {
+    const failure: CrawlFailure = { source, resource, error };
     this.failures += 1;
     this.results.push(failure);
   }

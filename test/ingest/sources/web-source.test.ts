@@ -219,6 +219,21 @@ describe('web connector', () => {
     expect(end.complete).toBe(false);
   });
 
+  it('fails a nested sitemap answering 404 instead of reporting it gone, so the pages it lists are kept', async () => {
+    const docs = await site({
+      '/sitemap_index.xml': sitemapIndex(['/pages-1.xml', '/pages-2.xml']),
+      '/pages-1.xml': urlset(['/a']),
+      '/a': html('A', []),
+    });
+
+    const { entries, end } = await list(connector({ url: `${docs.base}/sitemap_index.xml` }));
+
+    expect(documentsOf(entries).map((document) => document.url)).toEqual([`${docs.base}/a`]);
+    expect(entries.filter((entry) => entry.kind === 'gone')).toEqual([]);
+    expect(entries).toContainEqual(expect.objectContaining({ kind: 'failed', source: `${docs.base}/pages-2.xml` }));
+    expect(end.complete).toBe(false);
+  });
+
   it('fetches the start page for its links but lists only pages its include and exclude patterns admit', async () => {
     const docs = await site({
       '/': html('Home', ['/docs/a', '/docs/internal/secret', '/blog/post', '/docs/b']),
