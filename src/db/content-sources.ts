@@ -248,6 +248,18 @@ export async function listSealedCredentials(executor: SqlExecutor): Promise<{ id
   return result.rows.map((row) => ({ id: row.id, credentials: new Uint8Array(Buffer.from(row.credentials, 'base64')) }));
 }
 
+/** Replaces a source's sealed credentials only if they are still `from` (compare-and-set). */
+export async function replaceSealedCredentials(
+  executor: SqlExecutor,
+  input: { id: string; from: Uint8Array; to: Uint8Array },
+): Promise<boolean> {
+  const result = await executor.query(
+    `UPDATE sources SET credentials = decode($3, 'base64'), updated_at = now() WHERE id = $1 AND credentials = decode($2, 'base64')`,
+    [input.id, base64(input.from), base64(input.to)],
+  );
+  return result.rowCount === 1;
+}
+
 function base64(bytes: Uint8Array | null): string | null {
   return bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }

@@ -144,5 +144,6 @@ export {
   listSourceDocuments,
   documentOwner,
   listSealedCredentials,
+  replaceSealedCredentials,
 } from './content-sources.ts';
 export type { ContentSource, ContentSourceInput, ContentSourceChanges, ContentSourceType, SyncRunSummary } from './content-sources.ts';

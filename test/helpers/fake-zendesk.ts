@@ -67,6 +67,14 @@ export interface ScriptedFailure {
   retryAfterSeconds?: number;
 }
 
+/** A request held back until the test releases it (a slow help center, to stop a sync mid-listing). */
+export interface HeldRequest {
+  /** Resolves with `GET /path?query` once the request arrived and is being held. */
+  reached: Promise<string>;
+  /** Lets it through (answered as usual); harmless when it never came or its client is gone. */
+  release(): void;
+}
+
 export interface FakeZendesk {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   url: string;
@@ -77,6 +85,8 @@ export interface FakeZendesk {
   /** The next request gets 429 with `Retry-After: seconds`. */
   rateLimitNext(seconds: number): void;
   failNext(failure: ScriptedFailure): void;
+  /** Holds the next request `when` matches (only that one) until `release()`; others are served meanwhile. */
+  hold(when: (url: URL) => boolean): HeldRequest;
   /** Changes a translation (title, body, labels) and stamps it with a new, later change time. */
   editArticle(id: number, locale: string, changes: Partial<Pick<FakeTranslation, 'title' | 'body'>> & { labels?: string[] }): number;
   /** Turns a translation back into a draft, as unpublishing does. */
@@ -109,6 +119,7 @@ export async function startFakeZendesk(options: FakeZendeskOptions): Promise<Fak
   let lastStamp = fixtureTime;
   const requests: string[] = [];
   const authorizations: (string | null)[] = [];
+  const holds: { when: (url: URL) => boolean; taken: boolean; arrived: (request: string) => void; released: Promise<void> }[] = [];
 
   /** Each change gets its own second, later than any before, so the export's order is certain. */
   const stamp = () => (lastStamp = Math.max(Math.floor(Date.now() / 1000), lastStamp + 1));
@@ -128,12 +139,22 @@ export async function startFakeZendesk(options: FakeZendeskOptions): Promise<Fak
     return translation;
   }
 
-  function handle(request: Request): Response {
+  async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const base = url.origin;
     requests.push(`${request.method} ${url.pathname}${url.search}`);
     const authorization = request.headers.get('authorization');
     authorizations.push(authorization);
+    const held = holds.find((hold) => !hold.taken && hold.when(url));
+    if (held) {
+      held.taken = true;
+      held.arrived(`${request.method} ${url.pathname}${url.search}`);
+      await held.released;
+    }
+    return answer(url, authorization);
+  }
+
+  function answer(url: URL, authorization: string | null): Response {
+    const base = url.origin;
 
     const failure = failures.find((scripted) => scripted.times > 0 && (scripted.when?.(url) ?? true));
     if (failure) {
@@ -228,6 +249,14 @@ export async function startFakeZendesk(options: FakeZendeskOptions): Promise<Fak
     },
     failNext(failure) {
       failures.push({ ...failure });
+    },
+    hold(when) {
+      let arrived!: (request: string) => void;
+      let release!: () => void;
+      const reached = new Promise<string>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.push({ when, taken: false, arrived, released });
+      return { reached, release };
     },
     editArticle(id, locale, changes) {
       const translation = translationOf(id, locale);
