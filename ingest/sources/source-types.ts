@@ -2,11 +2,11 @@ import type { z } from 'zod';
 import { invalidRequest } from '../../src/core/index.ts';
 import type { ContentSourceType } from '../../src/db/index.ts';
 import type { ConnectorDependencies, SourceConnector } from './connector.ts';
-import { confluenceConfigSchema, confluenceCredentialFields, createConfluenceConnector } from './confluence-source.ts';
-import { createGithubConnector, githubConfigSchema, githubCredentialFields } from './github-source.ts';
-import { createIntercomConnector, intercomConfigSchema, intercomCredentialFields } from './intercom-source.ts';
-import { createWebConnector, webConfigSchema, webCredentialFields } from './web-source.ts';
-import { createZendeskConnector, zendeskConfigSchema, zendeskCredentialFields } from './zendesk-source.ts';
+import { confluenceConfigSchema, confluenceCredentialFields, createConfluenceConnector } from './platforms/confluence-source.ts';
+import { createGithubConnector, githubConfigSchema, githubCredentialFields } from './platforms/github-source.ts';
+import { createIntercomConnector, intercomConfigSchema, intercomCredentialFields } from './platforms/intercom-source.ts';
+import { createWebConnector, webConfigSchema, webCredentialFields } from './platforms/web-source.ts';
+import { createZendeskConnector, zendeskConfigSchema, zendeskCredentialFields } from './platforms/zendesk-source.ts';
 
 interface SourceTypeDefinition {
   schema: z.ZodType<Record<string, unknown>>;

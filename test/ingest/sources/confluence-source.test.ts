@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OrioleError } from '../../../src/core/index.ts';
 import type { ConnectorDependencies, ListingEnd, SourceConnector, SourceDocument, SourceEntry } from '../../../ingest/sources/connector.ts';
-import { confluenceConfigSchema, confluenceCredentialFields, createConfluenceConnector } from '../../../ingest/sources/confluence-source.ts';
+import { confluenceConfigSchema, confluenceCredentialFields, createConfluenceConnector } from '../../../ingest/sources/platforms/confluence-source.ts';
 import { htmlToDocument } from '../../../ingest/loaders/html-to-document.ts';
 import type { FakeConfluence, FakeConfluencePage } from '../../helpers/fake-confluence.ts';
 import { startFakeConfluence } from '../../helpers/fake-confluence.ts';

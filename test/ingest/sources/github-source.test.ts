@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectorDependencies, ListingEnd, SourceDocument, SourceEntry, SyncCursor } from '../../../ingest/sources/connector.ts';
-import { createGithubConnector, githubConfigSchema, githubCredentialFields, type GithubConfig } from '../../../ingest/sources/github-source.ts';
+import { createGithubConnector, githubConfigSchema, githubCredentialFields, type GithubConfig } from '../../../ingest/sources/platforms/github-source.ts';
 import type { FetchFunction } from '../../../ingest/web/index.ts';
 import { startFakeGithub, type FakeGithub, type FakeGithubOptions } from '../../helpers/fake-github.ts';
 

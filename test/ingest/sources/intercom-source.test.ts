@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OrioleError } from '../../../src/core/index.ts';
 import type { ConnectorDependencies, ListingEnd, SourceConnector, SourceDocument, SourceEntry } from '../../../ingest/sources/connector.ts';
-import { createIntercomConnector, intercomConfigSchema, intercomCredentialFields } from '../../../ingest/sources/intercom-source.ts';
+import { createIntercomConnector, intercomConfigSchema, intercomCredentialFields } from '../../../ingest/sources/platforms/intercom-source.ts';
 import type { FakeIntercom } from '../../helpers/fake-intercom.ts';
 import { fakeArticle, startFakeIntercom } from '../../helpers/fake-intercom.ts';
 

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectorDependencies, ListingEnd, SourceConnector, SourceDocument, SourceEntry } from '../../../ingest/sources/connector.ts';
-import type { WebConfig } from '../../../ingest/sources/web-source.ts';
-import { createWebConnector, urlFilter } from '../../../ingest/sources/web-source.ts';
+import type { WebConfig } from '../../../ingest/sources/platforms/web-source.ts';
+import { createWebConnector, urlFilter } from '../../../ingest/sources/platforms/web-source.ts';
 import type { RouteHandler, TestSite } from '../web/help-site.ts';
 import { gzippedUrlset, html, redirect, sitemapIndex, startSite, text, urlset } from '../web/help-site.ts';
 

@@ -2,8 +2,8 @@ import { Buffer } from 'node:buffer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OrioleError } from '../../../src/core/index.ts';
 import type { ConnectorDependencies, ListingEnd, SourceConnector, SourceDocument, SourceEntry, SyncCursor } from '../../../ingest/sources/connector.ts';
-import type { ZendeskConfig } from '../../../ingest/sources/zendesk-source.ts';
-import { createZendeskConnector, zendeskConfigSchema, zendeskCredentialFields } from '../../../ingest/sources/zendesk-source.ts';
+import type { ZendeskConfig } from '../../../ingest/sources/platforms/zendesk-source.ts';
+import { createZendeskConnector, zendeskConfigSchema, zendeskCredentialFields } from '../../../ingest/sources/platforms/zendesk-source.ts';
 import type { FakeZendesk, FakeZendeskOptions } from '../../helpers/fake-zendesk.ts';
 import { startFakeZendesk } from '../../helpers/fake-zendesk.ts';
 

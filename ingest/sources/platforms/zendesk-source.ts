@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { z } from 'zod';
-import { OrioleError, webUrlOrNull } from '../../src/core/index.ts';
-import type { ConnectorDependencies, ListingEnd, ListingRequest, SourceConnector, SourceDocument, SourceEntry, SyncCursor } from './connector.ts';
+import { OrioleError, webUrlOrNull } from '../../../src/core/index.ts';
+import type { ConnectorDependencies, ListingEnd, ListingRequest, SourceConnector, SourceDocument, SourceEntry, SyncCursor } from '../connector.ts';
 import type { SourceHttp } from './source-http.ts';
 import { createSourceHttp } from './source-http.ts';
 

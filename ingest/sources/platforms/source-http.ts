@@ -1,5 +1,5 @@
-import { OrioleError } from '../../src/core/index.ts';
-import type { ConnectorDependencies } from './connector.ts';
+import { OrioleError } from '../../../src/core/index.ts';
+import type { ConnectorDependencies } from '../connector.ts';
 
 export interface SourceRequest {
   headers?: Record<string, string>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { OrioleError } from '../../src/core/index.ts';
-import type { ConnectorDependencies, ListingEnd, ListingRequest, SourceConnector, SourceDocument, SourceEntry } from './connector.ts';
+import { OrioleError } from '../../../src/core/index.ts';
+import type { ConnectorDependencies, ListingEnd, ListingRequest, SourceConnector, SourceDocument, SourceEntry } from '../connector.ts';
 import { createSourceHttp } from './source-http.ts';
 import type { SourceHttp } from './source-http.ts';
 

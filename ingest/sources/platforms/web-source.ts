@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { crawl, isCrawlFailure, normalizeUrl, type CrawlSummary } from '../web/index.ts';
-import type { ConnectorDependencies, ListingEnd, SourceConnector, SourceEntry } from './connector.ts';
+import { crawl, isCrawlFailure, normalizeUrl, type CrawlSummary } from '../../web/index.ts';
+import type { ConnectorDependencies, ListingEnd, SourceConnector, SourceEntry } from '../connector.ts';
 
 export const webConfigSchema = z
   .object({

@@ -1,8 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { z } from 'zod';
-import { OrioleError } from '../../src/core/index.ts';
+import { OrioleError } from '../../../src/core/index.ts';
 import { escapeHtml, storageToHtml, StorageFormatError } from './confluence-storage.ts';
-import type { ConnectorDependencies, ListingEnd, ListingRequest, SourceConnector, SourceDocument, SourceEntry } from './connector.ts';
+import type { ConnectorDependencies, ListingEnd, ListingRequest, SourceConnector, SourceDocument, SourceEntry } from '../connector.ts';
 import { createSourceHttp } from './source-http.ts';
 import type { SourceHttp, SourceResponse } from './source-http.ts';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { OrioleError } from '../../src/core/index.ts';
-import { contentTypes } from '../loaders/index.ts';
-import type { FetchFunction } from '../web/index.ts';
-import type { ConnectorDependencies, ListingEnd, ListingRequest, SourceConnector, SourceDocument, SourceEntry, SyncCursor } from './connector.ts';
+import { OrioleError } from '../../../src/core/index.ts';
+import { contentTypes } from '../../loaders/index.ts';
+import type { FetchFunction } from '../../web/index.ts';
+import type { ConnectorDependencies, ListingEnd, ListingRequest, SourceConnector, SourceDocument, SourceEntry, SyncCursor } from '../connector.ts';
 import { createSourceHttp } from './source-http.ts';
 import type { SourceHttp } from './source-http.ts';
 
