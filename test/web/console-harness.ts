@@ -28,18 +28,24 @@ export async function startConsoleUnderTest(options: {
   adminKey: string;
   /** Console errors the suite expects (the first call before the key is entered is always a 401). */
   expectedError?: (text: string) => boolean;
+  /** More of the test app's options (ORIOLE_SECRET_KEY's keys, ORIOLE_ALLOW_PRIVATE_NETWORK, source syncs'…). */
+  app?: Omit<NonNullable<Parameters<typeof createTestApp>[1]>, 'adminKey' | 'webDirectory'>;
 }): Promise<ConsoleUnderTest> {
   const { adminKey } = options;
   const webDirectory = await buildWebForTest(options.prefix);
   let api: LocalServer | undefined;
   let browser: Browser | undefined;
+  let stopApp: (() => Promise<void>) | undefined;
   const close = async () => {
     await browser?.close();
     await api?.close();
+    // The job worker and the sync scheduler, before the suite's database goes.
+    await stopApp?.();
     await removeWebBuild(webDirectory);
   };
   try {
-    const { app } = createTestApp(options.database, { adminKey, webDirectory });
+    const { app, stop } = createTestApp(options.database, { ...options.app, adminKey, webDirectory });
+    stopApp = stop;
     api = await serveApp(app.fetch);
     browser = await launchChromium();
   } catch (error) {

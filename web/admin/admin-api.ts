@@ -8,6 +8,7 @@ import type {
   ConversationPage,
   CrawlRequest,
   CreateCuratedAnswerRequest,
+  CreateSourceRequest,
   CreatedKey,
   CreateKeyRequest,
   CreateKnowledgeBaseRequest,
@@ -22,8 +23,12 @@ import type {
   KnowledgeBaseDetail,
   QueuedDocuments,
   QueuedEval,
+  QueuedSync,
+  RemovedSource,
   SearchResponse,
+  Source,
   UpdateCuratedAnswerRequest,
+  UpdateSourceRequest,
 } from '../shared/admin-api-types.ts';
 
 /**
@@ -67,6 +72,14 @@ export interface AdminApi {
   resolveConversation(id: string): Promise<Conversation>;
   /** Marks it handed off; the hand-off webhook fires the first time (docs/conversations.md). */
   handOffConversation(id: string, reason?: string): Promise<HandedOffConversation>;
+  /** Sources (docs/sources.md): the KB's, by name. */
+  listSources(kb: string): Promise<Source[]>;
+  /** Its first sync is queued at once (the answer's `jobId`). */
+  createSource(kb: string, request: CreateSourceRequest): Promise<Source>;
+  updateSource(id: string, changes: UpdateSourceRequest): Promise<Source>;
+  /** Removes the source and the documents it brought in. */
+  deleteSource(id: string): Promise<RemovedSource>;
+  syncSource(id: string, full: boolean): Promise<QueuedSync>;
 }
 
 export function createAdminApi(key: () => string | undefined): AdminApi {
@@ -132,5 +145,10 @@ export function createAdminApi(key: () => string | undefined): AdminApi {
     conversation: (id) => client.json('GET', `/conversations/${path(id)}`),
     resolveConversation: (id) => client.json('POST', `/conversations/${path(id)}/resolve`),
     handOffConversation: (id, reason) => client.json('POST', `/conversations/${path(id)}/handoff`, reason ? { reason } : {}),
+    listSources: async (kb) => (await client.json<{ sources: Source[] }>('GET', `/kbs/${path(kb)}/sources`)).sources,
+    createSource: (kb, request) => client.json('POST', `/kbs/${path(kb)}/sources`, request),
+    updateSource: (id, changes) => client.json('PATCH', `/sources/${path(id)}`, changes),
+    deleteSource: (id) => client.json('DELETE', `/sources/${path(id)}`),
+    syncSource: (id, full) => client.json('POST', `/sources/${path(id)}/sync`, full ? { full: true } : {}),
   };
 }

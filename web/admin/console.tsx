@@ -9,6 +9,7 @@ import { KeyForm } from './key-form.tsx';
 import { KnowledgeBasesSection } from './sections/knowledge-bases.tsx';
 import { DocumentsSection } from './sections/documents.tsx';
 import { UploadSection } from './sections/upload.tsx';
+import { SourcesSection } from './sections/sources.tsx';
 import { TryItSection } from './sections/try-it.tsx';
 import { CuratedSection } from './sections/curated.tsx';
 import { InsightsSection } from './sections/insights.tsx';
@@ -18,7 +19,7 @@ import { EvalsSection } from './sections/evals.tsx';
 import { KeysSection } from './sections/keys.tsx';
 import { ErrorMessage, Status } from './ui.tsx';
 
-export const sectionIds = ['kbs', 'documents', 'upload', 'try', 'curated', 'insights', 'settings', 'conversations', 'evals', 'keys'] as const;
+export const sectionIds = ['kbs', 'documents', 'upload', 'sources', 'try', 'curated', 'insights', 'settings', 'conversations', 'evals', 'keys'] as const;
 export type SectionId = (typeof sectionIds)[number];
 
 /** What every section gets: the API, the chosen KB, the KB list (and a way to refresh it), the UI text. */
@@ -164,6 +165,8 @@ function Section({ id, ...props }: SectionProps & { id: SectionId }) {
       return <KnowledgeBasesSection {...props} />;
     case 'documents':
       return <DocumentsSection key={props.kb} {...props} />;
+    case 'sources':
+      return <SourcesSection key={props.kb} {...props} />;
     case 'try':
       return <TryItSection key={props.kb} {...props} />;
     case 'curated':

@@ -305,6 +305,74 @@ export interface HandedOffConversation extends Conversation {
   webhook: 'queued' | 'not_configured' | 'already_handed_off';
 }
 
+/** Sources (docs/sources.md): what a KB stays in sync with. */
+export const sourceTypes = ['web', 'zendesk', 'intercom', 'confluence', 'github'] as const;
+export type SourceType = (typeof sourceTypes)[number];
+export type SourceStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'never';
+
+export interface SourceRun {
+  status: 'succeeded' | 'partial' | 'failed';
+  mode: 'full' | 'incremental';
+  added: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  failed: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface Source {
+  id: string;
+  kb: string;
+  type: SourceType;
+  name: string;
+  /** The settings, never a credential. */
+  config: Record<string, unknown>;
+  /** The names of the credential fields stored (sealed); their values never come back. */
+  credentials: string[];
+  schedule: string | null;
+  status: SourceStatus;
+  lastRun: SourceRun | null;
+  nextRunAt: string | null;
+  lastError: string | null;
+  /** The sync queued or running now. */
+  jobId: string | null;
+}
+
+export interface SourceList {
+  sources: Source[];
+}
+
+export interface CreateSourceRequest {
+  type: SourceType;
+  name: string;
+  config: Record<string, unknown>;
+  schedule?: string | null;
+}
+
+/** Only what changes; `config` is merged over the stored one (a key set to null is removed, a token given replaces the stored one). */
+export interface UpdateSourceRequest {
+  name?: string;
+  config?: Record<string, unknown>;
+  schedule?: string | null;
+}
+
+export interface SyncRequest {
+  full?: boolean;
+}
+
+export interface QueuedSync {
+  jobId: string;
+  /** false: a sync was already queued or running, and its job is returned. */
+  queued: boolean;
+}
+
+export interface RemovedSource {
+  id: string;
+  documentsRemoved: number;
+}
+
 /** Exactly T's fields; a field holding objects lists theirs. */
 type Fields<T> = { readonly [K in keyof Required<T>]: true | Readonly<Record<string, unknown>> };
 
@@ -363,6 +431,20 @@ const settingsFields = {
   curatedThreshold: true,
   minConfidence: true,
 } satisfies Fields<KbSettings>;
+const sourceFields = {
+  id: true,
+  kb: true,
+  type: true,
+  name: true,
+  config: true,
+  credentials: true,
+  schedule: true,
+  status: true,
+  lastRun: { status: true, mode: true, added: true, updated: true, unchanged: true, deleted: true, failed: true, startedAt: true, finishedAt: true } satisfies Fields<SourceRun>,
+  nextRunAt: true,
+  lastError: true,
+  jobId: true,
+} satisfies Fields<Source>;
 const conversationFields = {
   id: true,
   kb: true,
@@ -464,6 +546,14 @@ export const adminApiContract = {
   'DELETE /kbs/{name}/curated-answers/{id}': {},
   'GET /kbs/{name}/settings': { response: { kb: true, version: true, settings: settingsFields } satisfies Fields<KbSettingsResponse> },
   'PATCH /kbs/{name}/settings': { request: settingsFields, response: { kb: true, version: true, settings: settingsFields } satisfies Fields<KbSettingsResponse> },
+  'GET /kbs/{name}/sources': { response: { sources: sourceFields } satisfies Fields<SourceList> },
+  'POST /kbs/{name}/sources': {
+    request: { type: true, name: true, config: true, schedule: true } satisfies Fields<CreateSourceRequest>,
+    response: sourceFields,
+  },
+  'PATCH /sources/{id}': { request: { name: true, config: true, schedule: true } satisfies Fields<UpdateSourceRequest>, response: sourceFields },
+  'DELETE /sources/{id}': { response: { id: true, documentsRemoved: true } satisfies Fields<RemovedSource> },
+  'POST /sources/{id}/sync': { request: { full: true } satisfies Fields<SyncRequest>, response: { jobId: true, queued: true } satisfies Fields<QueuedSync> },
   'GET /conversations': {
     response: {
       conversations: {
