@@ -86,14 +86,39 @@ export function createWebConnector(config: WebConfig, dependencies: ConnectorDep
  */
 export function urlFilter(include: readonly string[], exclude: readonly string[]): (url: URL) => boolean {
   const compile = (pattern: string) => {
-    const expression = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i');
-    return (url: URL) => expression.test(pattern.startsWith('/') ? url.pathname : url.href);
+    const lowered = pattern.toLowerCase();
+    return (url: URL) => matchesWildcards(lowered, (pattern.startsWith('/') ? url.pathname : url.href).toLowerCase());
   };
   const included = include.map(compile);
   const excluded = exclude.map(compile);
   return (url) => (included.length === 0 || included.some((matches) => matches(url))) && !excluded.some((matches) => matches(url));
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Whether `text` matches `pattern`, where `*` matches any run of characters. Greedy with
+ * one backtrack point (the last `*`), so at most pattern × text steps: a regular
+ * expression built from the pattern (`.*a.*a.*…`) backtracks exponentially, and a pattern
+ * of ten stars took minutes on a 60-character URL.
+ */
+function matchesWildcards(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = t;
+    } else if (p < pattern.length && pattern[p] === text[t]) {
+      p += 1;
+      t += 1;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern[p] === '*') p += 1;
+  return p === pattern.length;
 }

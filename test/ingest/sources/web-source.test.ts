@@ -303,6 +303,15 @@ describe('urlFilter', () => {
     expect(admits(['/a+b/(x)'], [], 'https://help.example.com/aab/x')).toBe(false);
   });
 
+  it('answers at once for a pattern of many stars that a regular expression would backtrack on for minutes', () => {
+    const pattern = `/${'*a'.repeat(40)}b`;
+    const url = `https://help.example.com/${'a'.repeat(400)}`;
+    expect(admits([pattern], [], url)).toBe(false);
+    expect(admits([pattern], [], `${url}b`)).toBe(true);
+    expect(admits(['/*/*/*-*'], [], 'https://help.example.com/docs/guide/set-up')).toBe(true);
+    expect(admits(['/*/*/*-*'], [], 'https://help.example.com/docs/guide')).toBe(false);
+  });
+
   it('needs one include pattern to match and no exclude pattern', () => {
     const filter = urlFilter(['/docs/*', '/guides/*'], ['*/internal/*', '/docs/drafts/*']);
     expect(filter(new URL('https://help.example.com/guides/a'))).toBe(true);
