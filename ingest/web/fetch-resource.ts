@@ -1,5 +1,6 @@
 import { OrioleError } from '../../src/core/index.ts';
 import type { FetchFunction } from './crawl-settings.ts';
+import { describeFetchError as describe, networkRefusal, readBodyWithin } from './response-body.ts';
 
 export interface FetchResourceSettings {
   fetch: FetchFunction;
@@ -81,7 +82,7 @@ async function requestOnce(url: URL, settings: FetchResourceSettings): Promise<S
       await discard(response);
       return { ...failed(url, codeForStatus(response.status), `${url.href} answered HTTP ${response.status}`), status: response.status };
     }
-    const bytes = await readLimited(response, settings.maxBytes, settings.truncate === true);
+    const bytes = await readBodyWithin(response, settings.maxBytes, settings.truncate === true);
     if (bytes === null) {
       return failed(url, 'payload_too_large', `${url.href} is larger than the ${settings.maxBytes}-byte limit per page`);
     }
@@ -108,39 +109,6 @@ function codeForStatus(status: number): OrioleError['code'] {
   return 'upstream_unavailable';
 }
 
-/** Reads the body, or returns null as soon as it is known to exceed `maxBytes`. */
-async function readLimited(response: Response, maxBytes: number, truncate: boolean): Promise<Uint8Array | null> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (!truncate && Number.isFinite(declared) && declared > maxBytes) {
-    await discard(response);
-    return null;
-  }
-  if (response.body === null) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      if (!truncate) return null;
-      break;
-    }
-  }
-  const bytes = new Uint8Array(Math.min(total, maxBytes));
-  let offset = 0;
-  for (const chunk of chunks) {
-    const room = bytes.byteLength - offset;
-    if (room <= 0) break;
-    bytes.set(chunk.byteLength > room ? chunk.subarray(0, room) : chunk, offset);
-    offset += Math.min(chunk.byteLength, room);
-  }
-  return bytes;
-}
-
 // An unread body keeps its connection busy; cancelling frees it.
 async function discard(response: Response): Promise<void> {
   await response.body?.cancel().catch(() => undefined);
@@ -162,21 +130,4 @@ function parseUrl(location: string, base: URL): URL | null {
 
 function failed(url: URL, code: OrioleError['code'], message: string, cause?: unknown): { kind: 'failed'; url: URL; error: OrioleError } {
   return { kind: 'failed', url, error: new OrioleError(code, message, cause === undefined ? { details: { url: url.href } } : { details: { url: url.href }, cause }) };
-}
-
-/** The network guard's refusal (a host resolving to a private address), wherever fetch wrapped it. */
-function networkRefusal(error: unknown): OrioleError | null {
-  for (let current: unknown = error; current instanceof Error; current = current.cause) {
-    if (current instanceof OrioleError) return current;
-  }
-  return null;
-}
-
-function describe(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return typeof code === 'string' ? `${cause.message} (${code})` : cause.message;
-  }
-  return String(error);
 }

@@ -1,4 +1,5 @@
 import { OrioleError } from '../../../src/core/index.ts';
+import { describeFetchError, networkRefusal, readBodyWithin } from '../../web/index.ts';
 import type { ConnectorDependencies } from '../connector.ts';
 
 export interface SourceRequest {
@@ -82,7 +83,7 @@ export function createSourceHttp(dependencies: ConnectorDependencies): SourceHtt
         headers: { 'user-agent': settings.userAgent, accept: 'application/json', ...request.headers },
         signal: controller.signal,
       });
-      const bytes = await readLimited(response, settings.maxBytes);
+      const bytes = await readBodyWithin(response, settings.maxBytes);
       if (bytes === null) {
         return {
           kind: 'error',
@@ -96,9 +97,9 @@ export function createSourceHttp(dependencies: ConnectorDependencies): SourceHtt
       if (request.signal.aborted) {
         return { kind: 'error', retryable: false, error: new OrioleError('upstream_unavailable', `the sync stopped before ${href} was read`, { cause: error }) };
       }
-      const message = timedOut ? `${href} did not answer within ${settings.timeoutMs} ms` : `${href} could not be fetched: ${describe(error)}`;
+      const message = timedOut ? `${href} did not answer within ${settings.timeoutMs} ms` : `${href} could not be fetched: ${describeFetchError(error)}`;
       // A refusal by the network policy is final; a timeout or reset may pass on retry.
-      const refused = isPolicyRefusal(error);
+      const refused = networkRefusal(error);
       return {
         kind: 'error',
         retryable: !refused,
@@ -153,45 +154,6 @@ function statusError(href: string, response: SourceResponse, retries: number): O
     return new OrioleError('upstream_unavailable', `${href} answered HTTP ${status} after ${retries} retries${said}`, { details });
   }
   return new OrioleError('invalid_request', `${href} answered HTTP ${status}${said}`, { details });
-}
-
-async function readLimited(response: Response, maxBytes: number): Promise<Uint8Array | null> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    return null;
-  }
-  if (response.body === null) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    if (total > maxBytes) return null;
-    chunks.push(chunk);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
-function isPolicyRefusal(error: unknown): OrioleError | null {
-  for (let current: unknown = error; current instanceof Error; current = current.cause) {
-    if (current instanceof OrioleError && current.code === 'forbidden') return current;
-  }
-  return null;
-}
-
-function describe(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return typeof code === 'string' ? `${cause.message} (${code})` : cause.message;
-  }
-  return String(error);
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
