@@ -10,7 +10,7 @@ import { startFakeZendesk, type FakeZendesk } from '../helpers/fake-zendesk.ts';
  * the next sync, and a secret key is rotated without losing a source's token.
  */
 
-const pages: Record<string, string> = {
+const sitePages: Record<string, string> = {
   '/': '<html><head><title>Help</title></head><body><h1>Help</h1><a href="/refunds">Refunds</a> <a href="/shipping">Shipping</a></body></html>',
   '/refunds': '<html><head><title>Refunds</title></head><body><h1>Refunds</h1><p>Refunds are paid within 14 days of the return.</p></body></html>',
   '/shipping': '<html><head><title>Shipping</title></head><body><h1>Shipping</h1><p>Parcels to Norway take 6 business days.</p></body></html>',
@@ -25,6 +25,8 @@ describe.each(cliTargets('oriole_cli_sources'))('oriole sources on $name', { tim
   let siteUrl: string;
   let zendesk: FakeZendesk;
   let environment: Record<string, string>;
+  // Each target serves its own copy: a test takes a page down.
+  const pages = { ...sitePages };
 
   beforeAll(async () => {
     site = createServer((request, response) => {
