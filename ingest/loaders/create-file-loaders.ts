@@ -5,6 +5,7 @@ import { csvLoader } from './csv-loader.ts';
 import { detectContentType } from './detect-content-type.ts';
 import { createDocxLoader } from './docx-loader.ts';
 import { htmlLoader } from './html-loader.ts';
+import { imageLoader } from './image-loader.ts';
 import { markdownLoader } from './markdown-loader.ts';
 import { createOdfLoader } from './odf-loader.ts';
 import { defaultOfficeArchiveLimits } from './office-archive.ts';
@@ -33,6 +34,13 @@ export interface FileLoaderOptions {
    * loaders keep the types they parse; an extra loader serves the others.
    */
   extraLoaders?: readonly Loader[];
+  /**
+   * Reads the pictures a loader left in `ocrTargets` (the OCR stage, ingest/ocr). Set:
+   * image files are documents too. Unset with `isolate` (ORIOLE_OCR=off): the targets are
+   * dropped, so a scanned PDF has no text. Unset without (a parse-pool thread): they are
+   * handed back with the document for the caller's OCR stage.
+   */
+  recognize?: (document: ParsedDocument, input: LoaderInput) => Promise<ParsedDocument>;
 }
 
 export interface FileLoaders {
@@ -68,8 +76,10 @@ export function createFileLoaders(options: FileLoaderOptions = {}): FileLoaders 
   ];
   const { isolate } = options;
   const builtIn = isolate ? inThisThread.map((loader) => isolated(loader, isolate)) : inThisThread;
+  // An image has nothing to parse, so it needs no isolation: its bytes go to OCR as they are.
+  const forOcr = options.recognize ? [imageLoader] : [];
   const loaderByType = new Map<string, Loader>();
-  for (const loader of [...builtIn, ...(options.extraLoaders ?? [])]) {
+  for (const loader of [...builtIn, ...forOcr, ...(options.extraLoaders ?? [])]) {
     for (const contentType of loader.contentTypes) {
       const key = canonical(contentType);
       if (!loaderByType.has(key)) loaderByType.set(key, loader);
@@ -100,7 +110,9 @@ export function createFileLoaders(options: FileLoaderOptions = {}): FileLoaders 
         );
       }
       try {
-        return await loader.load({ ...input, contentType });
+        const document = await loader.load({ ...input, contentType });
+        if (options.isolate === undefined && options.recognize === undefined) return document;
+        return options.recognize ? await options.recognize(document, input) : withoutOcrTargets(document);
       } catch (error) {
         if (isOrioleError(error)) throw error;
         throw new OrioleError('internal', `Loading ${source} as ${contentType} failed unexpectedly`, {
@@ -110,6 +122,10 @@ export function createFileLoaders(options: FileLoaderOptions = {}): FileLoaders 
       }
     },
   };
+}
+
+function withoutOcrTargets({ ocrTargets: _dropped, ...document }: ParsedDocument): ParsedDocument {
+  return document;
 }
 
 /** A built-in loader's types, parsed by `isolate` instead. */

@@ -1,4 +1,4 @@
-import type { Block, Loader, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
+import type { Block, Loader, LoaderInput, OcrTarget, ParsedDocument } from '../../src/core/index.ts';
 import { OrioleError } from '../../src/core/index.ts';
 import { collapseWhitespace } from './collapse-whitespace.ts';
 import { contentTypes } from './content-types.ts';
@@ -57,7 +57,7 @@ interface Line {
 /**
  * PDF through pdf.js (`unpdf`): one paragraph block per paragraph, with its 1-based
  * page. Title from the document's Info dictionary; `metadata.pages` is the page count.
- * A scanned PDF without a text layer parses to no blocks at all. Its compressed streams
+ * Pages without a text layer (scans) are left to OCR as `ocrTargets`. Its compressed streams
  * are inflated once against the decompression budget before pdf.js opens the file.
  */
 export function createPdfLoader(limits: PdfLimits = defaultPdfLimits): Loader {
@@ -86,11 +86,14 @@ async function loadPdf({ source, bytes }: LoaderInput, limits: PdfLimits): Promi
       () => ({}),
     );
     const { items } = await extractTextItems(pdf);
-    const blocks: Block[] = items.flatMap((runs, index) =>
-      paragraphsOf(linesOf(runs)).map((text): Block => ({ kind: 'paragraph', text, page: index + 1 })),
+    const pages = items.map((runs) => paragraphsOf(linesOf(runs)));
+    const blocks: Block[] = pages.flatMap((paragraphs, index) =>
+      paragraphs.map((text): Block => ({ kind: 'paragraph', text, page: index + 1 })),
     );
     const title = typeof info.Title === 'string' && info.Title.trim() !== '' ? info.Title.trim() : null;
-    return { title, contentType: contentTypes.pdf, blocks, metadata: { pages: pdf.numPages } };
+    // A page without a text layer is a scan (or a picture): the OCR stage may read it.
+    const ocrTargets: OcrTarget[] = pages.flatMap((paragraphs, index) => (paragraphs.length === 0 ? [{ kind: 'pdf_page', page: index + 1 }] : []));
+    return { title, contentType: contentTypes.pdf, blocks, metadata: { pages: pdf.numPages }, ...(ocrTargets.length > 0 ? { ocrTargets } : {}) };
   } catch (error) {
     throw pdfError(source, error);
   } finally {

@@ -30,6 +30,16 @@ export const minimumSecretKeyLength = 32;
 
 export const defaultParseBudgets = { timeoutMs: 30_000, maxHeapMb: 512, maxDecompressedMb: 100 } as const;
 
+/**
+ * OCR (docs/ingestion-formats.md): `scanned` reads PDF pages without a text layer and
+ * image files, `all` also pictures inside documents. One thread by default: recognition
+ * takes a core for about a second a page, and the API keeps the other. A page gets 60 s,
+ * many times what a dense 300 dpi page takes on a slow core.
+ */
+export const ocrModes = ['off', 'scanned', 'all'] as const;
+export type OcrMode = (typeof ocrModes)[number];
+export const defaultOcr = { mode: 'scanned', concurrency: 1, pageTimeoutMs: 60_000 } as const;
+
 const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// or postgresql:// URL');
@@ -136,6 +146,15 @@ const environmentSchema = z.object({
     .min(1, 'expected at least 1 MB')
     .max(4_096, 'expected at most 4096 MB')
     .default(defaultParseBudgets.maxDecompressedMb),
+  ORIOLE_OCR: z.enum(ocrModes, { message: "expected 'off', 'scanned' or 'all'" }).default(defaultOcr.mode),
+  ORIOLE_OCR_CONCURRENCY: wholeNumber('a number of threads')
+    .min(1, 'expected at least 1 thread')
+    .max(64, 'expected at most 64 threads')
+    .default(defaultOcr.concurrency),
+  ORIOLE_OCR_PAGE_TIMEOUT_MS: wholeNumber('milliseconds')
+    .min(1000, 'expected at least 1000 ms')
+    .max(600_000, 'expected at most 600000 ms (10 minutes)')
+    .default(defaultOcr.pageTimeoutMs),
   // Conversations (docs/conversations.md): days a conversation is kept after its last activity; 0 forever.
   ORIOLE_CONVERSATION_RETENTION_DAYS: wholeNumber('a number of days')
     .min(0, 'expected 0 (keep forever) or a number of days')
@@ -201,6 +220,8 @@ export interface Config {
   gitCommit: string | undefined;
   /** Budgets of one document's parse, enforced by the parse pool (docs/limits.md). */
   parsing: { timeoutMs: number; maxHeapMb: number; maxDecompressedBytes: number };
+  /** Text recognition in scans and pictures; mode 'off': images are not documents, scanned PDFs fail with no_text. */
+  ocr: { mode: OcrMode; concurrency: number; pageTimeoutMs: number };
   /** docs/conversations.md. */
   conversations: {
     /** Days kept after the last activity; 0: forever. */
@@ -283,6 +304,7 @@ export function loadConfig(environment: EnvironmentRecord): Config {
       maxHeapMb: env.ORIOLE_PARSE_MAX_HEAP_MB,
       maxDecompressedBytes: env.ORIOLE_MAX_DECOMPRESSED_MB * 1024 * 1024,
     },
+    ocr: { mode: env.ORIOLE_OCR, concurrency: env.ORIOLE_OCR_CONCURRENCY, pageTimeoutMs: env.ORIOLE_OCR_PAGE_TIMEOUT_MS },
     conversations: {
       retentionDays: env.ORIOLE_CONVERSATION_RETENTION_DAYS,
       handoffWebhook:

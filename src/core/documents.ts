@@ -16,9 +16,13 @@ export const defaultMaxDocumentBytes = 25 * 1024 * 1024;
  * are read only by the Unstructured API loader.
  */
 export function unsupportedTypeAdvice(contentType: string): string | undefined {
+  if (ocrImageTypes.includes(contentType)) return 'an image, which Oriole reads only with OCR on; set ORIOLE_OCR=scanned (the default) or all';
   const legacy = legacyOfficeFormats[contentType];
   return legacy && `${legacy.what}; save it as ${legacy.modern}, or set UNSTRUCTURED_API_URL to have the Unstructured API parse it`;
 }
+
+/** Image files ingested as documents when OCR is on: screenshots and scans. */
+export const ocrImageTypes: readonly string[] = ['image/png', 'image/jpeg', 'image/webp'];
 
 const legacyOfficeFormats: Record<string, { what: string; modern: string }> = {
   'application/msword': { what: 'a Word 97–2003 file (.doc)', modern: '.docx' },
@@ -58,7 +62,20 @@ export interface ParsedDocument {
   metadata: Record<string, unknown>;
   /** A canonical URL when the document names one (front matter `url`, <link rel=canonical>). */
   url?: string | null;
+  /**
+   * Pictures whose text only OCR can read, left for the OCR stage (ingest/ocr), which
+   * recognises them and adds their text as blocks, or leaves them when OCR is off.
+   */
+  ocrTargets?: OcrTarget[];
 }
+
+export type OcrTarget =
+  /** A page of the PDF with no text layer (a scan), to be rendered and recognised. */
+  | { kind: 'pdf_page'; page: number }
+  /** The file itself is the picture (a PNG screenshot, a JPEG scan). */
+  | { kind: 'image_file' }
+  /** A picture inside the document (a DOCX's screenshot); its text goes after `position` blocks. */
+  | { kind: 'embedded'; bytes: Uint8Array; position: number; alt?: string; url?: string };
 
 export interface LoaderInput {
   /** The document's identity within its KB: a relative POSIX path, a URL or an API-given name. */

@@ -1,9 +1,10 @@
 export { OrioleError, errorCodes, isOrioleError, notFound, invalidRequest } from './errors.ts';
 export type { ErrorCode, OrioleErrorOptions } from './errors.ts';
-export { loadConfig, defaultEmbedder, defaultReranker, defaultVerifier, defaultVerifierTimeoutMs, defaultPort, defaultParseBudgets, defaultConversationRetentionDays } from './config.ts';
+export { loadConfig, defaultEmbedder, defaultReranker, defaultVerifier, defaultVerifierTimeoutMs, defaultPort, defaultParseBudgets, defaultConversationRetentionDays, defaultOcr, ocrModes } from './config.ts';
+export type { OcrMode } from './config.ts';
 export type { Config, EnvironmentRecord } from './config.ts';
-export type { Block, ParsedDocument, LoaderInput, Loader } from './documents.ts';
-export { defaultMaxDocumentBytes, unsupportedTypeAdvice } from './documents.ts';
+export type { Block, ParsedDocument, LoaderInput, Loader, OcrTarget } from './documents.ts';
+export { defaultMaxDocumentBytes, ocrImageTypes, unsupportedTypeAdvice } from './documents.ts';
 export type { Chunk, ChunkingSettings } from './chunks.ts';
 export type { Embedder } from './embedder.ts';
 export { assertEmbedderMatches } from './embedder.ts';

@@ -13,6 +13,7 @@ import {
   type JobWorker,
   type JobWorkerOptions,
 } from '../../ingest/pipeline/index.ts';
+import { createOcrPool, recognizeDocument } from '../../ingest/ocr/index.ts';
 import { createParsePool } from '../../ingest/parse-pool/index.ts';
 import {
   createConnector,
@@ -85,9 +86,12 @@ export function createNodeIngestion(
   sourceOptions: SourceSyncOptions = {},
 ): NodeIngestion {
   const parsePool = createParsePool({ budgets: config.parsing });
+  const { mode: ocrMode, ...ocrPoolOptions } = config.ocr;
+  const ocr = ocrMode === 'off' ? null : { mode: ocrMode, recognizer: createOcrPool(ocrPoolOptions) };
   const loaders = createFileLoaders({
     maxDecompressedBytes: config.parsing.maxDecompressedBytes,
     isolate: (input) => parsePool.parse(input),
+    ...(ocr ? { recognize: (document, input) => recognizeDocument(document, input, ocr) } : {}),
     extraLoaders: config.unstructured.apiUrl
       ? [createUnstructuredLoader({ apiUrl: config.unstructured.apiUrl, ...(config.unstructured.apiKey ? { apiKey: config.unstructured.apiKey } : {}) })]
       : [],
@@ -127,7 +131,9 @@ export function createNodeIngestion(
     credentialBox,
     detectContentType: detect,
     isSupported: (contentType) => loaders.supports(contentType),
-    close: () => parsePool.close(),
+    close: async () => {
+      await Promise.all([parsePool.close(), ocr?.recognizer.close()]);
+    },
   };
 }
 

@@ -1,0 +1,81 @@
+import { workerData } from 'node:worker_threads';
+import type { Worker as TesseractWorker } from 'tesseract.js';
+import { OrioleError } from '../../src/core/index.ts';
+import { serveTasks } from '../parse-pool/index.ts';
+import type { OcrJob, OcrWorkerData, Recognition } from './protocol.ts';
+import { renderPdfPage } from './render-pdf-page.ts';
+
+/**
+ * The inside of an OCR thread: one Tesseract engine (started on the first page, kept
+ * for the next), one page at a time. The pool enforces the per-page time limit by
+ * terminating this thread, which takes the engine's own thread with it.
+ */
+const { langPath, languages } = workerData as OcrWorkerData;
+let engine: Promise<TesseractWorker> | undefined;
+
+/**
+ * Below this mean word confidence a page may be lying on its side: the other three
+ * quarter turns are tried and the best reading kept. Upright text of any quality
+ * scores well above it, so a readable page costs one pass.
+ */
+const sidewaysBelowConfidence = 60;
+
+serveTasks(
+  async (job: OcrJob) => recognize(job.kind === 'pdf_page' ? await renderPage(job.pdf, job.page) : job.bytes),
+  () => 'Recognising text failed unexpectedly',
+);
+
+async function renderPage(pdf: Uint8Array, page: number): Promise<Uint8Array> {
+  try {
+    return await renderPdfPage(pdf, page);
+  } catch (error) {
+    throw unreadable('the page could not be rendered', error);
+  }
+}
+
+async function recognize(image: Uint8Array): Promise<Recognition> {
+  const tesseract = await (engine ??= startEngine());
+  const read = async (quarterTurns: number): Promise<Recognition> => {
+    try {
+      const { data } = await tesseract.recognize(Buffer.from(image), { rotateRadians: (quarterTurns * Math.PI) / 2 });
+      return { text: data.text, confidence: data.confidence, quarterTurns };
+    } catch (error) {
+      throw unreadable('the image could not be read', error);
+    }
+  };
+  const upright = await read(0);
+  if (upright.confidence >= sidewaysBelowConfidence) return upright;
+  let best = upright;
+  for (const quarterTurns of [1, 3, 2]) {
+    const turned = await read(quarterTurns);
+    if (score(turned) > score(best)) best = turned;
+    if (best.confidence >= sidewaysBelowConfidence) break;
+  }
+  return best;
+}
+
+/** More text read with more confidence; a confident reading of two specks loses to a page. */
+function score({ text, confidence }: Recognition): number {
+  return confidence * Math.min(1, (text.match(/[\p{L}\p{N}]/gu) ?? []).length / 40);
+}
+
+async function startEngine(): Promise<TesseractWorker> {
+  const { createWorker, OEM } = await import('tesseract.js');
+  const tesseract = await createWorker(languages, OEM.LSTM_ONLY, {
+    langPath,
+    gzip: true,
+    // The traineddata is read from the npm package every start; nothing is cached or downloaded.
+    cacheMethod: 'none',
+    logger: () => undefined,
+    errorHandler: () => undefined,
+  });
+  // Tesseract prints "Estimating resolution as …" for every page; it goes nowhere.
+  await tesseract.setParameters({ debug_file: '/dev/null' } as Parameters<TesseractWorker['setParameters']>[0]);
+  return tesseract;
+}
+
+function unreadable(what: string, error: unknown): OrioleError {
+  if (error instanceof OrioleError) return error;
+  const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.slice(0, 160);
+  return new OrioleError('invalid_request', `${what}${reason ? `: ${reason}` : ''}`);
+}
