@@ -3,6 +3,7 @@ import type { Worker as TesseractWorker } from 'tesseract.js';
 import { OrioleError } from '../../src/core/index.ts';
 import { serveTasks } from '../parse-pool/index.ts';
 import type { OcrJob, OcrWorkerData, Recognition } from './protocol.ts';
+import { checkPictureSize } from './picture-size.ts';
 import { renderPdfPage } from './render-pdf-page.ts';
 
 /**
@@ -34,10 +35,12 @@ async function renderPage(pdf: Uint8Array, page: number): Promise<Uint8Array> {
 }
 
 async function recognize(image: Uint8Array): Promise<Recognition> {
+  checkPictureSize(image);
   const tesseract = await (engine ??= startEngine());
   const read = async (quarterTurns: number): Promise<Recognition> => {
     try {
-      const { data } = await tesseract.recognize(Buffer.from(image), { rotateRadians: (quarterTurns * Math.PI) / 2 });
+      const picture = quarterTurns === 0 ? image : await turned(image, quarterTurns);
+      const { data } = await tesseract.recognize(Buffer.from(picture));
       return { text: data.text, confidence: data.confidence, quarterTurns };
     } catch (error) {
       throw unreadable('the image could not be read', error);
@@ -52,6 +55,22 @@ async function recognize(image: Uint8Array): Promise<Recognition> {
     if (best.confidence >= sidewaysBelowConfidence) break;
   }
   return best;
+}
+
+/**
+ * The picture turned clockwise by quarter turns, on a canvas with its sides swapped for
+ * odd turns (Tesseract's own `rotateRadians` turns within the original frame and crops).
+ */
+async function turned(image: Uint8Array, quarterTurns: number): Promise<Uint8Array> {
+  const { createCanvas, loadImage } = await import('@napi-rs/canvas');
+  const picture = await loadImage(Buffer.from(image));
+  const sideways = quarterTurns % 2 === 1;
+  const canvas = createCanvas(sideways ? picture.height : picture.width, sideways ? picture.width : picture.height);
+  const context = canvas.getContext('2d');
+  context.translate(canvas.width / 2, canvas.height / 2);
+  context.rotate((quarterTurns * Math.PI) / 2);
+  context.drawImage(picture, -picture.width / 2, -picture.height / 2);
+  return canvas.toBuffer('image/png');
 }
 
 /** More text read with more confidence; a confident reading of two specks loses to a page. */

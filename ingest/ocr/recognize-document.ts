@@ -1,4 +1,4 @@
-import type { Block, LoaderInput, OcrMode, OcrTarget, ParsedDocument } from '../../src/core/index.ts';
+import type { Block, ErrorCode, LoaderInput, OcrMode, OcrTarget, ParsedDocument } from '../../src/core/index.ts';
 import pLimit from 'p-limit';
 import { isOrioleError } from '../../src/core/index.ts';
 import { recognizedParagraphs } from './ocr-text.ts';
@@ -21,7 +21,7 @@ export interface OcrReport {
   recognized: number;
   withText: number;
   /** Pictures that could not be read, each with why; the rest of the document is kept. */
-  failed: { page?: number; reason: string }[];
+  failed: { page?: number; code: ErrorCode; reason: string }[];
   /** Mean Tesseract word confidence over the pictures with text, 0–100. */
   meanConfidence: number | null;
 }
@@ -43,7 +43,7 @@ export async function recognizeDocument(document: ParsedDocument, input: LoaderI
   const report: OcrReport = { recognized: 0, withText: 0, failed: [], meanConfidence: null };
   const readable = wanted.slice(0, maxOcrPagesPerDocument);
   for (const target of wanted.slice(maxOcrPagesPerDocument)) {
-    report.failed.push({ ...pageOf(target), reason: `not read: more than ${maxOcrPagesPerDocument} pages of this document need OCR` });
+    report.failed.push({ ...pageOf(target), code: 'document_too_complex', reason: `not read: more than ${maxOcrPagesPerDocument} pages of this document need OCR` });
   }
   const confidences: number[] = [];
   // No more pages queued than the pool reads at once: each carries the whole PDF to its thread.
@@ -59,7 +59,7 @@ export async function recognizeDocument(document: ParsedDocument, input: LoaderI
       }
       return { target, paragraphs };
     } catch (error) {
-      report.failed.push({ ...pageOf(target), reason: isOrioleError(error) ? error.message : 'the recogniser failed' });
+      report.failed.push({ ...pageOf(target), ...(isOrioleError(error) ? { code: error.code, reason: error.message } : { code: 'internal', reason: 'the recogniser failed' }) });
       return { target, paragraphs: [] as string[] };
     }
   };
@@ -120,8 +120,10 @@ function withRecognizedBlocks(blocks: readonly Block[], readings: readonly { tar
       insertions.push({ position: target.position, blocks: [...lead, ...paragraphs.map((text): Block => ({ kind: 'paragraph', text }))] });
     }
   }
-  // From the back, so earlier positions stay where they were.
-  for (const { position, blocks: inserted } of insertions.sort((a, b) => b.position - a.position)) {
+  // From the back, so earlier positions stay where they were; of two pictures at one
+  // position the later goes in first, so the earlier ends up before it.
+  const fromTheBack = insertions.map((insertion, order) => ({ ...insertion, order })).sort((a, b) => b.position - a.position || b.order - a.order);
+  for (const { position, blocks: inserted } of fromTheBack) {
     result.splice(Math.min(position, result.length), 0, ...inserted);
   }
   return result;

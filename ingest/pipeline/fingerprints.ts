@@ -23,6 +23,8 @@ export interface FingerprintInput {
   metadata: Record<string, unknown>;
   /** Chunking settings in effect: new settings re-chunk unchanged files. */
   chunking: unknown;
+  /** Parser settings in effect (the OCR mode): turning OCR on re-reads a scanned PDF ingested without it. */
+  parsing?: unknown;
 }
 
 /** The document hash stored last as the commit marker: equal → nothing to do. */
@@ -37,6 +39,7 @@ export function documentFingerprint(input: FingerprintInput): string {
       sortedEntries(input.tags),
       input.metadata,
       input.chunking,
+      input.parsing ?? null,
     ]),
   );
 }

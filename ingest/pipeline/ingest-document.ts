@@ -13,6 +13,7 @@ import {
 } from '../../src/db/index.ts';
 import { decodePercents } from '../../src/text/index.ts';
 import { assignHeadingAnchors, contentTypes, detectContentType, headingAnchorRulesFor } from '../loaders/index.ts';
+import type { OcrReport } from '../ocr/index.ts';
 import { documentFingerprint, indexText, sha256 } from './fingerprints.ts';
 
 /** Everything ingestion needs from outside, passed in so backends, parsers and embedders plug in. */
@@ -27,6 +28,8 @@ export interface IngestContext {
   embedderSpec: string;
   /** Chunking settings in effect; part of each document's fingerprint. */
   chunkingSettings: unknown;
+  /** Parser settings that change what a file turns into (the OCR mode); part of each document's fingerprint. */
+  parsingSettings?: unknown;
   limits: IngestLimits;
 }
 
@@ -63,6 +66,8 @@ export interface IngestedDocument {
   chunks: number;
   /** Chunks embedded by this call (not reused from stored vectors). */
   embedded: number;
+  /** What went wrong in part while the rest was stored: pictures OCR could not read. */
+  warnings?: string[];
 }
 
 /** A file with nothing to index (an empty Markdown file, a page of whitespace): nothing was written. */
@@ -136,6 +141,7 @@ export async function prepareDocument(
     tags,
     metadata: item.metadata ?? {},
     chunking: context.chunkingSettings,
+    parsing: context.parsingSettings,
   });
   const existing = await findDocumentBySource(context.database, kb.id, source);
   if (existing?.contentHash === fingerprint) {
@@ -150,10 +156,16 @@ export async function prepareDocument(
   const chunks = context.chunk(withHeadingAnchors(parsed, metadata));
   if (chunks.length === 0) {
     // An empty file is nothing to ingest; a PDF without text is a scan Oriole cannot read yet.
+    const unread = ocrReport(parsed.metadata)?.failed[0];
+    if (unread) {
+      // Nothing but pictures, and OCR could not read them: the document fails with the reason.
+      throw new OrioleError(unread.code, `${source}: OCR could not read ${unread.page === undefined ? 'it' : `page ${unread.page}`}: ${unread.reason}`, {
+        details: { source, reason: 'ocr_failed', ocr: parsed.metadata.ocr },
+      });
+    }
     if (parsed.contentType !== contentTypes.pdf) return { source, outcome: 'skipped', reason: noTextReason };
-    throw new OrioleError('invalid_request', `${source} contains no text to index (a scanned PDF needs OCR first)`, {
-      details: { source, reason: 'no_text' },
-    });
+    const why = parsed.metadata.ocr ? 'OCR found no text on its pages' : 'its pages are images: with ORIOLE_OCR=off they are not read';
+    throw new OrioleError('invalid_request', `${source} contains no text to index (${why})`, { details: { source, reason: 'no_text' } });
   }
   if (chunks.length > context.limits.maxChunksPerDocument) {
     throw new OrioleError(
@@ -208,6 +220,7 @@ export async function storeDocument(context: IngestContext, kb: KnowledgeBase, p
     outcome: stored.created ? 'added' : 'updated',
     chunks: records.length,
     embedded,
+    ...withWarnings(ocrWarnings(prepared.document.metadata)),
   };
 }
 
@@ -253,6 +266,20 @@ async function vectorsFor(
  * The API declares the type it detected and `oriole ingest` declares none; both parse
  * the same, so both must fingerprint the same, or running both re-ingests every time.
  */
+/** "page 3: Reading page 3 of a.pdf took longer than …" for each picture OCR could not read. */
+function ocrWarnings(metadata: Record<string, unknown>): string[] {
+  return (ocrReport(metadata)?.failed ?? []).map(({ page, reason }) => `OCR could not read ${page === undefined ? 'a picture' : `page ${page}`}: ${reason}`);
+}
+
+/** What the OCR stage left in a document's metadata, if it ran. */
+function ocrReport(metadata: Record<string, unknown>): OcrReport | undefined {
+  return metadata.ocr as OcrReport | undefined;
+}
+
+function withWarnings(warnings: string[]): { warnings?: string[] } {
+  return warnings.length > 0 ? { warnings } : {};
+}
+
 function typeThatMatters(source: string, item: IngestItem): string | null {
   if (item.contentType === undefined) return null;
   const declared = detectContentType({ source, bytes: item.bytes, declared: item.contentType });

@@ -29,6 +29,8 @@ export interface IngestSummary {
   failures: { source: string; message: string }[];
   /** Why each skipped source was left out: not a document type, or no text to index. */
   skips: { source: string; reason: string }[];
+  /** Documents stored with a part missing (a scanned page OCR could not read), one entry per problem. */
+  warnings: { source: string; message: string }[];
 }
 
 export interface IngestProgress {
@@ -84,6 +86,7 @@ export async function ingestInputs(
     seconds: 0,
     failures: [],
     skips: [],
+    warnings: [],
   };
   const seen = new Set<string>();
   const steps: Step[] = [];
@@ -114,6 +117,7 @@ export async function ingestInputs(
       summary[outcome.outcome]++;
       summary.chunks += outcome.chunks;
       summary.embedded += outcome.embedded;
+      for (const message of outcome.warnings ?? []) summary.warnings.push({ source: outcome.source, message });
       options.onProgress?.({ source: outcome.source, result: outcome.outcome });
     } catch (error) {
       if (isOrioleError(error) && error.code === 'upstream_unavailable') throw error;

@@ -75,6 +75,7 @@ function printSummary(summary: IngestSummary, kb: string): void {
     const more = sources.length > maxSkippedListed ? ` and ${sources.length - maxSkippedListed} more` : '';
     console.log(`Skipped, ${reason}: ${listed}${more}`);
   }
+  for (const { source, message } of summary.warnings) console.log(`Warning: ${source}: ${message}`);
 }
 
 /** Sources named per skip reason; a folder of images should not flood the summary. */

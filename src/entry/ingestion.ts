@@ -85,8 +85,9 @@ export function createNodeIngestion(
   embedder: Embedder | null,
   sourceOptions: SourceSyncOptions = {},
 ): NodeIngestion {
-  const parsePool = createParsePool({ budgets: config.parsing });
   const { mode: ocrMode, ...ocrPoolOptions } = config.ocr;
+  // Pictures inside documents are collected in the parse threads only when OCR will read them.
+  const parsePool = createParsePool({ budgets: config.parsing, embeddedImages: ocrMode === 'all' });
   const ocr = ocrMode === 'off' ? null : { mode: ocrMode, recognizer: createOcrPool(ocrPoolOptions) };
   const loaders = createFileLoaders({
     maxDecompressedBytes: config.parsing.maxDecompressedBytes,
@@ -108,6 +109,7 @@ export function createNodeIngestion(
     embedder,
     embedderSpec: config.embedder.spec,
     chunkingSettings: defaultChunkingSettings,
+    parsingSettings: { ocr: ocrMode },
     limits: defaultIngestLimits,
   };
   return {

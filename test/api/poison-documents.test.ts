@@ -1,6 +1,7 @@
 import { get, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileLoaders } from '../../ingest/loaders/index.ts';
+import { createOcrPool, recognizeDocument, type TextRecognizer } from '../../ingest/ocr/index.ts';
 import { createParsePool, type ParseBudgets, type ParsePool } from '../../ingest/parse-pool/index.ts';
 import type { JobWorker } from '../../ingest/pipeline/index.ts';
 import type { Database } from '../../src/db/index.ts';
@@ -8,7 +9,7 @@ import { createTestApp } from '../helpers/app.ts';
 import { openMigrated, testBackends } from '../helpers/databases.ts';
 import { testIngestContext } from '../helpers/ingestion.ts';
 import { listenOnLoopback } from '../helpers/network.ts';
-import { flateBombPdf, hugeCsv, lyingDocx, pageTreePdf, repeatedText, xlsxBomb, type PoisonFile } from '../helpers/poison-files.ts';
+import { flateBombPdf, gigapixelPng, hugeCsv, lyingDocx, pageTreePdf, repeatedText, xlsxBomb, type PoisonFile } from '../helpers/poison-files.ts';
 
 const megabyte = 1024 * 1024;
 /** Small budgets so each poison file fails in seconds on a busy two-core machine. */
@@ -22,6 +23,7 @@ const poisonFiles: { name: string; make: () => Promise<Uint8Array> | Uint8Array;
   { name: 'quotes.md', make: () => repeatedText('>', megabyte), expectedCode: 'document_too_complex' },
   { name: 'brackets.md', make: () => repeatedText('[', 5 * megabyte), expectedCode: 'document_too_complex' },
   { name: 'million-rows.csv', make: () => hugeCsv(1_000_000), expectedCode: 'document_too_complex' },
+  { name: 'gigapixel.png', make: () => gigapixelPng(), expectedCode: 'document_too_complex' },
 ];
 
 interface Watch {
@@ -86,13 +88,19 @@ function watch(url: string): Watch {
 describe.each(testBackends())('poison documents uploaded to the API on $name', (backend) => {
   let database: Database;
   let pool: ParsePool;
+  let recognizer: TextRecognizer;
   let worker: JobWorker | undefined;
   let server: Awaited<ReturnType<typeof listenOnLoopback>>;
 
   beforeAll(async () => {
     database = await openMigrated(backend);
     pool = createParsePool({ budgets });
-    const loaders = createFileLoaders({ isolate: (input) => pool.parse(input), maxDecompressedBytes: budgets.maxDecompressedBytes });
+    recognizer = createOcrPool({ concurrency: 1, pageTimeoutMs: 60_000 });
+    const loaders = createFileLoaders({
+      isolate: (input) => pool.parse(input),
+      maxDecompressedBytes: budgets.maxDecompressedBytes,
+      recognize: (document, input) => recognizeDocument(document, input, { mode: 'scanned', recognizer }),
+    });
     const context = testIngestContext(database, null, { parse: (input) => loaders.load(input) });
     const created = createTestApp(database, { context });
     worker = created.worker;
@@ -107,6 +115,7 @@ describe.each(testBackends())('poison documents uploaded to the API on $name', (
     await server?.close();
     await worker?.stop();
     await pool?.close();
+    await recognizer?.close();
     await backend.cleanup();
   });
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, quoteIdentifier, type Database } from '../../src/db/index.ts';
 import { openPglite } from '../../src/db/pglite.ts';
 import { backendSelected, testDatabaseUrl, uniqueName, withAdminClient } from '../helpers/databases.ts';
+import { pdfOfPages, scannedPage, textImage } from '../helpers/ocr-fixtures.ts';
 import { flateBombPdf, pageTreePdf, repeatedText } from '../helpers/poison-files.ts';
 
 const binary = path.resolve('bin/oriole.js');
@@ -163,6 +164,31 @@ describe.each(targets)('oriole ingest on $name', { timeout: 180_000 }, (target) 
       } finally {
         await database.close();
       }
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('reads scanned PDFs and screenshots with OCR; with ORIOLE_OCR=off the scan fails saying why and the image is skipped', { timeout: 240_000 }, async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'oriole-ocr-'));
+    try {
+      await writeFile(path.join(folder, 'signed-policy.pdf'), await pdfOfPages([{ image: scannedPage(['Signed refund policy', 'Refunds for annual plans are prorated to the day.']) }]));
+      await writeFile(path.join(folder, 'quiet-hours.png'), textImage(['Turn on quiet hours to mute push alerts between 22:00 and 07:00.']));
+      await writeFile(path.join(folder, 'article.md'), '# Notifications\n\nPush alerts can be muted.\n');
+      const off = await oriole(['ingest', folder, '--kb', 'scans'], { ...target.environment, ORIOLE_OCR: 'off' });
+      expect(off.code).toBe(1);
+      expect(off.stderr).toContain('failed: signed-policy.pdf: signed-policy.pdf contains no text to index (its pages are images: with ORIOLE_OCR=off they are not read)');
+      expect(off.stdout).toMatch(/Ingested into 'scans': 1 added, 0 updated, 0 unchanged, 0 deleted, 1 failed, 1 skipped/);
+      expect(off.stdout).toContain('Skipped, not a supported document type: quiet-hours.png');
+      const on = await oriole(['ingest', folder, '--kb', 'scans'], target.environment, undefined);
+      expect(on.stderr).toBe('');
+      expect(on.code).toBe(0);
+      // The OCR mode is part of every document's fingerprint: the article is parsed again (its vectors would be reused).
+      expect(on.stdout).toMatch(/Ingested into 'scans': 2 added, 1 updated, 0 unchanged, 0 deleted, 0 failed, 0 skipped/);
+      const found = await oriole(['search', 'annual plans prorated', '--kb', 'scans'], target.environment);
+      expect(found.stdout).toMatch(/1\.\s+\S+\s+signed-policy\.pdf/);
+      const screenshot = await oriole(['search', 'mute push alerts quiet hours', '--kb', 'scans'], target.environment);
+      expect(screenshot.stdout).toMatch(/1\.\s+\S+\s+quiet-hours\.png/);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }

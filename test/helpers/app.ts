@@ -4,7 +4,7 @@ import type { IngestContext, JobWorker } from '../../ingest/pipeline/index.ts';
 import type { UploadLimits } from '../../src/api/index.ts';
 import type { ReadinessDependencies, RequestLogger } from '../../src/api/index.ts';
 import { createHttpDependencies, type HttpDependencies } from '../../src/api/index.ts';
-import { loadConfig, type ServiceMetrics, type Verifier } from '../../src/core/index.ts';
+import { loadConfig, type Config, type ServiceMetrics, type Verifier } from '../../src/core/index.ts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { AnswerService, AnswerSettings } from '../../src/answer/index.ts';
 import type { Database } from '../../src/db/index.ts';
@@ -74,6 +74,11 @@ export function createTestApp(
     syncSchedulerIntervalMs?: number;
     /** The job worker's id (several apps on one database tell their workers apart). */
     workerId?: string;
+    /**
+     * Ingest as `oriole serve` does (the parse pool's threads, OCR as `ocr` says) rather than
+     * with the in-thread test context: for suites about what the composition adds to parsing.
+     */
+    servedIngestion?: { ocr?: Partial<Config['ocr']> };
   } = {},
 ): {
   app: TestApp;
@@ -84,9 +89,10 @@ export function createTestApp(
   /** Stops the workers and the sync scheduler (each finishes its current job). */
   stop(): Promise<void>;
 } {
-  const context = options.context ?? testIngestContext(database, null);
-  const config = {
+  const context = options.servedIngestion ? undefined : (options.context ?? testIngestContext(database, null));
+  const config: Config = {
     ...testConfig,
+    ocr: { ...testConfig.ocr, ...options.servedIngestion?.ocr },
     adminKey: options.adminKey,
     allowPrivateNetwork: options.allowPrivateNetwork ?? false,
     conversations: {
@@ -99,9 +105,9 @@ export function createTestApp(
   const verifierModel = options.verifier && options.verifier !== 'llm' ? { verifier: options.verifier } : {};
   const node = composeNode(
     config,
-    { database, logger: silentLogger, models: { embedder: context.embedder, reranker: null, ...verifierModel } },
+    { database, logger: silentLogger, models: { embedder: context?.embedder ?? null, reranker: null, ...verifierModel } },
     {
-      ingestContext: context,
+      ...(context ? { ingestContext: context } : {}),
       chatModel: options.chatModel ?? null,
       // No answer cache unless a test asks for one: suites ask the same question again to test the pipeline itself.
       answerSettings: { answerCacheEntries: 0, ...options.answerSettings },
@@ -122,7 +128,14 @@ export function createTestApp(
     },
   );
   const workers = node.startWorkers({ ingestion: options.worker !== false, evals: Boolean(options.evalWorker) });
-  return { app: node.app(), worker: workers.ingestion, evalWorker: workers.evals, context, answers: node.answers(), stop: () => node.stop() };
+  return {
+    app: node.app(),
+    worker: workers.ingestion,
+    evalWorker: workers.evals,
+    context: context ?? node.ingestion().context,
+    answers: node.answers(),
+    stop: () => node.stop(),
+  };
 }
 
 export async function postJson(app: TestApp, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

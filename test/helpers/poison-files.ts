@@ -83,6 +83,28 @@ export async function xlsxBomb(inflatedBytes: number): Promise<Uint8Array> {
 }
 
 /** `count` copies of `unit`, as one Markdown or text document. */
+/**
+ * A PNG whose header claims 60,000 × 60,000 pixels (3.6 gigapixels) over a few kilobytes
+ * of deflated zeros: a decoder that believed it would allocate 14 GB.
+ */
+export function gigapixelPng(): Uint8Array {
+  const chunk = (type: string, data: Uint8Array) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const checksum = Buffer.alloc(4);
+    checksum.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, checksum]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(60_000, 0);
+  header.writeUInt32BE(60_000, 4);
+  header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale, no interlace
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const pixels = deflateRawSync(Buffer.alloc(4 * 1024 * 1024));
+  return new Uint8Array(Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', new Uint8Array())]));
+}
+
 export function repeatedText(unit: string, bytes: number): Uint8Array {
   return new TextEncoder().encode(unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes));
 }

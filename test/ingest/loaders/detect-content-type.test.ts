@@ -78,12 +78,14 @@ describe('content-type detection', () => {
     expect(error.details).toMatchObject({ source: 'notes.txt', contentType: null });
   });
 
-  it('names an image, and the loaders refuse it as unsupported_media_type', async () => {
+  it('names an image, and the loaders without OCR refuse it as unsupported_media_type, saying how to turn OCR on', async () => {
     expect(detectContentType({ source: 'screenshots/console.png', bytes: png })).toBe('image/png');
     expect(detectContentType({ source: 'screenshot.txt', bytes: png })).toBe('image/png');
     const error = await rejectionOf(loaders.load({ source: 'screenshots/console.png', bytes: png }));
     expect(error.code).toBe('unsupported_media_type');
-    expect(error.message).toBe('screenshots/console.png is image/png, which Oriole cannot parse');
+    expect(error.message).toBe(
+      'screenshots/console.png is image/png, which Oriole cannot parse: an image, which Oriole reads only with OCR on; set ORIOLE_OCR=scanned (the default) or all',
+    );
     expect(error.details).toMatchObject({ source: 'screenshots/console.png', contentType: 'image/png' });
   });
 

@@ -28,11 +28,11 @@ describe('the PDF loader', () => {
     });
   });
 
-  it('parses a scanned PDF without a text layer to no blocks, and says how many pages it has', async () => {
+  it('parses a scanned PDF without a text layer to no blocks, leaving its pages to OCR, and says how many pages it has', async () => {
     const pdf = await PDFDocument.create();
     pdf.addPage([595, 842]).drawRectangle({ x: 50, y: 50, width: 400, height: 600, color: rgb(0.8, 0.8, 0.8) });
     const document = await loaders.load({ source: 'scans/receipt.pdf', bytes: await pdf.save() });
-    expect(document).toMatchObject({ title: null, blocks: [], metadata: { pages: 1 } });
+    expect(document).toMatchObject({ title: null, blocks: [], metadata: { pages: 1 }, ocrTargets: [{ kind: 'pdf_page', page: 1 }] });
   });
 
   it('reports a truncated PDF as invalid_request naming the file and the reason', async () => {

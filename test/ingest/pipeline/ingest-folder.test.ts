@@ -118,7 +118,7 @@ describe.each(testBackends())('ingesting a folder on $name', (backend) => {
     await rm(mixed, { recursive: true, force: true });
   });
 
-  it('skips files with no text, saying why, and still fails a PDF without a text layer with the OCR hint', async () => {
+  it('skips files with no text, saying why, and still fails a PDF without a text layer when OCR is not there to read it', async () => {
     const mixed = await mkdtemp(path.join(tmpdir(), 'oriole-textless-'));
     await writeFile(path.join(mixed, 'empty.md'), '');
     await writeFile(path.join(mixed, 'blank.txt'), ' \n\t\n   \n');
@@ -139,7 +139,7 @@ describe.each(testBackends())('ingesting a folder on $name', (backend) => {
       { source: 'empty.md', reason: 'no text to index' },
       { source: 'playground.mdx', reason: 'no text to index' },
     ]);
-    expect(summary.failures).toEqual([{ source: 'scan.pdf', message: expect.stringContaining('a scanned PDF needs OCR first') }]);
+    expect(summary.failures).toEqual([{ source: 'scan.pdf', message: expect.stringContaining('its pages are images: with ORIOLE_OCR=off they are not read') }]);
     const stored = await database.query<{ source: string }>('SELECT source FROM documents WHERE kb_id = $1 ORDER BY source', [other.id]);
     expect(stored.rows.map((row) => row.source)).toEqual(['real.md']);
     await rm(mixed, { recursive: true, force: true });
