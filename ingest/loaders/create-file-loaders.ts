@@ -4,9 +4,9 @@ import { contentTypes } from './content-types.ts';
 import { csvLoader } from './csv-loader.ts';
 import { detectContentType } from './detect-content-type.ts';
 import { createDocxLoader } from './docx-loader.ts';
-import { htmlLoader } from './html-loader.ts';
+import { createHtmlLoader } from './html-loader.ts';
 import { imageLoader } from './image-loader.ts';
-import { markdownLoader } from './markdown-loader.ts';
+import { createMarkdownLoader } from './markdown-loader.ts';
 import { createOdfLoader } from './odf-loader.ts';
 import { defaultOfficeArchiveLimits } from './office-archive.ts';
 import { createPdfLoader } from './pdf-loader.ts';
@@ -41,6 +41,13 @@ export interface FileLoaderOptions {
    * handed back with the document for the caller's OCR stage.
    */
   recognize?: (document: ParsedDocument, input: LoaderInput) => Promise<ParsedDocument>;
+  /**
+   * The built-in loaders leave pictures inside documents (a DOCX's screenshots, data:
+   * URIs in HTML and Markdown) as `embedded` OCR targets, for ORIOLE_OCR=all; false by
+   * default, so their bytes are not copied for nothing. With `isolate` it is the parse
+   * pool's own `embeddedImages` that counts, since the loaders run there.
+   */
+  embeddedImages?: boolean;
 }
 
 export interface FileLoaders {
@@ -63,13 +70,14 @@ export const supportedContentTypes: readonly string[] = Object.values(contentTyp
 export function createFileLoaders(options: FileLoaderOptions = {}): FileLoaders {
   const maxDecompressedBytes = options.maxDecompressedBytes ?? defaultOfficeArchiveLimits.maxDecompressedBytes;
   const officeLimits = { ...defaultOfficeArchiveLimits, maxDecompressedBytes };
+  const pictures = { embeddedImages: options.embeddedImages ?? false };
   const inThisThread = [
-    markdownLoader,
-    htmlLoader,
+    createMarkdownLoader(pictures),
+    createHtmlLoader(pictures),
     textLoader,
     csvLoader,
     createPdfLoader({ maxDecompressedBytes }),
-    createDocxLoader(officeLimits),
+    createDocxLoader(officeLimits, pictures),
     createXlsxLoader(officeLimits),
     createPptxLoader(officeLimits),
     createOdfLoader(officeLimits),

@@ -7,13 +7,15 @@ import type { Heading, Root as MdastRoot } from 'mdast';
 import type { Block } from '../../src/core/index.ts';
 import { collapseWhitespace } from './collapse-whitespace.ts';
 import { cleanDocSiteContent, docSiteContentContainers } from './doc-site-html.ts';
-import { mdastToBlocks } from './mdast-to-blocks.ts';
+import { mdastToBlocks, type BlockImage, type BlocksAndImages } from './mdast-to-blocks.ts';
 
 export interface HtmlDocument {
   title: string | null;
   url: string | null;
   metadata: Record<string, unknown>;
   blocks: Block[];
+  /** Every `<img>` of the main content: its src, alt text and place among the blocks. */
+  images: BlockImage[];
 }
 
 /** Never content, wherever it appears. */
@@ -35,7 +37,7 @@ export function htmlToDocument(html: string, baseUrl?: string): HtmlDocument {
   const tree = fromHtml(html);
   const content = mainContent(tree);
   cleanDocSiteContent(content);
-  const blocks = mdastToBlocks(asMdastRoot(toMdast(content, { handlers: headingHandlers })));
+  const { blocks, images } = mdastToBlocks(asMdastRoot(toMdast(content, { handlers: headingHandlers })));
 
   const firstHeading = blocks.find((block) => block.kind === 'heading' && block.level === 1);
   const headingText = firstHeading?.kind === 'heading' ? firstHeading.text : null;
@@ -49,11 +51,11 @@ export function htmlToDocument(html: string, baseUrl?: string): HtmlDocument {
   if (language) metadata.language = language;
 
   const canonical = stringProperty(select('link[rel~=canonical]', tree), 'href');
-  return { title, url: canonical ? resolveUrl(canonical, baseUrl) : null, metadata, blocks };
+  return { title, url: canonical ? resolveUrl(canonical, baseUrl) : null, metadata, blocks, images };
 }
 
-/** A snippet of HTML (a block of HTML inside Markdown) as blocks. */
-export function htmlFragmentToBlocks(html: string): Block[] {
+/** A snippet of HTML (a block of HTML inside Markdown) as blocks, with its `<img>`s. */
+export function htmlFragmentToBlocks(html: string): BlocksAndImages {
   const tree = fromHtml(html, { fragment: true });
   prune(tree, alwaysNoise);
   return mdastToBlocks(asMdastRoot(toMdast(tree)));

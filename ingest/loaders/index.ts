@@ -5,6 +5,7 @@ export type { ContentTypeProbe } from './detect-content-type.ts';
 export { contentTypes } from './content-types.ts';
 export type { ContentType } from './content-types.ts';
 export { defaultDocxLimits } from './docx-loader.ts';
+export { maxEmbeddedImageBytes, maxEmbeddedImagesPerDocument, minEmbeddedImageBytes } from './embedded-image.ts';
 export { maxPdfPages } from './pdf-loader.ts';
 export { maxCsvLines } from './csv-loader.ts';
 export { defaultOfficeArchiveLimits } from './office-archive.ts';

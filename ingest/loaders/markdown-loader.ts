@@ -9,13 +9,14 @@ import { frontmatter } from 'micromark-extension-frontmatter';
 import { gfm } from 'micromark-extension-gfm';
 import { mdxjs } from 'micromark-extension-mdxjs';
 import { parse as parseYaml } from 'yaml';
-import type { Block, Loader, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
+import type { Loader, LoaderInput, ParsedDocument } from '../../src/core/index.ts';
 import { contentTypes } from './content-types.ts';
 import { decodeText } from './decode-text.ts';
 import { prepareDocSiteMarkdown } from './doc-site-prepass.ts';
 import { normalizeDocSiteTree } from './doc-site-tree.ts';
+import { dataUriOcrTargets, type EmbeddedImageOptions } from './embedded-image.ts';
 import { htmlFragmentToBlocks } from './html-to-document.ts';
-import { mdastToBlocks } from './mdast-to-blocks.ts';
+import { mdastToBlocks, type BlocksAndImages } from './mdast-to-blocks.ts';
 import { unparseable } from './unparseable.ts';
 
 /**
@@ -27,25 +28,31 @@ import { unparseable } from './unparseable.ts';
  * Documentation-site dialects are parsed, not leaked: container directives (`::: tip`),
  * `{#custom-id}` heading anchors, GitBook tags, Hugo shortcodes, MkDocs admonitions, and
  * `.mdx` pages, or `.md` pages written as MDX (Docusaurus), through the MDX parser.
+ * With `embeddedImages`, its data: URI pictures are left for OCR.
  */
-export const markdownLoader: Loader = {
-  contentTypes: [contentTypes.markdown],
-  async load({ source, bytes }: LoaderInput): Promise<ParsedDocument> {
-    const text = decodeText(bytes);
-    if (text === null) throw unparseable(source, 'Markdown', 'not UTF-8 text');
-    const tree = parseDocSiteMarkdown(text, isMdx(source) || writtenAsMdx(text));
-    const metadata = frontMatterOf(tree, source);
-    const parsedBlocks = mdastToBlocks(tree, { htmlToBlocks: htmlFragmentToBlocks });
-    const firstHeading = parsedBlocks.find((block) => block.kind === 'heading' && block.level === 1);
-    return {
-      title: nonEmptyString(metadata.title) ?? (firstHeading?.kind === 'heading' ? firstHeading.text : null) ?? nonEmptyString(metadata.sidebar_label),
-      contentType: contentTypes.markdown,
-      blocks: withDescription(parsedBlocks, nonEmptyString(metadata.description)),
-      metadata,
-      url: nonEmptyString(metadata.url) ?? nonEmptyString(metadata.canonical) ?? null,
-    };
-  },
-};
+export function createMarkdownLoader({ embeddedImages = false }: EmbeddedImageOptions = {}): Loader {
+  return {
+    contentTypes: [contentTypes.markdown],
+    async load({ source, bytes }: LoaderInput): Promise<ParsedDocument> {
+      const text = decodeText(bytes);
+      if (text === null) throw unparseable(source, 'Markdown', 'not UTF-8 text');
+      const tree = parseDocSiteMarkdown(text, isMdx(source) || writtenAsMdx(text));
+      const metadata = frontMatterOf(tree, source);
+      const parsed = mdastToBlocks(tree, { htmlToBlocks: htmlFragmentToBlocks });
+      const firstHeading = parsed.blocks.find((block) => block.kind === 'heading' && block.level === 1);
+      const { blocks, images } = withDescription(parsed, nonEmptyString(metadata.description));
+      const ocrTargets = embeddedImages ? dataUriOcrTargets(images) : [];
+      return {
+        title: nonEmptyString(metadata.title) ?? (firstHeading?.kind === 'heading' ? firstHeading.text : null) ?? nonEmptyString(metadata.sidebar_label),
+        contentType: contentTypes.markdown,
+        blocks,
+        metadata,
+        url: nonEmptyString(metadata.url) ?? nonEmptyString(metadata.canonical) ?? null,
+        ...(ocrTargets.length > 0 ? { ocrTargets } : {}),
+      };
+    },
+  };
+}
 
 // Only the block (flow) directive constructs: the inline one would read the `:30` of `10:30` as a directive.
 const containerDirectives = { flow: directive().flow };
@@ -118,14 +125,19 @@ function frontMatterOf(tree: Root, source: string): Record<string, unknown> {
 /**
  * A page's description as its first paragraph, under the h1 when it has one: front
  * matter is not passage text, and a description is often the best summary of the page.
- * Left out when the page already opens with the same words.
+ * Left out when the page already opens with the same words. Pictures after the place
+ * it goes move down one block with the rest.
  */
-function withDescription(blocks: Block[], description: string | null): Block[] {
-  if (description === null) return blocks;
+function withDescription(parsed: BlocksAndImages, description: string | null): BlocksAndImages {
+  const { blocks, images } = parsed;
+  if (description === null) return parsed;
   const firstParagraph = blocks.find((block) => block.kind === 'paragraph');
-  if (firstParagraph?.kind === 'paragraph' && comparable(firstParagraph.text).startsWith(comparable(description))) return blocks;
+  if (firstParagraph?.kind === 'paragraph' && comparable(firstParagraph.text).startsWith(comparable(description))) return parsed;
   const at = blocks[0]?.kind === 'heading' && blocks[0].level === 1 ? 1 : 0;
-  return [...blocks.slice(0, at), { kind: 'paragraph', text: description }, ...blocks.slice(at)];
+  return {
+    blocks: [...blocks.slice(0, at), { kind: 'paragraph', text: description }, ...blocks.slice(at)],
+    images: images.map((image) => (image.position >= at ? { ...image, position: image.position + 1 } : image)),
+  };
 }
 
 function comparable(text: string): string {

@@ -2,9 +2,27 @@ import type { List, Nodes, PhrasingContent, Root, RootContent, Table } from 'mda
 import type { Block } from '../../src/core/index.ts';
 import { collapseWhitespace } from './collapse-whitespace.ts';
 
+/** A picture met on the way, at its place among the blocks. */
+export interface BlockImage {
+  /** As written: a URL, a data: URI, or what a converter put there (the DOCX loader's `oriole-image:N`). */
+  url: string;
+  alt: string;
+  /**
+   * Blocks before the picture. It counts as after the block that holds it (its alt text
+   * is in that block's text), so its OCR text would follow that text.
+   */
+  position: number;
+}
+
+export interface BlocksAndImages {
+  blocks: Block[];
+  /** Every picture, in document order; which ones are worth reading is the loader's call. */
+  images: BlockImage[];
+}
+
 export interface MdastToBlocksOptions {
   /** Turns a block of raw HTML (HTML inside Markdown) into blocks; without it such HTML is dropped. */
-  htmlToBlocks?: (html: string) => Block[];
+  htmlToBlocks?: (html: string) => BlocksAndImages;
 }
 
 const phrasingTypes = new Set<string>([
@@ -37,19 +55,29 @@ const inlineParents = new Set<string>([
  * can be expressed as Markdown (Markdown itself, HTML, DOCX through HTML). Headings
  * keep their level, lists their items as plain text (nested items indented), tables
  * their header and rows; blockquotes become paragraphs, images their alt text, links
- * their text.
+ * their text. The pictures are listed too, with where they stand.
  */
-export function mdastToBlocks(tree: Root, options: MdastToBlocksOptions = {}): Block[] {
+export function mdastToBlocks(tree: Root, options: MdastToBlocksOptions = {}): BlocksAndImages {
   const blocks: Block[] = [];
+  const images: BlockImage[] = [];
+  const definitions = definitionUrls(tree);
   // Loose inline content between blocks (HTML allows it) gathers into one paragraph.
   let loose: PhrasingContent[] = [];
 
-  const pushParagraph = (text: string) => {
-    if (text !== '') blocks.push({ kind: 'paragraph', text });
+  const noteImagesIn = (nodes: readonly Nodes[]) => {
+    for (const image of imagesIn(nodes, definitions)) images.push({ ...image, position: blocks.length });
   };
   const flushLoose = () => {
-    pushParagraph(plainText(loose));
+    const text = plainText(loose);
+    if (text !== '') blocks.push({ kind: 'paragraph', text });
+    noteImagesIn(loose);
     loose = [];
+  };
+  const pushHtml = (html: string) => {
+    if (!options.htmlToBlocks) return;
+    const fragment = options.htmlToBlocks(html);
+    images.push(...fragment.images.map((image) => ({ ...image, position: image.position + blocks.length })));
+    blocks.push(...fragment.blocks);
   };
 
   const visit = (nodes: readonly RootContent[]) => {
@@ -60,49 +88,82 @@ export function mdastToBlocks(tree: Root, options: MdastToBlocksOptions = {}): B
       }
       flushLoose();
       switch (node.type) {
-        case 'heading': {
-          const text = plainText(node.children);
-          const anchor = node.data?.id;
-          if (text !== '') blocks.push({ kind: 'heading', level: node.depth, text, ...(anchor ? { anchor } : {}) });
-          break;
-        }
-        case 'paragraph':
-          pushParagraph(plainText(node.children));
-          break;
-        case 'list': {
-          const items: string[] = [];
-          collectListItems(node, 0, items);
-          if (items.length > 0) blocks.push({ kind: 'list', ordered: node.ordered === true, items });
-          break;
-        }
-        case 'code':
-          if (node.value.trim() !== '') {
-            blocks.push({ kind: 'code', text: node.value, ...(node.lang ? { language: node.lang } : {}) });
-          }
-          break;
-        case 'table': {
-          const table = tableBlock(node);
-          if (table) blocks.push(table);
-          break;
-        }
         case 'html':
-          if (options.htmlToBlocks) blocks.push(...options.htmlToBlocks(node.value));
+          pushHtml(node.value);
           break;
         case 'blockquote':
         case 'footnoteDefinition':
         case 'listItem':
           visit(node.children);
           break;
-        default:
-          // Front matter, definitions and thematic breaks carry no passage text.
-          break;
+        default: {
+          const block = blockOf(node);
+          if (block) blocks.push(block);
+          noteImagesIn([node]);
+        }
       }
     }
     flushLoose();
   };
 
   visit(tree.children);
-  return blocks;
+  return { blocks, images };
+}
+
+/** The block one node of the flow becomes, or null when it carries no passage text. */
+function blockOf(node: RootContent): Block | null {
+  switch (node.type) {
+    case 'heading': {
+      const text = plainText(node.children);
+      const anchor = node.data?.id;
+      return text === '' ? null : { kind: 'heading', level: node.depth, text, ...(anchor ? { anchor } : {}) };
+    }
+    case 'paragraph': {
+      const text = plainText(node.children);
+      return text === '' ? null : { kind: 'paragraph', text };
+    }
+    case 'list': {
+      const items: string[] = [];
+      collectListItems(node, 0, items);
+      return items.length === 0 ? null : { kind: 'list', ordered: node.ordered === true, items };
+    }
+    case 'code':
+      return node.value.trim() === '' ? null : { kind: 'code', text: node.value, ...(node.lang ? { language: node.lang } : {}) };
+    case 'table':
+      return tableBlock(node);
+    default:
+      // Front matter, definitions and thematic breaks carry no passage text.
+      return null;
+  }
+}
+
+/** `![alt][logo]` pictures name their URL in a `[logo]: …` definition; the first one of a label wins. */
+function definitionUrls(tree: Root): Map<string, string> {
+  const urls = new Map<string, string>();
+  const visit = (nodes: readonly Nodes[]) => {
+    for (const node of nodes) {
+      if (node.type === 'definition') {
+        if (!urls.has(node.identifier)) urls.set(node.identifier, node.url);
+      } else if ('children' in node) {
+        visit(node.children);
+      }
+    }
+  };
+  visit(tree.children);
+  return urls;
+}
+
+function* imagesIn(nodes: readonly Nodes[], definitions: ReadonlyMap<string, string>): Generator<{ url: string; alt: string }> {
+  for (const node of nodes) {
+    if (node.type === 'image') {
+      yield { url: node.url, alt: collapseWhitespace(node.alt ?? '') };
+    } else if (node.type === 'imageReference') {
+      const url = definitions.get(node.identifier);
+      if (url !== undefined) yield { url, alt: collapseWhitespace(node.alt ?? '') };
+    } else if ('children' in node) {
+      yield* imagesIn(node.children, definitions);
+    }
+  }
 }
 
 function collectListItems(list: List, depth: number, items: string[]): void {

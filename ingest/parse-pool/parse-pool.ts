@@ -18,6 +18,11 @@ export interface ParsePoolOptions {
   budgets: ParseBudgets;
   /** Worker threads; `defaultPoolSize()` when unset. */
   size?: number;
+  /**
+   * Leave pictures inside documents as OCR targets (FileLoaderOptions.embeddedImages):
+   * only for ORIOLE_OCR=all, since their bytes then cross back from the thread. False when unset.
+   */
+  embeddedImages?: boolean;
 }
 
 export interface ParsePool {
@@ -46,10 +51,10 @@ const workerEntry = new URL('./parse-worker-entry.js', import.meta.url);
  * `createThreadPool`): a parse over its time or heap budget fails with
  * `document_too_complex` and its thread is replaced.
  */
-export function createParsePool({ budgets, size = defaultPoolSize() }: ParsePoolOptions): ParsePool {
+export function createParsePool({ budgets, size = defaultPoolSize(), embeddedImages = false }: ParsePoolOptions): ParsePool {
   const pool = createThreadPool<ParseWorkerData, ParseRequest, ParsedDocument>({
     entry: workerEntry,
-    workerData: { maxDecompressedBytes: budgets.maxDecompressedBytes },
+    workerData: { maxDecompressedBytes: budgets.maxDecompressedBytes, embeddedImages },
     size,
     timeoutMs: budgets.timeoutMs,
     maxHeapMb: budgets.maxHeapMb,

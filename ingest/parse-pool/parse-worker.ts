@@ -8,8 +8,8 @@ import { serveTasks } from './serve-tasks.ts';
  * answering one request at a time. Budgets of time and heap are enforced from outside
  * (the pool terminates this thread); the decompression budget inside, by the loaders.
  */
-const { maxDecompressedBytes } = workerData as ParseWorkerData;
-const loaders = createFileLoaders({ maxDecompressedBytes });
+const { maxDecompressedBytes, embeddedImages } = workerData as ParseWorkerData;
+const loaders = createFileLoaders({ maxDecompressedBytes, embeddedImages });
 
 // createFileLoaders turns every failure into an OrioleError; the fallback message keeps a bug visible.
 serveTasks(
