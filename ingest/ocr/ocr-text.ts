@@ -12,7 +12,8 @@ export function recognizedParagraphs(text: string): string[] {
     .filter((paragraph) => (paragraph.match(/[\p{L}\p{N}]/gu) ?? []).length >= 2);
 }
 
-const cjk = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef`;
+// Curly quotes count: Chinese text quotes with them, and Tesseract spaces them out too.
+const cjk = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef\u2018-\u201f`;
 const spaceBetweenCjk = new RegExp(`(?<=[${cjk}])[ \\t]+(?=[${cjk}])`, 'gu');
 const endsWithCjk = new RegExp(`[${cjk}]$`, 'u');
 const startsWithCjk = new RegExp(`^[${cjk}]`, 'u');

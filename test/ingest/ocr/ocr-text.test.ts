@@ -17,6 +17,11 @@ describe('recognizedParagraphs: Tesseract text made into paragraphs', () => {
     expect(recognizedParagraphs('如 何 重 置 密码 ? 打开 设置 ，\n选 择 安 全 。')).toEqual(['如何重置密码 ? 打开设置，选择安全。']);
   });
 
+  it('closes the gaps Tesseract leaves inside Chinese curly quotes, but not around English ones', () => {
+    expect(recognizedParagraphs('点击 “ 忘记密码 ” 链接')).toEqual(['点击“忘记密码”链接']);
+    expect(recognizedParagraphs('Click “Forgot password” below')).toEqual(['Click “Forgot password” below']);
+  });
+
   it('keeps the space between Chinese and Latin words', () => {
     expect(recognizedParagraphs('在 Settings 中 打开 通知')).toEqual(['在 Settings 中打开通知']);
   });

@@ -19,7 +19,8 @@ describe('OCR in the file loaders (real Tesseract)', { timeout: 180_000 }, () =>
     expect(document.ocrTargets).toBeUndefined();
     expect(document.blocks.map((block) => ('text' in block ? [block.page, block.text] : null))).toEqual([
       [1, 'Cover letter with a text layer.'],
-      [2, 'Signed refund policy Refunds for annual plans are prorated to the day.'],
+      [2, 'Signed refund policy'],
+      [2, 'Refunds for annual plans are prorated to the day.'],
       [3, 'Appendix with a text layer.'],
     ]);
     expect(document.metadata.ocr).toMatchObject({ recognized: 1, withText: 1, failed: [] } satisfies Partial<OcrReport>);
