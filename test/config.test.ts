@@ -84,6 +84,27 @@ describe('configuration', () => {
     expect(configError({ ORIOLE_HANDOFF_WEBHOOK_SECRET: 'short-secret' }).message).not.toContain('short-secret');
   });
 
+  it('reads OCR settings, on for scans by default', () => {
+    expect(loadConfig({}).ocr).toEqual({ mode: 'scanned', concurrency: 1, pageTimeoutMs: 60_000 });
+    expect(loadConfig({ ORIOLE_OCR: 'all', ORIOLE_OCR_CONCURRENCY: '2', ORIOLE_OCR_PAGE_TIMEOUT_MS: '30000' }).ocr).toEqual({ mode: 'all', concurrency: 2, pageTimeoutMs: 30_000 });
+    expect(loadConfig({ ORIOLE_OCR: 'off' }).ocr.mode).toBe('off');
+  });
+
+  it('takes read replicas as a comma-separated list beside a PostgreSQL primary', () => {
+    expect(loadConfig({}).readReplicas).toEqual({ urls: [], maxLagMs: 5_000 });
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://oriole@primary.internal/oriole',
+      DATABASE_READ_URL: 'postgres://oriole@replica-1.internal/oriole, postgres://oriole@replica-2.internal/oriole',
+      ORIOLE_REPLICA_MAX_LAG_MS: '2000',
+    });
+    expect(config.readReplicas).toEqual({ urls: ['postgres://oriole@replica-1.internal/oriole', 'postgres://oriole@replica-2.internal/oriole'], maxLagMs: 2_000 });
+    // Embedded PGlite has no replicas to read from.
+    const error = configError({ DATABASE_READ_URL: 'postgres://oriole@replica-1.internal/oriole' });
+    expect(error.details).toEqual({ variables: ['DATABASE_READ_URL'] });
+    expect(error.message).toContain('read replicas need a PostgreSQL primary');
+    expect(configError({ DATABASE_URL: 'postgres://a@b/c', DATABASE_READ_URL: 'mysql://user:s3cret@replica/db' }).message).not.toContain('s3cret');
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).database.kind).toBe('pglite');
   });
@@ -112,6 +133,11 @@ describe('configuration', () => {
     ['ORIOLE_CONVERSATION_RETENTION_DAYS', 'forever'],
     ['ORIOLE_HANDOFF_WEBHOOK_URL', 'ftp://hooks.example.com/oriole'],
     ['ORIOLE_HANDOFF_WEBHOOK_SECRET', 'short'],
+    ['ORIOLE_OCR', 'sometimes'],
+    ['ORIOLE_OCR_CONCURRENCY', '0'],
+    ['ORIOLE_OCR_PAGE_TIMEOUT_MS', '10'],
+    ['DATABASE_READ_URL', 'replica.internal'],
+    ['ORIOLE_REPLICA_MAX_LAG_MS', 'a while'],
   ])('refuses %s=%s with a message naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error).toBeInstanceOf(OrioleError);

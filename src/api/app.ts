@@ -1,7 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
 import { OrioleError } from '../core/index.ts';
-import type { AppDependencies, AppEnvironment } from './context.ts';
+import type { MiddlewareHandler } from 'hono';
+import type { AppDependencies, AppEnvironment, ReadReplicas } from './context.ts';
 import { authentication } from './auth.ts';
 import { corsFor, corsForWidgetKeys } from './cors.ts';
 import { limitRequestBodies } from './limits.ts';
@@ -37,6 +38,26 @@ export interface AppOptions {
 }
 
 /** The Hono app, runtime-agnostic: Node and Workers entries pass in their dependencies. */
+/**
+ * Read-your-writes with standbys: once a request that writes (any method but GET and
+ * HEAD) or that reports a job (GET /jobs…, which a client polls until its upload is in)
+ * has its response, the primary's WAL position is the floor for later reads, so a search
+ * right after never reads a standby that has not replayed it. The response waits for
+ * the fence (one small query to the primary); a failed fence is the router's to absorb.
+ */
+function fenceReadsAfterWrites(replicas: ReadReplicas): MiddlewareHandler<AppEnvironment> {
+  return async function fenceReads(context, next) {
+    await next();
+    if (context.res.status >= 400) return;
+    const { method, path } = context.req;
+    const writes = method !== 'GET' && method !== 'HEAD' && !postsThatOnlyRead.has(path);
+    if (writes || path.startsWith('/jobs')) await replicas.fence();
+  };
+}
+
+/** Questions asked by POST: they log the answer, but nobody reads that back at once. */
+const postsThatOnlyRead = new Set(['/search', '/answer', '/v1/chat/completions', '/mcp']);
+
 export function createApp(dependencies: AppDependencies, options: AppOptions = {}): OpenAPIHono<AppEnvironment> {
   const app = new OpenAPIHono<AppEnvironment>({
     defaultHook: (result) => {
@@ -55,6 +76,7 @@ export function createApp(dependencies: AppDependencies, options: AppOptions = {
     context.set('dependencies', dependencies);
     await next();
   });
+  if (dependencies.readReplicas) app.use('*', fenceReadsAfterWrites(dependencies.readReplicas));
   const { http } = dependencies;
   // Before auth: a CORS preflight carries no key and is answered here; error responses get CORS headers too.
   // Widget keys first: their CORS is decided per key, whatever ORIOLE_CORS_ORIGINS allows.

@@ -34,6 +34,14 @@ export interface AppDependencies {
   handoff?: HandoffNotifier;
   /** The MCP server (src/mcp) that POST /mcp hands its JSON-RPC messages to; none: /mcp is `not_found`. */
   mcp?: McpEndpoint;
+  /** Hot standbys serving search reads (DATABASE_READ_URL): /ready reports each; writes fence reads. */
+  readReplicas?: ReadReplicas;
+}
+
+export interface ReadReplicas {
+  /** After a write (or a finished job seen), reads wait for standbys to replay the primary's position. */
+  fence(): Promise<void>;
+  status(): { name: string; state: 'ok' | 'lagging' | 'down' | 'starting'; lagMs: number | null; reads: number }[];
 }
 
 /**

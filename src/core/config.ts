@@ -28,6 +28,9 @@ export const defaultConversationRetentionDays = 90;
 /** A key shorter than this is a password, not a key; `openssl rand -base64 32` gives 44 characters. */
 export const minimumSecretKeyLength = 32;
 
+/** A standby further behind the primary than this serves no reads (ORIOLE_REPLICA_MAX_LAG_MS). */
+export const defaultReplicaMaxLagMs = 5_000;
+
 export const defaultParseBudgets = { timeoutMs: 30_000, maxHeapMb: 512, maxDecompressedMb: 100 } as const;
 
 /**
@@ -91,8 +94,20 @@ const trustProxy = z
   .regex(/^(true|false|\d{1,2})$/, "expected 'true', 'false' or the number of proxies in front")
   .transform((value) => (value === 'true' ? 1 : value === 'false' ? 0 : Number(value)));
 
+/** Comma-separated postgres:// URLs of hot standbys. */
+const replicaUrls = z
+  .string()
+  .transform((value) => value.split(',').map((url) => url.trim()).filter((url) => url !== ''))
+  .pipe(z.array(postgresUrl).max(16, 'expected at most 16 replicas'));
+
 const environmentSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
+  // Scale-out (docs/scaling.md): search and answer reads go to these standbys.
+  DATABASE_READ_URL: replicaUrls.optional(),
+  ORIOLE_REPLICA_MAX_LAG_MS: wholeNumber('milliseconds')
+    .min(0)
+    .max(3_600_000, 'expected at most 3600000 ms (an hour)')
+    .default(defaultReplicaMaxLagMs),
   ORIOLE_DATA_DIR: nonEmpty.default('./.oriole'),
   PORT: port.default(defaultPort),
   HOST: nonEmpty.default('127.0.0.1'),
@@ -179,6 +194,8 @@ const environmentSchema = z.object({
 export interface Config {
   /** Where the data lives: a PostgreSQL server, or embedded PGlite in a directory. */
   database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  /** Hot standbys for search and answer reads (DATABASE_READ_URL); empty: every read goes to `database`. */
+  readReplicas: { urls: string[]; maxLagMs: number };
   /** Local state: the embedded database (when used) and the model cache by default. */
   dataDir: string;
   server: { port: number; host: string };
@@ -266,10 +283,18 @@ export function loadConfig(environment: EnvironmentRecord): Config {
       { details: { variables: ['ORIOLE_VERIFIER'] } },
     );
   }
+  if (env.DATABASE_READ_URL && env.DATABASE_READ_URL.length > 0 && !env.DATABASE_URL) {
+    throw new OrioleError(
+      'config_invalid',
+      'Invalid configuration:\n  DATABASE_READ_URL: read replicas need a PostgreSQL primary; set DATABASE_URL (embedded PGlite has no replicas)',
+      { details: { variables: ['DATABASE_READ_URL'] } },
+    );
+  }
   return {
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL }
       : { kind: 'pglite', dataDir: env.ORIOLE_DATA_DIR },
+    readReplicas: { urls: env.DATABASE_READ_URL ?? [], maxLagMs: env.ORIOLE_REPLICA_MAX_LAG_MS },
     dataDir: env.ORIOLE_DATA_DIR,
     server: { port: env.PORT, host: env.HOST },
     embedder: { spec: env.ORIOLE_EMBEDDER, modelsDir: env.ORIOLE_MODELS_DIR, cacheDir: env.ORIOLE_CACHE_DIR },
@@ -330,8 +355,13 @@ function withoutBlanks(environment: EnvironmentRecord): EnvironmentRecord {
   return Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''));
 }
 
+/** A postgres:// URL (or several, comma-separated) with each password replaced by ***. */
+export function redactUrlPassword(value: string): string {
+  return value.replace(/\/\/([^:/@]+):[^@]*@/g, '//$1:***@');
+}
+
 function redact(variable: string, value: string): string {
   if (/KEY|SECRET|PASSWORD/.test(variable)) return '***';
-  if (variable === 'DATABASE_URL') return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  if (variable === 'DATABASE_URL' || variable === 'DATABASE_READ_URL') return redactUrlPassword(value);
   return value;
 }

@@ -1,6 +1,6 @@
 export { OrioleError, errorCodes, isOrioleError, notFound, invalidRequest } from './errors.ts';
 export type { ErrorCode, OrioleErrorOptions } from './errors.ts';
-export { loadConfig, defaultEmbedder, defaultReranker, defaultVerifier, defaultVerifierTimeoutMs, defaultPort, defaultParseBudgets, defaultConversationRetentionDays, defaultOcr, ocrModes } from './config.ts';
+export { loadConfig, defaultEmbedder, defaultReranker, defaultVerifier, defaultVerifierTimeoutMs, defaultPort, defaultParseBudgets, defaultConversationRetentionDays, defaultOcr, ocrModes, defaultReplicaMaxLagMs, redactUrlPassword } from './config.ts';
 export type { OcrMode } from './config.ts';
 export type { Config, EnvironmentRecord } from './config.ts';
 export type { Block, ParsedDocument, LoaderInput, Loader, OcrTarget } from './documents.ts';

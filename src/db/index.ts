@@ -147,3 +147,5 @@ export {
   replaceSealedCredentials,
 } from './content-sources.ts';
 export type { ContentSource, ContentSourceInput, ContentSourceChanges, ContentSourceType, SyncRunSummary } from './content-sources.ts';
+export { createReadRouting, defaultReplicaCheckIntervalMs } from './read-replicas.ts';
+export type { ReadRouting, ReadRoutingOptions, ReplicaState, ReplicaStatus, ReplicaTarget } from './read-replicas.ts';

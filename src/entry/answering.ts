@@ -18,6 +18,8 @@ import { createLlmVerifier, parseVerifierSpec } from '../verifiers/index.ts';
 /** What an answer service is built from besides config; each part has a default. */
 export interface AnsweringParts {
   database: Database;
+  /** Where the retriever reads passages and vectors (a router over read replicas); `database` when unset. */
+  readDatabase?: Database;
   /**
    * The lexical leg; default BM25 in SQL. Node compositions pass one in-process index
    * for all their answer services (compose.ts); the Workers entry keeps SQL.
@@ -52,7 +54,7 @@ export interface AnsweringParts {
 export function createAnswering(config: Config, parts: AnsweringParts): AnswerService {
   const { database, logger, metrics = noopMetrics } = parts;
   const retriever = createHybridRetriever({
-    database,
+    database: parts.readDatabase ?? database,
     ...(parts.lexical ? { lexical: parts.lexical } : {}),
     embedder: parts.embedder,
     onEmbedderError: () => metrics.observeEmbedderError(),

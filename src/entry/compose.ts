@@ -18,9 +18,9 @@ import {
   type RequestLogger,
   type UploadLimits,
 } from '../api/index.ts';
-import { noopMetrics, OrioleError, type Config, type Embedder, type Reranker, type ServiceMetrics, type Verifier } from '../core/index.ts';
+import { noopMetrics, OrioleError, redactUrlPassword, type Config, type Embedder, type Reranker, type ServiceMetrics, type Verifier } from '../core/index.ts';
 import { createHandoffWebhook, startConversationRetention, type HandoffNotifier, type HandoffWebhookOptions } from '../conversations/index.ts';
-import type { Database } from '../db/index.ts';
+import { createReadRouting, openPostgres, type Database, type ReadRouting } from '../db/index.ts';
 import type { EmbedderStatus } from '../embedders/index.ts';
 import type { JobWorker } from '../jobs/index.ts';
 import { createMcpHttpEndpoint, type McpServices } from '../mcp/index.ts';
@@ -176,17 +176,21 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
   const models = parts.models ?? noModels;
   const chatModel = overrides.chatModel !== undefined ? overrides.chatModel : loadedChatModel(config, models);
   const metrics = overrides.metrics ?? noopMetrics;
+  // Search reads go to hot standbys when DATABASE_READ_URL names some (docs/scaling.md).
+  const readRouting = once(() => readReplicaRouting(config, database, logger));
+  const readDatabase = () => readRouting()?.database ?? database;
   // One in-process BM25 index per KB for every answer service of this composition,
   // kept exact by the KB's version (docs/lexical-retrieval.md, "In-process index").
   const lexical = once(() =>
     createInProcessLexicalSearcher({
-      database,
+      database: readDatabase(),
       onLoadError: (error) => logger.warn({ err: error }, 'loading the in-process lexical index failed; searching in SQL meanwhile'),
     }),
   );
   const answering = (embedder: Pick<AnsweringParts, 'embedder' | 'warning' | 'reranker' | 'verifier'>) =>
     createAnswering(config, {
       database,
+      readDatabase: readDatabase(),
       lexical: lexical(),
       ...embedder,
       chatModel,
@@ -283,6 +287,7 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
     async stop() {
       await workers?.stop();
       await builtIngestion?.close();
+      await readRouting()?.close();
     },
     app: once(() => {
       const ingestion = composition.ingestion();
@@ -324,12 +329,24 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
           web: directoryWebAssets(overrides.webDirectory ?? builtWebDirectory),
           ...(composition.handoff() ? { handoff: composition.handoff()! } : {}),
           mcp: createMcpHttpEndpoint(mcpServices(composition, composition.answers())),
+          ...(readRouting() ? { readReplicas: readRouting()! } : {}),
         },
         { onServerError: (error, requestId) => logger.error({ err: error.cause ?? error, requestId }, error.message) },
       );
     }),
   };
   return composition;
+}
+
+/** A router over DATABASE_READ_URL's standbys, or null when there are none (or the primary is embedded). */
+function readReplicaRouting(config: Config, primary: Database, logger: Logger): ReadRouting | null {
+  const { urls, maxLagMs } = config.readReplicas;
+  if (urls.length === 0 || primary.backend !== 'postgres') return null;
+  const targets = urls.map((url) => ({
+    name: redactUrlPassword(url),
+    database: openPostgres({ url, onIdleError: (error) => logger.warn({ err: error, replica: redactUrlPassword(url) }, 'read replica connection dropped') }),
+  }));
+  return createReadRouting(primary, targets, { maxLagMs });
 }
 
 /** What the MCP server (POST /mcp, `oriole mcp`) works with: `answers` and the composition's database, over its config. */

@@ -37,19 +37,43 @@ export function privatePostgresUnavailable(): string | null {
 }
 
 export async function createPrivatePostgres(): Promise<PrivatePostgres> {
+  const { directory, dataDir } = await ownedDirectory();
+  await asOwner(path.join(binaries, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync']);
+  const cluster = clusterIn(directory, dataDir, await freePort());
+  await cluster.start();
+  return cluster;
+}
+
+/**
+ * A hot standby of `primary` on a port of its own: `pg_basebackup -R` (streaming
+ * replication, the standby.signal and primary_conninfo written for it), then started.
+ * initdb's pg_hba.conf already trusts replication connections from 127.0.0.1.
+ */
+export async function createPrivateStandby(primary: PrivatePostgres): Promise<PrivatePostgres> {
+  const { directory, dataDir } = await ownedDirectory();
+  await asOwner(path.join(binaries, 'pg_basebackup'), ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '--no-sync']);
+  const standby = clusterIn(directory, dataDir, await freePort());
+  await standby.start();
+  return standby;
+}
+
+async function asOwner(command: string, args: string[]) {
+  const [file, fullArgs] = isRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+  return run(file, fullArgs, { timeout: 60_000 });
+}
+
+/** A temporary directory the cluster's owner may write; `dataDir` inside it does not exist yet. */
+async function ownedDirectory(): Promise<{ directory: string; dataDir: string }> {
   const directory = await mkdtemp(path.join(tmpdir(), 'oriole-private-pg-'));
-  const dataDir = path.join(directory, 'data');
-  const asOwner = async (command: string, args: string[]) => {
-    const [file, fullArgs] = isRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
-    return run(file, fullArgs, { timeout: 60_000 });
-  };
   if (isRoot) {
     const { stdout } = await run('id', ['-u', 'postgres']);
     const { stdout: group } = await run('id', ['-g', 'postgres']);
     await chown(directory, Number(stdout.trim()), Number(group.trim()));
   }
-  await asOwner(path.join(binaries, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync']);
-  const port = await freePort();
+  return { directory, dataDir: path.join(directory, 'data') };
+}
+
+function clusterIn(directory: string, dataDir: string, port: number): PrivatePostgres {
   const pgCtl = (...args: string[]) => asOwner(path.join(binaries, 'pg_ctl'), ['-D', dataDir, '-w', '-t', '30', ...args]);
   let running = false;
   const cluster: PrivatePostgres = {
@@ -73,7 +97,5 @@ export async function createPrivatePostgres(): Promise<PrivatePostgres> {
       await rm(directory, { recursive: true, force: true });
     },
   };
-  await cluster.start();
   return cluster;
 }
-
