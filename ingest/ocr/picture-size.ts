@@ -3,10 +3,10 @@ import { OrioleError } from '../../src/core/index.ts';
 import { pageRendering } from './render-pdf-page.ts';
 
 /**
- * Refuses a picture before anything decodes it: its header alone may claim gigapixels
+ * Refuses a picture before anything decodes it (else gives its size): its header alone may claim gigapixels
  * in a few hundred bytes, and both the canvas and Tesseract would try to allocate them.
  */
-export function checkPictureSize(image: Uint8Array): void {
+export function checkPictureSize(image: Uint8Array): { width: number; height: number } {
   let size: { width: number; height: number };
   try {
     size = imageSize(image);
@@ -19,4 +19,5 @@ export function checkPictureSize(image: Uint8Array): void {
       details: { limit: 'maxImagePixels', value: pixels, maximum: pageRendering.maxImagePixels },
     });
   }
+  return size;
 }

@@ -6,7 +6,7 @@ import type { TextRecognizer } from './ocr-pool.ts';
 import type { OcrJob } from './protocol.ts';
 
 /**
- * More scanned pages than this in one document are not read: at about a second a page
+ * More scanned pages than this in one document are not read: at 2–3 s a page
  * on one core, more would hold an ingestion job for many minutes. The pages past it
  * are reported, not silently dropped.
  */

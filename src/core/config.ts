@@ -36,7 +36,7 @@ export const defaultParseBudgets = { timeoutMs: 30_000, maxHeapMb: 512, maxDecom
 /**
  * OCR (docs/ingestion-formats.md): `scanned` reads PDF pages without a text layer and
  * image files, `all` also pictures inside documents. One thread by default: recognition
- * takes a core for about a second a page, and the API keeps the other. A page gets 60 s,
+ * takes a core for 2–3 s a page, and the API keeps the other. A page gets 60 s,
  * many times what a dense 300 dpi page takes on a slow core.
  */
 export const ocrModes = ['off', 'scanned', 'all'] as const;

@@ -1,3 +1,4 @@
+import { createCanvas } from '@napi-rs/canvas';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOcrPool, recognizedParagraphs } from '../../../ingest/ocr/index.ts';
 import { isOrioleError } from '../../../src/core/index.ts';
@@ -87,3 +88,59 @@ describe('a picture whose header claims too many pixels', { timeout: 180_000 }, 
     }
   });
 });
+
+describe('a ruled table scanned at 300 dpi', { timeout: 180_000 }, () => {
+  it('is read cell by cell: a large picture read sparsely is read again at half size', async () => {
+    const pool = createOcrPool({ concurrency: 1, pageTimeoutMs: 120_000 });
+    try {
+      const result = await pool.recognize({ kind: 'image', bytes: ruledTable() }, 'price-list-scan.png');
+      const text = readText(result.text);
+      for (const cell of ['Plan', 'Yearly', 'Starter', '$9.00', 'Business', '$1,990.00']) expect(text).toContain(cell);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+/** A US-letter page at 300 dpi with a 4 × 4 price table drawn in 4-pixel rules, as a scanner gives it. */
+function ruledTable(): Uint8Array {
+  const rows = [
+    ['Plan', 'Seats', 'Monthly', 'Yearly'],
+    ['Starter', '1', '$9.00', '$90.00'],
+    ['Team', '10', '$49.00', '$490.00'],
+    ['Business', '50', '$199.00', '$1,990.00'],
+  ];
+  const page = createCanvas(2550, 3300);
+  const context = page.getContext('2d');
+  context.fillStyle = '#ffffff';
+  context.fillRect(0, 0, page.width, page.height);
+  context.fillStyle = '#111111';
+  context.strokeStyle = '#111111';
+  context.lineWidth = 4;
+  const columns = [660, 360, 450, 480];
+  const [left, top, rowHeight] = [300, 500, 100];
+  const width = columns.reduce((sum, column) => sum + column, 0);
+  for (let row = 0; row <= rows.length; row++) {
+    context.beginPath();
+    context.moveTo(left, top + row * rowHeight);
+    context.lineTo(left + width, top + row * rowHeight);
+    context.stroke();
+  }
+  let x = left;
+  for (const column of [0, ...columns]) {
+    x += column;
+    context.beginPath();
+    context.moveTo(x, top);
+    context.lineTo(x, top + rows.length * rowHeight);
+    context.stroke();
+  }
+  context.font = '46px "DejaVu Sans"';
+  rows.forEach((cells, row) => {
+    let cellLeft = left;
+    cells.forEach((cell, column) => {
+      context.fillText(cell, cellLeft + 36, top + row * rowHeight + 66);
+      cellLeft += columns[column]!;
+    });
+  });
+  return page.toBuffer('image/png');
+}
