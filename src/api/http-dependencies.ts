@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
-import { defaultMaxRateLimitKeys, TokenBucketLimiter } from './token-bucket.ts';
+import { SharedTokenBucketLimiter, type SharedBuckets } from './shared-token-bucket.ts';
+import { defaultMaxRateLimitKeys, TokenBucketLimiter, type RateLimiter, type TokenBucketSettings } from './token-bucket.ts';
 
 /** The default rate of `ownRateLimiter`, never used: each of its takes passes the key's own rate. */
 const unusedDefaultRate = { perMinute: 60, burst: 10 };
@@ -12,14 +13,15 @@ export interface HttpDependencies {
   requestTimeoutMs: number;
   /**
    * Token buckets per API key (per client address without one), or null: no rate
-   * limiting. In-process, so each replica (each Workers isolate) counts on its own.
+   * limiting. Shared through the database when the composition root gives `sharedBuckets`
+   * (PostgreSQL: every API process counts against one bucket), else in this process.
    */
-  rateLimiter: TokenBucketLimiter | null;
+  rateLimiter: RateLimiter | null;
   /**
    * The buckets of keys that carry their own rate (`--rate-per-minute`, a widget key's
    * limit): kept apart so they apply even when the server-wide limit is off.
    */
-  ownRateLimiter: TokenBucketLimiter;
+  ownRateLimiter: RateLimiter;
   /** Proxies in front that append to X-Forwarded-For; 0: the header is ignored. */
   trustedProxies: number;
   /** The connection's peer address: `getConnInfo` on Node, `cf-connecting-ip` on Workers; undefined when unknown. */
@@ -40,14 +42,17 @@ export function createHttpDependencies(
   settings: HttpSettings,
   clientAddress: HttpDependencies['clientAddress'],
   now: () => number = Date.now,
+  sharedBuckets?: SharedBuckets,
 ): HttpDependencies {
   const { perMinute, burst } = settings.rateLimit;
+  const limiter = (bucketSettings: TokenBucketSettings): RateLimiter =>
+    sharedBuckets ? new SharedTokenBucketLimiter(bucketSettings, sharedBuckets, now) : new TokenBucketLimiter(bucketSettings, now);
   return {
     corsOrigins: settings.corsOrigins,
     requestTimeoutMs: settings.requestTimeoutMs,
     trustedProxies: settings.trustedProxies,
-    rateLimiter: perMinute > 0 ? new TokenBucketLimiter({ perMinute, burst, maxKeys: defaultMaxRateLimitKeys }, now) : null,
-    ownRateLimiter: new TokenBucketLimiter({ ...unusedDefaultRate, maxKeys: defaultMaxRateLimitKeys }, now),
+    rateLimiter: perMinute > 0 ? limiter({ perMinute, burst, maxKeys: defaultMaxRateLimitKeys }) : null,
+    ownRateLimiter: limiter({ ...unusedDefaultRate, maxKeys: defaultMaxRateLimitKeys }),
     clientAddress,
   };
 }

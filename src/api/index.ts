@@ -10,7 +10,9 @@ export { createHttpDependencies } from './http-dependencies.ts';
 export type { HttpDependencies, HttpSettings } from './http-dependencies.ts';
 export { bodyLimitOf, defaultBodyLimitBytes, jsonUploadEnvelopeBytes, requestLimits, routeBodyLimits } from './limits.ts';
 export { TokenBucketLimiter } from './token-bucket.ts';
-export type { TokenBucketDecision, TokenBucketSettings } from './token-bucket.ts';
+export type { RateLimiter, TokenBucketDecision, TokenBucketSettings } from './token-bucket.ts';
+export { SharedTokenBucketLimiter } from './shared-token-bucket.ts';
+export type { SharedBuckets } from './shared-token-bucket.ts';
 export {
   answerKbOfCaller,
   authorizeKb,

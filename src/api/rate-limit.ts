@@ -3,7 +3,7 @@ import { OrioleError } from '../core/index.ts';
 import { principalOf } from './auth.ts';
 import type { AppEnvironment } from './context.ts';
 import type { HttpDependencies } from './http-dependencies.ts';
-import { defaultBurstFor, type TokenBucketLimiter, type TokenBucketRate } from './token-bucket.ts';
+import { defaultBurstFor, type RateLimiter, type TokenBucketRate } from './token-bucket.ts';
 
 /** Probes and scrapes from the infrastructure are never limited. */
 const exemptPaths = new Set(['/health', '/ready', '/metrics']);
@@ -26,7 +26,7 @@ export function rateLimit(http: HttpDependencies): MiddlewareHandler<AppEnvironm
     const limit = own !== null ? { limiter: http.ownRateLimiter, rate: ownRate(own) } : serverLimit(http.rateLimiter);
     if (!limit) return next();
     const { limiter, rate } = limit;
-    const decision = limiter.take(rateLimitKey(context, http), 1, rate);
+    const decision = await limiter.take(rateLimitKey(context, http), 1, rate);
     context.header('RateLimit-Limit', String(decision.limit));
     context.header('RateLimit-Remaining', String(decision.remaining));
     context.header('RateLimit-Reset', String(decision.resetSeconds));
@@ -47,7 +47,7 @@ function ownRate(perMinute: number): TokenBucketRate {
   return { perMinute, burst: defaultBurstFor(perMinute) };
 }
 
-function serverLimit(limiter: TokenBucketLimiter | null): { limiter: TokenBucketLimiter; rate: TokenBucketRate } | undefined {
+function serverLimit(limiter: RateLimiter | null): { limiter: RateLimiter; rate: TokenBucketRate } | undefined {
   return limiter ? { limiter, rate: limiter.settings } : undefined;
 }
 

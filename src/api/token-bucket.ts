@@ -47,7 +47,7 @@ export const defaultMaxRateLimitKeys = 100_000;
 /** Old buckets looked at per request for dropping: keeps the sweep O(1). */
 const sweepPerTake = 2;
 
-export class TokenBucketLimiter {
+export class TokenBucketLimiter implements RateLimiter {
   readonly settings: TokenBucketSettings;
   readonly #buckets = new Map<string, Bucket>();
   readonly #now: () => number;
@@ -72,7 +72,6 @@ export class TokenBucketLimiter {
   take(key: string, cost = 1, rate: TokenBucketRate = this.settings): TokenBucketDecision {
     if (!(rate.perMinute > 0) || !(rate.burst >= 1)) throw new RangeError('A token bucket rate needs perMinute > 0 and burst ≥ 1');
     const now = this.#now();
-    const { burst } = rate;
     const bucket = this.#refilled(key, now, rate);
     const allowed = bucket.tokens >= cost;
     if (allowed) bucket.tokens -= cost;
@@ -80,13 +79,7 @@ export class TokenBucketLimiter {
     this.#buckets.delete(key);
     this.#buckets.set(key, bucket);
     this.#sweep(now);
-    return {
-      allowed,
-      limit: burst,
-      remaining: Math.floor(bucket.tokens),
-      resetSeconds: secondsFor(burst - bucket.tokens, rate),
-      retryAfterSeconds: allowed ? 0 : Math.max(1, secondsFor(cost - bucket.tokens, rate)),
-    };
+    return decisionFor(bucket.tokens, allowed, cost, rate);
   }
 
   #refilled(key: string, now: number, rate: TokenBucketRate): Bucket {
@@ -115,6 +108,26 @@ export class TokenBucketLimiter {
       else break; // the next ones were used more recently
     }
   }
+}
+
+/** What a take tells the caller, from the tokens left after it: the same for a bucket in memory and a shared one. */
+export function decisionFor(tokens: number, allowed: boolean, cost: number, rate: TokenBucketRate): TokenBucketDecision {
+  return {
+    allowed,
+    limit: rate.burst,
+    remaining: Math.max(0, Math.floor(tokens)),
+    resetSeconds: secondsFor(rate.burst - tokens, rate),
+    retryAfterSeconds: allowed ? 0 : Math.max(1, secondsFor(cost - tokens, rate)),
+  };
+}
+
+/**
+ * Token buckets by key: `TokenBucketLimiter` in this process's memory, or
+ * `SharedTokenBucketLimiter` in the database, for limits that hold across processes.
+ */
+export interface RateLimiter {
+  readonly settings: TokenBucketSettings;
+  take(key: string, cost?: number, rate?: TokenBucketRate): TokenBucketDecision | Promise<TokenBucketDecision>;
 }
 
 /** The burst a rate gets when only requests a minute are given: ten seconds' worth, as ORIOLE_RATE_LIMIT_BURST's default. */

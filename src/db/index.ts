@@ -149,3 +149,5 @@ export {
 export type { ContentSource, ContentSourceInput, ContentSourceChanges, ContentSourceType, SyncRunSummary } from './content-sources.ts';
 export { createReadRouting, defaultReplicaCheckIntervalMs } from './read-replicas.ts';
 export type { ReadRouting, ReadRoutingOptions, ReplicaState, ReplicaStatus, ReplicaTarget } from './read-replicas.ts';
+export { dropIdleRateLimitBuckets, sharedRateLimitBuckets, takeRateLimitTokens } from './rate-limits.ts';
+export type { SharedTake } from './rate-limits.ts';

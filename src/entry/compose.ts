@@ -20,7 +20,7 @@ import {
 } from '../api/index.ts';
 import { noopMetrics, OrioleError, redactUrlPassword, type Config, type Embedder, type Reranker, type ServiceMetrics, type Verifier } from '../core/index.ts';
 import { createHandoffWebhook, startConversationRetention, type HandoffNotifier, type HandoffWebhookOptions } from '../conversations/index.ts';
-import { createReadRouting, openPostgres, type Database, type ReadRouting } from '../db/index.ts';
+import { createReadRouting, openPostgres, sharedRateLimitBuckets, type Database, type ReadRouting } from '../db/index.ts';
 import type { EmbedderStatus } from '../embedders/index.ts';
 import type { JobWorker } from '../jobs/index.ts';
 import { createMcpHttpEndpoint, type McpServices } from '../mcp/index.ts';
@@ -324,8 +324,11 @@ export function composeNode(config: Config, parts: NodeParts, overrides: NodeOve
           logger: overrides.accessLog ?? logger,
           ...(readiness ? { readiness } : {}),
           auth: { adminKey: config.adminKey ?? null },
-          // One set of rate-limit buckets for this process (docs/limits.md: per replica).
-          http: overrides.http ?? createHttpDependencies(config.http, (context) => getConnInfo(context).remote.address),
+          // On PostgreSQL the buckets live in the database, so a limit holds across every API
+          // process on it; embedded PGlite has one process, whose memory is enough (docs/limits.md).
+          http:
+            overrides.http ??
+            createHttpDependencies(config.http, (context) => getConnInfo(context).remote.address, Date.now, sharedRateLimitBuckets(database)),
           web: directoryWebAssets(overrides.webDirectory ?? builtWebDirectory),
           ...(composition.handoff() ? { handoff: composition.handoff()! } : {}),
           mcp: createMcpHttpEndpoint(mcpServices(composition, composition.answers())),

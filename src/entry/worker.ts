@@ -6,7 +6,7 @@ import { createSourcesService } from '../../ingest/sources/sources-service.ts';
 import { createApp, createHttpDependencies, defaultUploadLimits, type HttpDependencies, type WebAssets } from '../api/index.ts';
 import { loadConfig, type Config, type Embedder } from '../core/index.ts';
 import { noopMetrics } from '../core/index.ts';
-import { openPostgres } from '../db/index.ts';
+import { openPostgres, sharedRateLimitBuckets } from '../db/index.ts';
 import { createOpenAIEmbedder } from '../embedders/openai-embedder.ts';
 import { createAnswering, loadConfiguredChatModel } from './answering.ts';
 import { requestScopedDatabase, type RequestScopedDatabase } from './request-database.ts';
@@ -116,7 +116,13 @@ async function buildIsolate(environment: WorkerEnvironment): Promise<Isolate> {
     readiness: { embedder: () => (models.embedder ? { ok: true } : { ok: false, message: models.warning ?? 'keyword search only' }) },
     auth: { adminKey: config.adminKey ?? null },
     // Cloudflare sets cf-connecting-ip to the client's address; a client cannot forge it.
-    http: (isolateHttp ??= createHttpDependencies(config.http, (request) => request.req.header('cf-connecting-ip'))),
+    // The buckets live in PostgreSQL (through the request's own connection): many isolates, one limit.
+    http: (isolateHttp ??= createHttpDependencies(
+      config.http,
+      (request) => request.req.header('cf-connecting-ip'),
+      Date.now,
+      sharedRateLimitBuckets(database.database),
+    )),
     ...(environment.ASSETS ? { web: bindingWebAssets(environment.ASSETS) } : {}),
   });
   return { app, database, retry: models.retry === true };
