@@ -107,3 +107,15 @@ async function ensureVectorExtension(client: pg.Client): Promise<void> {
     if ((error as { code?: string }).code !== '23505') throw error;
   }
 }
+
+/** A database of its own on the test server, for apps and `oriole` processes to share by URL. */
+export async function createScratchDatabase(prefix = 'oriole_scratch'): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = uniqueName(prefix);
+  await withAdminClient(testDatabaseUrl!, (client) => client.query(`CREATE DATABASE ${quoteIdentifier(name)}`));
+  const url = new URL(testDatabaseUrl!);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => withAdminClient(testDatabaseUrl!, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`)).then(() => undefined),
+  };
+}

@@ -10,14 +10,13 @@ import {
   migrate,
   openPostgres,
   queueSourceSync,
-  quoteIdentifier,
   type Database,
   type Job,
   type KnowledgeBase,
 } from '../../../src/db/index.ts';
 import { readMigrationFiles } from '../../../src/db/migration-files.ts';
 import { createTestApp, postJson, waitForJob, type TestApp } from '../../helpers/app.ts';
-import { backendSelected, openMigrated, testBackends, testDatabaseUrl, uniqueName, withAdminClient } from '../../helpers/databases.ts';
+import { backendSelected, createScratchDatabase, openMigrated, testBackends, testDatabaseUrl } from '../../helpers/databases.ts';
 import { startFakeZendesk, type FakeZendesk, type FakeZendeskOptions } from '../../helpers/fake-zendesk.ts';
 
 /**
@@ -350,18 +349,6 @@ const agentAuthorization = `Basic ${Buffer.from(`${agent.email}/token:${agent.to
 const articleLists = (requests: string[]) => requests.filter((request) => /^GET \/api\/v2\/help_center\/[a-z-]+\/articles/.test(request));
 const localeLists = (requests: string[]) => requests.filter((request) => request.startsWith('GET /api/v2/help_center/locales'));
 
-/** A database of its own on the server, for apps and `oriole` processes to share by URL. */
-async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = uniqueName('oriole_sched');
-  await withAdminClient(testDatabaseUrl!, (client) => client.query(`CREATE DATABASE ${quoteIdentifier(name)}`));
-  const url = new URL(testDatabaseUrl!);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => withAdminClient(testDatabaseUrl!, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`)).then(() => undefined),
-  };
-}
-
 async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -435,7 +422,7 @@ describe.skipIf(!backendSelected('postgres'))('sync scheduler across processes (
 
   it('two apps on one database with one Zendesk source due: the help center is listed once, and the source ends succeeded', async () => {
     fake = await startFakeZendesk({ ...helpCenter, agent });
-    scratch = await createScratchDatabase();
+    scratch = await createScratchDatabase('oriole_sched');
     const first = await openScratch();
     await migrate(first, await readMigrationFiles());
     const second = await openScratch();
@@ -499,7 +486,7 @@ describe.skipIf(!backendSelected('postgres'))('sync scheduler across processes (
     fake = await startFakeZendesk({ ...helpCenter, agent });
     // The second page of en-us articles (1003, 1004) waits until the test lets it through.
     const held = fake.hold((url) => url.pathname.startsWith('/api/v2/help_center/en-us/articles') && url.searchParams.has('page[after]'));
-    scratch = await createScratchDatabase();
+    scratch = await createScratchDatabase('oriole_sched');
     const database = await openScratch();
     await migrate(database, await readMigrationFiles());
 
