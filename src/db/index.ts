@@ -151,3 +151,5 @@ export { createReadRouting, defaultReplicaCheckIntervalMs } from './read-replica
 export type { ReadRouting, ReadRoutingOptions, ReplicaState, ReplicaStatus, ReplicaTarget } from './read-replicas.ts';
 export { dropIdleRateLimitBuckets, sharedRateLimitBuckets, takeRateLimitTokens } from './rate-limits.ts';
 export type { SharedTake } from './rate-limits.ts';
+export { exportDatabase, exportFormat, exportFormatVersion, importDatabase } from './transfer.ts';
+export type { ExportHeader, ImportReport } from './transfer.ts';

@@ -88,6 +88,23 @@ export function buildProgram(environment: Record<string, string | undefined>): C
       );
     });
 
+  program
+    .command('export')
+    .description('write the whole database (knowledge bases, documents, vectors, keys, history) to a JSON Lines file')
+    .argument('<file>', 'FILE.jsonl')
+    .action(async (file: string) => {
+      const { runExport } = await import('./transfer-command.ts');
+      await withDatabase((node) => runExport(node.database, file, (text) => console.log(text)));
+    });
+  program
+    .command('import')
+    .description('read an export into this database, which must be empty (PGlite to PostgreSQL: docs/scaling.md)')
+    .argument('<file>', 'FILE.jsonl made by oriole export')
+    .action(async (file: string) => {
+      const { runImport } = await import('./transfer-command.ts');
+      await withDatabase((node) => runImport(node.database, file, (text) => console.log(text)));
+    });
+
   const kb = program.command('kb').description('manage knowledge bases');
   kb.command('list')
     .description('list knowledge bases')
