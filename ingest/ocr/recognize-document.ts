@@ -48,9 +48,12 @@ export async function recognizeDocument(document: ParsedDocument, input: LoaderI
   const confidences: number[] = [];
   // No more pages queued than the pool reads at once: each carries the whole PDF to its thread.
   const limit = pLimit(Math.max(1, stage.recognizer.concurrency));
+  // One copy of the document in shared memory: each page's job then hands its thread a
+  // view of it instead of cloning a many-megabyte scan once per page.
+  const shared = readable.some((target) => target.kind === 'pdf_page') ? sharedCopy(input.bytes) : input.bytes;
   const read = async (target: OcrTarget) => {
     try {
-      const recognition = await stage.recognizer.recognize(jobFor(target, input.bytes), labelOf(target, input.source));
+      const recognition = await stage.recognizer.recognize(jobFor(target, shared), labelOf(target, input.source));
       report.recognized += 1;
       const paragraphs = recognition.confidence >= minUsefulConfidence ? recognizedParagraphs(recognition.text) : [];
       if (paragraphs.length > 0) {
@@ -71,6 +74,12 @@ export async function recognizeDocument(document: ParsedDocument, input: LoaderI
     blocks: withRecognizedBlocks(rest.blocks, readings),
     metadata: { ...rest.metadata, ocr: report },
   };
+}
+
+function sharedCopy(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  copy.set(bytes);
+  return copy;
 }
 
 function jobFor(target: OcrTarget, bytes: Uint8Array): OcrJob {
