@@ -7,7 +7,8 @@ import type { Chunk } from '../../src/core/index.ts';
  */
 // 2: doc-site dialects (GitBook, Hugo, HTML exports) parsed, and chunks keep their section's anchor.
 // 3: XLSX, PPTX and OpenDocument parsed by Oriole's own loaders (before: by Unstructured, when configured).
-export const pipelineVersion = 3;
+// 4: PDF pages without a text layer read by OCR (ORIOLE_OCR=scanned, the default).
+export const pipelineVersion = 4;
 
 export function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -23,7 +24,11 @@ export interface FingerprintInput {
   metadata: Record<string, unknown>;
   /** Chunking settings in effect: new settings re-chunk unchanged files. */
   chunking: unknown;
-  /** Parser settings in effect (the OCR mode): turning OCR on re-reads a scanned PDF ingested without it. */
+  /**
+   * Parser settings in effect where they differ from the defaults (an OCR mode other than
+   * `scanned`): changing ORIOLE_OCR re-reads documents, while every process on the defaults,
+   * whatever composed it, agrees on each document's fingerprint.
+   */
   parsing?: unknown;
 }
 

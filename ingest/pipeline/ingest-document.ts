@@ -28,7 +28,7 @@ export interface IngestContext {
   embedderSpec: string;
   /** Chunking settings in effect; part of each document's fingerprint. */
   chunkingSettings: unknown;
-  /** Parser settings that change what a file turns into (the OCR mode); part of each document's fingerprint. */
+  /** Parser settings that change what a file turns into, where not the defaults (an OCR mode other than `scanned`); part of each document's fingerprint. */
   parsingSettings?: unknown;
   limits: IngestLimits;
 }

@@ -26,7 +26,7 @@ import { createUnstructuredLoader } from '../../ingest/unstructured/index.ts';
 import { crawl } from '../../ingest/web/index.ts';
 import { createGuardedFetch, type NetworkPolicy } from '../../ingest/web/network-guard.ts';
 import type { ReadinessCheck } from '../api/index.ts';
-import { noopMetrics, OrioleError, type Config, type Embedder, type ServiceMetrics } from '../core/index.ts';
+import { defaultOcr, noopMetrics, OrioleError, type Config, type Embedder, type ServiceMetrics } from '../core/index.ts';
 import type { Database } from '../db/index.ts';
 import { loadEmbedder, type EmbedderStatus } from '../embedders/index.ts';
 import { termFrequencies } from '../retrieval/lexical/index.ts';
@@ -109,7 +109,8 @@ export function createNodeIngestion(
     embedder,
     embedderSpec: config.embedder.spec,
     chunkingSettings: defaultChunkingSettings,
-    parsingSettings: { ocr: ocrMode },
+    // Only a mode other than the default enters fingerprints (fingerprints.ts, pipeline version 4).
+    ...(ocrMode === defaultOcr.mode ? {} : { parsingSettings: { ocr: ocrMode } }),
     limits: defaultIngestLimits,
   };
   return {
