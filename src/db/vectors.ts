@@ -71,6 +71,7 @@ export async function nearestChunks(database: Database, input: VectorSearchInput
   const conditions = filterConditions(input.filters ?? {}, values);
   const efSearch = Math.min(maximumEfSearch, Math.max(minimumEfSearch, efSearchPerResult * input.limit));
   const iterative = await supportsIterativeScans(database);
+  const indexType = (await vectorIndexTypes(database)).get(dimension) ?? 'vector';
   const rows = await database.transaction(async (transaction) => {
     // set_config(…, true) is SET LOCAL: the settings end with this transaction, whatever the pool does next.
     await transaction.query(
@@ -80,7 +81,7 @@ export async function nearestChunks(database: Database, input: VectorSearchInput
       [String(efSearch)],
     );
     const result = await transaction.query<{ id: string; document_id: string; distance: number }>(
-      nearestChunksSql(dimension, conditions),
+      nearestChunksSql(dimension, conditions, indexType),
       values,
     );
     return result.rows;
@@ -110,18 +111,62 @@ function supportsIterativeScans(database: Database): Promise<boolean> {
   return known;
 }
 
+type IndexType = 'vector' | 'halfvec';
+
+interface KnownIndexTypes {
+  readAt: number;
+  types: Promise<Map<number, IndexType>>;
+}
+
+const indexTypes = new WeakMap<Database, KnownIndexTypes>();
+/** How long a reading of the indexes' types is trusted: an operator's switch is picked up within a minute, no restart. */
+const indexTypesTtlMs = 60_000;
+
+/**
+ * What each dimension's HNSW index (`chunks_embedding_<dimension>_idx`) stores: `vector`, as
+ * migration 001 builds it, or `halfvec` when an operator rebuilt it at half precision to
+ * halve its size (docs/scaling.md, "halfvec"). A query must use the index's own expression
+ * for the planner to use the index, so this decides the statement's casts.
+ */
+function vectorIndexTypes(database: Database): Promise<Map<number, IndexType>> {
+  const known = indexTypes.get(database);
+  if (known && Date.now() - known.readAt < indexTypesTtlMs) return known.types;
+  const types = database
+    .query<{ name: string; operators: string }>(
+      `SELECT index_class.relname AS name, operator_class.opcname AS operators
+         FROM pg_index i
+         JOIN pg_class index_class ON index_class.oid = i.indexrelid
+         JOIN pg_opclass operator_class ON operator_class.oid = i.indclass[0]
+        WHERE i.indrelid = 'chunks'::regclass AND index_class.relname LIKE 'chunks\\_embedding\\_%\\_idx'`,
+    )
+    .then((result) => {
+      const byDimension = new Map<number, IndexType>();
+      for (const row of result.rows) {
+        const dimension = /^chunks_embedding_(\d+)_idx$/.exec(row.name)?.[1];
+        if (dimension) byDimension.set(Number(dimension), row.operators.startsWith('halfvec') ? 'halfvec' : 'vector');
+      }
+      return byDimension;
+    });
+  types.catch(() => indexTypes.delete(database));
+  indexTypes.set(database, { readAt: Date.now(), types });
+  return types;
+}
+
 /**
  * The statement of `nearestChunks`. The
  * filters become `document_id = ANY(ARRAY(…))`, computed once before the index scan,
- * so the plan stays an ordered HNSW scan with a filter rather than a join.
+ * so the plan stays an ordered HNSW scan with a filter rather than a join. With a
+ * `halfvec` index the order comes from half-precision distances (what the index holds)
+ * and the distance returned is still the exact one.
  */
-function nearestChunksSql(dimension: number, conditions: string[]): string {
-  const distance = `embedding::vector(${dimension}) <=> $2::vector(${dimension})`;
+function nearestChunksSql(dimension: number, conditions: string[], indexType: IndexType): string {
+  const exactDistance = `embedding::vector(${dimension}) <=> $2::vector(${dimension})`;
+  const indexedDistance = `embedding::${indexType}(${dimension}) <=> $2::${indexType}(${dimension})`;
   return `WITH nearest AS MATERIALIZED (
-       SELECT id, document_id, ${distance} AS distance
+       SELECT id, document_id, ${exactDistance} AS distance
          FROM chunks
         WHERE kb_id = $1 AND embedding_dim = ${dimension}${conditions.map((condition) => ` AND ${condition}`).join('')}
-        ORDER BY ${distance}
+        ORDER BY ${indexedDistance}
         LIMIT $3
      )
      SELECT id, document_id, distance FROM nearest ORDER BY distance, id`;
