@@ -57,7 +57,9 @@ const efSearchPerResult = 2;
  * of the nearest rows, the index scan goes on until `limit` rows pass (up to
  * pgvector's `hnsw.max_scan_tuples`, 20,000 by default) instead of returning fewer.
  * Relaxed order may return rows slightly out of order; they are re-sorted by
- * distance here.
+ * distance here. When the index still yields fewer than `limit` rows (a small KB in a
+ * large database, a filter keeping a rare few), the matching rows are ranked exactly,
+ * so `limit` rows come back whenever that many match.
  */
 export async function nearestChunks(database: Database, input: VectorSearchInput): Promise<VectorNeighbour[]> {
   const dimension = input.vector.length;
@@ -84,7 +86,16 @@ export async function nearestChunks(database: Database, input: VectorSearchInput
       nearestChunksSql(dimension, conditions, indexType),
       values,
     );
-    return result.rows;
+    if (result.rows.length === input.limit) return result.rows;
+    // Fewer than asked: either that is all there is, or the index scan gave up first (an
+    // iterative scan stops after hnsw.max_scan_tuples, 20,000 by default), as it does when
+    // the KB or the filters keep a rare few of the index's rows. Those few are cheap to
+    // rank exactly, so the answer never depends on how rare they are.
+    const exact = await transaction.query<{ id: string; document_id: string; distance: number }>(
+      exactNearestChunksSql(dimension, conditions),
+      values,
+    );
+    return exact.rows;
   });
   return rows.map((row) => ({ chunkId: String(row.id), documentId: row.document_id, distance: Number(row.distance) }));
 }
@@ -170,6 +181,22 @@ function nearestChunksSql(dimension: number, conditions: string[], indexType: In
         LIMIT $3
      )
      SELECT id, document_id, distance FROM nearest ORDER BY distance, id`;
+}
+
+/**
+ * The exact nearest rows: the matching rows are gathered first (a materialized CTE, which
+ * no HNSW index can serve), through the btree indexes on kb_id and document_id, then ranked.
+ */
+function exactNearestChunksSql(dimension: number, conditions: string[]): string {
+  return `WITH matching AS MATERIALIZED (
+       SELECT id, document_id, embedding
+         FROM chunks
+        WHERE kb_id = $1 AND embedding_dim = ${dimension}${conditions.map((condition) => ` AND ${condition}`).join('')}
+     )
+     SELECT id, document_id, embedding::vector(${dimension}) <=> $2::vector(${dimension}) AS distance
+       FROM matching
+      ORDER BY distance, id
+      LIMIT $3`;
 }
 
 /** Conditions on `chunks` for the filters, their values appended to `values`. */

@@ -176,6 +176,31 @@ describe.each(testBackends())('vectors on $name', (backend) => {
       }
     });
 
+    it('ranks the matching rows exactly when the index scan gives up before finding `limit`', async () => {
+      // pgvector's iterative scan stops after hnsw.max_scan_tuples (20,000) index tuples, so a filter
+      // keeping a rare few rows of a large index gets fewer rows than exist; a 200-row index never
+      // gets there, so the index's answer is cut short here, as a large one would be.
+      const shortIndex: Database = {
+        ...database,
+        backend: database.backend,
+        query: (text, values) => database.query(text, values),
+        transaction: (work) =>
+          database.transaction((transaction) =>
+            work({
+              query: async (text, values) => {
+                const result = await transaction.query(text, values);
+                return text.includes('WITH nearest') ? { ...result, rows: result.rows.slice(0, 3), rowCount: 3 } : result;
+              },
+            }),
+          ),
+        close: () => database.close(),
+      };
+      const query = seededUnitVector(4243, dimension);
+      const found = await nearestChunks(shortIndex, { kbId: filteredKb.id, vector: query, limit: 10, filters: { tags: { audience: 'admin' } } });
+      expect(found.map((row) => row.chunkId)).toEqual(nearestAllowed(query, 10));
+      found.forEach((row) => expect(row.distance).toBeCloseTo(cosineDistance(query, filteredVectors.get(row.chunkId)!), 5));
+    });
+
     it('returns every matching row when fewer than `limit` match', async () => {
       const found = await nearestChunks(database, {
         kbId: filteredKb.id,
