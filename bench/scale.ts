@@ -12,7 +12,9 @@
  *   npm run bench -- --scale 1m --eval-sets ../shared/evalsets
  *   npx tsx bench/scale.ts --scale 100k --eval-sets ../shared/evalsets --drop
  */
-import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -34,6 +36,7 @@ import {
   type Database,
 } from '../src/db/index.ts';
 import { readMigrationFiles } from '../src/db/migration-files.ts';
+import { openPglite } from '../src/db/pglite.ts';
 import { createHybridRetriever, createInProcessLexicalSearcher } from '../src/retrieval/index.ts';
 import { lexicalTerms } from '../src/retrieval/lexical/index.ts';
 import { createHttpDependencies } from '../src/api/index.ts';
@@ -63,6 +66,8 @@ export interface ScaleOptions {
   chunks: number;
   evalSetsRoot: string | undefined;
   drop: boolean;
+  /** `pglite`: the embedded store in a data directory under the system's temp directory. */
+  backend?: 'postgres' | 'pglite';
 }
 
 /** `1m`, `250k` or a number. */
@@ -75,14 +80,8 @@ export function parseScale(text: string): number {
 }
 
 export async function benchScale(options: ScaleOptions): Promise<string> {
-  const url = process.env.BENCH_DATABASE_URL ?? process.env.ORIOLE_BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (!url) throw new Error('--scale runs on PostgreSQL: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a server with pgvector');
   const corpus = await loadScaleCorpus(options.evalSetsRoot);
-  const schema = `oriole_bench_scale_${options.chunks}`;
-  const admin = openPostgres({ url, maxConnections: 1 });
-  await admin.query('CREATE EXTENSION IF NOT EXISTS vector');
-  await admin.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
-  const database = openPostgres({ url, schema, maxConnections: loaders + 2 });
+  const { database, release } = options.backend === 'pglite' ? await openScalePglite(options) : await openScalePostgres(options);
   const report: string[] = [];
   try {
     await migrate(database, await readMigrationFiles());
@@ -96,13 +95,66 @@ export async function benchScale(options: ScaleOptions): Promise<string> {
     report.push(await vectorRecall(database, kb.id, queries));
     report.push(await filteredSearches(database, kb.id, queries));
     report.push(await latencies(database, { id: kb.id, name: kbName, embedder: embedderId }, corpus, queries));
+    if (options.backend === 'pglite') report.push(pgliteFootprint(await directorySize(pgliteDirectory(options.chunks))));
   } finally {
     await database.close();
-    if (options.drop) await admin.query(`DROP SCHEMA ${quoteIdentifier(schema)} CASCADE`);
-    else log(`kept schema ${schema} (--drop removes it; a later run reuses it)`);
-    await admin.close();
+    await release();
   }
   return report.join('\n\n');
+}
+
+async function openScalePostgres(options: ScaleOptions): Promise<{ database: Database; release(): Promise<void> }> {
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.ORIOLE_BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('--scale runs on PostgreSQL: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a server with pgvector');
+  const schema = `oriole_bench_scale_${options.chunks}`;
+  const admin = openPostgres({ url, maxConnections: 1 });
+  await admin.query('CREATE EXTENSION IF NOT EXISTS vector');
+  await admin.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+  const database = openPostgres({ url, schema, maxConnections: loaders + 2 });
+  return {
+    database,
+    async release() {
+      if (options.drop) await admin.query(`DROP SCHEMA ${quoteIdentifier(schema)} CASCADE`);
+      else log(`kept schema ${schema} (--drop removes it; a later run reuses it)`);
+      await admin.close();
+    },
+  };
+}
+
+function pgliteDirectory(chunks: number): string {
+  return path.join(tmpdir(), `oriole-bench-scale-pglite-${chunks}`);
+}
+
+/** The embedded store as `oriole serve` opens it by default: PGlite in a data directory. */
+async function openScalePglite(options: ScaleOptions): Promise<{ database: Database; release(): Promise<void> }> {
+  const directory = pgliteDirectory(options.chunks);
+  await mkdir(directory, { recursive: true });
+  const database = await openPglite({ dataDir: directory });
+  return {
+    database,
+    async release() {
+      if (options.drop) await rm(directory, { recursive: true, force: true });
+      else log(`kept ${directory} (--drop removes it; a later run reuses it)`);
+    },
+  };
+}
+
+async function directorySize(directory: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(directory, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+function pgliteFootprint(bytesOnDisk: number): string {
+  const memory = process.memoryUsage();
+  return [
+    '## PGlite footprint',
+    '',
+    `Data directory ${gigabytes(bytesOnDisk)}; this process's resident memory at the end ${gigabytes(memory.rss)} ` +
+      `(PGlite's WebAssembly heap ${gigabytes(memory.arrayBuffers)} of it, with the in-process lexical index's buffers).`,
+  ].join('\n');
 }
 
 async function describeMachine(database: Database, corpus: ScaleCorpus, chunks: number): Promise<string> {
@@ -118,8 +170,10 @@ async function describeMachine(database: Database, corpus: ScaleCorpus, chunks: 
     `# Large KB: ${chunks.toLocaleString('en')} chunks (${new Date().toISOString().slice(0, 10)})`,
     '',
     `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, load average ${loadavg()[0]!.toFixed(1)} at the start.`,
-    `PostgreSQL ${row.server}, pgvector ${row.vector}, shared_buffers ${row.shared_buffers} (the server's own settings; the OS page cache holds the rest); ` +
-      `index builds with maintenance_work_mem ${maintenanceWorkMem} and 1 parallel worker.`,
+    database.backend === 'pglite'
+      ? `PGlite (PostgreSQL ${row.server} in WebAssembly, in this process), pgvector ${row.vector}, on disk in a data directory.`
+      : `PostgreSQL ${row.server}, pgvector ${row.vector}, shared_buffers ${row.shared_buffers} (the server's own settings; the OS page cache holds the rest); ` +
+        `index builds with maintenance_work_mem ${maintenanceWorkMem} and 1 parallel worker.`,
     `Text: ${corpus.sentenceCount.toLocaleString('en')} distinct sentences of rhdh-docs-ragas (English, 3 documents in 4) and domainrag-ruc (Chinese) ` +
       `recombined into documents of ${chunksPerDocument} chunks of 160–320 estimated tokens, as ingestion's chunker sizes them; vectors are random projections of each chunk's TF-IDF terms (bench/scale-corpus.ts).`,
   ].join('\n');
@@ -265,8 +319,10 @@ async function buildVectorIndexes(database: Database): Promise<{ table: string }
       log(`building ${index.name}`);
       const started = performance.now();
       await database.transaction(async (transaction) => {
-        await transaction.query(`SET LOCAL maintenance_work_mem = '${maintenanceWorkMem}'`);
-        await transaction.query(`SET LOCAL max_parallel_maintenance_workers = 1`);
+        if (database.backend === 'postgres') {
+          await transaction.query(`SET LOCAL maintenance_work_mem = '${maintenanceWorkMem}'`);
+          await transaction.query(`SET LOCAL max_parallel_maintenance_workers = 1`);
+        }
         await transaction.query(
           `CREATE INDEX ${index.name} ON chunks USING hnsw ((embedding::${index.type}) ${index.operators}) WHERE embedding_dim = ${scaleDimension}`,
         );
@@ -603,6 +659,16 @@ function log(message: string): void {
 }
 
 if (import.meta.filename === process.argv[1]) {
-  const { values } = parseArgs({ options: { scale: { type: 'string', default: '1m' }, drop: { type: 'boolean', default: false }, 'eval-sets': { type: 'string' } } });
-  console.log(await benchScale({ chunks: parseScale(values.scale!), evalSetsRoot: givenEvalSetsDirectory(), drop: values.drop! }));
+  const { values } = parseArgs({
+    options: {
+      scale: { type: 'string', default: '1m' },
+      drop: { type: 'boolean', default: false },
+      backend: { type: 'string', default: 'postgres' },
+      'eval-sets': { type: 'string' },
+    },
+  });
+  if (values.backend !== 'postgres' && values.backend !== 'pglite') throw new Error('--backend is postgres or pglite');
+  console.log(
+    await benchScale({ chunks: parseScale(values.scale!), evalSetsRoot: givenEvalSetsDirectory(), drop: values.drop!, backend: values.backend }),
+  );
 }
