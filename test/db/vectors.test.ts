@@ -187,9 +187,9 @@ describe.each(testBackends())('vectors on $name', (backend) => {
         transaction: (work) =>
           database.transaction((transaction) =>
             work({
-              query: async (text, values) => {
-                const result = await transaction.query(text, values);
-                return text.includes('WITH nearest') ? { ...result, rows: result.rows.slice(0, 3), rowCount: 3 } : result;
+              query: async <Row extends object>(text: string, values?: readonly unknown[]) => {
+                const result = await transaction.query<Row>(text, values);
+                return text.includes('WITH nearest') ? { rows: result.rows.slice(0, 3), rowCount: 3 } : result;
               },
             }),
           ),
