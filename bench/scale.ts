@@ -95,9 +95,10 @@ export async function benchScale(options: ScaleOptions): Promise<string> {
     report.push(await vectorRecall(database, kb.id, queries));
     report.push(await filteredSearches(database, kb.id, queries));
     report.push(await latencies(database, { id: kb.id, name: kbName, embedder: embedderId }, corpus, queries));
-    if (options.backend === 'pglite') report.push(pgliteFootprint(await directorySize(pgliteDirectory(options.chunks))));
   } finally {
     await database.close();
+    // Measured once closed: PGlite checkpoints on close, and its WAL shrinks then.
+    if (options.backend === 'pglite') report.push(pgliteFootprint(await directorySize(pgliteDirectory(options.chunks))));
     await release();
   }
   return report.join('\n\n');
@@ -141,8 +142,10 @@ async function openScalePglite(options: ScaleOptions): Promise<{ database: Datab
 
 async function directorySize(directory: string): Promise<number> {
   let total = 0;
-  for (const entry of await readdir(directory, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
+  for (const entry of await readdir(directory, { withFileTypes: true })) {
+    const file = path.join(directory, entry.name);
+    if (entry.isDirectory()) total += await directorySize(file);
+    else if (entry.isFile()) total += (await stat(file)).size;
   }
   return total;
 }
@@ -152,7 +155,7 @@ function pgliteFootprint(bytesOnDisk: number): string {
   return [
     '## PGlite footprint',
     '',
-    `Data directory ${gigabytes(bytesOnDisk)}; this process's resident memory at the end ${gigabytes(memory.rss)} ` +
+    `Data directory ${gigabytes(bytesOnDisk)} once closed; this process's resident memory at the end ${gigabytes(memory.rss)} ` +
       `(PGlite's WebAssembly heap ${gigabytes(memory.arrayBuffers)} of it, with the in-process lexical index's buffers).`,
   ].join('\n');
 }
