@@ -106,8 +106,8 @@ function interleave<T>(first: T[], second: T[], perFirst: number): T[] {
 /**
  * Document `number` of the KB: a base document of one set supplies the title and most of
  * each chunk (a run of its sentences from a random place), and a sentence of another
- * document of the set ends each chunk, so no two chunks are copies and every term keeps
- * the document frequency real text gives it.
+ * document of the set ends each chunk, so few chunks repeat another (3.4 % of a million)
+ * and every term keeps the document frequency real text gives it.
  */
 export function generateDocument(corpus: ScaleCorpus, number: number): GeneratedDocument {
   const random = seededRandom(0x5ca1e + number * 7919);
