@@ -375,7 +375,8 @@ async function loadInProcessIndex(
   };
 }
 
-function memoryAfterGc(): { heap: number; arrayBuffers: number } {
+/** Heap and array-buffer bytes after two full collections (the benches' memory figures). */
+export function memoryAfterGc(): { heap: number; arrayBuffers: number } {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   gc();

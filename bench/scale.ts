@@ -16,8 +16,6 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -42,6 +40,7 @@ import { lexicalTerms } from '../src/retrieval/lexical/index.ts';
 import { createHttpDependencies } from '../src/api/index.ts';
 import { composeNode } from '../src/entry/compose.ts';
 import { givenEvalSetsDirectory, percentiles } from './eval-sets.ts';
+import { memoryAfterGc } from './retrieval.ts';
 import {
   chunksPerDocument,
   generateDocument,
@@ -641,15 +640,6 @@ async function recordSearchOverHttp(
     await new Promise((resolve) => server.close(resolve));
     await composition.stop();
   }
-}
-
-function memoryAfterGc(): { heap: number; arrayBuffers: number } {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  gc();
-  gc();
-  const usage = process.memoryUsage();
-  return { heap: usage.heapUsed, arrayBuffers: usage.arrayBuffers };
 }
 
 function minutes(seconds: number): string {

@@ -12,6 +12,26 @@ import { cosineDistance, insertDocument, seededUnitVector } from '../helpers/fix
 const dimension = 384;
 const rowCount = 300;
 
+/** `database`, with every statement run in its transactions recorded (what nearestChunks runs there). */
+function recordingTransactions(database: Database): { database: Database; statements: { text: string; values: readonly unknown[] }[] } {
+  const statements: { text: string; values: readonly unknown[] }[] = [];
+  const wrapped: Database = {
+    backend: database.backend,
+    query: (text, values) => database.query(text, values),
+    transaction: (work) =>
+      database.transaction((transaction) =>
+        work({
+          query: (text, values) => {
+            statements.push({ text, values: values ?? [] });
+            return transaction.query(text, values);
+          },
+        }),
+      ),
+    close: () => database.close(),
+  };
+  return { database: wrapped, statements };
+}
+
 describe.each(testBackends())('vectors on $name', (backend) => {
   let database: Database;
   let kb: KnowledgeBase;
@@ -59,25 +79,7 @@ describe.each(testBackends())('vectors on $name', (backend) => {
     found.forEach((row, index) => expect(row.distance).toBeCloseTo(expected[index]!.distance, 4));
   });
 
-  /** The database, with every statement nearestChunks runs in its transaction recorded. */
-  function recording(): { database: Database; statements: { text: string; values: readonly unknown[] }[] } {
-    const statements: { text: string; values: readonly unknown[] }[] = [];
-    const wrapped: Database = {
-      backend: database.backend,
-      query: (text, values) => database.query(text, values),
-      transaction: (work) =>
-        database.transaction((transaction) =>
-          work({
-            query: (text, values) => {
-              statements.push({ text, values: values ?? [] });
-              return transaction.query(text, values);
-            },
-          }),
-        ),
-      close: () => database.close(),
-    };
-    return { database: wrapped, statements };
-  }
+  const recording = () => recordingTransactions(database);
 
   async function planOf(statement: { text: string; values: readonly unknown[] }, settings: string[]): Promise<string> {
     return database.transaction(async (transaction) => {
@@ -261,17 +263,7 @@ describe.each(testBackends())('a halfvec index on $name', (backend) => {
       .map(([id, vector]) => ({ id, distance: cosineDistance(query, vector) }))
       .sort((left, right) => left.distance - right.distance)
       .slice(0, 5);
-    const statements: { text: string; values: readonly unknown[] }[] = [];
-    const recorded: Database = {
-      ...database,
-      backend: database.backend,
-      query: (text, values) => database.query(text, values),
-      transaction: (work) =>
-        database.transaction((transaction) =>
-          work({ query: (text, values) => (statements.push({ text, values: values ?? [] }), transaction.query(text, values)) }),
-        ),
-      close: () => database.close(),
-    };
+    const { database: recorded, statements } = recordingTransactions(database);
     const found = await nearestChunks(recorded, { kbId: kb.id, vector: query, limit: 5 });
     expect(found.map((row) => row.chunkId)).toEqual(expected.map((row) => row.id));
     // Exact, not half-precision, distances: halfvec alone would agree to about three digits only.
